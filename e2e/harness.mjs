@@ -1,0 +1,84 @@
+// Shared e2e plumbing: serve dist/ on 127.0.0.1, drive Debian's chromium via playwright-core
+// (which never downloads a browser), collect console errors, save screenshots to target/e2e/.
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const root = path.resolve(import.meta.dirname, "..");
+const dist = path.join(root, "dist");
+export const shots = path.join(root, "target", "e2e");
+
+const types = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm",
+  ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png",
+};
+
+/** Serves dist/ on a free loopback port; resolves to { server, url }. */
+export function serveDist() {
+  if (!fs.existsSync(path.join(dist, "index.html"))) {
+    throw new Error("dist/index.html is missing: run `make build` (trunk build --release) first");
+  }
+  const server = http.createServer((req, res) => {
+    const urlPath = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const file = path.join(dist, urlPath === "/" ? "index.html" : urlPath);
+    if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      resolve({ server, url: `http://127.0.0.1:${server.address().port}/` });
+    });
+  });
+}
+
+/** Launches headless chromium the way this machine allows it. */
+export async function launch() {
+  const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+  // Playwright gives each launch a fresh temporary profile of its own.
+  const args = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+  ];
+  return chromium.launch({ executablePath, args, headless: true });
+}
+
+/** Opens the app in a fresh page; returns { page, errors } where errors collects console errors. */
+export async function openApp(browser, url) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  const errors = [];
+  page.on("console", (msg) => { if (msg.type() === "error") errors.push(msg.text()); });
+  page.on("pageerror", (err) => errors.push(String(err)));
+  await page.goto(url);
+  await page.waitForSelector('[data-testid="node"]', { timeout: 20_000 });
+  return { page, errors };
+}
+
+/** Saves a full-page screenshot as target/e2e/NAME.png. */
+export async function screenshot(page, name) {
+  fs.mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+/** Types SQL into the console, picks the target, runs it, and returns the newest result element. */
+export async function runSql(page, target, sql) {
+  const before = await page.locator('[data-testid="result"]').count();
+  await page.selectOption('[data-testid="sql-target"]', target);
+  await page.fill('[data-testid="sql-input"]', sql);
+  await page.press('[data-testid="sql-input"]', "Control+Enter");
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('[data-testid="result"]').length > n, before);
+  return page.locator('[data-testid="result"]').first();
+}
+
+/** Rows of one table on one node, as its card shows them (0 when it has no such table). */
+export async function tableRows(page, node, table) {
+  const li = page.locator(`[data-testid="node"][data-node="${node}"] li[data-table="${table}"] .rows`);
+  if ((await li.count()) === 0) return 0;
+  return parseInt(await li.innerText(), 10);
+}

@@ -1,0 +1,612 @@
+//! Client operations: from a submitted input to its reply.
+//!
+//! An input (one or more `;`-separated statements) becomes an [`Op`]. Its statements run one
+//! after another; each is routed to a node, waits in the node's run queue for a core, runs
+//! (the SQL engine executes it and reports its cost), holds the core for that cost, and — if
+//! it committed — waits for what the session's `synchronous_commit` demands before the client
+//! hears back. The op's [`Reply`] collects one [`StatementReply`] per statement.
+
+use std::collections::VecDeque;
+
+use super::super::commit::{self, StandbyAck, SyncCommit};
+use super::super::event::EventKind;
+use super::super::metrics::SlowQuery;
+use super::super::node::{Job, NodeState, Role};
+use super::super::sql::{self, Cost, Env, Outcome, Statement};
+use super::super::wal::Lsn;
+use super::super::{format_millis, Error, Millis, NodeId};
+use super::{Cluster, Due, FINISHED_KEPT};
+
+/// Identifies a client operation (one submitted input).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OpId(pub u64);
+
+/// Where a client sends a statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Read/write splitting: writes to the primary, reads to the replicas in turn.
+    Router,
+    /// Whatever node is primary now.
+    Primary,
+    /// Straight to one node, whatever its role.
+    Node(NodeId),
+}
+
+/// The answer to one statement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatementReply {
+    /// The node that answered.
+    pub node: NodeId,
+    /// Its role when it answered.
+    pub role: Role,
+    /// The statement as run.
+    pub sql: String,
+    /// When it was sent and when its answer came back.
+    pub sent_ms: Millis,
+    pub done_ms: Millis,
+    /// How far the node had replayed (a primary: its WAL end) when the statement ran.
+    pub node_lsn: Lsn,
+    /// The commit's WAL position, for a statement that committed.
+    pub commit_lsn: Option<Lsn>,
+    /// What the acknowledgement waited for (`local flush`, `remote_apply from pg2`, ...).
+    pub waited_for: Option<String>,
+    pub result: Result<Outcome, Error>,
+}
+
+impl StatementReply {
+    /// Time from sending the statement to its answer.
+    pub fn latency_ms(&self) -> Millis {
+        self.done_ms - self.sent_ms
+    }
+}
+
+/// The answer to one client input (one or more statements).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reply {
+    pub op: OpId,
+    pub session: String,
+    pub target: Target,
+    pub input: String,
+    pub submitted_ms: Millis,
+    /// When the last statement was answered (`None` while in progress).
+    pub done_ms: Option<Millis>,
+    /// One entry per statement answered so far; execution stops at the first error.
+    pub statements: Vec<StatementReply>,
+    /// An error before any statement ran (the input does not parse).
+    pub error: Option<Error>,
+}
+
+impl Reply {
+    /// The first error, if any statement (or the input as a whole) failed.
+    pub fn first_error(&self) -> Option<&Error> {
+        self.error.as_ref().or_else(|| self.statements.iter().find_map(|s| s.result.as_ref().err()))
+    }
+}
+
+/// A statement on its way through a node.
+#[derive(Clone, Debug)]
+struct InFlight {
+    node: NodeId,
+    statement: Statement,
+    sent_ms: Millis,
+    node_lsn: Lsn,
+    result: Option<Result<Outcome, Error>>,
+    cpu_us: u64,
+    commit: Option<(u64, Lsn)>,
+    mode: SyncCommit,
+    waiting_since_ms: Option<Millis>,
+}
+
+/// A client operation in progress.
+#[derive(Clone, Debug)]
+pub(super) struct Op {
+    reply: Reply,
+    pending: VecDeque<Statement>,
+    in_flight: Option<InFlight>,
+    /// Load-generator traffic: counted in metrics, reply not kept.
+    quiet: bool,
+}
+
+/// A commit acknowledged to a client, remembered for the durability invariants.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AckedCommit {
+    pub xid: u64,
+    pub end: Lsn,
+    pub chain: u64,
+    pub mode: SyncCommit,
+    /// Whether synchronous standbys (not just the local disk) confirmed it.
+    pub confirmed_by_standby: bool,
+    pub at_ms: Millis,
+}
+
+/// CPU cost of a statement from its plan cost, in µs: planning, rows read, rows sent, rows written.
+pub fn statement_cpu_us(cost: &Cost, changes: usize) -> u64 {
+    50 + cost.rows_scanned + 2 * cost.rows_returned + 20 * changes as u64
+}
+
+/// CPU cost of a statement that failed before running.
+const ERROR_CPU_US: u64 = 20;
+
+impl Cluster {
+    /// Submits a client input for `session`. The reply comes back through
+    /// [`Cluster::take_finished`] once every statement is answered — at once for cheap
+    /// statements on an idle node, later for slow ones or commits that wait for standbys.
+    pub fn submit(&mut self, session: &str, target: Target, input: &str) -> OpId {
+        self.submit_op(session, target, input, false)
+    }
+
+    pub(super) fn submit_op(
+        &mut self,
+        session: &str,
+        target: Target,
+        input: &str,
+        quiet: bool,
+    ) -> OpId {
+        let id = OpId(self.next_op);
+        self.next_op += 1;
+        let reply = Reply {
+            op: id,
+            session: session.to_string(),
+            target,
+            input: input.to_string(),
+            submitted_ms: self.now_ms,
+            done_ms: None,
+            statements: Vec::new(),
+            error: None,
+        };
+        let mut op = Op { reply, pending: VecDeque::new(), in_flight: None, quiet };
+        match sql::parse(input) {
+            Ok(statements) => op.pending = statements.into(),
+            Err(e) => op.reply.error = Some(e.into()),
+        }
+        self.ops.insert(id, op);
+        self.dispatch_next(id);
+        id
+    }
+
+    /// Runs an input and fires what is due at once: the reply if it finished in this instant.
+    pub fn execute(&mut self, session: &str, target: Target, input: &str) -> Option<Reply> {
+        let id = self.submit(session, target, input);
+        self.advance(0);
+        let at = self.finished.iter().position(|r| r.op == id)?;
+        self.finished.remove(at)
+    }
+
+    /// Replies finished since the last call, in completion order.
+    pub fn take_finished(&mut self) -> Vec<Reply> {
+        self.finished.drain(..).collect()
+    }
+
+    /// Replies still in progress (not load-generator traffic), oldest first.
+    pub fn in_progress(&self) -> Vec<Reply> {
+        self.ops.values().filter(|op| !op.quiet).map(|op| op.reply.clone()).collect()
+    }
+
+    /// What an in-progress op is waiting for, in words.
+    pub fn waiting_for(&self, op: OpId) -> Option<String> {
+        let in_flight = self.ops.get(&op)?.in_flight.as_ref()?;
+        Some(match (&in_flight.result, in_flight.waiting_since_ms) {
+            (None, _) => format!("queued or running on {}", in_flight.node),
+            (Some(_), Some(since)) => format!(
+                "commit waiting {} for synchronous_commit = {} ({})",
+                format_millis(self.now_ms - since),
+                in_flight.mode,
+                self.wait_description(in_flight.mode)
+            ),
+            (Some(_), None) => format!("finishing on {}", in_flight.node),
+        })
+    }
+
+    /// Sets a session's `synchronous_commit` (None: back to the cluster default).
+    pub fn set_session_commit(&mut self, session: &str, mode: Option<SyncCommit>) {
+        match mode {
+            Some(mode) => self.session_modes.insert(session.to_string(), mode),
+            None => self.session_modes.remove(session),
+        };
+    }
+
+    /// A session's effective `synchronous_commit`.
+    pub fn session_commit(&self, session: &str) -> SyncCommit {
+        self.session_modes.get(session).copied().unwrap_or(self.settings.synchronous_commit)
+    }
+
+    /// Commits acknowledged to clients so far (for the durability invariants).
+    pub fn acknowledged(&self) -> &[AckedCommit] {
+        &self.acknowledged
+    }
+
+    fn dispatch_next(&mut self, id: OpId) {
+        let op = self.ops.get_mut(&id).expect("op exists");
+        let Some(statement) = op.pending.pop_front() else {
+            return self.finish(id);
+        };
+        let (session, target) = (op.reply.session.clone(), op.reply.target);
+        let node = self.route(&session, target, &statement);
+        let node_lsn = self.node_position(node);
+        let mode = self.session_commit(&session);
+        let in_flight = InFlight {
+            node,
+            statement,
+            sent_ms: self.now_ms,
+            node_lsn,
+            result: None,
+            cpu_us: 0,
+            commit: None,
+            mode,
+            waiting_since_ms: None,
+        };
+        self.ops.get_mut(&id).expect("op exists").in_flight = Some(in_flight);
+        if !self.node(node).is_running() {
+            let error = Error::NodeDown { node: node.name() };
+            return self.complete_statement(id, Err(error));
+        }
+        self.nodes[node.0].queue.push_back(Job::Statement(id));
+        self.pump(node);
+    }
+
+    /// The router's choice of node for one statement.
+    fn route(&mut self, session: &str, target: Target, statement: &Statement) -> NodeId {
+        match target {
+            Target::Node(id) => return id,
+            Target::Primary => return self.primary(),
+            Target::Router => {}
+        }
+        // A session inside a transaction stays on the node that holds it.
+        let open =
+            self.members().find(|n| n.sessions.get(session).is_some_and(|s| s.in_transaction()));
+        if let Some(node) = open {
+            return node.id;
+        }
+        if statement.is_write() || statement.command_tag() != "SELECT" {
+            return self.primary();
+        }
+        let replicas: Vec<NodeId> = self
+            .members()
+            .filter(|n| n.role == Role::Replica && n.is_running())
+            .map(|n| n.id)
+            .collect();
+        if replicas.is_empty() {
+            return self.primary();
+        }
+        let chosen = replicas[self.next_read % replicas.len()];
+        self.next_read = self.next_read.wrapping_add(1);
+        chosen
+    }
+
+    /// How far a node is: a primary's WAL end, a replica's replay position.
+    fn node_position(&self, id: NodeId) -> Lsn {
+        let node = self.node(id);
+        match node.role {
+            Role::Primary => node.wal.end(),
+            Role::Replica => node.replay_lsn,
+        }
+    }
+
+    /// Starts queued work on free cores; schedules itself for when the next core frees up.
+    pub(super) fn pump(&mut self, id: NodeId) {
+        let now_us = self.now_ms * 1_000;
+        loop {
+            let node = &self.nodes[id.0];
+            if !node.is_running() || node.queue.is_empty() {
+                return;
+            }
+            let (core, free_us) = node.next_free_core();
+            if free_us >= now_us + 1_000 {
+                let at_ms = free_us / 1_000;
+                let already = self.due.iter().any(|((t, _), d)| {
+                    *t == at_ms && matches!(d, Due::Pump { node } if *node == id)
+                });
+                if !already {
+                    self.schedule(at_ms, Due::Pump { node: id });
+                }
+                return;
+            }
+            let job = self.nodes[id.0].queue.pop_front().expect("checked non-empty");
+            let start_us = free_us.max(now_us);
+            let cpu_us = match job {
+                Job::Statement(op) => self.run_statement(op),
+                Job::Replay => self.replay_next(id),
+            };
+            let end_us = start_us + cpu_us;
+            self.nodes[id.0].cores_free_us[core] = end_us;
+            let extra_us = match job {
+                Job::Statement(op) => self.flush_wait_us(op),
+                Job::Replay => 0,
+            };
+            let done_ms = ((end_us + extra_us + 500) / 1_000).max(self.now_ms);
+            match job {
+                Job::Statement(op) => self.schedule(done_ms, Due::StatementDone { op }),
+                Job::Replay => self.schedule(done_ms, Due::ReplayDone { node: id }),
+            }
+        }
+    }
+
+    /// Runs an op's in-flight statement on its node now; returns the CPU it takes (µs).
+    fn run_statement(&mut self, id: OpId) -> u64 {
+        let op = &self.ops[&id];
+        let session = op.reply.session.clone();
+        let in_flight = op.in_flight.as_ref().expect("a statement is in flight");
+        let (node_id, statement) = (in_flight.node, in_flight.statement.clone());
+        let env = self.env_for(node_id);
+        let in_flight =
+            self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()).expect("in flight");
+        let node = &mut self.nodes[node_id.0];
+        in_flight.node_lsn = match node.role {
+            Role::Primary => node.wal.end(),
+            Role::Replica => node.replay_lsn,
+        };
+        if node.role == Role::Replica && statement.is_write() {
+            let command = statement.command_tag();
+            self.events.push(self.now_ms, EventKind::RefusedWrite { node: node_id, command });
+            in_flight.result = Some(Err(Error::ReadOnly { command }));
+            in_flight.cpu_us = ERROR_CPU_US;
+            return ERROR_CPU_US;
+        }
+        let may_commit = statement.is_write() || statement.command_tag() == "COMMIT";
+        if may_commit
+            && node.durable.is_none()
+            && in_flight.mode == SyncCommit::Off
+            && node.role == Role::Primary
+        {
+            // Unflushed WAL is about to exist: remember the durable state a crash returns to.
+            node.durable = (node.flushed_lsn == node.wal.end()).then(|| node.db.clone());
+        }
+        let connection = node.sessions.entry(session).or_default();
+        let result = node.db.execute(connection, &statement, &env);
+        let cpu_us = match &result {
+            Ok(outcome) => statement_cpu_us(
+                &outcome.cost,
+                outcome.commit.as_ref().map_or(0, |c| c.changes.len()),
+            ),
+            Err(_) => ERROR_CPU_US,
+        };
+        in_flight.cpu_us = cpu_us;
+        let commit = result.as_ref().ok().and_then(|o| o.commit.clone());
+        let mode = in_flight.mode;
+        in_flight.result = Some(result.map_err(Error::from));
+        if let Some(commit) = commit {
+            let (xid, end) = self.commit_on_primary(node_id, commit, mode);
+            let in_flight =
+                self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()).expect("in flight");
+            in_flight.commit = Some((xid, end));
+        }
+        cpu_us
+    }
+
+    /// Extra time after the CPU work: the local WAL flush, for a commit that waits for it.
+    fn flush_wait_us(&self, id: OpId) -> u64 {
+        let in_flight = self.ops.get(&id).and_then(|op| op.in_flight.as_ref()).expect("in flight");
+        match (in_flight.commit, in_flight.mode.waits_for_local_flush()) {
+            (Some(_), true) => self.settings.wal_flush_us,
+            _ => 0,
+        }
+    }
+
+    fn env_for(&self, id: NodeId) -> Env {
+        let node = self.node(id);
+        Env {
+            now: self.timestamp(),
+            in_recovery: node.role == Role::Replica,
+            wal_lsn: match node.role {
+                Role::Primary => node.wal.end().0,
+                Role::Replica => node.replay_lsn.0,
+            },
+        }
+    }
+
+    /// A statement's CPU work is done: answer it, or hold its commit until the mode is satisfied.
+    pub(super) fn statement_done(&mut self, id: OpId) {
+        let Some(in_flight) = self.ops.get(&id).and_then(|op| op.in_flight.as_ref()) else {
+            return;
+        };
+        let Some(result) = in_flight.result.clone() else { return };
+        let (node, cpu_us, commit, mode) =
+            (in_flight.node, in_flight.cpu_us, in_flight.commit, in_flight.mode);
+        self.metrics.record_statement(node, cpu_us);
+        if let Some((_, end)) = commit {
+            if !self.commit_satisfied(mode, end) {
+                let in_flight =
+                    self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()).expect("in flight");
+                in_flight.waiting_since_ms = Some(self.now_ms);
+                if self.settings.semi_sync.enabled && self.settings.semi_sync.active {
+                    let at = self.now_ms + self.settings.semi_sync.timeout_ms;
+                    self.schedule(at, Due::SemiSyncTimeout { op: id });
+                }
+                return;
+            }
+        }
+        self.complete_statement(id, result);
+    }
+
+    /// Whether a commit ending at `end` may be acknowledged under `mode` now.
+    fn commit_satisfied(&self, mode: SyncCommit, end: Lsn) -> bool {
+        let primary = self.node(self.primary());
+        if mode.waits_for_local_flush() && primary.flushed_lsn < end {
+            return false;
+        }
+        let acks = self.standby_acks();
+        let names = &self.settings.synchronous_standby_names;
+        let semi = mode == SyncCommit::Off || self.settings.semi_sync.satisfied(&acks, end);
+        semi && commit::standbys_satisfied(mode, names, &acks, end)
+    }
+
+    /// Each connected standby's acknowledged positions, for commit decisions.
+    pub(super) fn standby_acks(&self) -> Vec<StandbyAck> {
+        self.walsenders
+            .iter()
+            .map(|(id, w)| StandbyAck {
+                name: id.name(),
+                streaming: w.streaming,
+                write_lsn: w.write_lsn,
+                flush_lsn: w.flush_lsn,
+                replay_lsn: w.replay_lsn,
+            })
+            .collect()
+    }
+
+    fn wait_description(&self, mode: SyncCommit) -> String {
+        let names = &self.settings.synchronous_standby_names;
+        let mut parts = Vec::new();
+        if mode.waits_for_local_flush() {
+            parts.push("local flush".to_string());
+        }
+        if let (Some(position), false) = (mode.standby_position(), names.is_empty()) {
+            let what = match position {
+                commit::Position::Write => "write",
+                commit::Position::Flush => "flush",
+                commit::Position::Replay => "replay",
+            };
+            parts.push(format!("{what} on {names}"));
+        }
+        let semi = &self.settings.semi_sync;
+        if semi.enabled && semi.active && mode != SyncCommit::Off {
+            parts.push(format!("semi-sync ack from {} replica(s)", semi.wait_count));
+        }
+        if parts.is_empty() {
+            parts.push("nothing: acknowledged before the WAL is flushed".to_string());
+        }
+        parts.join(" + ")
+    }
+
+    /// Re-checks every held commit (after feedback, a setting change, a fallback).
+    pub(super) fn recheck_commit_waits(&mut self) {
+        let waiting: Vec<(OpId, SyncCommit, Lsn)> = self
+            .ops
+            .iter()
+            .filter_map(|(id, op)| {
+                let f = op.in_flight.as_ref()?;
+                f.waiting_since_ms?;
+                Some((*id, f.mode, f.commit?.1))
+            })
+            .collect();
+        for (id, mode, end) in waiting {
+            if self.commit_satisfied(mode, end) {
+                let result =
+                    self.ops[&id].in_flight.as_ref().and_then(|f| f.result.clone()).expect("ran");
+                self.complete_statement(id, result);
+            }
+        }
+    }
+
+    /// A semi-sync commit waited the whole timeout: MySQL switches semi-sync off and goes on.
+    pub(super) fn semi_sync_timeout(&mut self, id: OpId) {
+        let still_waiting = self
+            .ops
+            .get(&id)
+            .and_then(|op| op.in_flight.as_ref())
+            .and_then(|f| f.waiting_since_ms.map(|since| (since, f.commit)));
+        let Some((since, Some((_, end)))) = still_waiting else { return };
+        let semi = &self.settings.semi_sync;
+        if !semi.enabled || !semi.active || semi.satisfied(&self.standby_acks(), end) {
+            return;
+        }
+        self.settings.semi_sync.active = false;
+        self.events.push(self.now_ms, EventKind::SemiSyncOff { waited_ms: self.now_ms - since });
+        self.recheck_commit_waits();
+    }
+
+    /// Records a statement's answer and moves the op on (or ends it on error).
+    fn complete_statement(&mut self, id: OpId, result: Result<sql::Outcome, Error>) {
+        let now_ms = self.now_ms;
+        let in_flight =
+            self.ops.get_mut(&id).and_then(|op| op.in_flight.take()).expect("in flight");
+        let failed = result.is_err();
+        let waited_for = in_flight.commit.map(|_| self.wait_description(in_flight.mode));
+        let reply = StatementReply {
+            node: in_flight.node,
+            role: self.nodes[in_flight.node.0].role,
+            sql: in_flight.statement.sql(),
+            sent_ms: in_flight.sent_ms,
+            done_ms: now_ms,
+            node_lsn: in_flight.node_lsn,
+            commit_lsn: in_flight.commit.map(|c| c.1),
+            waited_for: waited_for.clone(),
+            result,
+        };
+        let op = &self.ops[&id];
+        let quiet = op.quiet;
+        let session = op.reply.session.clone();
+        self.note_completion(&reply, &session, quiet, in_flight.commit, in_flight.mode);
+        let op = self.ops.get_mut(&id).expect("op exists");
+        op.reply.statements.push(reply);
+        if failed {
+            op.pending.clear();
+        }
+        self.dispatch_next(id);
+    }
+
+    /// Metrics, the slow-query log, and acknowledgement bookkeeping for one answer.
+    fn note_completion(
+        &mut self,
+        reply: &StatementReply,
+        session: &str,
+        quiet: bool,
+        commit: Option<(u64, Lsn)>,
+        mode: SyncCommit,
+    ) {
+        let latency_ms = reply.latency_ms();
+        if let Ok(outcome) = &reply.result {
+            self.metrics.maybe_log_slow(SlowQuery {
+                at_ms: reply.done_ms,
+                node: reply.node,
+                session: session.to_string(),
+                duration_ms: latency_ms,
+                sql: reply.sql.clone(),
+                cost: outcome.cost.to_string(),
+            });
+        }
+        let Some((xid, end)) = commit else { return };
+        if reply.result.is_err() {
+            return; // the client never heard "COMMIT": the outcome is unknown to it
+        }
+        self.metrics.record_write_latency(reply.node, latency_ms);
+        let primary = self.node(reply.node);
+        let chain = primary.wal.chain_at(end).unwrap_or_default();
+        let names = &self.settings.synchronous_standby_names;
+        let confirmed_by_standby = mode.standby_position().is_some() && !names.is_empty();
+        self.acknowledged.push(AckedCommit {
+            xid,
+            end,
+            chain,
+            mode,
+            confirmed_by_standby,
+            at_ms: self.now_ms,
+        });
+        if !quiet {
+            let waited_for = reply.waited_for.clone().unwrap_or_default();
+            let kind = EventKind::Acknowledged { node: reply.node, xid, latency_ms, waited_for };
+            self.events.push(self.now_ms, kind);
+        }
+    }
+
+    fn finish(&mut self, id: OpId) {
+        let mut op = self.ops.remove(&id).expect("op exists");
+        op.reply.done_ms = Some(self.now_ms);
+        if op.quiet {
+            return self.load_op_finished(&op.reply);
+        }
+        if self.finished.len() == FINISHED_KEPT {
+            self.finished.pop_front();
+        }
+        self.finished.push_back(op.reply);
+    }
+
+    /// Fails every op that was queued, running or waiting on a node that just went down.
+    pub(super) fn fail_ops_on(&mut self, node: NodeId) {
+        let victims: Vec<OpId> = self
+            .ops
+            .iter()
+            .filter(|(_, op)| op.in_flight.as_ref().is_some_and(|f| f.node == node))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in victims {
+            let error = Error::ConnectionLost { node: node.name() };
+            self.complete_statement(id, Err(error));
+        }
+    }
+
+    /// Whether a node's state lets it take statements (for the UI and scripts).
+    pub fn accepts_statements(&self, id: NodeId) -> bool {
+        self.node(id).state == NodeState::Running
+    }
+}

@@ -1,0 +1,282 @@
+//! # The load generator: traffic to watch the cluster bend
+//!
+//! Open-loop traffic at a given rate: each arrival is a write (the lesson's `INSERT`), a
+//! point read (`WHERE user_id = …`, indexed) or — with probability `heavy` — the lesson's
+//! heavy query (`WHERE created_at > NOW() - INTERVAL 1 DAY`, a full scan). Requests are spread
+//! over a number of client sessions and sent through the router (or one target). Arrival gaps
+//! are drawn from the cluster's one RNG, uniformly around the mean, with integer arithmetic
+//! only, so a run replays identically natively and in the browser.
+//!
+//! What it shows: reads spread over replicas, so adding replicas adds read capacity; writes
+//! all land on the primary, so the write bottleneck stays; the heavy query on the primary
+//! slows writes, and on a replica it does not.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::super::event::EventKind;
+use super::super::metrics::quantile;
+use super::super::{format_millis, Error, Millis};
+use super::{Cluster, Due, Reply, Target};
+
+/// The lesson's table, created when the load starts if it does not exist yet.
+pub const ORDERS_DDL: &str = "CREATE TABLE IF NOT EXISTS orders (id BIGSERIAL PRIMARY KEY, user_id INT NOT NULL, amount NUMERIC(10,2), created_at TIMESTAMP DEFAULT NOW()); CREATE INDEX IF NOT EXISTS orders_user_id_idx ON orders (user_id)";
+
+/// Latency samples kept per kind (the rest are counted, not kept).
+const SAMPLES_KEPT: usize = 200_000;
+
+/// What traffic to generate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadSpec {
+    /// Requests per second (all kinds).
+    pub rate_per_s: u64,
+    /// Share of requests that are reads (0..=1).
+    pub read_ratio: f64,
+    /// Share of reads that are the heavy query (0..=1).
+    pub heavy_ratio: f64,
+    /// Client sessions the requests are spread over.
+    pub sessions: usize,
+    /// How long to generate.
+    pub duration_ms: Millis,
+    /// Distinct user ids.
+    pub users: u64,
+    /// Where requests go.
+    pub target: Target,
+}
+
+impl Default for LoadSpec {
+    fn default() -> Self {
+        Self {
+            rate_per_s: 100,
+            read_ratio: 0.8,
+            heavy_ratio: 0.0,
+            sessions: 10,
+            duration_ms: 10_000,
+            users: 1_000,
+            target: Target::Router,
+        }
+    }
+}
+
+/// The kind of a generated request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Write,
+    Read,
+    Heavy,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Write => "write",
+            Kind::Read => "read",
+            Kind::Heavy => "heavy",
+        }
+    }
+}
+
+/// Counters for one kind.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KindStats {
+    pub submitted: u64,
+    pub completed: u64,
+    pub errors: u64,
+    latencies_ms: Vec<Millis>,
+}
+
+/// A running (or finished) load.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadGen {
+    pub spec: LoadSpec,
+    pub started_ms: Millis,
+    next_arrival_us: u64,
+    next_session: usize,
+    stats: BTreeMap<Kind, KindStats>,
+    /// Requests answered per node.
+    per_node: BTreeMap<String, u64>,
+    pub finished: bool,
+}
+
+impl LoadGen {
+    fn until_ms(&self) -> Millis {
+        self.started_ms + self.spec.duration_ms
+    }
+
+    /// A summary table: per kind, counts and latency percentiles; then where reads went.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let state = if self.finished { "finished" } else { "running" };
+        let _ = writeln!(
+            out,
+            "load {state}: {}/s for {}, read_ratio {}, heavy {}, {} sessions",
+            self.spec.rate_per_s,
+            format_millis(self.spec.duration_ms),
+            self.spec.read_ratio,
+            self.spec.heavy_ratio,
+            self.spec.sessions
+        );
+        for (kind, stats) in &self.stats {
+            let mut samples = stats.latencies_ms.clone();
+            let mut p = |q| quantile(&mut samples, q).map_or("-".to_string(), format_millis);
+            let _ = writeln!(
+                out,
+                "  {:<5} sent {:>6}  done {:>6}  errors {:>4}  p50 {:>7}  p99 {:>7}  max {:>7}",
+                kind.as_str(),
+                stats.submitted,
+                stats.completed,
+                stats.errors,
+                p(0.5),
+                p(0.99),
+                p(1.0)
+            );
+        }
+        let spread: Vec<String> = self.per_node.iter().map(|(n, c)| format!("{n}={c}")).collect();
+        let _ = writeln!(out, "  answered by: {}", spread.join(" "));
+        out
+    }
+
+    /// Counters for one kind.
+    pub fn stats(&self, kind: Kind) -> Option<&KindStats> {
+        self.stats.get(&kind)
+    }
+}
+
+impl Cluster {
+    /// Starts generating load (replacing any running load).
+    pub fn start_load(&mut self, spec: LoadSpec) -> Result<(), Error> {
+        if spec.rate_per_s == 0 || spec.rate_per_s > 100_000 {
+            return Err(Error::invalid("rate must be from 1 to 100000 requests per second"));
+        }
+        if !(0.0..=1.0).contains(&spec.read_ratio) || !(0.0..=1.0).contains(&spec.heavy_ratio) {
+            return Err(Error::invalid("read_ratio and heavy are shares from 0 to 1"));
+        }
+        if spec.sessions == 0 || spec.users == 0 {
+            return Err(Error::invalid("sessions and users must be at least 1"));
+        }
+        let setup = self.execute("load-setup", Target::Primary, ORDERS_DDL);
+        if let Some(error) = setup.as_ref().and_then(|r| r.first_error()) {
+            return Err(error.clone());
+        }
+        let message = format!(
+            "started: {}/s, {}% reads ({}% of them heavy), {} sessions, for {}",
+            spec.rate_per_s,
+            (spec.read_ratio * 100.0).round(),
+            (spec.heavy_ratio * 100.0).round(),
+            spec.sessions,
+            format_millis(spec.duration_ms)
+        );
+        self.events.push(self.now_ms, EventKind::Load { message });
+        self.load = Some(LoadGen {
+            spec,
+            started_ms: self.now_ms,
+            next_arrival_us: self.now_ms * 1_000,
+            next_session: 0,
+            stats: BTreeMap::new(),
+            per_node: BTreeMap::new(),
+            finished: false,
+        });
+        self.schedule(self.now_ms, Due::LoadArrival);
+        Ok(())
+    }
+
+    /// Stops the load early (requests in flight still finish).
+    pub fn stop_load(&mut self) {
+        if let Some(load) = self.load.as_mut().filter(|l| !l.finished) {
+            load.finished = true;
+            let message = "stopped".to_string();
+            self.events.push(self.now_ms, EventKind::Load { message });
+        }
+    }
+
+    /// The current or last load, if any.
+    pub fn load(&self) -> Option<&LoadGen> {
+        self.load.as_ref()
+    }
+
+    /// Submits every request that arrives by now, then waits for the next arrival.
+    pub(super) fn load_arrival(&mut self) {
+        let now_us = self.now_ms * 1_000;
+        loop {
+            let Some(load) = self.load.as_ref().filter(|l| !l.finished) else { return };
+            if self.now_ms >= load.until_ms() {
+                return self.finish_load();
+            }
+            if load.next_arrival_us > now_us {
+                let at = load.next_arrival_us.div_ceil(1_000);
+                return self.schedule(at, Due::LoadArrival);
+            }
+            self.submit_load_request();
+        }
+    }
+
+    fn submit_load_request(&mut self) {
+        let spec = self.load.as_ref().expect("running").spec.clone();
+        let mean_us = 1_000_000 / spec.rate_per_s;
+        let gap_us = self.rng.below_or_equal(2 * mean_us).max(1);
+        let is_read = self.rng.chance(spec.read_ratio);
+        let is_heavy = is_read && self.rng.chance(spec.heavy_ratio);
+        let user = 1 + self.rng.below_or_equal(spec.users - 1);
+        let cents = 100 + self.rng.below_or_equal(9_900);
+        let (kind, sql) = match (is_read, is_heavy) {
+            (_, true) => (
+                Kind::Heavy,
+                "SELECT * FROM orders WHERE created_at > NOW() - INTERVAL 1 DAY".to_string(),
+            ),
+            (true, false) => (Kind::Read, format!("SELECT * FROM orders WHERE user_id = {user}")),
+            (false, _) => (
+                Kind::Write,
+                format!(
+                    "INSERT INTO orders (user_id, amount) VALUES ({user}, {}.{:02})",
+                    cents / 100,
+                    cents % 100
+                ),
+            ),
+        };
+        let load = self.load.as_mut().expect("running");
+        load.next_arrival_us += gap_us;
+        let session = format!("load-{}", load.next_session % spec.sessions + 1);
+        load.next_session += 1;
+        load.stats.entry(kind).or_default().submitted += 1;
+        self.submit_op(&session, spec.target, &sql, true);
+    }
+
+    fn finish_load(&mut self) {
+        let Some(load) = self.load.as_mut() else { return };
+        load.finished = true;
+        let done: u64 = load.stats.values().map(|s| s.completed).sum();
+        let errors: u64 = load.stats.values().map(|s| s.errors).sum();
+        let message = format!("finished: {done} requests answered, {errors} errors");
+        self.events.push(self.now_ms, EventKind::Load { message });
+    }
+
+    /// Bookkeeping for a finished load-generator request.
+    pub(super) fn load_op_finished(&mut self, reply: &Reply) {
+        let Some(load) = self.load.as_mut() else { return };
+        let kind = kind_of(&reply.input);
+        let stats = load.stats.entry(kind).or_default();
+        if reply.first_error().is_some() {
+            stats.errors += 1;
+        } else {
+            stats.completed += 1;
+        }
+        let latency = reply.done_ms.unwrap_or(reply.submitted_ms) - reply.submitted_ms;
+        if stats.latencies_ms.len() < SAMPLES_KEPT {
+            stats.latencies_ms.push(latency);
+        }
+        if let Some(last) = reply.statements.last() {
+            *load.per_node.entry(last.node.name()).or_default() += 1;
+        }
+    }
+}
+
+/// The kind of a generated statement, from its text.
+fn kind_of(sql: &str) -> Kind {
+    if sql.starts_with("INSERT") {
+        Kind::Write
+    } else if sql.contains("INTERVAL") {
+        Kind::Heavy
+    } else {
+        Kind::Read
+    }
+}

@@ -1,0 +1,461 @@
+//! # The cluster: a discrete-event simulation of streaming replication
+//!
+//! A [`Cluster`] owns the nodes, the link between the primary and each replica, the virtual
+//! clock, the one seeded RNG, and a queue of things due to happen. It changes only through
+//! its inputs — a client submits SQL, time advances, a setting or a fault is applied — and
+//! everything it does is recorded in its event log.
+//!
+//! ```text
+//!   submit ─▶ router ─▶ node run queue ─▶ core (cost from rows scanned) ─▶ commit?
+//!                                                     │                    │
+//!                  reply ◀── ack ◀── commit mode satisfied? ◀──feedback────┤
+//!                                                                          ▼
+//!            replica ◀── link (delay, jitter, loss, partition) ◀── WAL records (flushed)
+//!              │ write+flush ─▶ replay (a job on its cores, after apply delay) ─▶ feedback
+//! ```
+//!
+//! Submodules, one concern each:
+//!
+//! | module          | concern                                                              |
+//! |-----------------|----------------------------------------------------------------------|
+//! | [`client`]      | client operations: routing, run queues and cores, commit waits, replies |
+//! | [`replication`] | WAL shipping, receiving, replay, feedback, connections, base backups, truncation |
+//! | [`faults`]      | crash, restart, partition, heal, membership                          |
+//! | [`status`]      | `pg_stat_replication` and other tables for people; `SET`/`SHOW`     |
+//! | [`load`]        | the load generator                                                   |
+//!
+//! Time: the clock counts milliseconds; CPU work is accounted in microseconds on each core,
+//! and a statement's completion is rounded to the nearest millisecond, so a cheap query on an
+//! idle node answers in the same instant and a full scan of 100 000 rows takes ~100 ms.
+
+mod client;
+mod faults;
+mod load;
+mod replication;
+mod status;
+
+use std::collections::{BTreeMap, VecDeque};
+
+pub use client::{AckedCommit, OpId, Reply, StatementReply, Target};
+pub use load::{Kind as LoadKind, LoadGen, LoadSpec};
+pub use status::{format_bytes, parse_bytes, render_table, SETTINGS};
+
+use super::commit::{SemiSync, StandbyNames, SyncCommit};
+use super::event::{EventKind, EventLog};
+use super::link::Link;
+use super::metrics::{LagSample, Metrics};
+use super::node::{Node, NodeState, Role, DEFAULT_CORES};
+use super::rng::Rng;
+use super::sql::Database;
+use super::wal::{Lsn, WalRecord};
+use super::{Error, Millis, NodeId};
+
+/// Simulated time 0 on the wall calendar: Monday 2026-01-05 09:00:00 UTC (what `NOW()` says).
+pub const EPOCH_UNIX_MS: i64 = 1_767_603_600_000;
+
+/// How a cluster starts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterConfig {
+    /// Number of read replicas besides the primary (0–8).
+    pub replicas: usize,
+    /// Seed of the one RNG: the same seed and inputs replay the same run.
+    pub seed: u64,
+    /// One-way delay of each replica's link.
+    pub link_delay_ms: Millis,
+    /// Cluster-wide settings.
+    pub settings: Settings,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        Self {
+            replicas: 2,
+            seed: 1,
+            link_delay_ms: super::link::DEFAULT_DELAY_MS,
+            settings: Settings::default(),
+        }
+    }
+}
+
+/// The most replicas a cluster may have.
+pub const MAX_REPLICAS: usize = 8;
+
+/// Cluster-wide settings, named after their PostgreSQL / MySQL counterparts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// Default commit mode; a session may override it.
+    pub synchronous_commit: SyncCommit,
+    /// Which standbys are synchronous (empty: asynchronous replication).
+    pub synchronous_standby_names: StandbyNames,
+    /// MySQL-style semi-synchronous replication.
+    pub semi_sync: SemiSync,
+    /// `wal_keep_size`: WAL kept for standbys that are behind, in bytes.
+    pub wal_keep_size_bytes: u64,
+    /// `wal_writer_delay`: how often unflushed WAL (`synchronous_commit = off`) is flushed.
+    pub wal_writer_delay_ms: Millis,
+    /// `wal_sender_timeout`: a standby silent this long is disconnected.
+    pub wal_sender_timeout_ms: Millis,
+    /// `wal_retrieve_retry_interval`: how often a disconnected standby retries.
+    pub wal_retrieve_retry_interval_ms: Millis,
+    /// `log_min_duration_statement`: slower statements go to the slow-query log (None = off).
+    pub log_min_duration_statement_ms: Option<Millis>,
+    /// How long crash recovery takes when a node restarts.
+    pub restart_ms: Millis,
+    /// Time to flush WAL to the local disk (an fsync) before a commit is durable.
+    pub wal_flush_us: u64,
+    /// CPU cores per node.
+    pub cores: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            synchronous_commit: SyncCommit::On,
+            synchronous_standby_names: StandbyNames::default(),
+            semi_sync: SemiSync::default(),
+            wal_keep_size_bytes: 16 * 1024 * 1024,
+            wal_writer_delay_ms: 200,
+            wal_sender_timeout_ms: 60_000,
+            wal_retrieve_retry_interval_ms: 5_000,
+            log_min_duration_statement_ms: Some(100),
+            restart_ms: 2_000,
+            wal_flush_us: 300,
+            cores: DEFAULT_CORES,
+        }
+    }
+}
+
+/// A link as the primary's end sees it: the network plus whether it is cut.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkState {
+    pub link: Link,
+    /// Primary → replica traffic is dropped.
+    pub cut_down: bool,
+    /// Replica → primary traffic is dropped.
+    pub cut_up: bool,
+}
+
+/// What the primary's walsender knows of one connected standby (a `pg_stat_replication` row).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Walsender {
+    /// Connection id (matches the replica's `conn`).
+    pub conn: u64,
+    /// `catchup` until the standby has flushed what existed when it connected, then `streaming`.
+    pub streaming: bool,
+    /// Catch-up ends when the standby's flush reaches this.
+    pub catchup_target: Lsn,
+    pub sent_lsn: Lsn,
+    pub write_lsn: Lsn,
+    pub flush_lsn: Lsn,
+    pub replay_lsn: Lsn,
+    pub write_lag_ms: Option<Millis>,
+    pub flush_lag_ms: Option<Millis>,
+    pub replay_lag_ms: Option<Millis>,
+    /// When the standby last reported.
+    pub last_reply_ms: Millis,
+}
+
+/// Something due to happen at a point of simulated time.
+#[derive(Clone, Debug)]
+enum Due {
+    /// A node may start queued work: a core frees up.
+    Pump { node: NodeId },
+    /// A statement's CPU work (and local flush) finished.
+    StatementDone { op: OpId },
+    /// A replay job finished on a replica.
+    ReplayDone { node: NodeId },
+    /// A replica's next record becomes due for replay (apply delay).
+    ReplayWake { node: NodeId },
+    /// WAL records arrive at a replica over connection `conn`.
+    Deliver { to: NodeId, conn: u64, records: Vec<WalRecord> },
+    /// A standby's position report reaches the primary.
+    Feedback { from: NodeId, conn: u64, write: Lsn, replay: Lsn },
+    /// A disconnected replica tries to connect.
+    ConnectRetry { replica: NodeId },
+    /// A replica's connection request reaches the primary.
+    ConnectArrive { replica: NodeId, conn: u64, from: Lsn },
+    /// The primary's answer reaches the replica: streaming starts, or the WAL is gone.
+    ConnectAnswer { replica: NodeId, conn: u64, answer: Answer },
+    /// The WAL writer flushes (only scheduled while unflushed WAL exists).
+    WalWriter { node: NodeId },
+    /// Crash recovery is over.
+    Started { node: NodeId },
+    /// A base backup is complete.
+    BackupDone { node: NodeId, backup: Box<Backup> },
+    /// A semi-sync commit waited `rpl_semi_sync_source_timeout`.
+    SemiSyncTimeout { op: OpId },
+    /// Metrics sampling, walsender timeouts, checkpoints (WAL truncation).
+    Housekeeping,
+    /// The load generator's next request.
+    LoadArrival,
+}
+
+/// What a replica hears back when it asks to stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Answer {
+    /// Streaming starts from the position asked for.
+    Accepted,
+    /// The WAL asked for is recycled; the oldest kept starts at `oldest`.
+    WalRemoved { oldest: Lsn },
+    /// The primary is down: the attempt times out.
+    Silence,
+}
+
+/// A copy of the primary taken by a base backup.
+#[derive(Clone, Debug)]
+struct Backup {
+    db: Database,
+    lsn: Lsn,
+    chain: u64,
+    next_xid: u64,
+    commit_ms: Millis,
+}
+
+/// The simulated cluster.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    config: ClusterConfig,
+    settings: Settings,
+    now_ms: Millis,
+    rng: Rng,
+    nodes: Vec<Node>,
+    links: BTreeMap<NodeId, LinkState>,
+    walsenders: BTreeMap<NodeId, Walsender>,
+    due: BTreeMap<(Millis, u64), Due>,
+    next_seq: u64,
+    next_conn: u64,
+    ops: BTreeMap<OpId, client::Op>,
+    next_op: u64,
+    finished: VecDeque<Reply>,
+    session_modes: BTreeMap<String, SyncCommit>,
+    next_read: usize,
+    events: EventLog,
+    metrics: Metrics,
+    load: Option<LoadGen>,
+    acknowledged: Vec<client::AckedCommit>,
+}
+
+/// Replies kept for callers that have not taken them (the rest are dropped, oldest first).
+const FINISHED_KEPT: usize = 1_000;
+
+impl Cluster {
+    /// A cluster of one primary (`pg1`) and `config.replicas` replicas, all empty and
+    /// connected, at time 0.
+    pub fn new(config: ClusterConfig) -> Self {
+        assert!(config.replicas <= MAX_REPLICAS, "at most {MAX_REPLICAS} replicas");
+        let settings = config.settings.clone();
+        let mut cluster = Self {
+            rng: Rng::new(config.seed),
+            settings,
+            now_ms: 0,
+            nodes: vec![Node::new(NodeId(0), Role::Primary, config.settings.cores)],
+            links: BTreeMap::new(),
+            walsenders: BTreeMap::new(),
+            due: BTreeMap::new(),
+            next_seq: 0,
+            next_conn: 1,
+            ops: BTreeMap::new(),
+            next_op: 1,
+            finished: VecDeque::new(),
+            session_modes: BTreeMap::new(),
+            next_read: 0,
+            events: EventLog::default(),
+            metrics: Metrics::default(),
+            load: None,
+            acknowledged: Vec::new(),
+            config,
+        };
+        cluster.metrics.slow_threshold_ms = cluster.settings.log_min_duration_statement_ms;
+        for _ in 0..cluster.config.replicas {
+            let id = cluster.push_replica();
+            cluster.connect_at_start(id);
+        }
+        cluster.schedule(cluster.metrics.interval_ms, Due::Housekeeping);
+        cluster
+    }
+
+    /// The configuration the cluster started with.
+    pub fn config(&self) -> &ClusterConfig {
+        &self.config
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The virtual clock.
+    pub fn now_ms(&self) -> Millis {
+        self.now_ms
+    }
+
+    /// All nodes ever created, by id (removed ones included, in state `Removed`).
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// Nodes still in the cluster.
+    pub fn members(&self) -> impl Iterator<Item = &Node> {
+        self.nodes.iter().filter(|n| n.state != NodeState::Removed)
+    }
+
+    /// One node. Panics on an id the cluster never issued (a bug, not a user error).
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.0]
+    }
+
+    /// The current primary.
+    pub fn primary(&self) -> NodeId {
+        self.nodes.iter().find(|n| n.role == Role::Primary).map(|n| n.id).expect("a primary")
+    }
+
+    /// Replicas still in the cluster, by id.
+    pub fn replicas(&self) -> Vec<NodeId> {
+        self.members().filter(|n| n.role == Role::Replica).map(|n| n.id).collect()
+    }
+
+    /// Looks a node up by name (`pg2`), or `primary` for the current primary.
+    pub fn find_node(&self, name: &str) -> Result<NodeId, Error> {
+        if name == "primary" {
+            return Ok(self.primary());
+        }
+        self.members()
+            .find(|n| n.name() == name)
+            .map(|n| n.id)
+            .ok_or_else(|| Error::UnknownNode { name: name.to_string() })
+    }
+
+    /// The link to a replica.
+    pub fn link(&self, replica: NodeId) -> Option<&LinkState> {
+        self.links.get(&replica)
+    }
+
+    /// The primary's walsenders: one per connected standby.
+    pub fn walsenders(&self) -> &BTreeMap<NodeId, Walsender> {
+        &self.walsenders
+    }
+
+    /// The event log.
+    pub fn events(&self) -> &EventLog {
+        &self.events
+    }
+
+    /// Metrics: time series and the slow-query log.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Bytes of WAL a node has yet to replay, measured against the primary's log.
+    pub fn replay_lag_bytes(&self, id: NodeId) -> u64 {
+        let primary_end = self.node(self.primary()).wal.end();
+        primary_end.bytes_since(self.node(id).replay_lsn)
+    }
+
+    /// How long the oldest commit this node has not yet replayed has been waiting (0 when it
+    /// has replayed everything the primary committed).
+    pub fn replay_lag_ms(&self, id: NodeId) -> Millis {
+        let replay_lsn = self.node(id).replay_lsn;
+        let primary = self.node(self.primary());
+        match primary.wal.record_at(replay_lsn) {
+            Some(oldest) => self.now_ms.saturating_sub(oldest.commit_time_ms),
+            None if primary.wal.end() > replay_lsn => {
+                self.now_ms.saturating_sub(self.node(id).replayed_commit_ms)
+            }
+            None => 0,
+        }
+    }
+
+    /// Lets `ms` of simulated time pass, firing everything that falls due, in order.
+    /// `advance(0)` fires what is due now.
+    pub fn advance(&mut self, ms: Millis) {
+        let until_ms = self.now_ms.saturating_add(ms);
+        while let Some(entry) = self.due.first_entry() {
+            if entry.key().0 > until_ms {
+                break;
+            }
+            let ((at_ms, _), due) = entry.remove_entry();
+            self.now_ms = at_ms;
+            self.fire(due);
+        }
+        self.now_ms = until_ms;
+    }
+
+    /// Changes a cluster-wide setting by its PostgreSQL/MySQL name; returns the value as set.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<String, Error> {
+        let shown = status::apply_setting(&mut self.settings, name, value)?;
+        self.metrics.slow_threshold_ms = self.settings.log_min_duration_statement_ms;
+        let kind = EventKind::SettingChanged {
+            scope: "cluster".into(),
+            name: name.into(),
+            value: shown.clone(),
+        };
+        self.events.push(self.now_ms, kind);
+        // A weaker mode may release waiting commits.
+        self.recheck_commit_waits();
+        Ok(shown)
+    }
+
+    fn schedule(&mut self, at_ms: Millis, due: Due) {
+        debug_assert!(at_ms >= self.now_ms, "nothing is scheduled in the past");
+        self.due.insert((at_ms.max(self.now_ms), self.next_seq), due);
+        self.next_seq += 1;
+    }
+
+    fn fire(&mut self, due: Due) {
+        match due {
+            Due::Pump { node } => self.pump(node),
+            Due::StatementDone { op } => self.statement_done(op),
+            Due::ReplayDone { node } => self.replay_done(node),
+            Due::ReplayWake { node } => self.kick_replay(node),
+            Due::Deliver { to, conn, records } => self.receive_wal(to, conn, records),
+            Due::Feedback { from, conn, write, replay } => {
+                self.receive_feedback(from, conn, write, replay)
+            }
+            Due::ConnectRetry { replica } => self.try_connect(replica),
+            Due::ConnectArrive { replica, conn, from } => {
+                self.accept_connection(replica, conn, from)
+            }
+            Due::ConnectAnswer { replica, conn, answer } => {
+                self.connection_answered(replica, conn, answer)
+            }
+            Due::WalWriter { node } => self.wal_writer(node),
+            Due::Started { node } => self.started(node),
+            Due::BackupDone { node, backup } => self.backup_done(node, *backup),
+            Due::SemiSyncTimeout { op } => self.semi_sync_timeout(op),
+            Due::Housekeeping => self.housekeeping(),
+            Due::LoadArrival => self.load_arrival(),
+        }
+    }
+
+    /// Once a second: sample metrics, time out silent standbys, recycle old WAL.
+    fn housekeeping(&mut self) {
+        let lags: Vec<LagSample> = (0..self.nodes.len())
+            .map(|i| {
+                let id = NodeId(i);
+                match self.node(id).role {
+                    Role::Replica => LagSample {
+                        lag_ms: self.replay_lag_ms(id),
+                        lag_bytes: self.replay_lag_bytes(id),
+                    },
+                    Role::Primary => LagSample::default(),
+                }
+            })
+            .collect();
+        let cores: Vec<u32> = self.nodes.iter().map(|n| n.cores_free_us.len() as u32).collect();
+        self.metrics.sample(self.now_ms, &lags, &cores);
+        self.time_out_silent_standbys();
+        self.checkpoint();
+        let next = self.now_ms + self.metrics.interval_ms;
+        self.schedule(next, Due::Housekeeping);
+    }
+
+    /// The simulated wall-clock time, for `NOW()`.
+    fn timestamp(&self) -> super::sql::Timestamp {
+        super::sql::Timestamp(EPOCH_UNIX_MS + self.now_ms as i64)
+    }
+
+    /// The next event's time, if any (for tools that skip idle time).
+    pub fn next_due_ms(&self) -> Option<Millis> {
+        self.due.keys().next().map(|(t, _)| *t)
+    }
+}

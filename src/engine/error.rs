@@ -1,0 +1,74 @@
+//! # What a user can get wrong
+//!
+//! One enum for every error a learner can cause — bad SQL, a write sent to a replica, a
+//! statement for a node that is down — with messages worded like the real systems they mirror
+//! (PostgreSQL's `ERROR:  ...` lines). A lagging replica is not an error: it is an outcome the
+//! playground exists to show. A broken internal invariant is not here either: that is a bug,
+//! caught by `assert!`.
+
+use std::fmt;
+
+use super::sql::SqlError;
+
+/// An error a user can cause.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// The SQL engine refused the statement (syntax, missing table, constraint, ...).
+    Sql(SqlError),
+    /// A write reached a hot standby (SQLSTATE 25006).
+    ReadOnly { command: &'static str },
+    /// The target node is crashed or not reachable.
+    NodeDown { node: String },
+    /// The node went down while the statement was queued, running or waiting to commit: the
+    /// client cannot know whether a commit happened.
+    ConnectionLost { node: String },
+    /// No node by that name.
+    UnknownNode { name: String },
+    /// A scenario or UI input that does not parse, with what was expected.
+    Invalid { message: String },
+}
+
+impl Error {
+    /// PostgreSQL's SQLSTATE for the error, where one applies.
+    pub fn sqlstate(&self) -> Option<&'static str> {
+        match self {
+            Error::Sql(e) => Some(e.code),
+            Error::ReadOnly { .. } => Some("25006"),
+            Error::NodeDown { .. } | Error::ConnectionLost { .. } => Some("08006"),
+            Error::UnknownNode { .. } | Error::Invalid { .. } => None,
+        }
+    }
+
+    /// Shorthand for [`Error::Invalid`].
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::Invalid { message: message.into() }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Sql(e) => write!(f, "{e}"),
+            Error::ReadOnly { command } => {
+                write!(f, "ERROR:  cannot execute {command} in a read-only transaction")
+            }
+            Error::NodeDown { node } => {
+                write!(f, "connection to server \"{node}\" failed: Connection refused")
+            }
+            Error::ConnectionLost { node } => write!(
+                f,
+                "{node}: server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request."
+            ),
+            Error::UnknownNode { name } => write!(f, "no node named \"{name}\""),
+            Error::Invalid { message } => write!(f, "{message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<SqlError> for Error {
+    fn from(e: SqlError) -> Self {
+        Error::Sql(e)
+    }
+}

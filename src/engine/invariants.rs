@@ -1,0 +1,162 @@
+//! # Named invariants, checked on every step of a seed sweep
+//!
+//! Properties that must hold in every run, whatever the faults, in the spirit of
+//! stateright's `property(Always, ...)`:
+//!
+//! | name | what must hold |
+//! |------|----------------|
+//! | [`PREFIX`] | a replica's replayed and flushed log is a prefix of its primary's log |
+//! | [`DURABLE`] | no acknowledged write is lost under `local`/`on`/`remote_apply` (the primary keeps what it flushed) |
+//! | [`MONOTONIC`] | LSNs never go backwards on a node that did not crash or get rebuilt |
+//! | [`CONVERGED`] | once faults heal and replication catches up, every replica equals the primary |
+//!
+//! Determinism — the same seed twice gives the identical event log — is checked by running
+//! twice and comparing [`EventLog::digest`](super::event::EventLog::digest).
+
+use std::collections::BTreeMap;
+
+use super::commit::SyncCommit;
+use super::node::{NodeState, Receiver, Role};
+use super::wal::Lsn;
+use super::{Cluster, NodeId};
+
+pub const PREFIX: &str = "a replica's log is a prefix of its primary's log";
+pub const DURABLE: &str = "no acknowledged write is lost under synchronous commit";
+pub const MONOTONIC: &str = "LSNs never go backwards on a node that did not crash";
+pub const CONVERGED: &str = "a caught-up replica holds the same data as the primary";
+
+/// A broken invariant, with the facts that show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Violation {
+    pub invariant: &'static str,
+    pub detail: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "violated \"{}\": {}", self.invariant, self.detail)
+    }
+}
+
+/// Checks invariants step after step, remembering what it needs between steps.
+#[derive(Clone, Debug, Default)]
+pub struct Checker {
+    positions: BTreeMap<NodeId, (u32, Lsn, Lsn)>,
+}
+
+impl Checker {
+    /// Checks every step invariant against the cluster as it is now.
+    pub fn check(&mut self, cluster: &Cluster) -> Vec<Violation> {
+        let mut found = prefix_violations(cluster);
+        found.extend(durability_violations(cluster));
+        found.extend(self.monotonic_violations(cluster));
+        found
+    }
+
+    fn monotonic_violations(&mut self, cluster: &Cluster) -> Vec<Violation> {
+        let mut found = Vec::new();
+        for node in cluster.members() {
+            let now = (node.incarnation, node.flush_lsn(), node.replay_lsn);
+            if let Some(&(incarnation, flush, replay)) = self.positions.get(&node.id) {
+                if incarnation == now.0 && (now.1 < flush || now.2 < replay) {
+                    found.push(Violation {
+                        invariant: MONOTONIC,
+                        detail: format!(
+                            "{} went from flush {flush} / replay {replay} to flush {} / replay {} without a crash",
+                            node.id, now.1, now.2
+                        ),
+                    });
+                }
+            }
+            self.positions.insert(node.id, now);
+        }
+        found
+    }
+}
+
+fn prefix_violations(cluster: &Cluster) -> Vec<Violation> {
+    let primary = cluster.node(cluster.primary());
+    let mut found = Vec::new();
+    for node in cluster.members().filter(|n| n.role == Role::Replica) {
+        let checks = [
+            ("replayed", node.replay_lsn, node.replayed_chain),
+            ("flushed", node.wal.end(), node.wal.end_chain()),
+        ];
+        for (what, lsn, chain) in checks {
+            if lsn == Lsn::START && chain == 0 {
+                continue;
+            }
+            let detail = if lsn > primary.wal.end() {
+                Some(format!(
+                    "{} {what} up to {lsn}, beyond the primary's end {}",
+                    node.id,
+                    primary.wal.end()
+                ))
+            } else if primary.wal.remembers(lsn) && primary.wal.chain_at(lsn) != Some(chain) {
+                Some(format!(
+                    "{} {what} up to {lsn}, but its history differs from {}'s there",
+                    node.id, primary.id
+                ))
+            } else {
+                None
+            };
+            if let Some(detail) = detail {
+                found.push(Violation { invariant: PREFIX, detail });
+            }
+        }
+    }
+    found
+}
+
+fn durability_violations(cluster: &Cluster) -> Vec<Violation> {
+    let primary = cluster.node(cluster.primary());
+    cluster
+        .acknowledged()
+        .iter()
+        .filter(|ack| ack.mode >= SyncCommit::Local)
+        .filter_map(|ack| {
+            let kept = primary.wal.end() >= ack.end
+                && (!primary.wal.remembers(ack.end) || primary.wal.chain_at(ack.end) == Some(ack.chain));
+            (!kept).then(|| Violation {
+                invariant: DURABLE,
+                detail: format!(
+                    "xid {} was acknowledged at {} under synchronous_commit = {} but {} no longer has it",
+                    ack.xid, ack.end, ack.mode, primary.id
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Checks that every running, streaming replica that has replayed everything holds exactly
+/// the primary's data. Call after healing faults and letting replication catch up.
+pub fn convergence_violations(cluster: &Cluster) -> Vec<Violation> {
+    let primary = cluster.node(cluster.primary());
+    cluster
+        .members()
+        .filter(|n| {
+            n.role == Role::Replica
+                && n.state == NodeState::Running
+                && n.receiver == Receiver::Streaming
+        })
+        .filter_map(|n| {
+            let detail = if n.replay_lsn != primary.wal.end() {
+                format!(
+                    "{} replayed only to {} of {}'s {}",
+                    n.id,
+                    n.replay_lsn,
+                    primary.id,
+                    primary.wal.end()
+                )
+            } else if n.db != primary.db {
+                format!(
+                    "{} replayed to {} but its data differs from {}'s",
+                    n.id, n.replay_lsn, primary.id
+                )
+            } else {
+                return None;
+            };
+            Some(Violation { invariant: CONVERGED, detail })
+        })
+        .collect()
+}

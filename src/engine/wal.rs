@@ -1,0 +1,278 @@
+//! # The write-ahead log
+//!
+//! Every committed transaction on the primary becomes one [`WalRecord`]: the row-level changes
+//! the SQL engine produced (never the SQL text), stamped with the commit time and the byte
+//! range it occupies in the log. Replicas receive these records in order and *replay* them on
+//! their own copy of the data, which is why `NOW()` is evaluated once, on the primary.
+//!
+//! Positions in the log are [`Lsn`]s (log sequence numbers): byte offsets, printed the way
+//! PostgreSQL prints them, as two hexadecimal halves: `0/3000148`.
+//!
+//! ```text
+//!   LSN 0/3000000          0/30000A8            0/3000180
+//!        | record xid 1    | record xid 2       | ...
+//!        +-----------------+--------------------+
+//!        start             end = next start
+//! ```
+//!
+//! Each record also carries a *chain* digest: a hash of its predecessor's chain and its own
+//! contents. Two nodes whose records at the same LSN have the same chain hold the same history
+//! up to there — which is how the invariant "a replica's log is a prefix of the primary's" is
+//! checked without keeping every record forever. Old records are truncated (memory stays
+//! bounded); a short history of (end, chain) pairs is kept longer for the checks.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use super::sql::Commit;
+use super::Millis;
+
+/// (end, chain) pairs kept after their records are truncated.
+pub const CHAIN_HISTORY: usize = 100_000;
+
+/// A byte position in the write-ahead log.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Lsn(pub u64);
+
+impl Lsn {
+    /// Where a new cluster's log starts (like a freshly initialised PostgreSQL's `0/3000000`).
+    pub const START: Lsn = Lsn(0x0300_0000);
+
+    /// Bytes from `earlier` to `self` (PostgreSQL's `pg_wal_lsn_diff`), 0 if `earlier` is ahead.
+    pub fn bytes_since(self, earlier: Lsn) -> u64 {
+        self.0.saturating_sub(earlier.0)
+    }
+}
+
+impl fmt::Display for Lsn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:X}/{:X}", self.0 >> 32, self.0 & 0xFFFF_FFFF)
+    }
+}
+
+/// One committed transaction in the log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WalRecord {
+    /// Transaction id, counting from 1 on each cluster.
+    pub xid: u64,
+    /// First byte of the record.
+    pub start: Lsn,
+    /// One past the last byte: the position a node has reached once it holds this record.
+    pub end: Lsn,
+    /// When the primary committed it.
+    pub commit_time_ms: Millis,
+    /// Digest of the whole history up to and including this record.
+    pub chain: u64,
+    /// The row-level changes to replay.
+    pub commit: Commit,
+}
+
+/// A node's log: records in LSN order; older ones may have been truncated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Wal {
+    records: VecDeque<WalRecord>,
+    /// Where the first kept record starts (everything before it was truncated).
+    oldest: Lsn,
+    end: Lsn,
+    end_chain: u64,
+    next_xid: u64,
+    chains: VecDeque<(Lsn, u64)>,
+}
+
+impl Default for Wal {
+    fn default() -> Self {
+        Self::starting_at(Lsn::START, 0, 1)
+    }
+}
+
+impl Wal {
+    /// An empty log that continues a history ending at `end` (a base backup's position).
+    pub fn starting_at(end: Lsn, end_chain: u64, next_xid: u64) -> Self {
+        Self {
+            records: VecDeque::new(),
+            oldest: end,
+            end,
+            end_chain,
+            next_xid,
+            chains: VecDeque::new(),
+        }
+    }
+
+    /// Appends a committed transaction and returns its record.
+    pub fn append(&mut self, commit: Commit, commit_time_ms: Millis) -> &WalRecord {
+        let start = self.end;
+        let end = Lsn(start.0 + commit.size_bytes().max(1));
+        let xid = self.next_xid;
+        let chain = chain_of(self.end_chain, xid, start, end, commit_time_ms, &commit);
+        self.push(WalRecord { xid, start, end, commit_time_ms, chain, commit });
+        self.records.back().expect("just pushed")
+    }
+
+    /// Appends a record received from the primary; it must continue this log exactly.
+    pub fn push_received(&mut self, record: WalRecord) {
+        assert_eq!(record.start, self.end, "WAL must arrive contiguously");
+        self.push(record);
+    }
+
+    fn push(&mut self, record: WalRecord) {
+        self.end = record.end;
+        self.end_chain = record.chain;
+        self.next_xid = record.xid + 1;
+        if self.chains.len() == CHAIN_HISTORY {
+            self.chains.pop_front();
+        }
+        self.chains.push_back((record.end, record.chain));
+        self.records.push_back(record);
+    }
+
+    /// The position just past the last record (PostgreSQL's `pg_current_wal_lsn()`).
+    pub fn end(&self) -> Lsn {
+        self.end
+    }
+
+    /// The chain digest at [`Wal::end`].
+    pub fn end_chain(&self) -> u64 {
+        self.end_chain
+    }
+
+    /// The xid the next commit will get.
+    pub fn next_xid(&self) -> u64 {
+        self.next_xid
+    }
+
+    /// Where the oldest kept record starts: a standby needing anything older needs a re-sync.
+    pub fn oldest(&self) -> Lsn {
+        self.oldest
+    }
+
+    /// Kept records, oldest first.
+    pub fn records(&self) -> impl DoubleEndedIterator<Item = &WalRecord> + ExactSizeIterator {
+        self.records.iter()
+    }
+
+    /// Kept records that start at or after `from`, oldest first.
+    pub fn records_from(&self, from: Lsn) -> impl Iterator<Item = &WalRecord> {
+        let first = self.records.partition_point(|r| r.start < from);
+        self.records.range(first..)
+    }
+
+    /// The first kept record starting at or after `from`.
+    pub fn record_at(&self, from: Lsn) -> Option<&WalRecord> {
+        self.records_from(from).next()
+    }
+
+    /// The chain digest of the record ending at `end`, while the history remembers it.
+    pub fn chain_at(&self, end: Lsn) -> Option<u64> {
+        if end == self.end {
+            return Some(self.end_chain);
+        }
+        let i = self.chains.partition_point(|(e, _)| *e < end);
+        self.chains.get(i).filter(|(e, _)| *e == end).map(|(_, c)| *c)
+    }
+
+    /// Whether [`Wal::chain_at`] still knows every record boundary at or after `lsn`.
+    pub fn remembers(&self, lsn: Lsn) -> bool {
+        self.chains.front().is_some_and(|(first_end, _)| *first_end <= lsn) || lsn == self.end
+    }
+
+    /// Drops kept records that end at or before `upto` (a checkpoint recycling WAL).
+    pub fn truncate_before(&mut self, upto: Lsn) {
+        while self.records.front().is_some_and(|r| r.end <= upto) {
+            let record = self.records.pop_front().expect("checked");
+            self.oldest = record.end;
+        }
+    }
+
+    /// Throws away records that end after `keep_upto` (a crash losing unflushed WAL); returns them.
+    pub fn discard_after(&mut self, keep_upto: Lsn) -> Vec<WalRecord> {
+        let first = self.records.partition_point(|r| r.end <= keep_upto);
+        let lost: Vec<WalRecord> = self.records.drain(first..).collect();
+        if let Some(first_lost) = lost.first() {
+            self.end = first_lost.start;
+            self.next_xid = first_lost.xid;
+            self.chains.retain(|(e, _)| *e <= self.end);
+            self.end_chain =
+                self.chains.back().filter(|(e, _)| *e == self.end).map_or(0, |(_, c)| *c);
+        }
+        lost
+    }
+}
+
+fn chain_of(
+    previous: u64,
+    xid: u64,
+    start: Lsn,
+    end: Lsn,
+    time_ms: Millis,
+    commit: &Commit,
+) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (previous, xid, start, end, time_ms, commit.changes.len()).hash(&mut hasher);
+    for change in &commit.changes {
+        change.to_string().hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty() -> Commit {
+        Commit { changes: vec![] }
+    }
+
+    #[test]
+    fn lsn_prints_like_postgresql() {
+        assert_eq!(Lsn(0x0300_0148).to_string(), "0/3000148");
+        assert_eq!(Lsn((1 << 32) | 0xA0).to_string(), "1/A0");
+        assert_eq!(Lsn(10).bytes_since(Lsn(4)), 6);
+        assert_eq!(Lsn(4).bytes_since(Lsn(10)), 0);
+    }
+
+    #[test]
+    fn records_are_contiguous_and_found_by_position() {
+        let mut wal = Wal::default();
+        let first_end = wal.append(empty(), 5).end;
+        wal.append(empty(), 9);
+        let records: Vec<&WalRecord> = wal.records().collect();
+        assert_eq!(records[0].start, Lsn::START);
+        assert_eq!(records[1].start, first_end);
+        assert_eq!(records[1].xid, 2);
+        assert_ne!(records[0].chain, records[1].chain);
+        assert_eq!(wal.records_from(first_end).count(), 1);
+        assert_eq!(wal.records_from(Lsn::START).count(), 2);
+        assert_eq!(wal.records_from(wal.end()).count(), 0);
+    }
+
+    #[test]
+    fn a_replica_copy_has_the_same_chain() {
+        let mut primary = Wal::default();
+        let mut replica = Wal::default();
+        for t in 0..3 {
+            let record = primary.append(empty(), t).clone();
+            replica.push_received(record);
+        }
+        assert_eq!(primary.end_chain(), replica.end_chain());
+        let mid = primary.records().nth(1).unwrap().end;
+        assert_eq!(primary.chain_at(mid), replica.chain_at(mid));
+    }
+
+    #[test]
+    fn truncation_keeps_positions_and_discard_rewinds() {
+        let mut wal = Wal::default();
+        let ends: Vec<Lsn> = (0..4).map(|t| wal.append(empty(), t).end).collect();
+        wal.truncate_before(ends[1]);
+        assert_eq!(wal.records().count(), 2);
+        assert_eq!(wal.oldest(), ends[1]);
+        assert!(wal.chain_at(ends[0]).is_some(), "history outlives the records");
+        let lost = wal.discard_after(ends[2]);
+        assert_eq!(lost.len(), 1);
+        assert_eq!(wal.end(), ends[2]);
+        assert_eq!(wal.next_xid(), 4);
+        assert_eq!(Some(wal.end_chain()), wal.chain_at(ends[2]));
+        let again = wal.append(empty(), 9);
+        assert_eq!(again.start, ends[2]);
+    }
+}

@@ -1,0 +1,10 @@
+//! Mounts the playground in the page. Built for the browser by Trunk (`make run`).
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    yew::Renderer::<replica_playground::ui::App>::new().render();
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!(
+        "replica-playground runs in the browser: `make run`, then open http://127.0.0.1:8080"
+    );
+}

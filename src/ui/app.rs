@@ -1,0 +1,56 @@
+//! # The root component
+//!
+//! Owns the reducer and the clock. The timer lives in an effect keyed on `running`: while the
+//! clock runs, every [`TICK_MS`] of real time it dispatches [`Action::Tick`], and the reducer
+//! turns that into "advance the simulation by tick × speed". Pausing drops the timer.
+
+use gloo_timers::callback::Interval;
+use yew::prelude::*;
+
+use super::components::{ClusterView, Console, EventLogView, Results, Toolbar};
+use super::state::{Action, Model};
+
+/// Real milliseconds between clock ticks.
+pub const TICK_MS: u32 = 100;
+
+/// The whole page.
+#[function_component(App)]
+pub fn app() -> Html {
+    let model = use_reducer(Model::default);
+    let running = model.running;
+    {
+        let dispatcher = model.dispatcher();
+        use_effect_with(running, move |running| {
+            let interval = running.then(|| {
+                Interval::new(TICK_MS, move || {
+                    dispatcher.dispatch(Action::Tick { real_ms: u64::from(TICK_MS) })
+                })
+            });
+            move || drop(interval)
+        });
+    }
+    let on_action = {
+        let dispatcher = model.dispatcher();
+        Callback::from(move |action: Action| dispatcher.dispatch(action))
+    };
+    let cluster = model.cluster();
+    let nodes = model.node_views();
+    let events: Vec<String> =
+        cluster.events().iter().rev().take(40).map(|e| e.to_string()).collect();
+    html! {
+        <div class="app">
+            <Toolbar now_ms={cluster.now_ms()} running={model.running} speed={model.speed}
+                on_action={on_action.clone()} />
+            <main class="layout">
+                <section class="left">
+                    <ClusterView nodes={nodes.clone()} on_action={on_action.clone()} />
+                    <EventLogView {events} />
+                </section>
+                <section class="right">
+                    <Console nodes={nodes} on_action={on_action} />
+                    <Results replies={model.replies.clone()} />
+                </section>
+            </main>
+        </div>
+    }
+}

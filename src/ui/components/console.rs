@@ -1,0 +1,137 @@
+//! The SQL console: a text box (Ctrl+Enter runs it), where to send it, and the lesson's
+//! statements one click away.
+
+use yew::prelude::*;
+
+use crate::engine::Target;
+use crate::ui::state::{Action, NodeView};
+
+/// The lesson's statements, as (button label, SQL).
+pub const EXAMPLES: [(&str, &str); 4] = [
+    (
+        "create orders",
+        "CREATE TABLE orders (\n  id SERIAL PRIMARY KEY,\n  user_id INT NOT NULL,\n  amount NUMERIC(10,2),\n  created_at TIMESTAMP DEFAULT NOW()\n);",
+    ),
+    ("insert order", "INSERT INTO orders (user_id, amount) VALUES (101, 19.99);"),
+    ("user's orders", "SELECT *\nFROM orders\nWHERE user_id = 101;"),
+    ("last day", "SELECT *\nFROM orders\nWHERE created_at > NOW() - INTERVAL 1 DAY;"),
+];
+
+#[derive(Properties, PartialEq)]
+pub struct ConsoleProps {
+    pub nodes: Vec<NodeView>,
+    pub on_action: Callback<Action>,
+}
+
+/// Where the console sends SQL, as the `<select>` value: `router` or a node name.
+fn parse_target(value: &str, nodes: &[NodeView]) -> Target {
+    nodes.iter().find(|n| n.name == value).map(|n| Target::Node(n.id)).unwrap_or(Target::Router)
+}
+
+fn target_value(target: Target) -> String {
+    match target {
+        Target::Router => "router".to_string(),
+        Target::Primary => "primary".to_string(),
+        Target::Node(id) => id.name(),
+    }
+}
+
+/// Text box, target and Run.
+#[function_component(Console)]
+pub fn console(props: &ConsoleProps) -> Html {
+    let sql = use_state(|| EXAMPLES[0].1.to_string());
+    let target = use_state(|| Target::Router);
+    let run = {
+        let (sql, target, on_action) = (sql.clone(), target.clone(), props.on_action.clone());
+        Callback::from(move |()| {
+            if !sql.trim().is_empty() {
+                on_action.emit(Action::Run { target: *target, sql: (*sql).clone() });
+            }
+        })
+    };
+    let on_input = {
+        let sql = sql.clone();
+        Callback::from(move |e: InputEvent| {
+            let area: web_sys::HtmlTextAreaElement = e.target_unchecked_into();
+            sql.set(area.value());
+        })
+    };
+    let on_keydown = {
+        let run = run.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+                e.prevent_default();
+                run.emit(());
+            }
+        })
+    };
+    let on_target = {
+        let (target, nodes) = (target.clone(), props.nodes.clone());
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            target.set(parse_target(&select.value(), &nodes));
+        })
+    };
+    let selected = target_value(*target);
+    html! {
+        <div class="console">
+            <div class="examples">
+                <span class="muted">{"lesson: "}</span>
+                { for EXAMPLES.iter().map(|(label, text)| {
+                    let sql = sql.clone();
+                    let onclick = Callback::from(move |_: MouseEvent| sql.set(text.to_string()));
+                    html! { <button class="chip" {onclick}>{*label}</button> }
+                }) }
+            </div>
+            <textarea data-testid="sql-input" spellcheck="false" rows="6" value={(*sql).clone()}
+                oninput={on_input} onkeydown={on_keydown}
+                aria-label="SQL to run (Ctrl+Enter runs it)" />
+            <div class="console-bar">
+                <label>{"send to "}
+                    <select data-testid="sql-target" onchange={on_target}>
+                        <option value="router" selected={selected == "router"}>
+                            {"router (writes → primary, reads → replicas)"}
+                        </option>
+                        { for props.nodes.iter().map(|n| html! {
+                            <option value={n.name.clone()} selected={selected == n.name}>
+                                {format!("{} ({})", n.name, n.role.as_str())}
+                            </option>
+                        }) }
+                    </select>
+                </label>
+                <span class="muted hint">{"Ctrl+Enter"}</span>
+                <button class="primary" data-testid="run" onclick={run.reform(|_: MouseEvent| ())}>{"Run"}</button>
+            </div>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::node::Role;
+    use crate::engine::NodeId;
+
+    fn view(id: usize, role: Role) -> NodeView {
+        NodeView {
+            id: NodeId(id),
+            name: NodeId(id).name(),
+            role,
+            state: "running",
+            replay_lsn: String::new(),
+            lag_bytes: 0,
+            lag_ms: 0,
+            link_delay_ms: None,
+            tables: vec![],
+        }
+    }
+
+    #[test]
+    fn targets_round_trip_through_the_select_value() {
+        let nodes = vec![view(0, Role::Primary), view(1, Role::Replica)];
+        assert_eq!(parse_target("router", &nodes), Target::Router);
+        assert_eq!(parse_target("pg2", &nodes), Target::Node(NodeId(1)));
+        assert_eq!(parse_target("nonsense", &nodes), Target::Router);
+        assert_eq!(target_value(Target::Node(NodeId(1))), "pg2");
+    }
+}

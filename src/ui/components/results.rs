@@ -1,0 +1,99 @@
+//! The console's answers, newest first: which node answered, when, and the rows or the error.
+
+use yew::prelude::*;
+
+use crate::engine::sql::Outcome;
+use crate::engine::{format_millis, Reply, StatementReply, Target};
+
+#[derive(Properties, PartialEq)]
+pub struct ResultsProps {
+    pub replies: Vec<Reply>,
+}
+
+/// Every kept reply, newest first.
+#[function_component(Results)]
+pub fn results(props: &ResultsProps) -> Html {
+    if props.replies.is_empty() {
+        return html! {
+            <div class="results empty muted">
+                {"Run a statement: writes go to the primary, reads to a replica. "}
+                {"Try the lesson's INSERT, then at once its SELECT."}
+            </div>
+        };
+    }
+    html! {
+        <div class="results" data-testid="results">
+            { for props.replies.iter().rev().map(reply_view) }
+        </div>
+    }
+}
+
+fn reply_view(reply: &Reply) -> Html {
+    let via = match reply.target {
+        Target::Router => "via router".to_string(),
+        Target::Primary => "sent to the primary".to_string(),
+        Target::Node(id) => format!("sent to {id}"),
+    };
+    html! {
+        <div class="reply">
+            if let Some(error) = &reply.error {
+                <div class="result error" data-testid="result" data-status="error">
+                    <div class="result-head">{via.clone()}</div>
+                    <pre class="error-text">{error.to_string()}</pre>
+                </div>
+            }
+            { for reply.statements.iter().map(|s| statement_view(s, &via)) }
+        </div>
+    }
+}
+
+fn statement_view(statement: &StatementReply, via: &str) -> Html {
+    let node = statement.node.name();
+    let head = html! {
+        <div class="result-head">
+            <span class={classes!("badge", statement.role.as_str())}>{format!("{node} · {}", statement.role.as_str())}</span>
+            <span class="muted">{format!(" {via} · t = {}{}", format_millis(statement.done_ms), latency(statement))}</span>
+            <code class="stmt">{&statement.sql}</code>
+        </div>
+    };
+    match &statement.result {
+        Ok(outcome) => html! {
+            <div class="result ok" data-testid="result" data-status="ok" data-node={node}
+                data-rows={outcome.rows.len().to_string()}>
+                {head}
+                { outcome_view(outcome) }
+            </div>
+        },
+        Err(error) => html! {
+            <div class="result error" data-testid="result" data-status="error" data-node={node}>
+                {head}
+                <pre class="error-text">{error.to_string()}</pre>
+            </div>
+        },
+    }
+}
+
+fn latency(statement: &StatementReply) -> String {
+    match statement.latency_ms() {
+        0 => String::new(),
+        ms => format!(" · took {}", format_millis(ms)),
+    }
+}
+
+fn outcome_view(outcome: &Outcome) -> Html {
+    html! {
+        <>
+            if !outcome.columns.is_empty() {
+                <table class="rows">
+                    <thead><tr>{ for outcome.columns.iter().map(|c| html! { <th>{c}</th> }) }</tr></thead>
+                    <tbody>
+                        { for outcome.rows.iter().map(|row| html! {
+                            <tr>{ for row.iter().map(|v| html! { <td>{v.to_string()}</td> }) }</tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+            <div class="tag muted">{format!("{} · {}", outcome.tag, outcome.cost)}</div>
+        </>
+    }
+}

@@ -1,0 +1,58 @@
+//! The top bar: title, simulated clock, play/pause, step, speed and reset.
+
+use yew::prelude::*;
+
+use crate::engine::Millis;
+use crate::ui::state::{Action, SPEEDS};
+
+#[derive(Properties, PartialEq)]
+pub struct ToolbarProps {
+    pub now_ms: Millis,
+    pub running: bool,
+    pub speed: u32,
+    pub on_action: Callback<Action>,
+}
+
+/// Title and clock controls.
+#[function_component(Toolbar)]
+pub fn toolbar(props: &ToolbarProps) -> Html {
+    let act = |action: Action| {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| on_action.emit(action.clone()))
+    };
+    let on_speed = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(speed) = select.value().parse() {
+                on_action.emit(Action::SetSpeed(speed));
+            }
+        })
+    };
+    let (play_label, play_title) = if props.running {
+        ("❚❚ Pause", "Stop the simulated clock")
+    } else {
+        ("▶ Play", "Let simulated time flow")
+    };
+    html! {
+        <header class="toolbar">
+            <h1>{"replica-playground"}<span class="subtitle">{"replication and read scaling"}</span></h1>
+            <div class="clock" data-testid="clock" title="Simulated time since the cluster started">
+                {format!("t = {:.1} s", props.now_ms as f64 / 1000.0)}
+            </div>
+            <button data-testid="play-toggle" title={play_title}
+                onclick={act(Action::SetRunning(!props.running))}>{play_label}</button>
+            <button data-testid="step" title="Advance simulated time by one second"
+                onclick={act(Action::Step { sim_ms: 1_000 })}>{"+1 s"}</button>
+            <label class="speed">{"speed "}
+                <select data-testid="speed" onchange={on_speed}>
+                    { for SPEEDS.iter().map(|s| html! {
+                        <option value={s.to_string()} selected={*s == props.speed}>{format!("{s}×")}</option>
+                    }) }
+                </select>
+            </label>
+            <button class="secondary" data-testid="reset" title="Start over with an empty cluster"
+                onclick={act(Action::Reset)}>{"Reset"}</button>
+        </header>
+    }
+}
