@@ -1,0 +1,519 @@
+//! The playground's own small SQL syntax tree.
+//!
+//! `sqlparser` understands dozens of dialects and its tree says so: a
+//! `SELECT` node has some thirty fields. [`translate`](super::translate)
+//! boils it down to the handful of forms below, rejecting everything else
+//! with `not supported in the playground: ...` so that the planner and
+//! executor only ever see what they implement.
+//!
+//! ```text
+//!   "SELECT * FROM orders WHERE user_id = 101"
+//!      │ sqlparser (PostgreSQL dialect)
+//!      ▼
+//!   sqlparser::ast::Statement::Query(..)        ~ hundreds of variants
+//!      │ translate
+//!      ▼
+//!   StatementKind::Select(Select { items: [Wildcard], from: orders,
+//!                                  filter: Binary(Eq, Column user_id, Literal 101) })
+//! ```
+//!
+//! Names are resolved later, against the tables that exist when the
+//! statement runs. Positions ([`Pos`]) ride along for error carets but are
+//! ignored by equality, so `GROUP BY user_id` matches `SELECT user_id`.
+
+use super::schema::DataType;
+use super::value::Value;
+
+/// A 1-based character position in the statement text, for error carets.
+/// Always compares equal, so it never affects expression matching.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Pos(pub Option<usize>);
+
+impl PartialEq for Pos {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// A name with the position where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Name {
+    /// The identifier, lower-cased unless quoted.
+    pub name: String,
+    /// Where it appeared.
+    pub pos: Pos,
+}
+
+/// A scalar expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// A constant.
+    Literal(Value),
+    /// A column reference, optionally qualified (`o.user_id`).
+    Column { table: Option<String>, name: String, pos: Pos },
+    /// A bound reference to position `n` of the row being evaluated
+    /// (produced by the planner from `Column` or an aggregate).
+    Slot(usize),
+    /// `DEFAULT` in `VALUES (...)` or `SET c = DEFAULT`.
+    Default,
+    /// `-x`, `+x`, `NOT x`.
+    Unary { op: UnaryOp, expr: Box<Expr> },
+    /// `a op b`.
+    Binary { op: BinaryOp, left: Box<Expr>, right: Box<Expr> },
+    /// `x IS [NOT] NULL`.
+    IsNull { expr: Box<Expr>, negated: bool },
+    /// `x [NOT] IN (a, b, ...)`.
+    InList { expr: Box<Expr>, list: Vec<Expr>, negated: bool },
+    /// `x [NOT] BETWEEN low AND high`.
+    Between { expr: Box<Expr>, low: Box<Expr>, high: Box<Expr>, negated: bool },
+    /// `x [NOT] LIKE pattern` / `ILIKE`.
+    Like { expr: Box<Expr>, pattern: Box<Expr>, negated: bool, case_insensitive: bool },
+    /// A scalar function call (`lower(name)`, `now()`, `CURRENT_TIMESTAMP`).
+    Function { name: String, args: Vec<Expr>, pos: Pos },
+    /// An aggregate call (`COUNT(*)`, `SUM(amount)`, `COUNT(DISTINCT x)`).
+    Aggregate { func: AggFunc, arg: Option<Box<Expr>>, distinct: bool, pos: Pos },
+    /// `CAST(x AS t)` / `x::t`.
+    Cast { expr: Box<Expr>, to: DataType },
+    /// `CASE [operand] WHEN .. THEN .. [ELSE ..] END`.
+    Case { operand: Option<Box<Expr>>, whens: Vec<(Expr, Expr)>, otherwise: Option<Box<Expr>> },
+}
+
+/// Prefix operators.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum UnaryOp {
+    /// `-x`
+    Neg,
+    /// `+x`
+    Plus,
+    /// `NOT x`
+    Not,
+}
+
+/// Infix operators.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum BinaryOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Mod,
+    /// `||`
+    Concat,
+    /// `=`
+    Eq,
+    /// `<>` / `!=`
+    NotEq,
+    /// `<`
+    Lt,
+    /// `<=`
+    LtEq,
+    /// `>`
+    Gt,
+    /// `>=`
+    GtEq,
+    /// `AND`
+    And,
+    /// `OR`
+    Or,
+}
+
+impl BinaryOp {
+    /// The operator as written in SQL (for error messages).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Mod => "%",
+            BinaryOp::Concat => "||",
+            BinaryOp::Eq => "=",
+            BinaryOp::NotEq => "<>",
+            BinaryOp::Lt => "<",
+            BinaryOp::LtEq => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::GtEq => ">=",
+            BinaryOp::And => "AND",
+            BinaryOp::Or => "OR",
+        }
+    }
+
+    /// The comparison with its operands swapped (`a < b` is `b > a`).
+    pub fn flipped(self) -> BinaryOp {
+        match self {
+            BinaryOp::Lt => BinaryOp::Gt,
+            BinaryOp::LtEq => BinaryOp::GtEq,
+            BinaryOp::Gt => BinaryOp::Lt,
+            BinaryOp::GtEq => BinaryOp::LtEq,
+            other => other,
+        }
+    }
+}
+
+/// Aggregate functions.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum AggFunc {
+    /// `count(*)` / `count(x)`
+    Count,
+    /// `sum(x)`
+    Sum,
+    /// `avg(x)`
+    Avg,
+    /// `min(x)`
+    Min,
+    /// `max(x)`
+    Max,
+}
+
+impl AggFunc {
+    /// Looks up an aggregate by (lower-case) name.
+    pub fn from_name(name: &str) -> Option<AggFunc> {
+        Some(match name {
+            "count" => AggFunc::Count,
+            "sum" => AggFunc::Sum,
+            "avg" => AggFunc::Avg,
+            "min" => AggFunc::Min,
+            "max" => AggFunc::Max,
+            _ => return None,
+        })
+    }
+
+    /// Lower-case name, also the default result column name.
+    pub fn name(self) -> &'static str {
+        match self {
+            AggFunc::Count => "count",
+            AggFunc::Sum => "sum",
+            AggFunc::Avg => "avg",
+            AggFunc::Min => "min",
+            AggFunc::Max => "max",
+        }
+    }
+}
+
+/// A translated statement.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StatementKind {
+    /// `CREATE TABLE`
+    CreateTable(CreateTable),
+    /// `DROP TABLE [IF EXISTS] a, b`
+    DropTable { names: Vec<Name>, if_exists: bool },
+    /// `CREATE [UNIQUE] INDEX`
+    CreateIndex(CreateIndex),
+    /// `INSERT`
+    Insert(Insert),
+    /// `UPDATE`
+    Update(Update),
+    /// `DELETE`
+    Delete(Delete),
+    /// `SELECT`
+    Select(Box<Select>),
+    /// `EXPLAIN <statement>`: the plan and its estimated access path, without running it.
+    Explain(Box<StatementKind>),
+    /// `BEGIN` / `START TRANSACTION`
+    Begin,
+    /// `COMMIT` / `END`
+    Commit,
+    /// `ROLLBACK` / `ABORT`
+    Rollback,
+}
+
+/// `CREATE TABLE name (columns, constraints)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateTable {
+    /// Table name.
+    pub name: Name,
+    /// `IF NOT EXISTS`.
+    pub if_not_exists: bool,
+    /// Column definitions.
+    pub columns: Vec<ColumnDef>,
+    /// Table-level `PRIMARY KEY (..)` / `UNIQUE (..)`.
+    pub constraints: Vec<KeyConstraint>,
+}
+
+/// One column in `CREATE TABLE`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnDef {
+    /// Column name.
+    pub name: Name,
+    /// Declared type (`SERIAL` becomes `Integer` with `serial = true`).
+    pub data_type: DataType,
+    /// Declared as `SERIAL`/`BIGSERIAL`.
+    pub serial: bool,
+    /// `NOT NULL`.
+    pub not_null: bool,
+    /// `DEFAULT expr`.
+    pub default: Option<Expr>,
+    /// Column-level `PRIMARY KEY`.
+    pub primary_key: bool,
+    /// Column-level `UNIQUE`.
+    pub unique: bool,
+}
+
+/// A `PRIMARY KEY (..)` or `UNIQUE (..)` constraint.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyConstraint {
+    /// `CONSTRAINT name`, if given.
+    pub name: Option<String>,
+    /// Key columns.
+    pub columns: Vec<Name>,
+    /// PRIMARY KEY rather than UNIQUE.
+    pub primary: bool,
+}
+
+/// `CREATE [UNIQUE] INDEX [IF NOT EXISTS] [name] ON table (columns)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateIndex {
+    /// Index name, or None for PostgreSQL's generated `table_col_idx`.
+    pub name: Option<String>,
+    /// Indexed table.
+    pub table: Name,
+    /// Indexed columns.
+    pub columns: Vec<Name>,
+    /// `UNIQUE`.
+    pub unique: bool,
+    /// `IF NOT EXISTS`.
+    pub if_not_exists: bool,
+}
+
+/// Where `INSERT` rows come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InsertSource {
+    /// `VALUES (..), (..)`.
+    Values(Vec<Vec<Expr>>),
+    /// `INSERT ... SELECT`.
+    Select(Box<Select>),
+    /// `DEFAULT VALUES`.
+    DefaultValues,
+}
+
+/// `INSERT INTO table [(columns)] source [RETURNING ..]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Insert {
+    /// Target table.
+    pub table: Name,
+    /// Explicit column list, if any.
+    pub columns: Option<Vec<Name>>,
+    /// The rows.
+    pub source: InsertSource,
+    /// `RETURNING` items (empty if none).
+    pub returning: Vec<SelectItem>,
+}
+
+/// `UPDATE table [alias] SET c = e, .. [WHERE ..] [RETURNING ..]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Update {
+    /// Target table.
+    pub table: TableRef,
+    /// `SET` assignments.
+    pub assignments: Vec<(Name, Expr)>,
+    /// `WHERE`.
+    pub filter: Option<Expr>,
+    /// `RETURNING` items (empty if none).
+    pub returning: Vec<SelectItem>,
+}
+
+/// `DELETE FROM table [alias] [WHERE ..] [RETURNING ..]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Delete {
+    /// Target table.
+    pub table: TableRef,
+    /// `WHERE`.
+    pub filter: Option<Expr>,
+    /// `RETURNING` items (empty if none).
+    pub returning: Vec<SelectItem>,
+}
+
+/// A table in `FROM`, with its optional alias.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableRef {
+    /// Table name.
+    pub name: Name,
+    /// `AS alias`.
+    pub alias: Option<String>,
+}
+
+impl TableRef {
+    /// The name columns are qualified with: the alias if given, else the table name.
+    pub fn visible_name(&self) -> &str {
+        self.alias.as_deref().unwrap_or(&self.name.name)
+    }
+}
+
+/// Join kinds the playground runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum JoinKind {
+    /// `[INNER] JOIN`
+    Inner,
+    /// `LEFT [OUTER] JOIN`
+    Left,
+}
+
+/// `JOIN table ON condition`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Join {
+    /// The joined table.
+    pub table: TableRef,
+    /// Inner or left.
+    pub kind: JoinKind,
+    /// The `ON` condition.
+    pub on: Expr,
+}
+
+/// One item of a select list or `RETURNING` list.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SelectItem {
+    /// `*`
+    Wildcard,
+    /// `t.*`
+    QualifiedWildcard(String),
+    /// `expr [AS alias]`
+    Expr { expr: Expr, alias: Option<String> },
+}
+
+/// `ORDER BY expr [ASC|DESC] [NULLS FIRST|LAST]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderItem {
+    /// Sort key.
+    pub expr: Expr,
+    /// `DESC`.
+    pub desc: bool,
+    /// `NULLS FIRST` (Some(true)) / `NULLS LAST` (Some(false)); default: NULLs sort as largest.
+    pub nulls_first: Option<bool>,
+}
+
+/// A `SELECT` query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Select {
+    /// `DISTINCT`.
+    pub distinct: bool,
+    /// The select list.
+    pub items: Vec<SelectItem>,
+    /// `FROM table [JOIN table ON ..]`; None for `SELECT 1`.
+    pub from: Option<TableRef>,
+    /// The optional join.
+    pub join: Option<Join>,
+    /// `WHERE`.
+    pub filter: Option<Expr>,
+    /// `GROUP BY`.
+    pub group_by: Vec<Expr>,
+    /// `HAVING`.
+    pub having: Option<Expr>,
+    /// `ORDER BY`.
+    pub order_by: Vec<OrderItem>,
+    /// `LIMIT`.
+    pub limit: Option<Expr>,
+    /// `OFFSET`.
+    pub offset: Option<Expr>,
+}
+
+impl Expr {
+    /// Rebuilds this node with `f` applied to each direct child expression.
+    pub fn try_map_children<E>(
+        &self,
+        f: &mut impl FnMut(&Expr) -> Result<Expr, E>,
+    ) -> Result<Expr, E> {
+        let mut boxed = |e: &Expr| f(e).map(Box::new);
+        Ok(match self {
+            Expr::Literal(_) | Expr::Column { .. } | Expr::Slot(_) | Expr::Default => self.clone(),
+            Expr::Unary { op, expr } => Expr::Unary { op: *op, expr: boxed(expr)? },
+            Expr::Binary { op, left, right } => {
+                Expr::Binary { op: *op, left: boxed(left)?, right: boxed(right)? }
+            }
+            Expr::IsNull { expr, negated } => {
+                Expr::IsNull { expr: boxed(expr)?, negated: *negated }
+            }
+            Expr::InList { expr, list, negated } => {
+                let expr = boxed(expr)?;
+                let list = list.iter().map(&mut *f).collect::<Result<_, E>>()?;
+                Expr::InList { expr, list, negated: *negated }
+            }
+            Expr::Between { expr, low, high, negated } => Expr::Between {
+                expr: boxed(expr)?,
+                low: boxed(low)?,
+                high: boxed(high)?,
+                negated: *negated,
+            },
+            Expr::Like { expr, pattern, negated, case_insensitive } => Expr::Like {
+                expr: boxed(expr)?,
+                pattern: boxed(pattern)?,
+                negated: *negated,
+                case_insensitive: *case_insensitive,
+            },
+            Expr::Function { name, args, pos } => Expr::Function {
+                name: name.clone(),
+                args: args.iter().map(&mut *f).collect::<Result<_, E>>()?,
+                pos: *pos,
+            },
+            Expr::Aggregate { func, arg, distinct, pos } => Expr::Aggregate {
+                func: *func,
+                arg: arg.as_deref().map(&mut boxed).transpose()?,
+                distinct: *distinct,
+                pos: *pos,
+            },
+            Expr::Cast { expr, to } => Expr::Cast { expr: boxed(expr)?, to: to.clone() },
+            Expr::Case { operand, whens, otherwise } => {
+                let operand = operand.as_deref().map(&mut boxed).transpose()?;
+                let mut mapped = Vec::with_capacity(whens.len());
+                for (when, then) in whens {
+                    mapped.push((f(when)?, f(then)?));
+                }
+                let otherwise = otherwise.as_deref().map(|e| f(e).map(Box::new)).transpose()?;
+                Expr::Case { operand, whens: mapped, otherwise }
+            }
+        })
+    }
+
+    /// True if an aggregate call appears anywhere in the expression.
+    pub fn contains_aggregate(&self) -> bool {
+        let mut found = false;
+        let _ = self.try_map_children(&mut |child: &Expr| -> Result<Expr, ()> {
+            found |= child.contains_aggregate();
+            Ok(Expr::Default)
+        });
+        found || matches!(self, Expr::Aggregate { .. })
+    }
+}
+
+impl StatementKind {
+    /// Tables named by the statement, in order of appearance, without duplicates.
+    pub fn tables(&self) -> Vec<String> {
+        let mut names: Vec<String> = match self {
+            StatementKind::CreateTable(c) => vec![c.name.name.clone()],
+            StatementKind::DropTable { names, .. } => {
+                names.iter().map(|n| n.name.clone()).collect()
+            }
+            StatementKind::CreateIndex(c) => vec![c.table.name.clone()],
+            StatementKind::Insert(i) => {
+                let mut names = vec![i.table.name.clone()];
+                if let InsertSource::Select(select) = &i.source {
+                    names.extend(select.tables());
+                }
+                names
+            }
+            StatementKind::Update(u) => vec![u.table.name.name.clone()],
+            StatementKind::Delete(d) => vec![d.table.name.name.clone()],
+            StatementKind::Select(select) => select.tables(),
+            StatementKind::Explain(inner) => inner.tables(),
+            StatementKind::Begin | StatementKind::Commit | StatementKind::Rollback => Vec::new(),
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        names.retain(|n| seen.insert(n.clone()));
+        names
+    }
+}
+
+impl Select {
+    /// The tables in FROM and JOIN.
+    pub fn tables(&self) -> Vec<String> {
+        self.from
+            .iter()
+            .chain(self.join.as_ref().map(|j| &j.table))
+            .map(|t| t.name.name.clone())
+            .collect()
+    }
+}

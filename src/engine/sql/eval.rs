@@ -1,0 +1,710 @@
+//! Binding names to row positions, then evaluating expressions on rows.
+//!
+//! Binding happens once per statement, before any row is read, so that
+//! `column "x" does not exist` is reported even for an empty table:
+//!
+//! ```text
+//!   scope (FROM orders o JOIN users u):  0 o.id  1 o.user_id  2 u.id  3 u.name
+//!   WHERE u.name = 'ann' AND user_id > 3   ──bind──►   Slot(3) = 'ann' AND Slot(1) > 3
+//! ```
+//!
+//! Evaluation follows SQL's three-valued logic: comparisons with NULL are
+//! NULL, `NULL AND false` is false, `NULL OR true` is true, and a `WHERE`
+//! keeps a row only when its condition is true. A string literal takes the
+//! type of what it meets (PostgreSQL's `unknown` literals): `user_id = '101'`
+//! compares as integers and `user_id = 'abc'` is
+//! `invalid input syntax for type integer: "abc"`. All integer arithmetic is
+//! checked.
+
+use std::cmp::Ordering;
+
+use super::ast::{BinaryOp, Expr, Pos, UnaryOp};
+use super::error::SqlError;
+use super::functions;
+use super::numeric::Numeric;
+use super::schema::DataType;
+use super::time::Interval;
+use super::value::Value;
+use super::Env;
+
+type Result<T> = std::result::Result<T, SqlError>;
+
+/// One column visible to expressions: which table (alias) it belongs to, its name and type.
+#[derive(Clone, Debug)]
+pub struct ScopeColumn {
+    /// The table's visible name (alias or table name).
+    pub table: String,
+    /// Column name.
+    pub name: String,
+    /// Declared type.
+    pub data_type: DataType,
+}
+
+/// The columns of the row an expression is evaluated on, in slot order.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    /// Columns in slot order.
+    pub columns: Vec<ScopeColumn>,
+}
+
+impl Scope {
+    /// Slot of `table.name` or `name`.
+    pub fn resolve(&self, table: Option<&str>, name: &str, pos: Pos) -> Result<usize> {
+        if let Some(table) = table {
+            if !self.columns.iter().any(|c| c.table == table) {
+                return Err(SqlError::new(
+                    "42P01",
+                    format!("missing FROM-clause entry for table \"{table}\""),
+                )
+                .at(pos.0));
+            }
+            return self
+                .columns
+                .iter()
+                .position(|c| c.table == table && c.name == name)
+                .ok_or_else(|| {
+                    SqlError::new("42703", format!("column {table}.{name} does not exist"))
+                        .at(pos.0)
+                });
+        }
+        let mut matches = self.columns.iter().enumerate().filter(|(_, c)| c.name == name);
+        match (matches.next(), matches.next()) {
+            (Some((slot, _)), None) => Ok(slot),
+            (Some(_), Some(_)) => Err(SqlError::ambiguous_column(name).at(pos.0)),
+            (None, _) => Err(SqlError::undefined_column(name).at(pos.0)),
+        }
+    }
+
+    /// `table.column` for a slot, as used in GROUP BY errors.
+    pub fn qualified_name(&self, slot: usize) -> String {
+        self.columns.get(slot).map(|c| format!("{}.{}", c.table, c.name)).unwrap_or_default()
+    }
+}
+
+/// Where an expression appears, which decides whether aggregates are allowed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Clause {
+    /// Select list, HAVING, ORDER BY: aggregates allowed.
+    Select,
+    /// Any other clause, named as PostgreSQL names it in
+    /// `aggregate functions are not allowed in WHERE`.
+    NoAggregates(&'static str),
+}
+
+/// Replaces column names with slots and checks functions exist.
+pub fn bind(expr: &Expr, scope: &Scope, clause: Clause) -> Result<Expr> {
+    let rebind = |e: &Expr| bind(e, scope, clause);
+    let boxed = |e: &Expr| rebind(e).map(Box::new);
+    Ok(match expr {
+        Expr::Column { table, name, pos } => {
+            Expr::Slot(scope.resolve(table.as_deref(), name, *pos)?)
+        }
+        Expr::Literal(_) | Expr::Slot(_) | Expr::Default => expr.clone(),
+        Expr::Unary { op, expr } => Expr::Unary { op: *op, expr: boxed(expr)? },
+        Expr::Binary { op, left, right } => {
+            let (left, right) = (boxed(left)?, boxed(right)?);
+            check_comparable(*op, &left, &right, scope)?;
+            Expr::Binary { op: *op, left, right }
+        }
+        Expr::IsNull { expr, negated } => Expr::IsNull { expr: boxed(expr)?, negated: *negated },
+        Expr::InList { expr, list, negated } => Expr::InList {
+            expr: boxed(expr)?,
+            list: list.iter().map(rebind).collect::<Result<_>>()?,
+            negated: *negated,
+        },
+        Expr::Between { expr, low, high, negated } => Expr::Between {
+            expr: boxed(expr)?,
+            low: boxed(low)?,
+            high: boxed(high)?,
+            negated: *negated,
+        },
+        Expr::Like { expr, pattern, negated, case_insensitive } => Expr::Like {
+            expr: boxed(expr)?,
+            pattern: boxed(pattern)?,
+            negated: *negated,
+            case_insensitive: *case_insensitive,
+        },
+        Expr::Function { name, args, pos } => bind_function(name, args, *pos, scope, clause)?,
+        Expr::Aggregate { func, arg, distinct, pos } => {
+            if let Clause::NoAggregates(place) = clause {
+                return Err(SqlError::grouping(format!(
+                    "aggregate functions are not allowed in {place}"
+                ))
+                .at(pos.0));
+            }
+            let inner = Clause::NoAggregates("aggregate function calls");
+            let arg = match arg {
+                Some(a) => Some(Box::new(bind(a, scope, inner).map_err(nested_aggregate)?)),
+                None => None,
+            };
+            Expr::Aggregate { func: *func, arg, distinct: *distinct, pos: *pos }
+        }
+        Expr::Cast { expr, to } => Expr::Cast { expr: boxed(expr)?, to: to.clone() },
+        Expr::Case { operand, whens, otherwise } => Expr::Case {
+            operand: operand.as_deref().map(boxed).transpose()?,
+            whens: whens
+                .iter()
+                .map(|(w, t)| Ok((rebind(w)?, rebind(t)?)))
+                .collect::<Result<_>>()?,
+            otherwise: otherwise.as_deref().map(boxed).transpose()?,
+        },
+    })
+}
+
+/// PostgreSQL words a nested aggregate differently from other misplaced ones.
+fn nested_aggregate(error: SqlError) -> SqlError {
+    if error.message == "aggregate functions are not allowed in aggregate function calls" {
+        SqlError { message: "aggregate function calls cannot be nested".into(), ..error }
+    } else {
+        error
+    }
+}
+
+fn bind_function(
+    name: &str,
+    args: &[Expr],
+    pos: Pos,
+    scope: &Scope,
+    clause: Clause,
+) -> Result<Expr> {
+    let bound: Vec<Expr> = args.iter().map(|a| bind(a, scope, clause)).collect::<Result<_>>()?;
+    let known =
+        functions::lookup(name).filter(|f| (f.min_args..=f.max_args).contains(&bound.len()));
+    if known.is_none() {
+        let types: Vec<&str> = bound.iter().map(|a| static_type(a, scope)).collect();
+        return Err(
+            SqlError::undefined_function(&format!("{name}({})", types.join(", "))).at(pos.0)
+        );
+    }
+    Ok(Expr::Function { name: name.to_string(), args: bound, pos })
+}
+
+/// Rejects comparisons between known, different type families
+/// (`text_column = 1`), as PostgreSQL does when planning.
+fn check_comparable(op: BinaryOp, left: &Expr, right: &Expr, scope: &Scope) -> Result<()> {
+    let comparison = matches!(
+        op,
+        BinaryOp::Eq
+            | BinaryOp::NotEq
+            | BinaryOp::Lt
+            | BinaryOp::LtEq
+            | BinaryOp::Gt
+            | BinaryOp::GtEq
+    );
+    let family = |t: &str| match t {
+        "integer" | "bigint" | "numeric" => Some(0),
+        "text" | "character varying" => Some(1),
+        "boolean" => Some(2),
+        "timestamp without time zone" => Some(3),
+        "interval" => Some(4),
+        _ => None,
+    };
+    let (l, r) = (static_type(left, scope), static_type(right, scope));
+    match (family(l), family(r)) {
+        (Some(a), Some(b)) if comparison && a != b => Err(SqlError::undefined_operator(l, op.symbol(), r)
+            .hint("No operator matches the given name and argument types. You might need to add explicit type casts.")),
+        _ => Ok(()),
+    }
+}
+
+/// A best-effort type name for error messages (`function lower(integer) does not exist`).
+fn static_type(expr: &Expr, scope: &Scope) -> &'static str {
+    match expr {
+        Expr::Literal(Value::Text(_)) => "unknown",
+        Expr::Literal(value) => value.type_name(),
+        Expr::Slot(slot) => {
+            scope.columns.get(*slot).map_or("unknown", |c| type_label(&c.data_type))
+        }
+        Expr::Cast { to, .. } => type_label(to),
+        _ => "unknown",
+    }
+}
+
+fn type_label(data_type: &DataType) -> &'static str {
+    match data_type {
+        DataType::Integer => "integer",
+        DataType::BigInt => "bigint",
+        DataType::Numeric(_) => "numeric",
+        DataType::Text => "text",
+        DataType::Varchar(_) => "character varying",
+        DataType::Boolean => "boolean",
+        DataType::Timestamp => "timestamp without time zone",
+        DataType::Interval => "interval",
+    }
+}
+
+/// True if the expression reads no row (so it can be evaluated once, e.g. for an index lookup).
+pub fn is_constant(expr: &Expr) -> bool {
+    match expr {
+        Expr::Literal(_) => true,
+        Expr::Column { .. } | Expr::Slot(_) | Expr::Aggregate { .. } | Expr::Default => false,
+        Expr::Unary { expr, .. } | Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } => {
+            is_constant(expr)
+        }
+        Expr::Binary { left, right, .. } => is_constant(left) && is_constant(right),
+        Expr::InList { expr, list, .. } => is_constant(expr) && list.iter().all(is_constant),
+        Expr::Between { expr, low, high, .. } => {
+            is_constant(expr) && is_constant(low) && is_constant(high)
+        }
+        Expr::Like { expr, pattern, .. } => is_constant(expr) && is_constant(pattern),
+        Expr::Function { args, .. } => args.iter().all(is_constant),
+        Expr::Case { operand, whens, otherwise } => {
+            operand.as_deref().is_none_or(is_constant)
+                && whens.iter().all(|(w, t)| is_constant(w) && is_constant(t))
+                && otherwise.as_deref().is_none_or(is_constant)
+        }
+    }
+}
+
+/// Splits `a AND b AND c` into its conjuncts.
+pub fn conjuncts(expr: &Expr) -> Vec<&Expr> {
+    match expr {
+        Expr::Binary { op: BinaryOp::And, left, right } => {
+            let mut out = conjuncts(left);
+            out.extend(conjuncts(right));
+            out
+        }
+        other => vec![other],
+    }
+}
+
+/// Evaluates a bound expression on a row.
+pub fn eval(expr: &Expr, row: &[Value], env: &Env) -> Result<Value> {
+    match expr {
+        Expr::Literal(value) => Ok(value.clone()),
+        Expr::Slot(slot) => {
+            row.get(*slot).cloned().ok_or_else(|| SqlError::new("XX000", "unbound column slot"))
+        }
+        Expr::Column { name, pos, .. } => Err(SqlError::undefined_column(name).at(pos.0)),
+        Expr::Default => Err(SqlError::new("42601", "DEFAULT is not allowed in this context")),
+        Expr::Aggregate { pos, .. } => {
+            Err(SqlError::grouping("aggregate functions are not allowed here").at(pos.0))
+        }
+        Expr::Unary { op, expr } => unary(*op, eval(expr, row, env)?),
+        Expr::Binary { op: BinaryOp::And, left, right } => {
+            and(eval(left, row, env)?, || eval(right, row, env))
+        }
+        Expr::Binary { op: BinaryOp::Or, left, right } => {
+            or(eval(left, row, env)?, || eval(right, row, env))
+        }
+        Expr::Binary { op, left, right } => {
+            binary(*op, eval(left, row, env)?, eval(right, row, env)?)
+        }
+        Expr::IsNull { expr, negated } => {
+            Ok(Value::Bool(eval(expr, row, env)?.is_null() != *negated))
+        }
+        Expr::InList { expr, list, negated } => {
+            in_list(eval(expr, row, env)?, list, *negated, row, env)
+        }
+        Expr::Between { expr, low, high, negated } => {
+            let value = eval(expr, row, env)?;
+            let ge = compare_op(BinaryOp::GtEq, &value, &eval(low, row, env)?)?;
+            let le = compare_op(BinaryOp::LtEq, &value, &eval(high, row, env)?)?;
+            let within = and(ge, || Ok(le))?;
+            if *negated {
+                unary(UnaryOp::Not, within)
+            } else {
+                Ok(within)
+            }
+        }
+        Expr::Like { expr, pattern, negated, case_insensitive } => {
+            like(eval(expr, row, env)?, eval(pattern, row, env)?, *negated, *case_insensitive)
+        }
+        Expr::Function { name, args, pos } => {
+            let function = functions::lookup(name)
+                .ok_or_else(|| SqlError::undefined_function(&format!("{name}()")).at(pos.0))?;
+            let values = args.iter().map(|a| eval(a, row, env)).collect::<Result<Vec<_>>>()?;
+            functions::call(function, &values, env).map_err(|e| e.at(pos.0))
+        }
+        Expr::Cast { expr, to } => to.cast(eval(expr, row, env)?),
+        Expr::Case { operand, whens, otherwise } => {
+            case(operand.as_deref(), whens, otherwise.as_deref(), row, env)
+        }
+    }
+}
+
+/// True if a condition holds: NULL and false both reject the row.
+pub fn is_true(value: &Value, clause: &str) -> Result<bool> {
+    match value {
+        Value::Bool(b) => Ok(*b),
+        Value::Null => Ok(false),
+        other => Err(SqlError::datatype_mismatch(format!(
+            "argument of {clause} must be type boolean, not type {}",
+            other.type_name()
+        ))),
+    }
+}
+
+/// A value as a three-valued boolean (None = NULL), with `unknown` literals accepted.
+fn truth(value: Value, clause: &str) -> Result<Option<bool>> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Bool(b) => Ok(Some(b)),
+        Value::Text(t) => match DataType::Boolean.cast(Value::Text(t))? {
+            Value::Bool(b) => Ok(Some(b)),
+            _ => Ok(None),
+        },
+        other => Err(SqlError::datatype_mismatch(format!(
+            "argument of {clause} must be type boolean, not type {}",
+            other.type_name()
+        ))),
+    }
+}
+
+fn from_truth(value: Option<bool>) -> Value {
+    value.map_or(Value::Null, Value::Bool)
+}
+
+fn and(left: Value, right: impl FnOnce() -> Result<Value>) -> Result<Value> {
+    match truth(left, "AND")? {
+        Some(false) => Ok(Value::Bool(false)),
+        left => match (left, truth(right()?, "AND")?) {
+            (_, Some(false)) => Ok(Value::Bool(false)),
+            (Some(true), Some(true)) => Ok(Value::Bool(true)),
+            _ => Ok(Value::Null),
+        },
+    }
+}
+
+fn or(left: Value, right: impl FnOnce() -> Result<Value>) -> Result<Value> {
+    match truth(left, "OR")? {
+        Some(true) => Ok(Value::Bool(true)),
+        left => match (left, truth(right()?, "OR")?) {
+            (_, Some(true)) => Ok(Value::Bool(true)),
+            (Some(false), Some(false)) => Ok(Value::Bool(false)),
+            _ => Ok(Value::Null),
+        },
+    }
+}
+
+fn unary(op: UnaryOp, value: Value) -> Result<Value> {
+    match (op, value) {
+        (_, Value::Null) => Ok(Value::Null),
+        (UnaryOp::Not, value) => Ok(from_truth(truth(value, "NOT")?.map(|b| !b))),
+        (UnaryOp::Plus, value @ (Value::Int(_) | Value::Numeric(_) | Value::Interval(_))) => {
+            Ok(value)
+        }
+        (UnaryOp::Neg, Value::Int(i)) => {
+            i.checked_neg().map(Value::Int).ok_or_else(|| SqlError::integer_out_of_range("bigint"))
+        }
+        (UnaryOp::Neg, Value::Numeric(n)) => Ok(Value::Numeric(n.neg())),
+        (UnaryOp::Neg, Value::Interval(i)) => i
+            .negate()
+            .map(Value::Interval)
+            .ok_or_else(|| SqlError::new("22008", "interval out of range")),
+        (op, Value::Text(t)) => unary(op, number_from_text(&t)?),
+        (op, other) => {
+            let symbol = if op == UnaryOp::Neg { "-" } else { "+" };
+            Err(SqlError::new(
+                "42883",
+                format!("operator does not exist: {symbol} {}", other.type_name()),
+            ))
+        }
+    }
+}
+
+fn number_from_text(text: &str) -> Result<Value> {
+    if let Ok(i) = text.trim().parse::<i64>() {
+        return Ok(Value::Int(i));
+    }
+    DataType::Numeric(None).cast(Value::Text(text.to_string()))
+}
+
+/// Gives an `unknown` text literal the type of the other operand.
+fn unify(left: Value, right: Value) -> Result<(Value, Value)> {
+    let target = |other: &Value| match other {
+        Value::Int(_) => Some(DataType::BigInt),
+        Value::Numeric(_) => Some(DataType::Numeric(None)),
+        Value::Bool(_) => Some(DataType::Boolean),
+        Value::Timestamp(_) => Some(DataType::Timestamp),
+        Value::Interval(_) => Some(DataType::Interval),
+        _ => None,
+    };
+    match (&left, &right) {
+        (Value::Text(_), other) => match target(other) {
+            Some(t) => Ok((cast_literal(&t, left)?, right)),
+            None => Ok((left, right)),
+        },
+        (other, Value::Text(_)) => match target(other) {
+            Some(t) => Ok((left, cast_literal(&t, right)?)),
+            None => Ok((left, right)),
+        },
+        _ => Ok((left, right)),
+    }
+}
+
+/// Casts an unknown literal, naming `integer` (not `bigint`) in syntax errors as PostgreSQL does.
+fn cast_literal(target: &DataType, value: Value) -> Result<Value> {
+    let Value::Text(text) = &value else { return target.cast(value) };
+    match target {
+        DataType::BigInt if text.trim().parse::<i64>().is_err() => {
+            // A non-integer like '1.5' against an integer column compares as numeric.
+            match Numeric::parse(text) {
+                Some(n) => Ok(Value::Numeric(n)),
+                None => Err(SqlError::invalid_input("integer", text)),
+            }
+        }
+        other => other.cast(value),
+    }
+}
+
+fn binary(op: BinaryOp, left: Value, right: Value) -> Result<Value> {
+    if left.is_null() || right.is_null() {
+        return Ok(Value::Null);
+    }
+    match op {
+        BinaryOp::Concat => {
+            Ok(Value::Text(format!("{}{}", concat_text(&left), concat_text(&right))))
+        }
+        BinaryOp::Eq
+        | BinaryOp::NotEq
+        | BinaryOp::Lt
+        | BinaryOp::LtEq
+        | BinaryOp::Gt
+        | BinaryOp::GtEq => compare_op(op, &left, &right),
+        _ => arithmetic(op, left, right),
+    }
+}
+
+fn concat_text(value: &Value) -> String {
+    match value {
+        Value::Bool(b) => if *b { "true" } else { "false" }.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// `a op b` for a comparison operator, three-valued.
+pub fn compare_op(op: BinaryOp, left: &Value, right: &Value) -> Result<Value> {
+    let Some(ordering) = compare(left, right, op)? else { return Ok(Value::Null) };
+    Ok(Value::Bool(match op {
+        BinaryOp::Eq => ordering == Ordering::Equal,
+        BinaryOp::NotEq => ordering != Ordering::Equal,
+        BinaryOp::Lt => ordering == Ordering::Less,
+        BinaryOp::LtEq => ordering != Ordering::Greater,
+        BinaryOp::Gt => ordering == Ordering::Greater,
+        _ => ordering != Ordering::Less,
+    }))
+}
+
+/// SQL comparison: None if either side is NULL; an error for incomparable types.
+pub fn compare(left: &Value, right: &Value, op: BinaryOp) -> Result<Option<Ordering>> {
+    if left.is_null() || right.is_null() {
+        return Ok(None);
+    }
+    let one_text = matches!(left, Value::Text(_)) != matches!(right, Value::Text(_));
+    if one_text {
+        let (left, right) = unify(left.clone(), right.clone())?;
+        return compare_same(&left, &right, op);
+    }
+    compare_same(left, right, op)
+}
+
+/// Comparison once literals have their types.
+fn compare_same(left: &Value, right: &Value, op: BinaryOp) -> Result<Option<Ordering>> {
+    let comparable = matches!(
+        (left, right),
+        (Value::Bool(_), Value::Bool(_))
+            | (Value::Int(_) | Value::Numeric(_), Value::Int(_) | Value::Numeric(_))
+            | (Value::Text(_), Value::Text(_))
+            | (Value::Timestamp(_), Value::Timestamp(_))
+            | (Value::Interval(_), Value::Interval(_))
+    );
+    if !comparable {
+        return Err(SqlError::undefined_operator(left.type_name(), op.symbol(), right.type_name()));
+    }
+    Ok(Some(left.total_cmp(right)))
+}
+
+fn arithmetic(op: BinaryOp, left: Value, right: Value) -> Result<Value> {
+    let (left, right) = match (&left, &right) {
+        (Value::Text(_), Value::Text(_)) => {
+            return Err(SqlError::new(
+                "42725",
+                format!("operator is not unique: unknown {} unknown", op.symbol()),
+            ));
+        }
+        (Value::Timestamp(_), Value::Text(t)) | (Value::Interval(_), Value::Text(t)) => {
+            let parsed = match Interval::parse(t) {
+                Ok(interval) => Value::Interval(interval),
+                Err(e) if op == BinaryOp::Sub => {
+                    DataType::Timestamp.cast(Value::Text(t.clone())).map_err(|_| e)?
+                }
+                Err(e) => return Err(e),
+            };
+            (left, parsed)
+        }
+        _ => unify(left, right)?,
+    };
+    match (left, right) {
+        (Value::Int(a), Value::Int(b)) => int_arithmetic(op, a, b),
+        (Value::Int(a), Value::Numeric(b)) => numeric_arithmetic(op, Numeric::from_i64(a), b),
+        (Value::Numeric(a), Value::Int(b)) => numeric_arithmetic(op, a, Numeric::from_i64(b)),
+        (Value::Numeric(a), Value::Numeric(b)) => numeric_arithmetic(op, a, b),
+        (left, right) => time_arithmetic(op, left, right),
+    }
+}
+
+fn int_arithmetic(op: BinaryOp, a: i64, b: i64) -> Result<Value> {
+    if matches!(op, BinaryOp::Div | BinaryOp::Mod) && b == 0 {
+        return Err(SqlError::division_by_zero());
+    }
+    let result = match op {
+        BinaryOp::Add => a.checked_add(b),
+        BinaryOp::Sub => a.checked_sub(b),
+        BinaryOp::Mul => a.checked_mul(b),
+        BinaryOp::Div => a.checked_div(b),
+        BinaryOp::Mod => a.checked_rem(b),
+        _ => return Err(SqlError::undefined_operator("integer", op.symbol(), "integer")),
+    };
+    result.map(Value::Int).ok_or_else(|| SqlError::integer_out_of_range("bigint"))
+}
+
+fn numeric_arithmetic(op: BinaryOp, a: Numeric, b: Numeric) -> Result<Value> {
+    let result = match op {
+        BinaryOp::Add => a.add(&b),
+        BinaryOp::Sub => a.sub(&b),
+        BinaryOp::Mul => a.mul(&b),
+        BinaryOp::Div => a.div(&b),
+        BinaryOp::Mod => a.rem(&b),
+        _ => return Err(SqlError::undefined_operator("numeric", op.symbol(), "numeric")),
+    };
+    result.map(Value::Numeric)
+}
+
+fn time_arithmetic(op: BinaryOp, left: Value, right: Value) -> Result<Value> {
+    let out_of_range = || SqlError::new("22008", "interval out of range");
+    match (op, &left, &right) {
+        (BinaryOp::Add, Value::Timestamp(t), Value::Interval(i))
+        | (BinaryOp::Add, Value::Interval(i), Value::Timestamp(t)) => {
+            Ok(Value::Timestamp(t.plus(i)?))
+        }
+        (BinaryOp::Sub, Value::Timestamp(t), Value::Interval(i)) => {
+            Ok(Value::Timestamp(t.plus(&i.negate().ok_or_else(out_of_range)?)?))
+        }
+        (BinaryOp::Sub, Value::Timestamp(a), Value::Timestamp(b)) => {
+            Ok(Value::Interval(a.since(*b)?))
+        }
+        (BinaryOp::Add, Value::Interval(a), Value::Interval(b)) => {
+            a.checked_add(b).map(Value::Interval).ok_or_else(out_of_range)
+        }
+        (BinaryOp::Sub, Value::Interval(a), Value::Interval(b)) => b
+            .negate()
+            .and_then(|nb| a.checked_add(&nb))
+            .map(Value::Interval)
+            .ok_or_else(out_of_range),
+        (BinaryOp::Mul, Value::Interval(i), Value::Int(n))
+        | (BinaryOp::Mul, Value::Int(n), Value::Interval(i)) => {
+            i.checked_mul(*n).map(Value::Interval).ok_or_else(out_of_range)
+        }
+        _ => Err(SqlError::undefined_operator(left.type_name(), op.symbol(), right.type_name())),
+    }
+}
+
+fn in_list(value: Value, list: &[Expr], negated: bool, row: &[Value], env: &Env) -> Result<Value> {
+    if value.is_null() {
+        return Ok(Value::Null);
+    }
+    let mut saw_null = false;
+    for item in list {
+        match compare(&value, &eval(item, row, env)?, BinaryOp::Eq)? {
+            Some(Ordering::Equal) => return Ok(Value::Bool(!negated)),
+            Some(_) => {}
+            None => saw_null = true,
+        }
+    }
+    Ok(if saw_null { Value::Null } else { Value::Bool(negated) })
+}
+
+fn like(value: Value, pattern: Value, negated: bool, case_insensitive: bool) -> Result<Value> {
+    if value.is_null() || pattern.is_null() {
+        return Ok(Value::Null);
+    }
+    let (mut text, mut pattern) = (concat_text(&value), concat_text(&pattern));
+    if case_insensitive {
+        text = text.to_lowercase();
+        pattern = pattern.to_lowercase();
+    }
+    let text: Vec<char> = text.chars().collect();
+    let pattern: Vec<char> = pattern.chars().collect();
+    Ok(Value::Bool(like_match(&text, &pattern) != negated))
+}
+
+/// `%` matches any run, `_` one character, `\` escapes. Iterative, with
+/// backtracking to the last `%` only, so it is linear-ish and never recursive.
+fn like_match(text: &[char], pattern: &[char]) -> bool {
+    let (mut t, mut p) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some('%') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some('_') => {
+                t += 1;
+                p += 1;
+            }
+            Some('\\') if pattern.get(p + 1) == Some(&text[t]) => {
+                t += 1;
+                p += 2;
+            }
+            Some(c) if *c != '\\' && *c == text[t] => {
+                t += 1;
+                p += 1;
+            }
+            _ => match star {
+                Some((star_p, star_t)) => {
+                    p = star_p + 1;
+                    t = star_t + 1;
+                    star = Some((star_p, star_t + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '%')
+}
+
+fn case(
+    operand: Option<&Expr>,
+    whens: &[(Expr, Expr)],
+    otherwise: Option<&Expr>,
+    row: &[Value],
+    env: &Env,
+) -> Result<Value> {
+    let subject = operand.map(|o| eval(o, row, env)).transpose()?;
+    for (condition, result) in whens {
+        let value = eval(condition, row, env)?;
+        let hit = match &subject {
+            Some(subject) => compare(subject, &value, BinaryOp::Eq)? == Some(Ordering::Equal),
+            None => is_true(&value, "CASE/WHEN")?,
+        };
+        if hit {
+            return eval(result, row, env);
+        }
+    }
+    otherwise.map_or(Ok(Value::Null), |e| eval(e, row, env))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_match;
+
+    fn m(text: &str, pattern: &str) -> bool {
+        like_match(&text.chars().collect::<Vec<_>>(), &pattern.chars().collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn like_patterns() {
+        assert!(m("alice", "a%"));
+        assert!(m("alice", "%ice"));
+        assert!(m("alice", "_lic_"));
+        assert!(m("alice", "%"));
+        assert!(m("", "%"));
+        assert!(!m("alice", "b%"));
+        assert!(m("a%b", "a\\%b"));
+        assert!(!m("axb", "a\\%b"));
+        assert!(m("abcabc", "%bc%bc"));
+        assert!(!m("abc", "abcd"));
+    }
+}

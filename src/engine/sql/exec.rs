@@ -1,0 +1,294 @@
+//! Executing statements, and transactions as private copies.
+//!
+//! Outside a transaction every statement is its own transaction
+//! (autocommit): its changes are applied at once and returned as one
+//! [`Commit`]. Inside `BEGIN ... COMMIT` a session works on a private copy
+//! of the database, so other sessions see nothing until it commits:
+//!
+//! ```text
+//!   BEGIN      session.txn = copy of the database (a snapshot)
+//!   INSERT ..  applied to the copy; changes remembered
+//!   SELECT ..  reads the copy: own changes visible, others' commits not
+//!   COMMIT     changes re-applied to the shared database, re-checked:
+//!                a row someone else changed or deleted meanwhile
+//!                  -> could not serialize access due to concurrent update
+//!                a key someone else inserted meanwhile
+//!                  -> duplicate key value violates unique constraint
+//!              on success: one Commit with all changes (one WAL record)
+//!   ROLLBACK   the copy is dropped
+//! ```
+//!
+//! This is snapshot isolation with first-committer-wins, which is what
+//! PostgreSQL's `REPEATABLE READ` gives. An error inside a transaction
+//! leaves it *aborted*: every further statement fails with
+//! `current transaction is aborted, commands ignored until end of
+//! transaction block`, and `COMMIT` then reports `ROLLBACK`.
+//!
+//! On a hot standby ([`Env::in_recovery`]) writes fail with
+//! `cannot execute INSERT in a read-only transaction`.
+
+use super::ast::{InsertSource, StatementKind};
+use super::dml::{self, Effect, SequenceSource, Sequences};
+use super::error::SqlError;
+use super::outcome::{Cost, Outcome};
+use super::query::run_select;
+use super::storage::Database;
+use super::value::Value;
+use super::wal::{Change, Commit};
+use super::{Env, Statement};
+
+type Result<T> = std::result::Result<T, SqlError>;
+
+/// Per-connection state: the open transaction, if any.
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    txn: Option<Transaction>,
+}
+
+/// An open transaction: a private working copy and the changes made to it.
+#[derive(Clone, Debug)]
+struct Transaction {
+    work: Database,
+    changes: Vec<Change>,
+    aborted: bool,
+}
+
+impl Session {
+    /// A session with no open transaction.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// True between `BEGIN` and `COMMIT`/`ROLLBACK`.
+    pub fn in_transaction(&self) -> bool {
+        self.txn.is_some()
+    }
+
+    /// True if the open transaction hit an error and only accepts COMMIT/ROLLBACK.
+    pub fn is_aborted(&self) -> bool {
+        self.txn.as_ref().is_some_and(|t| t.aborted)
+    }
+
+    /// Changes made so far in the open transaction (not yet visible to others).
+    pub fn pending_changes(&self) -> &[Change] {
+        self.txn.as_ref().map_or(&[], |t| t.changes.as_slice())
+    }
+}
+
+impl Database {
+    /// Executes one statement for `session`. Returns its outcome; on error an
+    /// open transaction becomes aborted.
+    pub fn execute(
+        &mut self,
+        session: &mut Session,
+        stmt: &Statement,
+        env: &Env,
+    ) -> Result<Outcome> {
+        let result = self.dispatch(session, stmt, env);
+        if result.is_err() {
+            if let Some(txn) = &mut session.txn {
+                txn.aborted = true;
+            }
+        }
+        result
+    }
+
+    fn dispatch(&mut self, session: &mut Session, stmt: &Statement, env: &Env) -> Result<Outcome> {
+        match &stmt.kind {
+            StatementKind::Commit => return self.commit(session),
+            StatementKind::Rollback => {
+                session.txn = None;
+                return Ok(Outcome::tag("ROLLBACK"));
+            }
+            _ => {}
+        }
+        if session.is_aborted() {
+            return Err(SqlError::in_failed_transaction());
+        }
+        if env.in_recovery && stmt.is_write() {
+            return Err(SqlError::read_only_transaction(stmt.command_tag()));
+        }
+        if matches!(stmt.kind, StatementKind::Begin) {
+            if session.txn.is_none() {
+                session.txn =
+                    Some(Transaction { work: self.clone(), changes: Vec::new(), aborted: false });
+            }
+            return Ok(Outcome::tag("BEGIN"));
+        }
+        match &mut session.txn {
+            Some(txn) => {
+                let (outcome, changes) =
+                    run(&mut txn.work, Some(&mut self.sequences), &stmt.kind, env)?;
+                txn.changes.extend(changes);
+                Ok(outcome)
+            }
+            None => {
+                let (mut outcome, changes) = run(self, None, &stmt.kind, env)?;
+                if !changes.is_empty() {
+                    outcome.commit = Some(Commit { changes });
+                }
+                Ok(outcome)
+            }
+        }
+    }
+
+    /// Ends the session's transaction, re-applying its changes to the shared database.
+    fn commit(&mut self, session: &mut Session) -> Result<Outcome> {
+        let Some(txn) = session.txn.take() else { return Ok(Outcome::tag("COMMIT")) };
+        if txn.aborted {
+            return Ok(Outcome::tag("ROLLBACK"));
+        }
+        if txn.changes.is_empty() {
+            return Ok(Outcome::tag("COMMIT"));
+        }
+        let mut next = self.clone();
+        for change in &txn.changes {
+            next.apply_change(change, None).map_err(conflict)?;
+        }
+        next.check_unique(&txn.changes)?;
+        *self = next;
+        let mut outcome = Outcome::tag("COMMIT");
+        outcome.commit = Some(Commit { changes: txn.changes });
+        Ok(outcome)
+    }
+}
+
+/// A change that no longer fits at COMMIT is a concurrent-update conflict,
+/// except for DDL races, which keep their own message.
+fn conflict(error: SqlError) -> SqlError {
+    match error.code {
+        "42P07" | "23505" => error,
+        _ => SqlError::serialization_failure(),
+    }
+}
+
+/// Runs a non-transaction-control statement against `work` and applies its
+/// changes there. `shared` is the shared database's sequences inside a transaction.
+fn run(
+    work: &mut Database,
+    shared: Option<&mut Sequences>,
+    kind: &StatementKind,
+    env: &Env,
+) -> Result<(Outcome, Vec<Change>)> {
+    match kind {
+        StatementKind::Select(select) => {
+            let result = run_select(work, select, env)?;
+            let tag = format!("SELECT {}", result.rows.len());
+            Ok((
+                Outcome {
+                    tag,
+                    columns: result.columns,
+                    rows: result.rows,
+                    commit: None,
+                    cost: result.cost,
+                },
+                Vec::new(),
+            ))
+        }
+        StatementKind::Explain(inner) => Ok((explain(work, inner, env)?, Vec::new())),
+        StatementKind::CreateTable(create) => {
+            let Some(schema) = dml::create_table(work, create)? else {
+                return Ok((Outcome::tag("CREATE TABLE"), Vec::new()));
+            };
+            apply(work, Outcome::tag("CREATE TABLE"), vec![(Change::CreateTable { schema }, None)])
+        }
+        StatementKind::DropTable { names, if_exists } => {
+            let mut changes = Vec::new();
+            for name in names {
+                let change = (Change::DropTable { table: name.name.clone() }, None);
+                match work.table(&name.name) {
+                    Ok(_) if changes.contains(&change) => {}
+                    Ok(_) => changes.push(change),
+                    Err(_) if *if_exists => {}
+                    Err(e) => return Err(e.at(name.pos.0)),
+                }
+            }
+            apply(work, Outcome::tag("DROP TABLE"), changes)
+        }
+        StatementKind::CreateIndex(create) => {
+            let (index, cost) = dml::create_index(work, create)?;
+            let Some(index) = index else { return Ok((Outcome::tag("CREATE INDEX"), Vec::new())) };
+            let outcome = Outcome { cost, ..Outcome::tag("CREATE INDEX") };
+            apply(
+                work,
+                outcome,
+                vec![(Change::CreateIndex { table: create.table.name.clone(), index }, None)],
+            )
+        }
+        StatementKind::Insert(insert) => {
+            let selected = match &insert.source {
+                InsertSource::Select(select) => {
+                    let result = run_select(work, select, env)?;
+                    Some((result.rows, result.cost))
+                }
+                _ => None,
+            };
+            let mut sequences = SequenceSource { work: &mut work.sequences, shared };
+            let effect = dml::insert(&work.tables, &mut sequences, insert, selected, env)?;
+            apply_effect(work, format!("INSERT 0 {}", effect.count), effect)
+        }
+        StatementKind::Update(update) => {
+            let mut sequences = SequenceSource { work: &mut work.sequences, shared };
+            let effect = dml::update(&work.tables, &mut sequences, update, env)?;
+            apply_effect(work, format!("UPDATE {}", effect.count), effect)
+        }
+        StatementKind::Delete(delete) => {
+            let effect = dml::delete(&work.tables, delete, env)?;
+            apply_effect(work, format!("DELETE {}", effect.count), effect)
+        }
+        StatementKind::Begin | StatementKind::Commit | StatementKind::Rollback => {
+            Ok((Outcome::tag(kind_tag(kind)), Vec::new()))
+        }
+    }
+}
+
+fn kind_tag(kind: &StatementKind) -> &'static str {
+    match kind {
+        StatementKind::Begin => "BEGIN",
+        StatementKind::Commit => "COMMIT",
+        _ => "ROLLBACK",
+    }
+}
+
+fn apply_effect(
+    work: &mut Database,
+    tag: String,
+    effect: Effect,
+) -> Result<(Outcome, Vec<Change>)> {
+    let outcome = Outcome {
+        tag,
+        columns: effect.columns,
+        rows: effect.rows,
+        commit: None,
+        cost: effect.cost,
+    };
+    apply(work, outcome, effect.changes)
+}
+
+/// Applies computed changes to `work` through the one write path replicas use too.
+fn apply(
+    work: &mut Database,
+    outcome: Outcome,
+    changes: Vec<(Change, Option<u64>)>,
+) -> Result<(Outcome, Vec<Change>)> {
+    for (change, hint) in &changes {
+        work.apply_change(change, *hint)?;
+    }
+    Ok((outcome, changes.into_iter().map(|(c, _)| c).collect()))
+}
+
+/// `EXPLAIN SELECT ...`: runs the query and reports its access path and rows touched.
+fn explain(work: &Database, inner: &StatementKind, env: &Env) -> Result<Outcome> {
+    let StatementKind::Select(select) = inner else {
+        return Err(SqlError::unsupported("EXPLAIN of anything but SELECT"));
+    };
+    let result = run_select(work, select, env)?;
+    let plan = result.cost.to_string();
+    Ok(Outcome {
+        tag: "EXPLAIN".into(),
+        columns: vec!["QUERY PLAN".into()],
+        rows: vec![vec![Value::Text(plan)]],
+        commit: None,
+        cost: Cost { rows_returned: 1, ..result.cost },
+    })
+}

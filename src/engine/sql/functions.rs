@@ -1,0 +1,212 @@
+//! Built-in scalar functions: one table, one line per function.
+//!
+//! ```text
+//!   name                      args     implementation
+//!   "now"                     0..=0    the simulated clock (Env::now)
+//!   "pg_is_in_recovery"       0..=0    true on a replica
+//!   "lower"                   1..=1    ...
+//! ```
+//!
+//! Adding a function is one line in [`FUNCTIONS`] plus, if it is new logic,
+//! a small `fn(&[Value], &Env) -> Result<Value, SqlError>`. Arguments arrive
+//! evaluated; unless a function says otherwise in [`Function::null_in_null_out`],
+//! a NULL argument makes the result NULL without calling it (PostgreSQL's
+//! `STRICT`).
+//!
+//! Aggregates (`count`, `sum`, `avg`, `min`, `max`) are not here: they consume
+//! many rows and live in the query executor.
+
+use super::error::SqlError;
+use super::numeric::Numeric;
+use super::value::Value;
+use super::Env;
+
+/// A scalar function's implementation.
+pub type FunctionImpl = fn(&[Value], &Env) -> Result<Value, SqlError>;
+
+/// One built-in function.
+pub struct Function {
+    /// Lower-case name.
+    pub name: &'static str,
+    /// Fewest arguments accepted.
+    pub min_args: usize,
+    /// Most arguments accepted.
+    pub max_args: usize,
+    /// STRICT: any NULL argument gives NULL without calling `eval`.
+    pub null_in_null_out: bool,
+    /// The implementation.
+    pub eval: FunctionImpl,
+}
+
+const MANY: usize = usize::MAX;
+
+const fn strict(
+    name: &'static str,
+    min_args: usize,
+    max_args: usize,
+    eval: FunctionImpl,
+) -> Function {
+    Function { name, min_args, max_args, null_in_null_out: true, eval }
+}
+
+const fn lenient(
+    name: &'static str,
+    min_args: usize,
+    max_args: usize,
+    eval: FunctionImpl,
+) -> Function {
+    Function { name, min_args, max_args, null_in_null_out: false, eval }
+}
+
+/// Every scalar function the playground knows.
+pub const FUNCTIONS: &[Function] = &[
+    strict("now", 0, 0, now),
+    strict("current_timestamp", 0, 0, now),
+    strict("localtimestamp", 0, 0, now),
+    strict("transaction_timestamp", 0, 0, now),
+    strict("statement_timestamp", 0, 0, now),
+    strict("pg_is_in_recovery", 0, 0, pg_is_in_recovery),
+    strict("pg_current_wal_lsn", 0, 0, pg_current_wal_lsn),
+    strict("pg_last_wal_replay_lsn", 0, 0, pg_last_wal_replay_lsn),
+    strict("version", 0, 0, version),
+    strict("lower", 1, 1, lower),
+    strict("upper", 1, 1, upper),
+    strict("length", 1, 1, length),
+    strict("char_length", 1, 1, length),
+    strict("abs", 1, 1, abs),
+    strict("round", 1, 2, round),
+    lenient("coalesce", 1, MANY, coalesce),
+    lenient("nullif", 2, 2, nullif),
+    lenient("greatest", 1, MANY, greatest),
+    lenient("least", 1, MANY, least),
+    lenient("concat", 1, MANY, concat),
+];
+
+/// Looks a function up by lower-case name.
+pub fn lookup(name: &str) -> Option<&'static Function> {
+    FUNCTIONS.iter().find(|f| f.name == name)
+}
+
+/// Calls `function` on evaluated arguments (arity was checked when binding).
+pub fn call(function: &Function, args: &[Value], env: &Env) -> Result<Value, SqlError> {
+    if function.null_in_null_out && args.iter().any(Value::is_null) {
+        return Ok(Value::Null);
+    }
+    (function.eval)(args, env)
+}
+
+/// An LSN printed like PostgreSQL: `0/3000148`.
+pub fn format_lsn(lsn: u64) -> String {
+    format!("{:X}/{:X}", lsn >> 32, lsn & 0xFFFF_FFFF)
+}
+
+fn now(_: &[Value], env: &Env) -> Result<Value, SqlError> {
+    Ok(Value::Timestamp(env.now))
+}
+
+fn pg_is_in_recovery(_: &[Value], env: &Env) -> Result<Value, SqlError> {
+    Ok(Value::Bool(env.in_recovery))
+}
+
+fn pg_current_wal_lsn(_: &[Value], env: &Env) -> Result<Value, SqlError> {
+    if env.in_recovery {
+        return Err(SqlError::recovery_in_progress());
+    }
+    Ok(Value::Text(format_lsn(env.wal_lsn)))
+}
+
+fn pg_last_wal_replay_lsn(_: &[Value], env: &Env) -> Result<Value, SqlError> {
+    Ok(if env.in_recovery { Value::Text(format_lsn(env.wal_lsn)) } else { Value::Null })
+}
+
+fn version(_: &[Value], _: &Env) -> Result<Value, SqlError> {
+    Ok(Value::Text("PostgreSQL 16 (replica-playground simulation)".into()))
+}
+
+fn text_arg(value: &Value) -> String {
+    match value {
+        Value::Bool(b) => if *b { "true" } else { "false" }.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn lower(args: &[Value], _: &Env) -> Result<Value, SqlError> {
+    Ok(Value::Text(args.first().map(text_arg).unwrap_or_default().to_lowercase()))
+}
+
+fn upper(args: &[Value], _: &Env) -> Result<Value, SqlError> {
+    Ok(Value::Text(args.first().map(text_arg).unwrap_or_default().to_uppercase()))
+}
+
+fn length(args: &[Value], _: &Env) -> Result<Value, SqlError> {
+    let chars = args.first().map(text_arg).unwrap_or_default().chars().count();
+    Ok(Value::Int(i64::try_from(chars).unwrap_or(i64::MAX)))
+}
+
+fn abs(args: &[Value], _: &Env) -> Result<Value, SqlError> {
+    match args.first() {
+        Some(Value::Int(i)) => {
+            i.checked_abs().map(Value::Int).ok_or_else(|| SqlError::integer_out_of_range("bigint"))
+        }
+        Some(Value::Numeric(n)) => Ok(Value::Numeric(n.abs())),
+        Some(other) => Err(SqlError::undefined_function(&format!("abs({})", other.type_name()))),
+        None => Ok(Value::Null),
+    }
+}
+
+/// `round(x)` to an integer value, `round(x, n)` to n decimal places (n may be negative).
+fn round(args: &[Value], _: &Env) -> Result<Value, SqlError> {
+    let places = match args.get(1) {
+        None => 0,
+        Some(Value::Int(n)) => *n,
+        Some(other) => {
+            return Err(SqlError::undefined_function(&format!(
+                "round(numeric, {})",
+                other.type_name()
+            )))
+        }
+    };
+    let number = match args.first() {
+        Some(Value::Int(i)) => Numeric::from_i64(*i),
+        Some(Value::Numeric(n)) => *n,
+        Some(other) => {
+            return Err(SqlError::undefined_function(&format!("round({})", other.type_name())))
+        }
+        None => return Ok(Value::Null),
+    };
+    Ok(Value::Numeric(number.round_to(places)?))
+}
+
+fn coalesce(args: &[Value], _: &Env) -> Result<Value, SqlError> {
+    Ok(args.iter().find(|v| !v.is_null()).cloned().unwrap_or(Value::Null))
+}
+
+fn nullif(args: &[Value], _: &Env) -> Result<Value, SqlError> {
+    match args {
+        [a, b] if !a.is_null() && !b.is_null() && a.total_cmp(b).is_eq() => Ok(Value::Null),
+        [a, _] => Ok(a.clone()),
+        _ => Ok(Value::Null),
+    }
+}
+
+fn extreme(args: &[Value], want: std::cmp::Ordering) -> Value {
+    let mut best: Option<&Value> = None;
+    for value in args.iter().filter(|v| !v.is_null()) {
+        if best.is_none_or(|b| value.total_cmp(b) == want) {
+            best = Some(value);
+        }
+    }
+    best.cloned().unwrap_or(Value::Null)
+}
+
+fn greatest(args: &[Value], _: &Env) -> Result<Value, SqlError> {
+    Ok(extreme(args, std::cmp::Ordering::Greater))
+}
+
+fn least(args: &[Value], _: &Env) -> Result<Value, SqlError> {
+    Ok(extreme(args, std::cmp::Ordering::Less))
+}
+
+fn concat(args: &[Value], _: &Env) -> Result<Value, SqlError> {
+    Ok(Value::Text(args.iter().filter(|v| !v.is_null()).map(text_arg).collect()))
+}

@@ -1,0 +1,153 @@
+//! The SQL engine: a small, deterministic PostgreSQL look-alike in memory.
+//!
+//! Each node of the simulated cluster owns a [`Database`]. On the primary,
+//! statements run through [`Database::execute`]; every write returns its
+//! row-level changes as a [`Commit`], the WAL payload that replicas replay
+//! with [`Database::apply`] without ever re-running SQL:
+//!
+//! ```text
+//!   text ──parse──► Statement ──execute(session, env)──► Outcome { tag, rows, cost, commit }
+//!                                                                             │
+//!   replica Database ◄──────────────apply(commit)─────────────────────────────┘
+//! ```
+//!
+//! The pipeline, one module per step:
+//!
+//! | module        | job                                                          |
+//! |---------------|--------------------------------------------------------------|
+//! | `split`       | split at `;`, parse with sqlparser, PostgreSQL-style errors  |
+//! | `translate`   | sqlparser's tree to ours, rejecting what we do not support   |
+//! | `ast`         | our small statement and expression types                     |
+//! | `eval`        | bind names to row slots, evaluate with three-valued logic    |
+//! | `functions`   | the built-in function table (`now()`, `lower()`, ...)        |
+//! | `plan`        | pick an index or a full scan; count rows touched             |
+//! | `query`       | SELECT: join, filter, group, aggregate, sort, limit          |
+//! | `exec`        | statements and transactions (private copies, conflicts)      |
+//! | `dml`         | INSERT/UPDATE/DELETE/DDL computed as [`Change`]s, then applied |
+//! | `storage`     | tables, B-tree indexes, [`Database::apply_change`]-only writes |
+//! | `wal`         | [`Commit`], [`Change`], WAL sizes, replay                     |
+//! | `value`, `numeric`, `time`, `schema` | data types, exact decimals, timestamps |
+//! | `outcome`     | [`Outcome`], [`Cost`], psql-style rendering                  |
+//! | `error`       | [`SqlError`] with PostgreSQL's wording and SQLSTATEs         |
+//!
+//! Nothing here reads a clock or a random source: `NOW()` is [`Env::now`],
+//! the simulation's time. The same statements in the same order give the
+//! same results, byte for byte.
+//!
+//! [`Database::apply_change`]: storage::Database
+
+mod ast;
+mod dml;
+mod error;
+mod eval;
+mod exec;
+mod functions;
+mod numeric;
+mod outcome;
+mod plan;
+mod query;
+mod schema;
+mod split;
+mod storage;
+mod time;
+mod translate;
+mod value;
+mod wal;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::SqlError;
+pub use exec::Session;
+pub use functions::format_lsn;
+pub use numeric::Numeric;
+pub use outcome::{Access, Cost, Outcome};
+pub use schema::{ColumnSchema, DataType, IndexSchema, TableSchema};
+pub use storage::Database;
+pub use time::{Interval, Timestamp};
+pub use value::{Row, Value};
+pub use wal::{Change, Commit};
+
+use ast::StatementKind;
+
+/// What a statement runs against besides the data: the simulated clock and node facts.
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    /// What `NOW()` / `CURRENT_TIMESTAMP` return.
+    pub now: Timestamp,
+    /// True on a replica: `pg_is_in_recovery()`, and writes are refused.
+    pub in_recovery: bool,
+    /// `pg_current_wal_lsn()` on a primary, `pg_last_wal_replay_lsn()` on a replica.
+    pub wal_lsn: u64,
+}
+
+/// One parsed SQL statement, ready to execute.
+#[derive(Clone, Debug)]
+pub struct Statement {
+    kind: StatementKind,
+    text: String,
+}
+
+/// Parses one or more `;`-separated statements. Empty input gives no statements.
+///
+/// A parse error's position counts characters of `sql`, the whole input;
+/// errors from [`Database::execute`] count characters of [`Statement::sql`].
+pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
+    split::split(sql)?
+        .into_iter()
+        .map(|(text, offset)| {
+            let kind = translate::translate(&text).map_err(|mut e| {
+                e.position = e.position.map(|p| p + offset);
+                e
+            })?;
+            Ok(Statement { kind, text })
+        })
+        .collect()
+}
+
+impl Statement {
+    /// True for anything a hot standby must refuse: INSERT/UPDATE/DELETE/CREATE/DROP.
+    pub fn is_write(&self) -> bool {
+        matches!(
+            self.kind,
+            StatementKind::Insert(_)
+                | StatementKind::Update(_)
+                | StatementKind::Delete(_)
+                | StatementKind::CreateTable(_)
+                | StatementKind::DropTable { .. }
+                | StatementKind::CreateIndex(_)
+        )
+    }
+
+    /// The command name PostgreSQL uses for this statement (`INSERT`, `CREATE TABLE`, ...).
+    pub fn command_tag(&self) -> &'static str {
+        match &self.kind {
+            StatementKind::Insert(_) => "INSERT",
+            StatementKind::Update(_) => "UPDATE",
+            StatementKind::Delete(_) => "DELETE",
+            StatementKind::Select(_) => "SELECT",
+            StatementKind::Explain(_) => "EXPLAIN",
+            StatementKind::CreateTable(_) => "CREATE TABLE",
+            StatementKind::DropTable { .. } => "DROP TABLE",
+            StatementKind::CreateIndex(_) => "CREATE INDEX",
+            StatementKind::Begin => "BEGIN",
+            StatementKind::Commit => "COMMIT",
+            StatementKind::Rollback => "ROLLBACK",
+        }
+    }
+
+    /// The statement's text as the user wrote it (without the trailing `;`).
+    pub fn sql(&self) -> String {
+        self.text.clone()
+    }
+
+    /// True for `BEGIN`, `COMMIT` and `ROLLBACK`.
+    pub fn is_transaction_control(&self) -> bool {
+        matches!(self.kind, StatementKind::Begin | StatementKind::Commit | StatementKind::Rollback)
+    }
+
+    /// The tables the statement names (for routing and logs), in order of appearance.
+    pub fn tables(&self) -> Vec<String> {
+        self.kind.tables()
+    }
+}

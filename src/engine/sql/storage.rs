@@ -1,0 +1,349 @@
+//! In-memory tables and B-tree indexes, changed only by row-level changes.
+//!
+//! ```text
+//!  Database
+//!   ├─ tables: "orders" ─► Table
+//!   │                       ├─ rows:    row id ─► [1, 101, 19.99, 2026-01-05 09:00:00]
+//!   │                       └─ indexes: orders_pkey         (1)   ─► {row 0}
+//!   │                                   orders_user_id_idx  (101) ─► {row 0, row 7}
+//!   └─ sequences: "orders_id_seq" ─► 1
+//! ```
+//!
+//! There is exactly one way to change a database: [`Database::apply_change`]
+//! with a [`Change`]. The primary's executor computes the changes a statement
+//! makes, then applies them through this function; a replica applies the same
+//! records from the WAL through the same function. That is why replaying the
+//! WAL yields the same database, row ids included.
+//!
+//! Rows are found for `Update`/`Delete` by their *before image*: through the
+//! primary key index when the table has one, otherwise by scanning. Identical
+//! rows are interchangeable, because a statement treats identical rows alike.
+//!
+//! Sequences (behind `SERIAL`) are not transactional, as in PostgreSQL: a
+//! rolled-back insert still uses up its number. A replica only learns the
+//! numbers that reached the WAL, so sequence positions are left out of
+//! [`Database`] equality.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::error::SqlError;
+use super::schema::{IndexSchema, TableSchema};
+use super::value::{Key, Row, Value};
+use super::wal::Change;
+
+/// Row identifier within a table (like PostgreSQL's `ctid`, but stable).
+pub type RowId = u64;
+
+/// A B-tree index: key ─► the rows holding it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Index {
+    /// Its definition.
+    pub schema: IndexSchema,
+    /// Positions of the indexed columns in the table's rows.
+    pub positions: Vec<usize>,
+    /// The sorted entries.
+    pub entries: BTreeMap<Key, BTreeSet<RowId>>,
+}
+
+impl Index {
+    fn new(schema: IndexSchema, table: &TableSchema) -> Self {
+        let positions = schema.columns.iter().filter_map(|c| table.column_index(c)).collect();
+        Index { schema, positions, entries: BTreeMap::new() }
+    }
+
+    /// The key a row has in this index.
+    pub fn key_of(&self, row: &[Value]) -> Key {
+        Key(self.positions.iter().map(|&p| row.get(p).cloned().unwrap_or(Value::Null)).collect())
+    }
+
+    fn insert(&mut self, key: Key, id: RowId) {
+        self.entries.entry(key).or_default().insert(id);
+    }
+
+    fn remove(&mut self, key: &Key, id: RowId) {
+        if let Some(ids) = self.entries.get_mut(key) {
+            ids.remove(&id);
+            if ids.is_empty() {
+                self.entries.remove(key);
+            }
+        }
+    }
+}
+
+/// A table: schema, rows by id, and its indexes (parallel to `schema.indexes`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// Columns and index definitions.
+    pub schema: TableSchema,
+    /// Rows in insertion order.
+    pub rows: BTreeMap<RowId, Row>,
+    /// The id the next inserted row gets.
+    pub next_row_id: RowId,
+    /// Index data, in the order of `schema.indexes`.
+    pub indexes: Vec<Index>,
+}
+
+impl Table {
+    fn new(schema: TableSchema) -> Self {
+        let indexes = schema.indexes.iter().map(|i| Index::new(i.clone(), &schema)).collect();
+        Table { schema, rows: BTreeMap::new(), next_row_id: 0, indexes }
+    }
+
+    /// Finds the row holding exactly `before`: through an index when the table
+    /// has one (unique ones first), else by scanning.
+    pub fn find_row(&self, before: &[Value]) -> Option<RowId> {
+        let matches = |id: &RowId| self.rows.get(id).is_some_and(|row| row.as_slice() == before);
+        let index = self.indexes.iter().find(|i| i.schema.unique).or(self.indexes.first());
+        match index {
+            Some(index) => index.entries.get(&index.key_of(before))?.iter().copied().find(matches),
+            None => self.rows.keys().copied().find(matches),
+        }
+    }
+
+    fn insert_row(&mut self, row: Row) -> RowId {
+        let id = self.next_row_id;
+        self.next_row_id += 1;
+        for index in &mut self.indexes {
+            let key = index.key_of(&row);
+            index.insert(key, id);
+        }
+        self.rows.insert(id, row);
+        id
+    }
+
+    fn replace_row(&mut self, id: RowId, row: Row) {
+        let Some(old) = self.rows.insert(id, row) else { return };
+        let new = &self.rows[&id];
+        for index in &mut self.indexes {
+            let (old_key, new_key) = (index.key_of(&old), index.key_of(new));
+            if old_key.0 != new_key.0 {
+                index.remove(&old_key, id);
+                index.insert(new_key, id);
+            }
+        }
+    }
+
+    fn delete_row(&mut self, id: RowId) {
+        let Some(old) = self.rows.remove(&id) else { return };
+        for index in &mut self.indexes {
+            let key = index.key_of(&old);
+            index.remove(&key, id);
+        }
+    }
+
+    /// Adds an index and fills it; fails on duplicates for a unique index.
+    fn add_index(&mut self, schema: IndexSchema) -> Result<(), SqlError> {
+        let mut index = Index::new(schema.clone(), &self.schema);
+        for (&id, row) in &self.rows {
+            let key = index.key_of(row);
+            if schema.unique && !key.has_null() && index.entries.contains_key(&key) {
+                return Err(SqlError::new(
+                    "23505",
+                    format!("could not create unique index \"{}\"", schema.name),
+                )
+                .detail(format!(
+                    "Key ({})={} is duplicated.",
+                    schema.columns.join(", "),
+                    key.display_tuple()
+                )));
+            }
+            index.insert(key, id);
+        }
+        self.schema.indexes.push(schema);
+        self.indexes.push(index);
+        Ok(())
+    }
+
+    /// The first unique index a row would violate, with the offending key.
+    pub fn unique_conflict(
+        &self,
+        row: &[Value],
+        ignore: &BTreeSet<RowId>,
+    ) -> Option<(&Index, Key)> {
+        self.indexes.iter().filter(|i| i.schema.unique).find_map(|index| {
+            let key = index.key_of(row);
+            let clash = !key.has_null()
+                && index
+                    .entries
+                    .get(&key)
+                    .is_some_and(|ids| ids.iter().any(|id| !ignore.contains(id)));
+            clash.then_some((index, key))
+        })
+    }
+
+    /// Sequence names used by this table's serial columns.
+    fn sequences(&self) -> impl Iterator<Item = (usize, &String)> {
+        self.schema
+            .columns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.sequence.as_ref().map(|s| (i, s)))
+    }
+}
+
+/// `duplicate key value violates unique constraint` with PostgreSQL's DETAIL line.
+pub fn unique_violation(index: &Index, key: &Key) -> SqlError {
+    SqlError::unique_violation(&index.schema.name).detail(format!(
+        "Key ({})={} already exists.",
+        index.schema.columns.join(", "),
+        key.display_tuple()
+    ))
+}
+
+/// All tables, their indexes and the sequences behind `SERIAL` columns.
+#[derive(Clone, Debug, Default)]
+pub struct Database {
+    pub(super) tables: BTreeMap<String, Table>,
+    pub(super) sequences: BTreeMap<String, i64>,
+}
+
+/// Two databases are equal when their tables (schemas, rows, row ids and
+/// indexes) are; sequence positions are not WAL-logged per value, so they
+/// are not compared.
+impl PartialEq for Database {
+    fn eq(&self, other: &Self) -> bool {
+        self.tables == other.tables
+    }
+}
+
+impl Database {
+    /// An empty database.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Table names in alphabetical order.
+    pub fn table_names(&self) -> Vec<String> {
+        self.tables.keys().cloned().collect()
+    }
+
+    /// Number of rows in a table, or None if it does not exist.
+    pub fn row_count(&self, table: &str) -> Option<usize> {
+        self.tables.get(table).map(|t| t.rows.len())
+    }
+
+    /// A table's schema, if it exists.
+    pub fn schema(&self, table: &str) -> Option<&TableSchema> {
+        self.tables.get(table).map(|t| &t.schema)
+    }
+
+    /// A table's rows in storage order (what `SELECT *` without ORDER BY shows).
+    pub fn rows(&self, table: &str) -> Option<Vec<Row>> {
+        self.tables.get(table).map(|t| t.rows.values().cloned().collect())
+    }
+
+    /// The table, or `relation "x" does not exist`.
+    pub(super) fn table(&self, name: &str) -> Result<&Table, SqlError> {
+        self.tables.get(name).ok_or_else(|| SqlError::undefined_table(name))
+    }
+
+    fn table_mut(&mut self, name: &str) -> Result<&mut Table, SqlError> {
+        self.tables.get_mut(name).ok_or_else(|| SqlError::undefined_table(name))
+    }
+
+    /// True if a table or index already uses `name` (they share one namespace).
+    pub(super) fn relation_exists(&self, name: &str) -> bool {
+        self.tables.contains_key(name)
+            || self.tables.values().any(|t| t.schema.indexes.iter().any(|i| i.name == name))
+    }
+
+    /// Applies one change. `hint` is the row id when the caller already knows it
+    /// (the primary); replicas pass None and rows are found by before image.
+    /// Errors mean the change does not fit this database (a conflict).
+    pub(super) fn apply_change(
+        &mut self,
+        change: &Change,
+        hint: Option<RowId>,
+    ) -> Result<(), SqlError> {
+        match change {
+            Change::CreateTable { schema } => self.create_table(schema),
+            Change::DropTable { table } => self.drop_table(table),
+            Change::CreateIndex { table, index } => {
+                if self.relation_exists(&index.name) {
+                    return Err(SqlError::duplicate_table(&index.name));
+                }
+                self.table_mut(table)?.add_index(index.clone())
+            }
+            Change::Insert { table, row } => self.insert(table, row),
+            Change::Update { table, before, after } => {
+                let target = self.table_mut(table)?;
+                if after.len() != target.schema.columns.len() {
+                    return Err(SqlError::serialization_failure());
+                }
+                let id = locate(target, before, hint)?;
+                target.replace_row(id, after.clone());
+                Ok(())
+            }
+            Change::Delete { table, before } => {
+                let target = self.table_mut(table)?;
+                let id = locate(target, before, hint)?;
+                target.delete_row(id);
+                Ok(())
+            }
+        }
+    }
+
+    fn create_table(&mut self, schema: &TableSchema) -> Result<(), SqlError> {
+        if self.relation_exists(&schema.name) {
+            return Err(SqlError::duplicate_table(&schema.name));
+        }
+        let table = Table::new(schema.clone());
+        for (_, sequence) in table.sequences() {
+            self.sequences.entry(sequence.clone()).or_insert(0);
+        }
+        self.tables.insert(schema.name.clone(), table);
+        Ok(())
+    }
+
+    fn drop_table(&mut self, name: &str) -> Result<(), SqlError> {
+        let table = self.tables.remove(name).ok_or_else(|| SqlError::undefined_table(name))?;
+        for (_, sequence) in table.sequences() {
+            self.sequences.remove(sequence);
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, name: &str, row: &Row) -> Result<(), SqlError> {
+        let table = self.tables.get_mut(name).ok_or_else(|| SqlError::undefined_table(name))?;
+        if row.len() != table.schema.columns.len() {
+            return Err(SqlError::serialization_failure());
+        }
+        for (position, sequence) in table.sequences() {
+            if let Some(Value::Int(used)) = row.get(position) {
+                let last = self.sequences.entry(sequence.clone()).or_insert(0);
+                *last = (*last).max(*used);
+            }
+        }
+        table.insert_row(row.clone());
+        Ok(())
+    }
+
+    /// After a transaction's changes were applied: every row it wrote must
+    /// still be unique (another session may have inserted the same key).
+    pub(super) fn check_unique(&self, changes: &[Change]) -> Result<(), SqlError> {
+        for change in changes {
+            let (table, row) = match change {
+                Change::Insert { table, row } => (table, row),
+                Change::Update { table, after, .. } => (table, after),
+                _ => continue,
+            };
+            let Some(table) = self.tables.get(table) else { continue };
+            for index in table.indexes.iter().filter(|i| i.schema.unique) {
+                let key = index.key_of(row);
+                if !key.has_null() && index.entries.get(&key).is_some_and(|ids| ids.len() > 1) {
+                    return Err(unique_violation(index, &key));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The row an update or delete refers to: the hint if given, else by before image.
+fn locate(table: &Table, before: &[Value], hint: Option<RowId>) -> Result<RowId, SqlError> {
+    if let Some(id) = hint {
+        debug_assert!(table.rows.get(&id).is_some_and(|r| r.as_slice() == before));
+        return Ok(id);
+    }
+    table.find_row(before).ok_or_else(SqlError::serialization_failure)
+}

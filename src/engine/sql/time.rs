@@ -1,0 +1,390 @@
+//! Simulated time: timestamps and intervals, computed without a clock.
+//!
+//! The engine never reads the wall clock. `NOW()` returns [`Env::now`], the
+//! simulation's virtual time, so a replayed run prints the same rows. Because
+//! replicas apply the primary's *row images*, a `DEFAULT NOW()` is evaluated
+//! once, on the primary, exactly like a real WAL record carries the value.
+//!
+//! A [`Timestamp`] is milliseconds since 1970-01-01 00:00:00 (no time zone,
+//! like PostgreSQL's `timestamp without time zone`). Calendar conversion uses
+//! Howard Hinnant's `days_from_civil` algorithm:
+//!
+//! ```text
+//!   2026-01-05 09:00:00.250  <->  days since epoch * 86_400_000 + ms of day
+//! ```
+//!
+//! An [`Interval`] keeps PostgreSQL's three fields (months, days, time),
+//! because "1 month" is not a fixed number of days: adding it to Jan 31
+//! gives Feb 28 (or 29).
+//!
+//! [`Env::now`]: super::Env::now
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use super::error::SqlError;
+
+const MS_PER_SECOND: i64 = 1_000;
+const MS_PER_MINUTE: i64 = 60 * MS_PER_SECOND;
+const MS_PER_HOUR: i64 = 60 * MS_PER_MINUTE;
+/// Milliseconds in a (time-zone-free) day.
+pub const MS_PER_DAY: i64 = 24 * MS_PER_HOUR;
+/// Timestamps are kept within years 1..=9999, what anyone types by hand.
+const MIN_YEAR: i64 = 1;
+const MAX_YEAR: i64 = 9999;
+
+/// Milliseconds since the Unix epoch (UTC), simulated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+/// Days since 1970-01-01 for a proleptic Gregorian date.
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_index = (month + 9) % 12; // March = 0
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The (year, month, day) of a day number since 1970-01-01.
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+fn is_leap(year: i64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl Timestamp {
+    /// A timestamp from calendar fields; None for an impossible date or time.
+    pub fn from_civil(year: i64, month: i64, day: i64, ms_of_day: i64) -> Option<Self> {
+        let valid = (MIN_YEAR..=MAX_YEAR).contains(&year)
+            && (1..=12).contains(&month)
+            && (1..=days_in_month(year, month)).contains(&day)
+            && (0..MS_PER_DAY).contains(&ms_of_day);
+        valid.then(|| Timestamp(days_from_civil(year, month, day) * MS_PER_DAY + ms_of_day))
+    }
+
+    /// Parses `2026-01-05`, `2026-01-05 09:00`, `2026-01-05 09:00:00.25`,
+    /// also with a `T` separator; a trailing `Z` or `+00` offset is ignored,
+    /// as PostgreSQL ignores it for `timestamp without time zone`.
+    pub fn parse(text: &str) -> Result<Self, SqlError> {
+        let invalid = || SqlError::invalid_datetime("timestamp", text);
+        let trimmed = text.trim();
+        let (date, time) = match trimmed.find([' ', 'T']) {
+            Some(at) => (&trimmed[..at], trimmed[at + 1..].trim()),
+            None => (trimmed, ""),
+        };
+        let (year, month, day) = parse_date(date).ok_or_else(invalid)?;
+        let ms_of_day = if time.is_empty() {
+            0
+        } else {
+            parse_clock(strip_offset(time)).ok_or_else(invalid)?
+        };
+        if !(0..MS_PER_DAY).contains(&ms_of_day) {
+            return Err(invalid());
+        }
+        Timestamp::from_civil(year, month, day, ms_of_day).ok_or_else(invalid)
+    }
+
+    /// Checks the year stays within the playground's range.
+    pub fn checked(self) -> Result<Self, SqlError> {
+        let (year, _, _) = civil_from_days(self.0.div_euclid(MS_PER_DAY));
+        if (MIN_YEAR..=MAX_YEAR).contains(&year) {
+            Ok(self)
+        } else {
+            Err(SqlError::timestamp_out_of_range())
+        }
+    }
+
+    /// `self + interval`: months first (clamping the day), then days, then time.
+    pub fn plus(self, interval: &Interval) -> Result<Self, SqlError> {
+        let overflow = SqlError::timestamp_out_of_range;
+        let days = self.0.div_euclid(MS_PER_DAY);
+        let ms_of_day = self.0.rem_euclid(MS_PER_DAY);
+        let (year, month, day) = civil_from_days(days);
+        let month_number =
+            (year * 12 + month - 1).checked_add(interval.months).ok_or_else(overflow)?;
+        let (year, month) = (month_number.div_euclid(12), month_number.rem_euclid(12) + 1);
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return Err(overflow());
+        }
+        let day = day.min(days_in_month(year, month));
+        let base = days_from_civil(year, month, day) * MS_PER_DAY + ms_of_day;
+        let shift =
+            interval.days.checked_mul(MS_PER_DAY).and_then(|d| d.checked_add(interval.millis));
+        let total = shift.and_then(|s| base.checked_add(s)).ok_or_else(overflow)?;
+        Timestamp(total).checked()
+    }
+
+    /// `self - other` as an interval of days and time, like PostgreSQL.
+    pub fn since(self, other: Timestamp) -> Result<Interval, SqlError> {
+        let diff = self
+            .0
+            .checked_sub(other.0)
+            .ok_or_else(|| SqlError::new("22008", "interval out of range"))?;
+        Ok(Interval { months: 0, days: diff / MS_PER_DAY, millis: diff % MS_PER_DAY })
+    }
+}
+
+fn parse_date(date: &str) -> Option<(i64, i64, i64)> {
+    let mut parts = date.split('-');
+    let year = parse_digits(parts.next()?, 1, 4)?;
+    let month = parse_digits(parts.next()?, 1, 2)?;
+    let day = parse_digits(parts.next()?, 1, 2)?;
+    parts.next().is_none().then_some((year, month, day))
+}
+
+fn strip_offset(time: &str) -> &str {
+    let time = time.strip_suffix(['Z', 'z']).unwrap_or(time);
+    match time.find(['+', '-']) {
+        Some(at) => time[..at].trim_end(),
+        None => time,
+    }
+}
+
+/// Parses `HH:MM[:SS[.fff]]` into milliseconds (hours may exceed 24 for intervals).
+fn parse_clock(time: &str) -> Option<i64> {
+    let mut parts = time.split(':');
+    let hours = parse_digits(parts.next()?, 1, 6)?;
+    let minutes = parse_digits(parts.next()?, 1, 2)?;
+    let seconds_ms = match parts.next() {
+        Some(seconds) => parse_seconds(seconds)?,
+        None => 0,
+    };
+    if parts.next().is_some() || minutes >= 60 || seconds_ms >= MS_PER_MINUTE {
+        return None;
+    }
+    Some(hours * MS_PER_HOUR + minutes * MS_PER_MINUTE + seconds_ms)
+}
+
+/// Parses `SS[.fff...]` into milliseconds, rounding below a millisecond.
+fn parse_seconds(text: &str) -> Option<i64> {
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    let seconds = parse_digits(whole, 1, 2)?;
+    if !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 9 {
+        return None;
+    }
+    let padded = format!("{frac:0<4}");
+    let tenths_of_ms: i64 = padded[..4].parse().ok()?;
+    Some(seconds * MS_PER_SECOND + (tenths_of_ms + 5) / 10)
+}
+
+fn parse_digits(text: &str, min_len: usize, max_len: usize) -> Option<i64> {
+    let ok = (min_len..=max_len).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+    if ok {
+        text.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// Writes `HH:MM:SS[.fff]` with trailing fractional zeros trimmed, as PostgreSQL does.
+fn write_clock(f: &mut fmt::Formatter<'_>, ms: i64) -> fmt::Result {
+    let (hours, rest) = (ms / MS_PER_HOUR, ms % MS_PER_HOUR);
+    let (minutes, rest) = (rest / MS_PER_MINUTE, rest % MS_PER_MINUTE);
+    let (seconds, millis) = (rest / MS_PER_SECOND, rest % MS_PER_SECOND);
+    write!(f, "{hours:02}:{minutes:02}:{seconds:02}")?;
+    if millis != 0 {
+        let frac = format!("{millis:03}");
+        write!(f, ".{}", frac.trim_end_matches('0'))?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let days = self.0.div_euclid(MS_PER_DAY);
+        let (year, month, day) = civil_from_days(days);
+        write!(f, "{year:04}-{month:02}-{day:02} ")?;
+        write_clock(f, self.0.rem_euclid(MS_PER_DAY))
+    }
+}
+
+/// A span of time in PostgreSQL's three fields.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Interval {
+    /// Whole months (a year is 12).
+    pub months: i64,
+    /// Whole days.
+    pub days: i64,
+    /// Time within the day(s), in milliseconds.
+    pub millis: i64,
+}
+
+/// The interval units PostgreSQL accepts in `'3 hours'` or `INTERVAL 1 DAY`.
+fn unit_of(word: &str) -> Option<Interval> {
+    let ms = |millis| Interval { months: 0, days: 0, millis };
+    Some(match word.to_ascii_lowercase().as_str() {
+        "millisecond" | "milliseconds" | "ms" | "msec" | "msecs" => ms(1),
+        "second" | "seconds" | "sec" | "secs" | "s" => ms(MS_PER_SECOND),
+        "minute" | "minutes" | "min" | "mins" | "m" => ms(MS_PER_MINUTE),
+        "hour" | "hours" | "hr" | "hrs" | "h" => ms(MS_PER_HOUR),
+        "day" | "days" | "d" => Interval { months: 0, days: 1, millis: 0 },
+        "week" | "weeks" | "w" => Interval { months: 0, days: 7, millis: 0 },
+        "month" | "months" | "mon" | "mons" => Interval { months: 1, days: 0, millis: 0 },
+        "year" | "years" | "yr" | "yrs" | "y" => Interval { months: 12, days: 0, millis: 0 },
+        _ => return None,
+    })
+}
+
+impl Interval {
+    /// Parses `1 day`, `2 hours 30 minutes`, `1 day 02:00:00`, `-3 days`,
+    /// `1.5 hours`, `10 minutes ago`.
+    pub fn parse(text: &str) -> Result<Self, SqlError> {
+        let invalid = || SqlError::invalid_datetime("interval", text);
+        let mut words: Vec<&str> = text.split_whitespace().collect();
+        let ago = words.last().is_some_and(|w| w.eq_ignore_ascii_case("ago"));
+        if ago {
+            words.pop();
+        }
+        if words.is_empty() {
+            return Err(invalid());
+        }
+        let mut total = Interval::default();
+        let mut i = 0;
+        while i < words.len() {
+            let (part, used) = parse_interval_part(&words[i..]).ok_or_else(invalid)?;
+            total = total.checked_add(&part).ok_or_else(invalid)?;
+            i += used;
+        }
+        Ok(if ago { total.negate().ok_or_else(invalid)? } else { total })
+    }
+
+    /// `quantity` of a unit named like an SQL field (`DAY`, `HOUR`, ...).
+    pub fn of_unit(quantity: &str, unit: &str) -> Result<Self, SqlError> {
+        Interval::parse(&format!("{quantity} {unit}"))
+    }
+
+    /// Field-wise sum; None on overflow.
+    pub fn checked_add(&self, other: &Interval) -> Option<Interval> {
+        Some(Interval {
+            months: self.months.checked_add(other.months)?,
+            days: self.days.checked_add(other.days)?,
+            millis: self.millis.checked_add(other.millis)?,
+        })
+    }
+
+    /// Field-wise negation; None on overflow.
+    pub fn negate(&self) -> Option<Interval> {
+        Some(Interval {
+            months: self.months.checked_neg()?,
+            days: self.days.checked_neg()?,
+            millis: self.millis.checked_neg()?,
+        })
+    }
+
+    /// Each field times `factor`; None on overflow.
+    pub fn checked_mul(&self, factor: i64) -> Option<Interval> {
+        Some(Interval {
+            months: self.months.checked_mul(factor)?,
+            days: self.days.checked_mul(factor)?,
+            millis: self.millis.checked_mul(factor)?,
+        })
+    }
+
+    /// A single comparable length, counting a month as 30 days (PostgreSQL's rule).
+    fn span_ms(&self) -> i128 {
+        (i128::from(self.months) * 30 + i128::from(self.days)) * i128::from(MS_PER_DAY)
+            + i128::from(self.millis)
+    }
+}
+
+/// One `<number> <unit>` pair or one `HH:MM:SS` clock; returns it and the words used.
+fn parse_interval_part(words: &[&str]) -> Option<(Interval, usize)> {
+    let first = *words.first()?;
+    if first.contains(':') {
+        let (negative, clock) = match first.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, first.strip_prefix('+').unwrap_or(first)),
+        };
+        let millis = parse_clock(clock)?;
+        let millis = if negative { -millis } else { millis };
+        return Some((Interval { months: 0, days: 0, millis }, 1));
+    }
+    // "1day" is accepted too, as PostgreSQL does.
+    let split = first.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(first.len());
+    let (number, unit, used) = if split < first.len() {
+        (&first[..split], &first[split..], 1)
+    } else {
+        (first, *words.get(1)?, 2)
+    };
+    let unit = unit_of(unit)?;
+    Some((scale_unit(number, &unit)?, used))
+}
+
+/// `number` (possibly fractional) times a unit; fractions spill into smaller fields.
+fn scale_unit(number: &str, unit: &Interval) -> Option<Interval> {
+    let quantity = super::numeric::Numeric::parse(number)?;
+    if let Some(whole) =
+        quantity.rescale(0).ok().filter(|q| q.cmp(&quantity).is_eq()).and_then(|q| q.to_i64())
+    {
+        return unit.checked_mul(whole);
+    }
+    // Fractional: express the unit in milliseconds (months as 30 days).
+    let unit_ms = i64::try_from(unit.span_ms()).ok()?;
+    let millis = quantity.mul(&super::numeric::Numeric::from_i64(unit_ms)).ok()?.to_i64()?;
+    Some(Interval { months: 0, days: millis / MS_PER_DAY, millis: millis % MS_PER_DAY })
+}
+
+impl Ord for Interval {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.span_ms().cmp(&other.span_ms())
+    }
+}
+
+impl PartialOrd for Interval {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts: Vec<String> = Vec::new();
+        let (years, months) = (self.months / 12, self.months % 12);
+        let plural =
+            |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        if years != 0 {
+            parts.push(plural(years, "year", "years"));
+        }
+        if months != 0 {
+            parts.push(plural(months, "mon", "mons"));
+        }
+        if self.days != 0 {
+            parts.push(plural(self.days, "day", "days"));
+        }
+        write!(f, "{}", parts.join(" "))?;
+        if self.millis != 0 || parts.is_empty() {
+            if !parts.is_empty() {
+                f.write_str(" ")?;
+            }
+            if self.millis < 0 {
+                f.write_str("-")?;
+            }
+            write_clock(f, self.millis.unsigned_abs().min(i64::MAX as u64) as i64)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,183 @@
+//! Values: what a cell holds, how it prints, and how values sort.
+//!
+//! | SQL type                         | [`Value`] variant | psql prints |
+//! |----------------------------------|-------------------|-------------|
+//! | (any) NULL                       | `Null`            | empty       |
+//! | `boolean`                        | `Bool`            | `t` / `f`   |
+//! | `integer`, `bigint`, `serial`    | `Int`             | `42`        |
+//! | `numeric(p,s)`, `decimal`        | `Numeric`         | `19.99`     |
+//! | `text`, `varchar(n)`             | `Text`            | as is       |
+//! | `timestamp`                      | `Timestamp`       | `2026-01-05 09:00:00` |
+//! | `interval` (expressions only)    | `Interval`        | `1 day 02:00:00` |
+//!
+//! Two orders exist. SQL comparison (`=`, `<`) is three-valued and lives in
+//! the evaluator. The *total* order here, [`Value::total_cmp`], is what
+//! indexes, `ORDER BY`, `GROUP BY` and `DISTINCT` use: numbers compare by
+//! value across `Int`/`Numeric`, text compares bytewise (PostgreSQL's `C`
+//! collation), and NULL sorts after everything, as in PostgreSQL's default
+//! `ASC NULLS LAST`.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use super::numeric::Numeric;
+use super::time::{Interval, Timestamp};
+
+/// One cell of a row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// SQL NULL.
+    Null,
+    /// `boolean`.
+    Bool(bool),
+    /// `integer` / `bigint` (range-checked against the column type on write).
+    Int(i64),
+    /// `numeric`: an exact decimal.
+    Numeric(Numeric),
+    /// `text` / `varchar`.
+    Text(String),
+    /// `timestamp without time zone`.
+    Timestamp(Timestamp),
+    /// `interval` (arises in expressions such as `NOW() - INTERVAL '1 day'`).
+    Interval(Interval),
+}
+
+/// A row: one value per column, in the table's column order.
+pub type Row = Vec<Value>;
+
+impl Value {
+    /// True for SQL NULL.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// PostgreSQL's name for this value's type, as used in error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "unknown",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) => "integer",
+            Value::Numeric(_) => "numeric",
+            Value::Text(_) => "text",
+            Value::Timestamp(_) => "timestamp without time zone",
+            Value::Interval(_) => "interval",
+        }
+    }
+
+    /// True for numbers, which psql right-aligns.
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, Value::Int(_) | Value::Numeric(_))
+    }
+
+    /// Rank of the type in the total order, for values of different types.
+    fn rank(&self) -> u8 {
+        match self {
+            Value::Bool(_) => 0,
+            Value::Int(_) | Value::Numeric(_) => 1,
+            Value::Text(_) => 2,
+            Value::Timestamp(_) => 3,
+            Value::Interval(_) => 4,
+            Value::Null => 5,
+        }
+    }
+
+    /// The total order used by indexes, sorting, grouping and DISTINCT.
+    pub fn total_cmp(&self, other: &Value) -> Ordering {
+        match (self, other) {
+            (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+            (Value::Int(a), Value::Int(b)) => a.cmp(b),
+            (Value::Int(a), Value::Numeric(b)) => Numeric::from_i64(*a).cmp(b),
+            (Value::Numeric(a), Value::Int(b)) => a.cmp(&Numeric::from_i64(*b)),
+            (Value::Numeric(a), Value::Numeric(b)) => a.cmp(b),
+            (Value::Text(a), Value::Text(b)) => a.cmp(b),
+            (Value::Timestamp(a), Value::Timestamp(b)) => a.cmp(b),
+            (Value::Interval(a), Value::Interval(b)) => a.cmp(b),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+
+    /// A literal for this value as SQL would write it (used in WAL descriptions and DETAIL lines).
+    pub fn to_sql_literal(&self) -> String {
+        match self {
+            Value::Null => "NULL".to_string(),
+            Value::Text(s) => format!("'{}'", s.replace('\'', "''")),
+            Value::Timestamp(t) => format!("'{t}'"),
+            Value::Interval(i) => format!("'{i}'"),
+            other => other.to_string(),
+        }
+    }
+
+    /// Approximate stored size in bytes, for WAL size accounting.
+    pub fn size_bytes(&self) -> u64 {
+        match self {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Int(_) | Value::Timestamp(_) => 8,
+            Value::Numeric(n) => 8 + u64::from(n.integer_digits() + n.scale()) / 2,
+            Value::Text(s) => 4 + s.len() as u64,
+            Value::Interval(_) => 16,
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => Ok(()),
+            Value::Bool(true) => f.write_str("t"),
+            Value::Bool(false) => f.write_str("f"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Numeric(n) => write!(f, "{n}"),
+            Value::Text(s) => f.write_str(s),
+            Value::Timestamp(t) => write!(f, "{t}"),
+            Value::Interval(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// An index or sort key: values compared with [`Value::total_cmp`], left to right.
+#[derive(Clone, Debug)]
+pub struct Key(pub Vec<Value>);
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Key {}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> Ordering {
+        for (a, b) in self.0.iter().zip(&other.0) {
+            let ordering = a.total_cmp(b);
+            if ordering != Ordering::Equal {
+                return ordering;
+            }
+        }
+        self.0.len().cmp(&other.0.len())
+    }
+}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Key {
+    /// True if any part is NULL: such keys never collide in a unique index.
+    pub fn has_null(&self) -> bool {
+        self.0.iter().any(Value::is_null)
+    }
+
+    /// `(a, b)` as in PostgreSQL's `Key (id)=(1)` detail lines.
+    pub fn display_tuple(&self) -> String {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|v| if v.is_null() { "null".into() } else { v.to_string() })
+            .collect();
+        format!("({})", parts.join(", "))
+    }
+}
