@@ -34,7 +34,7 @@ pub enum EventKind {
     /// A commit was acknowledged to its client after waiting `latency_ms` for `waited_for`.
     Acknowledged { node: NodeId, xid: u64, latency_ms: Millis, waited_for: String },
     /// The primary sent WAL records down a link.
-    Sent { from: NodeId, to: NodeId, xid: u64, arrives_ms: Millis },
+    Sent { from: NodeId, to: NodeId, first_xid: u64, last_xid: u64, arrives_ms: Millis },
     /// A replica received the record and wrote and flushed it to its own WAL.
     Received { node: NodeId, xid: u64, end: Lsn },
     /// A replica replayed the record: its queries now see the change.
@@ -92,8 +92,13 @@ impl fmt::Display for EventKind {
             Acknowledged { node, xid, latency_ms, waited_for } => {
                 write!(f, "{node} ack xid={xid} after {} ({waited_for})", format_millis(*latency_ms))
             }
-            Sent { from, to, xid, arrives_ms } => {
-                write!(f, "{from} → {to} send xid={xid}, arrives at {}", format_millis(*arrives_ms))
+            Sent { from, to, first_xid, last_xid, arrives_ms } => {
+                let xids = if first_xid == last_xid {
+                    format!("xid={last_xid}")
+                } else {
+                    format!("xid={first_xid}..{last_xid}")
+                };
+                write!(f, "{from} → {to} send {xids}, arrives at {}", format_millis(*arrives_ms))
             }
             Received { node, xid, end } => write!(f, "{node} wrote+flushed xid={xid} lsn={end}"),
             Replayed { node, xid, end, lag_ms } => {

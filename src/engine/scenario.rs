@@ -374,11 +374,12 @@ impl Scenario {
                 "duration" => spec.duration_ms = parse_duration(key, value)?,
                 "users" => spec.users = parse_number(key, value, 1, 1_000_000_000)?,
                 "target" => spec.target = self.parse_target(value)?,
+                "prefill" => spec.prefill_rows = parse_number(key, value, 0, 1_000_000)?,
                 _ => {
                     return Err(unknown_option(
                         "load",
                         key,
-                        "rate, read_ratio, heavy, sessions, duration, users, target",
+                        "rate, read_ratio, heavy, sessions, duration, users, target, prefill",
                     ))
                 }
             }
@@ -441,8 +442,10 @@ impl Scenario {
             ("write_p99_ms", &m.write_p99_ms),
         ];
         for (name, s) in series {
+            let show =
+                |v: f64| if name == "cpu" { format!("{:.0}%", v * 100.0) } else { format_value(v) };
             let recent: Vec<String> =
-                s.points().rev().take(10).rev().map(|(_, v)| format_value(*v)).collect();
+                s.points().rev().take(10).rev().map(|(_, v)| show(*v)).collect();
             let _ = writeln!(
                 out,
                 "{name:>12}: {}",

@@ -22,6 +22,12 @@ use super::{Cluster, Due, Reply, Target};
 /// The lesson's table, created when the load starts if it does not exist yet.
 pub const ORDERS_DDL: &str = "CREATE TABLE IF NOT EXISTS orders (id BIGSERIAL PRIMARY KEY, user_id INT NOT NULL, amount NUMERIC(10,2), created_at TIMESTAMP DEFAULT NOW()); CREATE INDEX IF NOT EXISTS orders_user_id_idx ON orders (user_id)";
 
+/// The session that creates and prefills `orders`; its statements are not load traffic.
+const SETUP_SESSION: &str = "load-setup";
+
+/// Rows per INSERT when prefilling `orders`.
+const PREFILL_BATCH: u64 = 500;
+
 /// Latency samples kept per kind (the rest are counted, not kept).
 const SAMPLES_KEPT: usize = 200_000;
 
@@ -42,6 +48,8 @@ pub struct LoadSpec {
     pub users: u64,
     /// Where requests go.
     pub target: Target,
+    /// Rows inserted into `orders` before the load starts (a table worth scanning).
+    pub prefill_rows: u64,
 }
 
 impl Default for LoadSpec {
@@ -54,6 +62,7 @@ impl Default for LoadSpec {
             duration_ms: 10_000,
             users: 1_000,
             target: Target::Router,
+            prefill_rows: 0,
         }
     }
 }
@@ -154,30 +163,55 @@ impl Cluster {
         if spec.sessions == 0 || spec.users == 0 {
             return Err(Error::invalid("sessions and users must be at least 1"));
         }
-        let setup = self.execute("load-setup", Target::Primary, ORDERS_DDL);
-        if let Some(error) = setup.as_ref().and_then(|r| r.first_error()) {
-            return Err(error.clone());
+        self.load_setup(ORDERS_DDL)?;
+        for batch_start in (0..spec.prefill_rows).step_by(PREFILL_BATCH as usize) {
+            let rows = PREFILL_BATCH.min(spec.prefill_rows - batch_start);
+            let values: Vec<String> = (0..rows)
+                .map(|i| {
+                    let n = batch_start + i;
+                    format!("({}, {}.{:02})", 1 + n % spec.users, 1 + n % 97, n % 100)
+                })
+                .collect();
+            let sql = format!("INSERT INTO orders (user_id, amount) VALUES {}", values.join(", "));
+            self.submit_op(SETUP_SESSION, Target::Primary, &sql, true);
         }
+        // Traffic starts once the setup has run and reached every replica.
+        let primary = self.node(self.primary());
+        let busy_until_ms =
+            primary.cores_free_us.iter().max().copied().unwrap_or(0).div_ceil(1_000);
+        let max_delay_ms = self.links.values().map(|l| l.link.delay_ms).max().unwrap_or(0);
+        let replay_ms = spec.prefill_rows * 15 / 1_000;
+        let start_ms = busy_until_ms.max(self.now_ms) + 2 * max_delay_ms + replay_ms + 100;
         let message = format!(
-            "started: {}/s, {}% reads ({}% of them heavy), {} sessions, for {}",
+            "starts at {start}: {}/s, {}% reads ({}% of them heavy), {} sessions, for {}",
             spec.rate_per_s,
             (spec.read_ratio * 100.0).round(),
             (spec.heavy_ratio * 100.0).round(),
             spec.sessions,
-            format_millis(spec.duration_ms)
+            format_millis(spec.duration_ms),
+            start = format_millis(start_ms)
         );
         self.events.push(self.now_ms, EventKind::Load { message });
         self.load = Some(LoadGen {
             spec,
-            started_ms: self.now_ms,
-            next_arrival_us: self.now_ms * 1_000,
+            started_ms: start_ms,
+            next_arrival_us: start_ms * 1_000,
             next_session: 0,
             stats: BTreeMap::new(),
             per_node: BTreeMap::new(),
             finished: false,
         });
-        self.schedule(self.now_ms, Due::LoadArrival);
+        self.schedule(start_ms, Due::LoadArrival);
         Ok(())
+    }
+
+    /// Runs setup DDL on the primary; an error (say, an `orders` table without `user_id`) stops the load.
+    fn load_setup(&mut self, sql: &str) -> Result<(), Error> {
+        let reply = self.execute(SETUP_SESSION, Target::Primary, sql);
+        match reply.as_ref().and_then(|r| r.first_error()) {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        }
     }
 
     /// Stops the load early (requests in flight still finish).
@@ -252,7 +286,9 @@ impl Cluster {
 
     /// Bookkeeping for a finished load-generator request.
     pub(super) fn load_op_finished(&mut self, reply: &Reply) {
-        let Some(load) = self.load.as_mut() else { return };
+        let Some(load) = self.load.as_mut().filter(|_| reply.session != SETUP_SESSION) else {
+            return;
+        };
         let kind = kind_of(&reply.input);
         let stats = load.stats.entry(kind).or_default();
         if reply.first_error().is_some() {

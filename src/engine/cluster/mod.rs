@@ -443,6 +443,10 @@ impl Cluster {
             .collect();
         let cores: Vec<u32> = self.nodes.iter().map(|n| n.cores_free_us.len() as u32).collect();
         self.metrics.sample(self.now_ms, &lags, &cores);
+        for replica in self.replicas() {
+            // wal_receiver_status_interval: standbys report even when idle.
+            self.send_feedback(replica);
+        }
         self.time_out_silent_standbys();
         self.checkpoint();
         let next = self.now_ms + self.metrics.interval_ms;

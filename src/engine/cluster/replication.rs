@@ -100,13 +100,13 @@ impl Cluster {
         let flushed = p.flushed_lsn;
         let records: Vec<WalRecord> =
             p.wal.records_from(sent).take_while(|r| r.end <= flushed).cloned().collect();
-        let Some(last) = records.last() else { return };
-        let (last_xid, last_end) = (last.xid, last.end);
+        let (Some(first), Some(last)) = (records.first(), records.last()) else { return };
+        let (first_xid, last_xid, last_end) = (first.xid, last.xid, last.end);
         let cpu_us = SEND_CPU_US * records.len() as u64;
         self.charge_background(primary, cpu_us);
         self.walsenders.get_mut(&standby).expect("checked").sent_lsn = last_end;
         let Some(arrives_ms) = self.travel(standby, Direction::Downstream) else { return };
-        let kind = EventKind::Sent { from: primary, to: standby, xid: last_xid, arrives_ms };
+        let kind = EventKind::Sent { from: primary, to: standby, first_xid, last_xid, arrives_ms };
         self.events.push(self.now_ms, kind);
         self.schedule(arrives_ms, Due::Deliver { to: standby, conn, records });
     }
@@ -206,9 +206,9 @@ impl Cluster {
     }
 
     /// A standby's status report travels up its link.
-    fn send_feedback(&mut self, id: NodeId) {
+    pub(super) fn send_feedback(&mut self, id: NodeId) {
         let node = &self.nodes[id.0];
-        if node.receiver != Receiver::Streaming {
+        if node.receiver != Receiver::Streaming || !node.is_running() {
             return;
         }
         let (conn, write, replay) = (node.conn, node.wal.end(), node.replay_lsn);

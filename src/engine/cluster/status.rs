@@ -6,10 +6,14 @@ use super::super::{format_millis, parse_millis, Error, Millis};
 use super::{Cluster, Settings};
 
 /// Every setting `set`/`show` know, with what it means.
-pub const SETTINGS: [(&str, &str); 11] = [
+pub const SETTINGS: [(&str, &str); 12] = [
     ("synchronous_commit", "off | local | remote_write | on | remote_apply"),
     ("synchronous_standby_names", "'' | FIRST n (a, b) | ANY n (a, b) | a, b"),
     ("rpl_semi_sync_source_enabled", "on | off (MySQL semi-sync)"),
+    (
+        "Rpl_semi_sync_source_status",
+        "ON while semi-sync is in effect, OFF after a timeout (read-only)",
+    ),
     ("rpl_semi_sync_source_timeout", "duration before semi-sync falls back to async"),
     ("rpl_semi_sync_source_wait_for_replica_count", "replicas that must ack"),
     ("wal_keep_size", "WAL kept for lagging standbys, e.g. 16MB"),
@@ -61,6 +65,11 @@ pub(super) fn apply_setting(
                 if value == "-1" { None } else { Some(parse_duration(name, value)?) }
         }
         "restart_time" => settings.restart_ms = parse_duration(name, value)?,
+        "Rpl_semi_sync_source_status" => {
+            return Err(Error::invalid(format!(
+                "\"{name}\" is a status variable: it cannot be set"
+            )))
+        }
         _ => {
             return Err(Error::invalid(format!("unrecognized configuration parameter \"{name}\"")))
         }
@@ -75,6 +84,9 @@ pub fn show_setting(settings: &Settings, name: &str) -> Result<String, Error> {
         "synchronous_commit" => settings.synchronous_commit.to_string(),
         "synchronous_standby_names" => settings.synchronous_standby_names.to_string(),
         "rpl_semi_sync_source_enabled" => on_off(settings.semi_sync.enabled),
+        "Rpl_semi_sync_source_status" => {
+            on_off(settings.semi_sync.enabled && settings.semi_sync.active).to_uppercase()
+        }
         "rpl_semi_sync_source_timeout" => format_millis(settings.semi_sync.timeout_ms),
         "rpl_semi_sync_source_wait_for_replica_count" => settings.semi_sync.wait_count.to_string(),
         "wal_keep_size" => format_bytes(settings.wal_keep_size_bytes),
