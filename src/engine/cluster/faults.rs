@@ -126,6 +126,7 @@ impl Cluster {
                 self.events.push(self.now_ms, EventKind::LinkHealed { replica: id });
             }
         }
+        self.ship_all();
         Ok(())
     }
 

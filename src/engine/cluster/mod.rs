@@ -172,6 +172,8 @@ enum Due {
     Feedback { from: NodeId, conn: u64, write: Lsn, replay: Lsn },
     /// A disconnected replica tries to connect.
     ConnectRetry { replica: NodeId },
+    /// A replica's connection attempt has waited long enough for an answer.
+    ConnectTimeout { replica: NodeId, conn: u64 },
     /// A replica's connection request reaches the primary.
     ConnectArrive { replica: NodeId, conn: u64, from: Lsn },
     /// The primary's answer reaches the replica: streaming starts, or the WAL is gone.
@@ -197,8 +199,6 @@ enum Answer {
     Accepted,
     /// The WAL asked for is recycled; the oldest kept starts at `oldest`.
     WalRemoved { oldest: Lsn },
-    /// The primary is down: the attempt times out.
-    Silence,
 }
 
 /// A copy of the primary taken by a base backup.
@@ -412,6 +412,7 @@ impl Cluster {
                 self.receive_feedback(from, conn, write, replay)
             }
             Due::ConnectRetry { replica } => self.try_connect(replica),
+            Due::ConnectTimeout { replica, conn } => self.connect_timeout(replica, conn),
             Due::ConnectArrive { replica, conn, from } => {
                 self.accept_connection(replica, conn, from)
             }
@@ -448,6 +449,7 @@ impl Cluster {
             self.send_feedback(replica);
         }
         self.time_out_silent_standbys();
+        self.ship_all();
         self.checkpoint();
         let next = self.now_ms + self.metrics.interval_ms;
         self.schedule(next, Due::Housekeeping);

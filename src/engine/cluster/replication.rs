@@ -102,10 +102,12 @@ impl Cluster {
             p.wal.records_from(sent).take_while(|r| r.end <= flushed).cloned().collect();
         let (Some(first), Some(last)) = (records.first(), records.last()) else { return };
         let (first_xid, last_xid, last_end) = (first.xid, last.xid, last.end);
+        // A cut link delivers nothing; like TCP, the walsender sends it again later (the next
+        // commit, a heal, or the once-a-second housekeeping), from where it got to.
+        let Some(arrives_ms) = self.travel(standby, Direction::Downstream) else { return };
         let cpu_us = SEND_CPU_US * records.len() as u64;
         self.charge_background(primary, cpu_us);
         self.walsenders.get_mut(&standby).expect("checked").sent_lsn = last_end;
-        let Some(arrives_ms) = self.travel(standby, Direction::Downstream) else { return };
         let kind = EventKind::Sent { from: primary, to: standby, first_xid, last_xid, arrives_ms };
         self.events.push(self.now_ms, kind);
         self.schedule(arrives_ms, Due::Deliver { to: standby, conn, records });
@@ -290,11 +292,20 @@ impl Cluster {
         let node = &mut self.nodes[replica.0];
         node.conn = conn;
         node.receiver = Receiver::Connecting;
-        match self.travel(replica, Direction::Upstream) {
-            Some(arrives_ms) => {
-                self.schedule(arrives_ms, Due::ConnectArrive { replica, conn, from })
-            }
-            None => self.connection_failed(replica),
+        // Whatever happens to the request or its answer, the attempt ends in time.
+        let delay_ms = self.links.get(&replica).map_or(0, |l| l.link.delay_ms + l.link.jitter_ms);
+        let timeout_at = self.now_ms + self.settings.wal_retrieve_retry_interval_ms + 2 * delay_ms;
+        self.schedule(timeout_at, Due::ConnectTimeout { replica, conn });
+        if let Some(arrives_ms) = self.travel(replica, Direction::Upstream) {
+            self.schedule(arrives_ms, Due::ConnectArrive { replica, conn, from });
+        }
+    }
+
+    /// A connection attempt that got no answer gives up and retries later.
+    pub(super) fn connect_timeout(&mut self, replica: NodeId, conn: u64) {
+        let node = &self.nodes[replica.0];
+        if node.conn == conn && node.receiver == Receiver::Connecting {
+            self.connection_failed(replica);
         }
     }
 
@@ -312,10 +323,7 @@ impl Cluster {
         let primary = self.primary();
         let p = &self.nodes[primary.0];
         let answer = if !p.is_running() {
-            // No answer at all: the replica's attempt times out.
-            let at = self.now_ms + self.settings.wal_retrieve_retry_interval_ms;
-            self.schedule(at, Due::ConnectAnswer { replica, conn, answer: Answer::Silence });
-            return;
+            return; // no answer at all: the replica's attempt times out
         } else if from < p.wal.oldest() {
             Answer::WalRemoved { oldest: p.wal.oldest() }
         } else {
@@ -352,7 +360,6 @@ impl Cluster {
                 self.send_feedback(replica);
                 self.kick_replay(replica);
             }
-            Answer::Silence => self.connection_failed(replica),
             Answer::WalRemoved { oldest } => {
                 let requested = self.nodes[replica.0].wal.end();
                 self.nodes[replica.0].receiver = Receiver::NeedsResync;
@@ -437,7 +444,8 @@ impl Cluster {
         let rows: u64 =
             p.db.table_names().iter().map(|t| p.db.row_count(t).unwrap_or(0) as u64).sum();
         let backup = Backup {
-            db: p.db.clone(),
+            // What is on the primary's disk: unflushed commits are not in a base backup.
+            db: p.durable.clone().unwrap_or_else(|| p.db.clone()),
             lsn: p.flushed_lsn,
             chain: p.wal.chain_at(p.flushed_lsn).unwrap_or(p.wal.end_chain()),
             next_xid: p.wal.next_xid(),
