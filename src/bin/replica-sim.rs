@@ -8,13 +8,20 @@
 //!
 //! Exit status: 0 when every line ran, 1 when a line was bad (the transcript says which),
 //! 2 on a usage or file error.
+//!
+//! `replica-sim --bench` (or `make bench`) prints throughput figures instead: the SQL engine's
+//! statements per second, and how many simulated seconds the cluster runs per wall-clock
+//! second under load. Build with `--release` for meaningful numbers.
 
 use std::io::Read as _;
 use std::process::ExitCode;
 
+use replica_playground::engine::cluster::LoadSpec;
 use replica_playground::engine::scenario::Scenario;
+use replica_playground::engine::sql::{self, Database, Env, Session, Timestamp};
+use replica_playground::engine::{Cluster, ClusterConfig};
 
-const USAGE: &str = "usage: replica-sim [--keep-going] SCRIPT... (use - for standard input)";
+const USAGE: &str = "usage: replica-sim [--keep-going] SCRIPT... (use - for standard input)\n       replica-sim --bench";
 
 fn main() -> ExitCode {
     let mut keep_going = false;
@@ -22,6 +29,10 @@ fn main() -> ExitCode {
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--keep-going" | "-k" => keep_going = true,
+            "--bench" => {
+                bench();
+                return ExitCode::SUCCESS;
+            }
             "--help" | "-h" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -67,4 +78,63 @@ fn read_script(path: &str) -> std::io::Result<String> {
         return Ok(text);
     }
     std::fs::read_to_string(path)
+}
+
+/// Parses and executes `count` statements made by `make_sql`; returns statements per second.
+fn time_statements(db: &mut Database, count: u64, make_sql: impl Fn(u64) -> String) -> f64 {
+    let mut session = Session::default();
+    let env = Env { now: Timestamp(1_767_603_600_000), ..Env::default() };
+    let started = std::time::Instant::now();
+    for i in 0..count {
+        let statements = sql::parse(&make_sql(i)).expect("benchmark SQL parses");
+        for statement in &statements {
+            let outcome = db.execute(&mut session, statement, &env).expect("benchmark SQL runs");
+            std::hint::black_box(outcome);
+        }
+    }
+    count as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Runs a cluster of 3 replicas under load for `sim_s` simulated seconds; returns the
+/// simulated seconds per wall-clock second and the requests answered.
+fn time_simulation(rate_per_s: u64, read_ratio: f64, sim_s: u64) -> (f64, u64) {
+    let mut cluster = Cluster::new(ClusterConfig { replicas: 3, ..ClusterConfig::default() });
+    let spec = LoadSpec { rate_per_s, read_ratio, duration_ms: sim_s * 1_000, ..LoadSpec::default() };
+    cluster.start_load(spec).expect("valid load");
+    let started = std::time::Instant::now();
+    cluster.advance(sim_s * 1_000 + 2_000);
+    let wall_s = started.elapsed().as_secs_f64();
+    let load = cluster.load().expect("a load ran");
+    let answered = [
+        replica_playground::engine::cluster::LoadKind::Write,
+        replica_playground::engine::cluster::LoadKind::Read,
+    ]
+    .iter()
+    .filter_map(|k| load.stats(*k))
+    .map(|s| s.completed)
+    .sum();
+    ((sim_s as f64 + 2.0) / wall_s, answered)
+}
+
+fn bench() {
+    if cfg!(debug_assertions) {
+        println!("(debug build: run `cargo run --release --bin replica-sim -- --bench` for real figures)");
+    }
+    let mut db = Database::new();
+    let setup = "CREATE TABLE orders (id SERIAL PRIMARY KEY, user_id INT NOT NULL, amount NUMERIC(10,2), created_at TIMESTAMP DEFAULT NOW()); CREATE INDEX orders_user_id_idx ON orders (user_id)";
+    time_statements(&mut db, 1, |_| setup.to_string());
+    let inserts = time_statements(&mut db, 50_000, |i| {
+        format!("INSERT INTO orders (user_id, amount) VALUES ({}, 19.99)", 100 + i % 1_000)
+    });
+    let selects = time_statements(&mut db, 50_000, |i| {
+        format!("SELECT * FROM orders WHERE user_id = {}", 100 + i % 1_000)
+    });
+    println!("SQL engine (parse + execute), 50 000 each, table of 50 000 rows:");
+    println!("  lesson INSERT:                       {inserts:>10.0} statements/s");
+    println!("  indexed SELECT (50 rows each):       {selects:>10.0} statements/s");
+    for (label, rate, reads) in [("1 000 writes/s", 1_000, 0.0), ("1 000 req/s, 80% reads", 1_000, 0.8)] {
+        let (ratio, answered) = time_simulation(rate, reads, 60);
+        println!("Simulation, 1 primary + 3 replicas, {label}, 60 s simulated:");
+        println!("  {ratio:>10.1} simulated seconds per wall-clock second ({answered} requests answered)");
+    }
 }

@@ -124,6 +124,9 @@ pub fn statement_cpu_us(cost: &Cost, changes: usize) -> u64 {
     50 + cost.rows_scanned + 2 * cost.rows_returned + 20 * changes as u64
 }
 
+/// Acknowledged commits remembered for the invariants (older halves are forgotten).
+const ACKS_KEPT: usize = 100_000;
+
 /// CPU cost of a statement that failed before running.
 const ERROR_CPU_US: u64 = 20;
 
@@ -564,6 +567,9 @@ impl Cluster {
         let chain = primary.wal.chain_at(end).unwrap_or_default();
         let names = &self.settings.synchronous_standby_names;
         let confirmed_by_standby = mode.standby_position().is_some() && !names.is_empty();
+        if self.acknowledged.len() == ACKS_KEPT {
+            self.acknowledged.drain(..ACKS_KEPT / 2);
+        }
         self.acknowledged.push(AckedCommit {
             xid,
             end,
