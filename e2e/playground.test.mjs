@@ -78,3 +78,57 @@ test("a write sent straight to a replica is refused and changes nothing", async 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a crashed replica stops answering and catches up after a restart", async () => {
+  const { page, errors } = await openApp(browser, url);
+  await page.click('[data-testid="play-toggle"]');
+  await runSql(page, "router", CREATE);
+  await page.click('[data-testid="step"]');
+  await page.click('[data-node="pg3"] [data-testid="crash"]');
+  assert.equal(await page.getAttribute('[data-node="pg3"]', "data-state"), "crashed");
+  await runSql(page, "router", INSERT);
+  const down = await runSql(page, "pg3", SELECT);
+  assert.match(await down.innerText(), /connection to server "pg3" failed: Connection refused/);
+  // The router skips the crashed replica.
+  for (let i = 0; i < 2; i++) {
+    const read = await runSql(page, "router", SELECT);
+    assert.equal(await read.getAttribute("data-node"), "pg2");
+  }
+  await page.click('[data-testid="step"]');
+  assert.equal(await tableRows(page, "pg2", "orders"), 1);
+  await screenshot(page, "05-crashed-replica");
+  await page.click('[data-node="pg3"] [data-testid="restart"]');
+  for (let i = 0; i < 8; i++) await page.click('[data-testid="step"]');
+  assert.equal(await page.getAttribute('[data-node="pg3"]', "data-state"), "running");
+  assert.equal(await page.innerText('[data-node="pg3"] [data-testid="receiver"]'), "streaming");
+  assert.equal(await tableRows(page, "pg3", "orders"), 1, "pg3 caught up after its restart");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("under synchronous commit a write waits for the standby, and the page says so", async () => {
+  const { page, errors } = await openApp(browser, url);
+  await page.click('[data-testid="play-toggle"]');
+  await page.selectOption('[data-testid="commit-mode"]', "sync-apply");
+  await page.selectOption('[data-testid="sql-target"]', "router");
+  await page.fill('[data-testid="sql-input"]', CREATE);
+  await page.click('[data-testid="run"]');
+  await page.waitForSelector('[data-testid="pending"]');
+  assert.match(await page.innerText('[data-testid="pending"]'), /synchronous_commit = remote_apply/);
+  await screenshot(page, "06-sync-commit-waiting");
+  await page.click('[data-testid="step"]');
+  await page.click('[data-testid="step"]');
+  assert.equal(await page.locator('[data-testid="pending"]').count(), 0);
+  const done = page.locator('[data-testid="result"]').first();
+  assert.match(await done.innerText(), /took 2s/);
+  assert.match(await done.innerText(), /replay on FIRST 1 \(\*\)/);
+  // Now the write is visible on every replica the moment it is acknowledged.
+  await page.fill('[data-testid="sql-input"]', INSERT);
+  await page.click('[data-testid="run"]');
+  await page.click('[data-testid="step"]');
+  await page.click('[data-testid="step"]');
+  const fresh = await runSql(page, "router", SELECT);
+  assert.equal(await fresh.getAttribute("data-rows"), "1");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -99,7 +99,8 @@ fn time_statements(db: &mut Database, count: u64, make_sql: impl Fn(u64) -> Stri
 /// simulated seconds per wall-clock second and the requests answered.
 fn time_simulation(rate_per_s: u64, read_ratio: f64, sim_s: u64) -> (f64, u64) {
     let mut cluster = Cluster::new(ClusterConfig { replicas: 3, ..ClusterConfig::default() });
-    let spec = LoadSpec { rate_per_s, read_ratio, duration_ms: sim_s * 1_000, ..LoadSpec::default() };
+    let spec =
+        LoadSpec { rate_per_s, read_ratio, duration_ms: sim_s * 1_000, ..LoadSpec::default() };
     cluster.start_load(spec).expect("valid load");
     let started = std::time::Instant::now();
     cluster.advance(sim_s * 1_000 + 2_000);
@@ -132,7 +133,9 @@ fn bench() {
     println!("SQL engine (parse + execute), 50 000 each, table of 50 000 rows:");
     println!("  lesson INSERT:                       {inserts:>10.0} statements/s");
     println!("  indexed SELECT (50 rows each):       {selects:>10.0} statements/s");
-    for (label, rate, reads) in [("1 000 writes/s", 1_000, 0.0), ("1 000 req/s, 80% reads", 1_000, 0.8)] {
+    for (label, rate, reads) in
+        [("1 000 writes/s", 1_000, 0.0), ("1 000 req/s, 80% reads", 1_000, 0.8)]
+    {
         let (ratio, answered) = time_simulation(rate, reads, 60);
         println!("Simulation, 1 primary + 3 replicas, {label}, 60 s simulated:");
         println!("  {ratio:>10.1} simulated seconds per wall-clock second ({answered} requests answered)");

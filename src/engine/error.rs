@@ -39,6 +39,15 @@ impl Error {
         }
     }
 
+    /// The error as psql prints it: for SQL errors with a position, `LINE n:` and a caret
+    /// under the offending spot of `source`.
+    pub fn render_with_source(&self, source: &str) -> String {
+        match self {
+            Error::Sql(e) => e.render_with_source(source),
+            other => other.to_string(),
+        }
+    }
+
     /// Shorthand for [`Error::Invalid`].
     pub fn invalid(message: impl Into<String>) -> Self {
         Error::Invalid { message: message.into() }

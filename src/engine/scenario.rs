@@ -513,7 +513,7 @@ fn apply_commit_preset(config: &mut ClusterConfig, value: &str) -> Result<(), Er
 pub fn render_reply(reply: &Reply) -> String {
     let mut out = String::new();
     if let Some(error) = &reply.error {
-        let _ = writeln!(out, "{error}");
+        let _ = writeln!(out, "{}", error.render_with_source(&reply.input));
     }
     for statement in &reply.statements {
         let latency = match statement.latency_ms() {
@@ -526,7 +526,7 @@ pub fn render_reply(reply: &Reply) -> String {
                 let _ = writeln!(out, "{who}: {}", outcome.render().trim_end());
             }
             Err(error) => {
-                let _ = writeln!(out, "{who}: {error}");
+                let _ = writeln!(out, "{who}: {}", error.render_with_source(&statement.sql));
             }
         }
     }

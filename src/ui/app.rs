@@ -40,6 +40,7 @@ pub fn app() -> Html {
     html! {
         <div class="app">
             <Toolbar now_ms={cluster.now_ms()} running={model.running} speed={model.speed}
+                commit={model.commit_preset()} notice={model.notice.clone()}
                 on_action={on_action.clone()} />
             <main class="layout">
                 <section class="left">
@@ -48,7 +49,7 @@ pub fn app() -> Html {
                 </section>
                 <section class="right">
                     <Console nodes={nodes} on_action={on_action} />
-                    <Results replies={model.replies.clone()} />
+                    <Results replies={model.replies.clone()} pending={model.pending()} />
                 </section>
             </main>
         </div>

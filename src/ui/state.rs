@@ -21,6 +21,29 @@ pub const REPLIES_KEPT: usize = 30;
 /// Speeds the clock can run at, as multiples of real time.
 pub const SPEEDS: [u32; 4] = [1, 2, 5, 10];
 
+/// Commit setups the toolbar offers: (key, label).
+pub const COMMIT_PRESETS: [(&str, &str); 4] = [
+    ("async", "asynchronous (PostgreSQL's default)"),
+    ("sync-on", "synchronous: on, FIRST 1 (*)"),
+    ("sync-apply", "synchronous: remote_apply, FIRST 1 (*)"),
+    ("semi-sync", "MySQL semi-sync (10 s timeout)"),
+];
+
+/// The settings behind a commit preset, as (name, value) pairs for [`Cluster::set`].
+fn commit_preset_settings(key: &str) -> [(&'static str, &'static str); 3] {
+    let (commit, names, semi) = match key {
+        "sync-on" => ("on", "FIRST 1 (*)", "off"),
+        "sync-apply" => ("remote_apply", "FIRST 1 (*)", "off"),
+        "semi-sync" => ("on", "", "on"),
+        _ => ("on", "", "off"),
+    };
+    [
+        ("synchronous_commit", commit),
+        ("synchronous_standby_names", names),
+        ("rpl_semi_sync_source_enabled", semi),
+    ]
+}
+
 /// The client session the console uses.
 pub const CONSOLE_SESSION: &str = "console";
 
@@ -36,6 +59,8 @@ pub struct Model {
     pub speed: u32,
     /// The console's answers, oldest first.
     pub replies: Vec<Reply>,
+    /// The last action the engine refused, in its words.
+    pub notice: Option<String>,
 }
 
 impl PartialEq for Model {
@@ -65,6 +90,16 @@ pub enum Action {
     Run { target: Target, sql: String },
     /// Change a replica's link delay.
     SetLinkDelay { replica: NodeId, delay_ms: Millis },
+    /// Crash a node.
+    Crash(NodeId),
+    /// Restart a crashed node.
+    Restart(NodeId),
+    /// Pause or resume WAL replay on a replica.
+    SetReplayPaused { replica: NodeId, paused: bool },
+    /// Rebuild a replica from a base backup.
+    Resync(NodeId),
+    /// Switch the cluster's commit setup (a key of [`COMMIT_PRESETS`]).
+    SetCommitPreset(&'static str),
     /// Start over with a fresh cluster.
     Reset,
 }
@@ -78,6 +113,7 @@ impl Model {
             running: true,
             speed: 1,
             replies: Vec::new(),
+            notice: None,
         }
     }
 
@@ -105,14 +141,45 @@ impl Model {
             .collect()
     }
 
-    fn changed(&self, running: bool, speed: u32, replies: Vec<Reply>) -> Rc<Self> {
-        Rc::new(Self {
-            cluster: self.cluster.clone(),
-            version: self.version + 1,
-            running,
-            speed,
-            replies,
-        })
+    fn changed(
+        &self,
+        running: bool,
+        speed: u32,
+        replies: Vec<Reply>,
+        notice: Option<String>,
+    ) -> Rc<Self> {
+        let cluster = self.cluster.clone();
+        Rc::new(Self { cluster, version: self.version + 1, running, speed, replies, notice })
+    }
+
+    /// Which commit preset the cluster's settings match (`custom` when none does).
+    pub fn commit_preset(&self) -> &'static str {
+        let cluster = self.cluster();
+        let matches = |key: &str| {
+            commit_preset_settings(key).iter().all(|(name, value)| {
+                let shown = cluster.show(name).unwrap_or_default();
+                shown == *value || (shown == "''" && value.is_empty())
+            })
+        };
+        COMMIT_PRESETS.iter().map(|(key, _)| *key).find(|key| matches(key)).unwrap_or("custom")
+    }
+
+    /// Applies a fault or setting to the engine; a refusal becomes the notice.
+    fn operate(&self, action: Action) -> Result<(), crate::engine::Error> {
+        let mut cluster = self.cluster.borrow_mut();
+        match action {
+            Action::SetLinkDelay { replica, delay_ms } => cluster.set_link_delay(replica, delay_ms),
+            Action::Crash(id) => cluster.crash(id),
+            Action::Restart(id) => cluster.restart(id),
+            Action::SetReplayPaused { replica, paused } => {
+                cluster.set_replay_paused(replica, paused)
+            }
+            Action::Resync(id) => cluster.resync(id),
+            Action::SetCommitPreset(key) => commit_preset_settings(key)
+                .iter()
+                .try_for_each(|(name, value)| cluster.set(name, value).map(drop)),
+            other => unreachable!("not an engine operation: {other:?}"),
+        }
     }
 }
 
@@ -122,6 +189,7 @@ impl Reducible for Model {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut replies = self.replies.clone();
         let (mut running, mut speed) = (self.running, self.speed);
+        let mut notice = None;
         match action {
             Action::Tick { real_ms } => {
                 if !running {
@@ -137,9 +205,13 @@ impl Reducible for Model {
                 cluster.submit(CONSOLE_SESSION, target, &sql);
                 cluster.advance(0);
             }
-            Action::SetLinkDelay { replica, delay_ms } => {
-                let result = self.cluster.borrow_mut().set_link_delay(replica, delay_ms);
-                debug_assert!(result.is_ok(), "the UI offers delays only for replicas");
+            Action::SetLinkDelay { .. }
+            | Action::Crash(_)
+            | Action::Restart(_)
+            | Action::SetReplayPaused { .. }
+            | Action::Resync(_)
+            | Action::SetCommitPreset(_) => {
+                notice = self.operate(action).err().map(|e| e.to_string());
             }
             Action::Reset => {
                 let config = self.cluster().config().clone();
@@ -149,7 +221,7 @@ impl Reducible for Model {
         replies.extend(self.cluster.borrow_mut().take_finished());
         let excess = replies.len().saturating_sub(REPLIES_KEPT);
         replies.drain(..excess);
-        self.changed(running, speed, replies)
+        self.changed(running, speed, replies, notice)
     }
 }
 
@@ -161,6 +233,10 @@ pub struct NodeView {
     pub role: Role,
     /// `running`, `crashed`, ...
     pub state: &'static str,
+    /// A replica's connection to the primary: `streaming`, `disconnected`, `needs re-sync`, ...
+    pub receiver: &'static str,
+    /// WAL replay is paused (replicas).
+    pub replay_paused: bool,
     /// How far the node has replayed (`0/3000148`).
     pub replay_lsn: String,
     /// Bytes of the primary's WAL not yet replayed here.
@@ -191,6 +267,8 @@ impl NodeView {
             name: node.name(),
             role: node.role,
             state: node.state.as_str(),
+            receiver: node.receiver.as_str(),
+            replay_paused: node.replay_paused,
             replay_lsn: node.replay_lsn.to_string(),
             lag_bytes: cluster.replay_lag_bytes(id),
             lag_ms: cluster.replay_lag_ms(id),

@@ -36,15 +36,25 @@ pub fn node_card(props: &NodeCardProps) -> Html {
     let node = &props.node;
     let role = node.role.as_str();
     let lagging = node.lag_bytes > 0;
-    let class = classes!("node", role, lagging.then_some("lagging"));
+    let down = node.state != "running";
+    let class = classes!("node", role, lagging.then_some("lagging"), down.then_some("down"));
     html! {
-        <article {class} data-testid="node" data-node={node.name.clone()} data-role={role}>
+        <article {class} data-testid="node" data-node={node.name.clone()} data-role={role}
+            data-state={node.state}>
             <header>
                 <span class="node-name">{&node.name}</span>
+                if down {
+                    <span class="badge down" data-testid="state">{node.state}</span>
+                }
                 <span class={classes!("badge", role)}>{role}</span>
             </header>
             <dl>
-                <dt>{"replay LSN"}</dt><dd data-testid="replay-lsn">{&node.replay_lsn}</dd>
+                <dt title="How far this node has replayed the WAL">{"replayed"}</dt><dd data-testid="replay-lsn">{&node.replay_lsn}</dd>
+                if node.role == Role::Replica && !down {
+                    <dt title="The replica's WAL receiver">{"stream"}</dt>
+                    <dd class={classes!((node.receiver != "streaming").then_some("warn"))}
+                        data-testid="receiver">{node.receiver}</dd>
+                }
                 if node.role == Role::Replica {
                     <dt>{"lag"}</dt>
                     <dd data-testid="lag">{
@@ -57,7 +67,43 @@ pub fn node_card(props: &NodeCardProps) -> Html {
             if let Some(delay_ms) = node.link_delay_ms {
                 <DelayInput replica={node.clone()} {delay_ms} on_action={props.on_action.clone()} />
             }
+            <NodeActions node={node.clone()} on_action={props.on_action.clone()} />
         </article>
+    }
+}
+
+/// Faults and operations on one node: crash, restart, pause/resume replay, re-sync.
+#[function_component(NodeActions)]
+fn node_actions(props: &NodeCardProps) -> Html {
+    let node = &props.node;
+    let button =
+        |label: &'static str, title: &'static str, testid: &'static str, action: Action| {
+            let on_action = props.on_action.clone();
+            let onclick = Callback::from(move |_: MouseEvent| on_action.emit(action.clone()));
+            html! { <button class="small" data-testid={testid} {title} {onclick}>{label}</button> }
+        };
+    let id = node.id;
+    let replica = node.role == Role::Replica;
+    html! {
+        <div class="node-actions">
+            if node.state == "running" {
+                {button("crash", "Stop this node at once, as a power cut would", "crash", Action::Crash(id))}
+            }
+            if node.state == "crashed" {
+                {button("restart", "Start the node again (crash recovery takes 2 s)", "restart", Action::Restart(id))}
+            }
+            if replica && node.state == "running" && !node.replay_paused {
+                {button("pause replay", "pg_wal_replay_pause(): WAL still arrives but is not applied", "pause-replay",
+                    Action::SetReplayPaused { replica: id, paused: true })}
+            }
+            if replica && node.replay_paused {
+                {button("resume replay", "pg_wal_replay_resume()", "resume-replay",
+                    Action::SetReplayPaused { replica: id, paused: false })}
+            }
+            if replica && node.receiver == "needs re-sync" && node.state == "running" {
+                {button("re-sync", "Rebuild this replica from a base backup of the primary", "resync", Action::Resync(id))}
+            }
+        </div>
     }
 }
 

@@ -118,6 +118,8 @@ mod tests {
             name: NodeId(id).name(),
             role,
             state: "running",
+            receiver: "streaming",
+            replay_paused: false,
             replay_lsn: String::new(),
             lag_bytes: 0,
             lag_ms: 0,

@@ -2,18 +2,24 @@
 
 use yew::prelude::*;
 
+use crate::engine::node::Role;
 use crate::engine::sql::Outcome;
 use crate::engine::{format_millis, Reply, StatementReply, Target};
 
 #[derive(Properties, PartialEq)]
 pub struct ResultsProps {
     pub replies: Vec<Reply>,
+    /// Statements still running or waiting, with what they wait for.
+    pub pending: Vec<(Reply, String)>,
 }
+
+/// Rows shown per result; the rest are counted, not drawn.
+const ROWS_SHOWN: usize = 50;
 
 /// Every kept reply, newest first.
 #[function_component(Results)]
 pub fn results(props: &ResultsProps) -> Html {
-    if props.replies.is_empty() {
+    if props.replies.is_empty() && props.pending.is_empty() {
         return html! {
             <div class="results empty muted">
                 {"Run a statement: writes go to the primary, reads to a replica. "}
@@ -23,7 +29,21 @@ pub fn results(props: &ResultsProps) -> Html {
     }
     html! {
         <div class="results" data-testid="results">
+            { for props.pending.iter().rev().map(|(reply, waiting)| pending_view(reply, waiting)) }
             { for props.replies.iter().rev().map(reply_view) }
+        </div>
+    }
+}
+
+fn pending_view(reply: &Reply, waiting: &str) -> Html {
+    html! {
+        <div class="result pending" data-testid="pending">
+            <div class="result-head">
+                <span class="badge waiting">{"waiting"}</span>
+                <span class="muted">{format!(" since t = {}", format_millis(reply.submitted_ms))}</span>
+                <code class="stmt">{&reply.input}</code>
+            </div>
+            <div class="tag">{waiting}</div>
         </div>
     }
 }
@@ -39,7 +59,7 @@ fn reply_view(reply: &Reply) -> Html {
             if let Some(error) = &reply.error {
                 <div class="result error" data-testid="result" data-status="error">
                     <div class="result-head">{via.clone()}</div>
-                    <pre class="error-text">{error.to_string()}</pre>
+                    <pre class="error-text">{error.render_with_source(&reply.input)}</pre>
                 </div>
             }
             { for reply.statements.iter().map(|s| statement_view(s, &via)) }
@@ -54,6 +74,9 @@ fn statement_view(statement: &StatementReply, via: &str) -> Html {
             <span class={classes!("badge", statement.role.as_str())}>{format!("{node} · {}", statement.role.as_str())}</span>
             <span class="muted">{format!(" {via} · t = {}{}", format_millis(statement.done_ms), latency(statement))}</span>
             <code class="stmt">{&statement.sql}</code>
+            if let Some(position) = position_note(statement) {
+                <span class="muted position" data-testid="position">{position}</span>
+            }
         </div>
     };
     match &statement.result {
@@ -67,10 +90,20 @@ fn statement_view(statement: &StatementReply, via: &str) -> Html {
         Err(error) => html! {
             <div class="result error" data-testid="result" data-status="error" data-node={node}>
                 {head}
-                <pre class="error-text">{error.to_string()}</pre>
+                <pre class="error-text">{error.render_with_source(&statement.sql)}</pre>
             </div>
         },
     }
+}
+
+/// Where the answering node stood in the WAL: why a replica's read may miss a write.
+fn position_note(statement: &StatementReply) -> Option<String> {
+    if let Some(lsn) = statement.commit_lsn {
+        let waited = statement.waited_for.as_deref().unwrap_or("local flush");
+        return Some(format!("committed at {lsn}; acknowledged after {waited}"));
+    }
+    (statement.role == Role::Replica && statement.result.is_ok())
+        .then(|| format!("read on a replica that had replayed up to {}", statement.node_lsn))
 }
 
 fn latency(statement: &StatementReply) -> String {
@@ -87,11 +120,14 @@ fn outcome_view(outcome: &Outcome) -> Html {
                 <table class="rows">
                     <thead><tr>{ for outcome.columns.iter().map(|c| html! { <th>{c}</th> }) }</tr></thead>
                     <tbody>
-                        { for outcome.rows.iter().map(|row| html! {
+                        { for outcome.rows.iter().take(ROWS_SHOWN).map(|row| html! {
                             <tr>{ for row.iter().map(|v| html! { <td>{v.to_string()}</td> }) }</tr>
                         }) }
                     </tbody>
                 </table>
+                if outcome.rows.len() > ROWS_SHOWN {
+                    <div class="muted">{format!("… {} more rows not shown", outcome.rows.len() - ROWS_SHOWN)}</div>
+                }
             }
             <div class="tag muted">{format!("{} · {}", outcome.tag, outcome.cost)}</div>
         </>

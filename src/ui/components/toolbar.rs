@@ -3,13 +3,17 @@
 use yew::prelude::*;
 
 use crate::engine::Millis;
-use crate::ui::state::{Action, SPEEDS};
+use crate::ui::state::{Action, COMMIT_PRESETS, SPEEDS};
 
 #[derive(Properties, PartialEq)]
 pub struct ToolbarProps {
     pub now_ms: Millis,
     pub running: bool,
     pub speed: u32,
+    /// The commit preset in force (a key of `COMMIT_PRESETS`, or `custom`).
+    pub commit: &'static str,
+    /// The last refusal, if any.
+    pub notice: Option<String>,
     pub on_action: Callback<Action>,
 }
 
@@ -26,6 +30,16 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
             if let Ok(speed) = select.value().parse() {
                 on_action.emit(Action::SetSpeed(speed));
+            }
+        })
+    };
+    let on_commit = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let value = select.value();
+            if let Some((key, _)) = COMMIT_PRESETS.iter().find(|(key, _)| *key == value) {
+                on_action.emit(Action::SetCommitPreset(key));
             }
         })
     };
@@ -51,8 +65,21 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                     }) }
                 </select>
             </label>
+            <label class="commit" title="What a write waits for before COMMIT returns">{"commit "}
+                <select data-testid="commit-mode" onchange={on_commit}>
+                    { for COMMIT_PRESETS.iter().map(|(key, label)| html! {
+                        <option value={*key} selected={*key == props.commit}>{*label}</option>
+                    }) }
+                    if props.commit == "custom" {
+                        <option value="custom" selected=true disabled=true>{"custom (set by a script)"}</option>
+                    }
+                </select>
+            </label>
             <button class="secondary" data-testid="reset" title="Start over with an empty cluster"
                 onclick={act(Action::Reset)}>{"Reset"}</button>
+            if let Some(notice) = &props.notice {
+                <div class="notice" data-testid="notice" role="alert">{notice}</div>
+            }
         </header>
     }
 }
