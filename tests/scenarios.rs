@@ -34,7 +34,8 @@ impl goldenscript::Runner for Runner {
 }
 
 fn run_script(path: &Path) {
-    goldenscript::run(&mut Runner::default(), path).expect("golden scenario output differs");
+    goldenscript::run(&mut Runner::default(), path)
+        .expect("golden scenario failed (see the message for the line)");
 }
 
 test_each_file::test_each_path! { in "tests/scenarios" as scenario => run_script }

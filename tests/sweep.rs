@@ -3,6 +3,7 @@
 //! simulation deterministic. `make test` runs 1 000 seeds; set `SWEEP_SEEDS=100000` for more,
 //! `SWEEP_FIRST=N` to start elsewhere. A failure names its seed and step so it can be replayed.
 
+use replica_playground::engine::cluster::{Policy, RouterConfig, Ryw};
 use replica_playground::engine::commit::SyncCommit;
 use replica_playground::engine::invariants::{convergence_violations, Checker};
 use replica_playground::engine::node::{NodeState, Receiver, Role};
@@ -115,6 +116,18 @@ fn random_step(cluster: &mut Cluster, rng: &mut Rng, next_key: &mut u64) {
         84..=85 => {
             let mode = SyncCommit::ALL[rng.below_or_equal(4) as usize];
             cluster.set_session_commit(&session, Some(mode));
+            let strategies = ["none", "primary", "sticky", "lsn", "sync"];
+            let ryw = strategies[rng.below_or_equal(4) as usize];
+            cluster.set_session_ryw(
+                &session,
+                Ryw::parse(ryw, Some("2s"), Some("500ms")).expect("valid"),
+            );
+        }
+        86..=87 => {
+            let policies = [Policy::RoundRobin, Policy::LeastLag, Policy::Weighted];
+            let policy = policies[rng.below_or_equal(2) as usize];
+            let max_lag_ms = rng.chance(0.5).then(|| rng.below_or_equal(3_000));
+            cluster.set_router(RouterConfig { policy, max_lag_ms, ..RouterConfig::default() });
         }
         _ => cluster.advance(rng.below_or_equal(2_000)),
     }

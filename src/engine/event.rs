@@ -75,6 +75,8 @@ pub enum EventKind {
     Membership { node: NodeId, added: bool },
     /// A load generator started or finished.
     Load { message: String },
+    /// The router changed how it sends reads.
+    Router { message: String },
 }
 
 impl fmt::Display for Event {
@@ -148,6 +150,7 @@ impl fmt::Display for EventKind {
             Membership { node, added: true } => write!(f, "{node} added as a replica"),
             Membership { node, added: false } => write!(f, "{node} removed from the cluster"),
             Load { message } => write!(f, "load: {message}"),
+            Router { message } => write!(f, "router: {message}"),
         }
     }
 }

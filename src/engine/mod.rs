@@ -22,10 +22,12 @@
 //! | [`wal::Lsn`]| a byte position in the write-ahead log, printed like `0/3000148`     |
 //! | [`node::Role`] | primary or replica (a replica is PostgreSQL's hot standby)        |
 
+pub mod checker;
 pub mod cluster;
 pub mod commit;
 pub mod error;
 pub mod event;
+pub mod history;
 pub mod invariants;
 pub mod link;
 pub mod metrics;

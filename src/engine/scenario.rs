@@ -9,7 +9,9 @@
 //! |---------|--------------|
 //! | `cluster [replicas=2] [seed=1] [delay=1s] [commit=MODE] [cores=2]` | start over; MODE: `async`, `semi-sync`, or a `synchronous_commit` value (remote ones make every standby a candidate: `FIRST 1 (*)`) |
 //! | `sql [TARGET] [session=NAME]: SQL` | run SQL; TARGET: `router` (default), `primary`, a node |
-//! | `session NAME synchronous_commit=MODE` | a session's own commit mode (`default` to clear) |
+//! | `session NAME [synchronous_commit=MODE] [ryw=none\|primary\|sticky\|lsn\|sync] [window=5s] [timeout=1s]` | a session's own commit mode and read-after-write strategy |
+//! | `router [policy=round-robin\|least-lag\|weights] [weights=pg2:3,pg3:1] [max_lag=DUR] [max_lag_bytes=SIZE]` | how reads are routed; lagging replicas are shunned |
+//! | `check` | the consistency checker: stale reads, read-your-writes and monotonic-read violations, lost writes, refused writes |
 //! | `set NAME = VALUE` / `show NAME` / `show all` | cluster settings, by their PostgreSQL / MySQL names |
 //! | `link NODE [delay=DUR] [jitter=DUR] [loss=P]` | change a replica's link |
 //! | `partition NODE [way=both\|down\|up]` / `heal [NODE]` | cut a link (down: primary→replica) / mend it |
@@ -28,7 +30,10 @@
 
 use std::fmt::Write as _;
 
-use super::cluster::{Cluster, ClusterConfig, LoadSpec, Reply, Target, SETTINGS};
+use super::checker;
+use super::cluster::{
+    parse_bytes, Cluster, ClusterConfig, LoadSpec, Policy, Reply, Ryw, Target, SETTINGS,
+};
 use super::commit::StandbyNames;
 use super::{format_millis, parse_millis, Error, Millis, NodeId};
 
@@ -111,6 +116,8 @@ impl Scenario {
             "cluster" => self.cmd_cluster(rest),
             "sql" | "sql:" => self.cmd_sql(line.strip_prefix("sql").unwrap_or_default()),
             "session" => self.cmd_session(rest),
+            "router" => self.cmd_router(rest),
+            "check" => no_args(rest, verb).map(|()| self.cmd_check()),
             "set" => self.cmd_set(rest),
             "show" => self.cmd_show(rest),
             "link" => self.cmd_link(rest),
@@ -208,25 +215,112 @@ impl Scenario {
         }
     }
 
+    /// `session NAME [synchronous_commit=MODE] [ryw=STRATEGY] [window=DUR] [timeout=DUR]`.
     fn cmd_session(&mut self, rest: &str) -> Result<String, Error> {
         let (name, options) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
         if name.is_empty() || name.contains('=') {
-            return Err(Error::invalid("expected `session NAME synchronous_commit=MODE`"));
+            return Err(Error::invalid(
+                "expected `session NAME [synchronous_commit=MODE] [ryw=STRATEGY]`",
+            ));
         }
         let options = parse_options(options)?;
         if options.is_empty() {
-            return Err(Error::invalid("session needs synchronous_commit=MODE"));
+            return Err(Error::invalid("session needs synchronous_commit=MODE or ryw=STRATEGY"));
         }
-        for (key, value) in options {
-            match key {
-                "synchronous_commit" if value == "default" => {
+        let option = |key: &str| options.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+        for (key, value) in &options {
+            match *key {
+                "synchronous_commit" if *value == "default" => {
                     self.cluster.set_session_commit(name, None)
                 }
                 "synchronous_commit" => self.cluster.set_session_commit(name, Some(value.parse()?)),
-                _ => return Err(unknown_option("session", key, "synchronous_commit")),
+                "ryw" => {
+                    let ryw = Ryw::parse(value, option("window"), option("timeout"))?;
+                    self.cluster.set_session_ryw(name, ryw);
+                }
+                "window" | "timeout" if option("ryw").is_some() => {}
+                _ => {
+                    return Err(unknown_option(
+                        "session",
+                        key,
+                        "synchronous_commit, ryw, window, timeout",
+                    ))
+                }
             }
         }
-        Ok(format!("session {name}: synchronous_commit = {}\n", self.cluster.session_commit(name)))
+        let state = self.cluster.client_session(name);
+        Ok(format!(
+            "session {name}: synchronous_commit = {}, read-after-write = {}\n",
+            self.cluster.session_commit(name),
+            state.ryw
+        ))
+    }
+
+    /// `router [policy=round-robin|least-lag|weights] [weights=pg2:3,pg3:1] [max_lag=DUR] [max_lag_bytes=N]`.
+    fn cmd_router(&mut self, rest: &str) -> Result<String, Error> {
+        let mut config = self.cluster.router().clone();
+        for (key, value) in parse_options(rest)? {
+            match key {
+                "policy" => config.policy = value.parse()?,
+                "max_lag" if value == "off" => config.max_lag_ms = None,
+                "max_lag" => config.max_lag_ms = Some(parse_duration(key, value)?),
+                "max_lag_bytes" if value == "off" => config.max_lag_bytes = None,
+                "max_lag_bytes" => {
+                    config.max_lag_bytes = Some(parse_bytes(value).ok_or_else(|| {
+                        Error::invalid(format!(
+                            "max_lag_bytes: expected a size such as 64kB, got \"{value}\""
+                        ))
+                    })?)
+                }
+                "weights" => config.weights = self.parse_weights(value)?,
+                _ => {
+                    return Err(unknown_option(
+                        "router",
+                        key,
+                        "policy, weights, max_lag, max_lag_bytes",
+                    ))
+                }
+            }
+        }
+        self.cluster.set_router(config);
+        let c = self.cluster.router();
+        let weights: Vec<String> = match c.policy {
+            Policy::Weighted => c.weights.iter().map(|(id, w)| format!("{id}:{w}")).collect(),
+            _ => Vec::new(),
+        };
+        Ok(format!(
+            "router: policy {}{}, max_replication_lag {}, max lag bytes {}\n",
+            c.policy,
+            if weights.is_empty() { String::new() } else { format!(" ({})", weights.join(",")) },
+            c.max_lag_ms.map_or("off".to_string(), format_millis),
+            c.max_lag_bytes.map_or("off".to_string(), |b| b.to_string()),
+        ))
+    }
+
+    fn parse_weights(&self, text: &str) -> Result<std::collections::BTreeMap<NodeId, u32>, Error> {
+        text.split(',')
+            .map(|pair| {
+                let (name, weight) = pair.split_once(':').ok_or_else(|| {
+                    Error::invalid(format!("weights: expected NODE:WEIGHT, got \"{pair}\""))
+                })?;
+                let weight = parse_number("weight", weight, 0, 1_000)? as u32;
+                Ok((self.cluster.find_node(name)?, weight))
+            })
+            .collect()
+    }
+
+    /// `check`: the consistency checker over the history so far.
+    fn cmd_check(&self) -> String {
+        let findings = checker::check(self.cluster.history(), &self.cluster);
+        if findings.is_empty() {
+            let ops = self.cluster.history().records().len();
+            return format!("no anomalies in {ops} operations\n");
+        }
+        let mut out = String::new();
+        for finding in &findings {
+            out.push_str(&finding.to_string());
+        }
+        out
     }
 
     fn cmd_set(&mut self, rest: &str) -> Result<String, Error> {

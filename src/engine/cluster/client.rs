@@ -10,11 +10,13 @@ use std::collections::VecDeque;
 
 use super::super::commit::{self, StandbyAck, SyncCommit};
 use super::super::event::EventKind;
+use super::super::history::{OpKind, OpRecord};
 use super::super::metrics::SlowQuery;
 use super::super::node::{Job, NodeState, Role};
 use super::super::sql::{self, Cost, Env, Outcome, Statement};
 use super::super::wal::Lsn;
 use super::super::{format_millis, Error, Millis, NodeId};
+use super::router::{ReadRoute, Ryw};
 use super::{Cluster, Due, FINISHED_KEPT};
 
 /// Identifies a client operation (one submitted input).
@@ -94,6 +96,8 @@ struct InFlight {
     cpu_us: u64,
     commit: Option<(u64, Lsn)>,
     mode: SyncCommit,
+    /// The session's `sync` strategy: the commit also waits for every replica to replay it.
+    sync_all: bool,
     waiting_since_ms: Option<Millis>,
 }
 
@@ -103,6 +107,8 @@ pub(super) struct Op {
     reply: Reply,
     pending: VecDeque<Statement>,
     in_flight: Option<InFlight>,
+    /// A read held by the router until a replica catches up, and when the client sent it.
+    parked: Option<(Statement, Millis)>,
     /// Load-generator traffic: counted in metrics, reply not kept.
     quiet: bool,
 }
@@ -157,7 +163,7 @@ impl Cluster {
             statements: Vec::new(),
             error: None,
         };
-        let mut op = Op { reply, pending: VecDeque::new(), in_flight: None, quiet };
+        let mut op = Op { reply, pending: VecDeque::new(), in_flight: None, parked: None, quiet };
         match sql::parse(input) {
             Ok(statements) => op.pending = statements.into(),
             Err(e) => op.reply.error = Some(e.into()),
@@ -187,6 +193,9 @@ impl Cluster {
 
     /// What an in-progress op is waiting for, in words.
     pub fn waiting_for(&self, op: OpId) -> Option<String> {
+        if let Some((lsn, _)) = self.route_waits.get(&op) {
+            return Some(format!("read waiting for a replica to replay {lsn} (ryw=lsn)"));
+        }
         let in_flight = self.ops.get(&op)?.in_flight.as_ref()?;
         Some(match (&in_flight.result, in_flight.waiting_since_ms) {
             (None, _) => format!("queued or running on {}", in_flight.node),
@@ -194,7 +203,7 @@ impl Cluster {
                 "commit waiting {} for synchronous_commit = {} ({})",
                 format_millis(self.now_ms - since),
                 in_flight.mode,
-                self.wait_description(in_flight.mode)
+                self.wait_description(in_flight.mode, in_flight.sync_all)
             ),
             (Some(_), None) => format!("finishing on {}", in_flight.node),
         })
@@ -202,15 +211,15 @@ impl Cluster {
 
     /// Sets a session's `synchronous_commit` (None: back to the cluster default).
     pub fn set_session_commit(&mut self, session: &str, mode: Option<SyncCommit>) {
-        match mode {
-            Some(mode) => self.session_modes.insert(session.to_string(), mode),
-            None => self.session_modes.remove(session),
-        };
+        self.sessions.entry(session.to_string()).or_default().commit = mode;
     }
 
     /// A session's effective `synchronous_commit`.
     pub fn session_commit(&self, session: &str) -> SyncCommit {
-        self.session_modes.get(session).copied().unwrap_or(self.settings.synchronous_commit)
+        self.sessions
+            .get(session)
+            .and_then(|s| s.commit)
+            .unwrap_or(self.settings.synchronous_commit)
     }
 
     /// Commits acknowledged to clients so far (for the durability invariants).
@@ -224,18 +233,77 @@ impl Cluster {
             return self.finish(id);
         };
         let (session, target) = (op.reply.session.clone(), op.reply.target);
-        let node = self.route(&session, target, &statement);
+        match self.route(&session, target, &statement) {
+            ReadRoute::Node(node) => self.send_statement(id, statement, node, self.now_ms),
+            ReadRoute::Wait { lsn } => self.park(id, statement, lsn),
+        }
+    }
+
+    /// Holds a read until a replica has replayed `lsn` (the `lsn` strategy), or its timeout.
+    fn park(&mut self, id: OpId, statement: Statement, lsn: Lsn) {
+        let session = self.ops[&id].reply.session.clone();
+        let timeout_ms = match self.client_session(&session).ryw {
+            Ryw::Lsn { timeout_ms } => timeout_ms,
+            _ => 0,
+        };
+        let deadline = self.now_ms + timeout_ms;
+        self.ops.get_mut(&id).expect("op exists").parked = Some((statement, self.now_ms));
+        self.route_waits.insert(id, (lsn, deadline));
+        self.schedule(deadline, Due::RouteTimeout { op: id });
+    }
+
+    /// Sends parked reads whose session's last commit some eligible replica has now replayed.
+    pub(super) fn release_route_waits(&mut self) {
+        let waits: Vec<(OpId, Lsn)> =
+            self.route_waits.iter().map(|(id, (lsn, _))| (*id, *lsn)).collect();
+        for (id, lsn) in waits {
+            let caught_up =
+                self.eligible_replicas().into_iter().find(|n| self.node(*n).replay_lsn >= lsn);
+            if let Some(node) = caught_up {
+                self.unpark(id, node);
+            }
+        }
+    }
+
+    /// The wait is over: read from the primary.
+    pub(super) fn route_timeout(&mut self, id: OpId) {
+        let Some((lsn, _)) = self.route_waits.get(&id).copied() else { return };
+        let waited_ms =
+            self.ops.get(&id).and_then(|op| op.parked.as_ref()).map_or(0, |p| self.now_ms - p.1);
+        let message = format!(
+            "op {} waited {} for a replica to replay {lsn}; reading from the primary",
+            id.0,
+            format_millis(waited_ms)
+        );
+        self.events.push(self.now_ms, EventKind::Router { message });
+        self.unpark(id, self.primary());
+    }
+
+    fn unpark(&mut self, id: OpId, node: NodeId) {
+        self.route_waits.remove(&id);
+        let Some((statement, since_ms)) = self.ops.get_mut(&id).and_then(|op| op.parked.take())
+        else {
+            return;
+        };
+        self.send_statement(id, statement, node, since_ms);
+    }
+
+    /// Puts a statement in flight on `node` (sent by the client at `sent_ms`).
+    fn send_statement(&mut self, id: OpId, statement: Statement, node: NodeId, sent_ms: Millis) {
+        let session = self.ops[&id].reply.session.clone();
         let node_lsn = self.node_position(node);
         let mode = self.session_commit(&session);
+        let sync_all = self.client_session(&session).ryw == Ryw::Sync;
         let in_flight = InFlight {
             node,
             statement,
-            sent_ms: self.now_ms,
+            sent_ms,
             node_lsn,
             result: None,
             cpu_us: 0,
             commit: None,
             mode,
+            sync_all,
             waiting_since_ms: None,
         };
         self.ops.get_mut(&id).expect("op exists").in_flight = Some(in_flight);
@@ -248,32 +316,25 @@ impl Cluster {
     }
 
     /// The router's choice of node for one statement.
-    fn route(&mut self, session: &str, target: Target, statement: &Statement) -> NodeId {
-        match target {
-            Target::Node(id) => return id,
-            Target::Primary => return self.primary(),
-            Target::Router => {}
-        }
+    fn route(&mut self, session: &str, target: Target, statement: &Statement) -> ReadRoute {
+        ReadRoute::Node(match target {
+            Target::Node(id) => id,
+            Target::Primary => self.primary(),
+            Target::Router => return self.route_routed(session, statement),
+        })
+    }
+
+    fn route_routed(&mut self, session: &str, statement: &Statement) -> ReadRoute {
         // A session inside a transaction stays on the node that holds it.
         let open =
             self.members().find(|n| n.sessions.get(session).is_some_and(|s| s.in_transaction()));
         if let Some(node) = open {
-            return node.id;
+            return ReadRoute::Node(node.id);
         }
         if statement.is_write() || statement.command_tag() != "SELECT" {
-            return self.primary();
+            return ReadRoute::Node(self.primary());
         }
-        let replicas: Vec<NodeId> = self
-            .members()
-            .filter(|n| n.role == Role::Replica && n.is_running())
-            .map(|n| n.id)
-            .collect();
-        if replicas.is_empty() {
-            return self.primary();
-        }
-        let chosen = replicas[self.next_read % replicas.len()];
-        self.next_read = self.next_read.wrapping_add(1);
-        chosen
+        self.route_read(session)
     }
 
     /// How far a node is: a primary's WAL end, a replica's replay position.
@@ -403,11 +464,16 @@ impl Cluster {
             return;
         };
         let Some(result) = in_flight.result.clone() else { return };
-        let (node, cpu_us, commit, mode) =
-            (in_flight.node, in_flight.cpu_us, in_flight.commit, in_flight.mode);
+        let (node, cpu_us, commit, mode, sync_all) = (
+            in_flight.node,
+            in_flight.cpu_us,
+            in_flight.commit,
+            in_flight.mode,
+            in_flight.sync_all,
+        );
         self.metrics.record_statement(node, cpu_us);
         if let Some((_, end)) = commit {
-            if !self.commit_satisfied(mode, end) {
+            if !self.commit_satisfied(mode, sync_all, end) {
                 let in_flight =
                     self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()).expect("in flight");
                 in_flight.waiting_since_ms = Some(self.now_ms);
@@ -422,9 +488,12 @@ impl Cluster {
     }
 
     /// Whether a commit ending at `end` may be acknowledged under `mode` now.
-    fn commit_satisfied(&self, mode: SyncCommit, end: Lsn) -> bool {
+    fn commit_satisfied(&self, mode: SyncCommit, sync_all: bool, end: Lsn) -> bool {
         let primary = self.node(self.primary());
         if mode.waits_for_local_flush() && primary.flushed_lsn < end {
+            return false;
+        }
+        if sync_all && !self.all_replicas_applied(end) {
             return false;
         }
         let acks = self.standby_acks();
@@ -447,11 +516,14 @@ impl Cluster {
             .collect()
     }
 
-    fn wait_description(&self, mode: SyncCommit) -> String {
+    fn wait_description(&self, mode: SyncCommit, sync_all: bool) -> String {
         let names = &self.settings.synchronous_standby_names;
         let mut parts = Vec::new();
         if mode.waits_for_local_flush() {
             parts.push("local flush".to_string());
+        }
+        if sync_all {
+            parts.push("replay on every replica (ryw=sync)".to_string());
         }
         if let (Some(position), false) = (mode.standby_position(), names.is_empty()) {
             let what = match position {
@@ -473,17 +545,17 @@ impl Cluster {
 
     /// Re-checks every held commit (after feedback, a setting change, a fallback).
     pub(super) fn recheck_commit_waits(&mut self) {
-        let waiting: Vec<(OpId, SyncCommit, Lsn)> = self
+        let waiting: Vec<(OpId, SyncCommit, bool, Lsn)> = self
             .ops
             .iter()
             .filter_map(|(id, op)| {
                 let f = op.in_flight.as_ref()?;
                 f.waiting_since_ms?;
-                Some((*id, f.mode, f.commit?.1))
+                Some((*id, f.mode, f.sync_all, f.commit?.1))
             })
             .collect();
-        for (id, mode, end) in waiting {
-            if self.commit_satisfied(mode, end) {
+        for (id, mode, sync_all, end) in waiting {
+            if self.commit_satisfied(mode, sync_all, end) {
                 let result =
                     self.ops[&id].in_flight.as_ref().and_then(|f| f.result.clone()).expect("ran");
                 self.complete_statement(id, result);
@@ -514,7 +586,8 @@ impl Cluster {
         let in_flight =
             self.ops.get_mut(&id).and_then(|op| op.in_flight.take()).expect("in flight");
         let failed = result.is_err();
-        let waited_for = in_flight.commit.map(|_| self.wait_description(in_flight.mode));
+        let waited_for =
+            in_flight.commit.map(|_| self.wait_description(in_flight.mode, in_flight.sync_all));
         let reply = StatementReply {
             node: in_flight.node,
             role: self.nodes[in_flight.node.0].role,
@@ -530,12 +603,45 @@ impl Cluster {
         let quiet = op.quiet;
         let session = op.reply.session.clone();
         self.note_completion(&reply, &session, quiet, in_flight.commit, in_flight.mode);
+        self.record_history(&reply, &session, &in_flight.statement, in_flight.commit);
         let op = self.ops.get_mut(&id).expect("op exists");
         op.reply.statements.push(reply);
         if failed {
             op.pending.clear();
         }
         self.dispatch_next(id);
+    }
+
+    /// Adds an answered statement to the history the consistency checker reads.
+    fn record_history(
+        &mut self,
+        reply: &StatementReply,
+        session: &str,
+        statement: &Statement,
+        commit: Option<(u64, Lsn)>,
+    ) {
+        let ok = reply.result.is_ok();
+        let kind = match (commit, ok, statement.command_tag()) {
+            (Some(_), true, _) => OpKind::Write,
+            (None, true, "SELECT") => OpKind::Read,
+            _ => OpKind::Other,
+        };
+        self.history.push(OpRecord {
+            id: 0,
+            session: session.to_string(),
+            node: reply.node,
+            role: reply.role,
+            sql: reply.sql.clone(),
+            kind,
+            tables: statement.tables(),
+            sent_ms: reply.sent_ms,
+            done_ms: reply.done_ms,
+            node_lsn: reply.node_lsn,
+            commit: commit.filter(|_| ok),
+            rows: reply.result.as_ref().map_or(0, |o| o.rows.len()),
+            error: reply.result.as_ref().err().map(|e| e.to_string()),
+            refused_read_only: matches!(reply.result, Err(Error::ReadOnly { .. })),
+        });
     }
 
     /// Metrics, the slow-query log, and acknowledgement bookkeeping for one answer.
@@ -562,6 +668,7 @@ impl Cluster {
         if reply.result.is_err() {
             return; // the client never heard "COMMIT": the outcome is unknown to it
         }
+        self.note_session_write(session, end);
         self.metrics.record_write_latency(reply.node, latency_ms);
         let primary = self.node(reply.node);
         let chain = primary.wal.chain_at(end).unwrap_or_default();

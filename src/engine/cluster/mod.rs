@@ -32,16 +32,19 @@ mod client;
 mod faults;
 mod load;
 mod replication;
+mod router;
 mod status;
 
 use std::collections::{BTreeMap, VecDeque};
 
 pub use client::{AckedCommit, OpId, Reply, StatementReply, Target};
 pub use load::{Kind as LoadKind, LoadGen, LoadSpec};
+pub use router::{ClientSession, Policy, RouterConfig, Ryw};
 pub use status::{format_bytes, parse_bytes, render_table, SETTINGS};
 
 use super::commit::{SemiSync, StandbyNames, SyncCommit};
 use super::event::{EventKind, EventLog};
+use super::history::History;
 use super::link::Link;
 use super::metrics::{LagSample, Metrics};
 use super::node::{Node, NodeState, Role, DEFAULT_CORES};
@@ -186,6 +189,8 @@ enum Due {
     BackupDone { node: NodeId, backup: Box<Backup> },
     /// A semi-sync commit waited `rpl_semi_sync_source_timeout`.
     SemiSyncTimeout { op: OpId },
+    /// A read waiting for a replica to replay its session's last commit gives up.
+    RouteTimeout { op: OpId },
     /// Metrics sampling, walsender timeouts, checkpoints (WAL truncation).
     Housekeeping,
     /// The load generator's next request.
@@ -227,7 +232,12 @@ pub struct Cluster {
     ops: BTreeMap<OpId, client::Op>,
     next_op: u64,
     finished: VecDeque<Reply>,
-    session_modes: BTreeMap<String, SyncCommit>,
+    sessions: BTreeMap<String, ClientSession>,
+    router: RouterConfig,
+    shunned_all: bool,
+    weighted_scores: BTreeMap<NodeId, i64>,
+    route_waits: BTreeMap<OpId, (Lsn, Millis)>,
+    history: History,
     next_read: usize,
     events: EventLog,
     metrics: Metrics,
@@ -257,7 +267,12 @@ impl Cluster {
             ops: BTreeMap::new(),
             next_op: 1,
             finished: VecDeque::new(),
-            session_modes: BTreeMap::new(),
+            sessions: BTreeMap::new(),
+            router: RouterConfig::default(),
+            shunned_all: false,
+            weighted_scores: BTreeMap::new(),
+            route_waits: BTreeMap::new(),
+            history: History::default(),
             next_read: 0,
             events: EventLog::default(),
             metrics: Metrics::default(),
@@ -338,6 +353,11 @@ impl Cluster {
     /// The event log.
     pub fn events(&self) -> &EventLog {
         &self.events
+    }
+
+    /// Every answered client statement (bounded), for the consistency checker.
+    pub fn history(&self) -> &History {
+        &self.history
     }
 
     /// Metrics: time series and the slow-query log.
@@ -423,6 +443,7 @@ impl Cluster {
             Due::Started { node } => self.started(node),
             Due::BackupDone { node, backup } => self.backup_done(node, *backup),
             Due::SemiSyncTimeout { op } => self.semi_sync_timeout(op),
+            Due::RouteTimeout { op } => self.route_timeout(op),
             Due::Housekeeping => self.housekeeping(),
             Due::LoadArrival => self.load_arrival(),
         }

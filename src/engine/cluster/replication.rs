@@ -203,6 +203,7 @@ impl Cluster {
         if !self.node(id).is_running() {
             return;
         }
+        self.release_route_waits();
         self.send_feedback(id);
         self.kick_replay(id);
     }

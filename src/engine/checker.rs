@@ -1,0 +1,277 @@
+//! # The history checker: consistency anomalies, caught and explained
+//!
+//! In the spirit of Jepsen's Elle and Knossos, the checker reads the [`History`] of client
+//! operations and reports every anomaly with the chain of facts that proves it:
+//!
+//! | finding | what happened |
+//! |---------|---------------|
+//! | stale read | a read missed a write to its table that had been acknowledged before the read began |
+//! | read-your-writes violation | ... and the missed write was the same session's own |
+//! | monotonic-read violation | a session read from a node that was *behind* what it had already read |
+//! | lost write | a write was acknowledged, and the primary's history no longer has it |
+//! | refused write | a write went to a read-only standby |
+//!
+//! "Missed" is decided by WAL positions: a read ran on a node that had replayed up to `L`; a
+//! write to a table the read names committed at `E > L`. That is exactly what the replica could
+//! not yet see. (Whether the missing row would have matched the read's `WHERE` is not checked:
+//! a finding says the read *could* have returned stale data, as Elle's "G-single" style checks
+//! do for version orders.)
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::commit::SyncCommit;
+use super::history::{History, OpKind, OpRecord};
+use super::wal::Lsn;
+use super::{format_millis, Cluster};
+
+/// The kind of anomaly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Anomaly {
+    StaleRead,
+    ReadYourWrites,
+    MonotonicRead,
+    LostWrite,
+    RefusedWrite,
+}
+
+impl Anomaly {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Anomaly::StaleRead => "stale read",
+            Anomaly::ReadYourWrites => "read-your-writes violation",
+            Anomaly::MonotonicRead => "monotonic-read violation",
+            Anomaly::LostWrite => "lost write",
+            Anomaly::RefusedWrite => "write refused by a read-only node",
+        }
+    }
+}
+
+/// One anomaly, the operations involved, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub anomaly: Anomaly,
+    /// History ids of the operations involved (0 for a write no longer in the history).
+    pub ops: Vec<u64>,
+    /// The facts, in order.
+    pub because: Vec<String>,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ops: Vec<String> =
+            self.ops.iter().filter(|id| **id > 0).map(|id| format!("#{id}")).collect();
+        writeln!(f, "{} (ops {})", self.anomaly.as_str(), ops.join(", "))?;
+        for fact in &self.because {
+            writeln!(f, "  - {fact}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A write acknowledged to its client, for the read checks.
+#[derive(Clone, Debug)]
+struct AckedWrite<'a> {
+    record: &'a OpRecord,
+    end: Lsn,
+}
+
+/// Every anomaly in the history, in the order the reads (or writes) happened.
+pub fn check(history: &History, cluster: &Cluster) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let writes = acknowledged_writes(history);
+    let mut last_read: BTreeMap<(&str, &str), &OpRecord> = BTreeMap::new();
+    for record in history.records() {
+        if record.refused_read_only {
+            findings.push(refused(record));
+        }
+        if record.kind != OpKind::Read || record.error.is_some() {
+            continue;
+        }
+        if let Some(finding) = missed_write(record, &writes) {
+            findings.push(finding);
+        }
+        for table in &record.tables {
+            let key = (record.session.as_str(), table.as_str());
+            if let Some(previous) = last_read.get(&key) {
+                if let Some(finding) = went_back(previous, record, table, &writes) {
+                    findings.push(finding);
+                }
+            }
+            let newer = last_read.get(&key).is_none_or(|p| p.node_lsn <= record.node_lsn);
+            if newer {
+                last_read.insert(key, record);
+            }
+        }
+    }
+    findings.extend(lost_writes(history, cluster));
+    findings
+}
+
+fn acknowledged_writes(history: &History) -> Vec<AckedWrite<'_>> {
+    history
+        .records()
+        .filter(|r| r.kind == OpKind::Write && r.error.is_none())
+        .filter_map(|r| r.commit.map(|(_, end)| AckedWrite { record: r, end }))
+        .collect()
+}
+
+/// The newest write to one of the read's tables, acknowledged before the read began, that the
+/// read's node had not replayed — preferring the session's own (a read-your-writes violation).
+fn missed_write(read: &OpRecord, writes: &[AckedWrite<'_>]) -> Option<Finding> {
+    let missed = |own: bool| {
+        writes
+            .iter()
+            .filter(|w| {
+                w.record.done_ms < read.sent_ms
+                    || (w.record.done_ms == read.sent_ms && w.record.id < read.id)
+            })
+            .filter(|w| (w.record.session == read.session) == own)
+            .filter(|w| w.end > read.node_lsn && shares_table(w.record, read))
+            .max_by_key(|w| w.end)
+    };
+    let (write, anomaly) = match (missed(true), missed(false)) {
+        (Some(w), _) => (w, Anomaly::ReadYourWrites),
+        (None, Some(w)) => (w, Anomaly::StaleRead),
+        (None, None) => return None,
+    };
+    let who = if anomaly == Anomaly::ReadYourWrites { "the same session" } else { "session" };
+    let because = vec![
+        format!(
+            "#{} {} ({}) committed at {} on {} and was acknowledged at {}",
+            write.record.id,
+            quote(&write.record.sql),
+            write.record.session,
+            write.end,
+            write.record.node,
+            format_millis(write.record.done_ms)
+        ),
+        format!(
+            "#{} {} ({who} {}) began at {} on {}, which had replayed only to {}: {} returned {} row{}",
+            read.id,
+            quote(&read.sql),
+            read.session,
+            format_millis(read.sent_ms),
+            read.node,
+            read.node_lsn,
+            read.node,
+            read.rows,
+            if read.rows == 1 { "" } else { "s" }
+        ),
+    ];
+    Some(Finding { anomaly, ops: vec![write.record.id, read.id], because })
+}
+
+/// A session's read from a node behind an earlier read of the same table, with a write in
+/// between that the later read could not see.
+fn went_back(
+    earlier: &OpRecord,
+    later: &OpRecord,
+    table: &str,
+    writes: &[AckedWrite<'_>],
+) -> Option<Finding> {
+    if later.node_lsn >= earlier.node_lsn {
+        return None;
+    }
+    let between = writes
+        .iter()
+        .filter(|w| w.end > later.node_lsn && w.end <= earlier.node_lsn)
+        .find(|w| w.record.tables.iter().any(|t| t == table))?;
+    let because = vec![
+        format!(
+            "#{} {} read {table} on {} at {}, which had replayed up to {}",
+            earlier.id,
+            quote(&earlier.sql),
+            earlier.node,
+            format_millis(earlier.sent_ms),
+            earlier.node_lsn
+        ),
+        format!(
+            "#{} ({}) wrote {table}, committing at {}: the first read saw it",
+            between.record.id, between.record.session, between.end
+        ),
+        format!(
+            "#{} in the same session read {table} on {} at {}, which had replayed only to {}: it went back in time",
+            later.id,
+            later.node,
+            format_millis(later.sent_ms),
+            later.node_lsn
+        ),
+    ];
+    Some(Finding {
+        anomaly: Anomaly::MonotonicRead,
+        ops: vec![earlier.id, between.record.id, later.id],
+        because,
+    })
+}
+
+fn refused(record: &OpRecord) -> Finding {
+    Finding {
+        anomaly: Anomaly::RefusedWrite,
+        ops: vec![record.id],
+        because: vec![format!(
+            "#{} {} ({}) was sent to {}, a read-only standby, at {}: {}",
+            record.id,
+            quote(&record.sql),
+            record.session,
+            record.node,
+            format_millis(record.sent_ms),
+            record.error.as_deref().unwrap_or_default()
+        )],
+    }
+}
+
+/// Acknowledged commits that the primary's history no longer holds.
+fn lost_writes(history: &History, cluster: &Cluster) -> Vec<Finding> {
+    let primary = cluster.node(cluster.primary());
+    cluster
+        .acknowledged()
+        .iter()
+        .filter(|ack| {
+            primary.wal.end() < ack.end
+                || (primary.wal.remembers(ack.end)
+                    && primary.wal.chain_at(ack.end) != Some(ack.chain))
+        })
+        .map(|ack| {
+            let record = history.records().find(|r| r.commit == Some((ack.xid, ack.end)));
+            let what = record.map_or("a write".to_string(), |r| {
+                format!("#{} {} ({})", r.id, quote(&r.sql), r.session)
+            });
+            let durability = if ack.mode == SyncCommit::Off {
+                "synchronous_commit = off: acknowledged before its WAL was flushed".to_string()
+            } else {
+                format!("synchronous_commit = {}", ack.mode)
+            };
+            Finding {
+                anomaly: Anomaly::LostWrite,
+                ops: vec![record.map_or(0, |r| r.id)],
+                because: vec![
+                    format!(
+                        "{what} was acknowledged at {} as xid {} ending at {} ({durability})",
+                        format_millis(ack.at_ms),
+                        ack.xid,
+                        ack.end
+                    ),
+                    format!(
+                        "{} now ends at {} and does not have it",
+                        primary.id,
+                        primary.wal.end()
+                    ),
+                ],
+            }
+        })
+        .collect()
+}
+
+fn shares_table(a: &OpRecord, b: &OpRecord) -> bool {
+    a.tables.iter().any(|t| b.tables.contains(t))
+}
+
+fn quote(sql: &str) -> String {
+    let short: String = sql.chars().take(60).collect();
+    if short.len() < sql.len() {
+        format!("`{short}…`")
+    } else {
+        format!("`{short}`")
+    }
+}

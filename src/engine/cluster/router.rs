@@ -1,0 +1,307 @@
+//! Router: read/write splitting and read-after-write strategies.
+//!
+//! Modelled on ProxySQL and pgpool-II. Writes (and transactions) go to the current primary.
+//! Reads go to a replica chosen by the [`Policy`], skipping replicas that are down or *shunned*
+//! for replication lag (`max_replication_lag`); when every replica is shunned, reads fall back to
+//! the primary, and the event log says so.
+//!
+//! Each client session may also follow a read-after-write strategy ([`Ryw`]) — the four
+//! answers to the lesson's interview question:
+//!
+//! | strategy | reads after the session wrote go to ... | costs |
+//! |----------|------------------------------------------|-------|
+//! | `primary` | the primary, for `window` after the last write | primary read load |
+//! | `sticky`  | the one node the session is pinned to (the primary once it has written) | no read scaling for writers |
+//! | `lsn`     | a replica that has replayed the session's last commit; wait up to `timeout`, then the primary | waits |
+//! | `sync`    | anywhere: the commit waited until *every* replica replayed it (`remote_apply` on all) | write latency |
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use super::super::commit::SyncCommit;
+use super::super::node::{NodeState, Role};
+use super::super::wal::Lsn;
+use super::super::{format_millis, parse_millis, Error, Millis, NodeId};
+use super::Cluster;
+
+/// How reads are spread over eligible replicas.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Policy {
+    /// In turn.
+    #[default]
+    RoundRobin,
+    /// The replica with the fewest bytes left to replay.
+    LeastLag,
+    /// In proportion to configured weights (smooth weighted round-robin, as nginx does).
+    Weighted,
+}
+
+impl FromStr for Policy {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "round-robin" => Ok(Policy::RoundRobin),
+            "least-lag" => Ok(Policy::LeastLag),
+            "weights" | "weighted" => Ok(Policy::Weighted),
+            other => Err(Error::invalid(format!(
+                "policy: expected round-robin, least-lag or weights, got \"{other}\""
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Policy::RoundRobin => "round-robin",
+            Policy::LeastLag => "least-lag",
+            Policy::Weighted => "weights",
+        })
+    }
+}
+
+/// The router's settings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RouterConfig {
+    pub policy: Policy,
+    /// Weights for [`Policy::Weighted`] (missing: 1).
+    pub weights: BTreeMap<NodeId, u32>,
+    /// ProxySQL's `max_replication_lag`, as time: replicas further behind get no reads.
+    pub max_lag_ms: Option<Millis>,
+    /// pgpool-II's `delay_threshold`, in bytes.
+    pub max_lag_bytes: Option<u64>,
+}
+
+/// A session's read-after-write strategy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Ryw {
+    #[default]
+    None,
+    /// Read from the primary for `window_ms` after the session's last write.
+    Primary { window_ms: Millis },
+    /// Pin the session to one node: a replica until it writes, then the primary.
+    Sticky,
+    /// Read only from a node that has replayed the session's last commit, waiting up to
+    /// `timeout_ms` for one, then from the primary.
+    Lsn { timeout_ms: Millis },
+    /// Commit with `remote_apply` on every replica, then read anywhere.
+    Sync,
+}
+
+impl fmt::Display for Ryw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ryw::None => f.write_str("none"),
+            Ryw::Primary { window_ms } => {
+                write!(f, "primary for {} after a write", format_millis(*window_ms))
+            }
+            Ryw::Sticky => f.write_str("sticky"),
+            Ryw::Lsn { timeout_ms } => write!(f, "lsn (wait up to {})", format_millis(*timeout_ms)),
+            Ryw::Sync => f.write_str("sync (remote_apply on every replica)"),
+        }
+    }
+}
+
+impl Ryw {
+    /// Parses `none`, `primary`, `sticky`, `lsn`, `sync`, with `window`/`timeout` options.
+    pub fn parse(name: &str, window: Option<&str>, timeout: Option<&str>) -> Result<Self, Error> {
+        let duration = |v: Option<&str>, default: Millis| -> Result<Millis, Error> {
+            v.map_or(Ok(default), |t| {
+                parse_millis(t)
+                    .ok_or_else(|| Error::invalid(format!("expected a duration, got \"{t}\"")))
+            })
+        };
+        match name {
+            "none" => Ok(Ryw::None),
+            "primary" => Ok(Ryw::Primary { window_ms: duration(window, 5_000)? }),
+            "sticky" => Ok(Ryw::Sticky),
+            "lsn" => Ok(Ryw::Lsn { timeout_ms: duration(timeout, 1_000)? }),
+            "sync" => Ok(Ryw::Sync),
+            other => Err(Error::invalid(format!(
+                "ryw: expected none, primary, sticky, lsn or sync, got \"{other}\""
+            ))),
+        }
+    }
+}
+
+/// What the cluster remembers about one client session.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClientSession {
+    /// The session's own `synchronous_commit`, if set.
+    pub commit: Option<SyncCommit>,
+    pub ryw: Ryw,
+    /// When the session's last write was acknowledged.
+    pub last_write_ms: Option<Millis>,
+    /// Where the session's last commit ends.
+    pub last_commit_lsn: Lsn,
+    /// The node a sticky session is pinned to.
+    pub pinned: Option<NodeId>,
+}
+
+/// Where the router sends a read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ReadRoute {
+    Node(NodeId),
+    /// No eligible node has replayed `lsn` yet: wait for one.
+    Wait {
+        lsn: Lsn,
+    },
+}
+
+impl Cluster {
+    /// The router's settings.
+    pub fn router(&self) -> &RouterConfig {
+        &self.router
+    }
+
+    /// Replaces the router's settings.
+    pub fn set_router(&mut self, config: RouterConfig) {
+        self.router = config;
+        self.shunned_all = false;
+    }
+
+    /// A client session's state (defaults for a session never seen).
+    pub fn client_session(&self, name: &str) -> ClientSession {
+        self.sessions.get(name).cloned().unwrap_or_default()
+    }
+
+    /// Sets a session's read-after-write strategy.
+    pub fn set_session_ryw(&mut self, name: &str, ryw: Ryw) {
+        let session = self.sessions.entry(name.to_string()).or_default();
+        session.ryw = ryw;
+        session.pinned = None;
+    }
+
+    /// Replicas that may take reads now: up, not removed, not shunned for lag.
+    pub fn eligible_replicas(&self) -> Vec<NodeId> {
+        self.members()
+            .filter(|n| n.role == Role::Replica && n.state == NodeState::Running)
+            .map(|n| n.id)
+            .filter(|id| !self.is_shunned(*id))
+            .collect()
+    }
+
+    /// Whether a replica is over the router's lag limits.
+    pub fn is_shunned(&self, id: NodeId) -> bool {
+        let over_ms = self.router.max_lag_ms.is_some_and(|max| self.replay_lag_ms(id) > max);
+        let over_bytes =
+            self.router.max_lag_bytes.is_some_and(|max| self.replay_lag_bytes(id) > max);
+        over_ms || over_bytes
+    }
+
+    /// Chooses a node for a read by `session`, following its strategy and the policy.
+    pub(super) fn route_read(&mut self, session: &str) -> ReadRoute {
+        let state = self.client_session(session);
+        let primary = self.primary();
+        match state.ryw {
+            Ryw::Primary { window_ms } => {
+                if state.last_write_ms.is_some_and(|t| self.now_ms < t + window_ms) {
+                    return ReadRoute::Node(primary);
+                }
+            }
+            Ryw::Sticky => {
+                if let Some(node) = state.pinned.filter(|n| self.node(*n).is_running()) {
+                    return ReadRoute::Node(node);
+                }
+                let node = self.pick_replica(&self.eligible_replicas()).unwrap_or(primary);
+                self.sessions.entry(session.to_string()).or_default().pinned = Some(node);
+                return ReadRoute::Node(node);
+            }
+            Ryw::Lsn { .. } if state.last_commit_lsn > Lsn::START => {
+                let caught_up: Vec<NodeId> = self
+                    .eligible_replicas()
+                    .into_iter()
+                    .filter(|id| self.node(*id).replay_lsn >= state.last_commit_lsn)
+                    .collect();
+                return match self.pick_replica(&caught_up) {
+                    Some(node) => ReadRoute::Node(node),
+                    None => ReadRoute::Wait { lsn: state.last_commit_lsn },
+                };
+            }
+            Ryw::Lsn { .. } | Ryw::None | Ryw::Sync => {}
+        }
+        let eligible = self.eligible_replicas();
+        let any_replica = self.members().any(|n| n.role == Role::Replica && n.is_running());
+        match self.pick_replica(&eligible) {
+            Some(node) => {
+                self.note_shunning(false);
+                ReadRoute::Node(node)
+            }
+            None => {
+                self.note_shunning(any_replica);
+                ReadRoute::Node(primary)
+            }
+        }
+    }
+
+    /// Logs when reads start or stop falling back to the primary because of lag.
+    fn note_shunning(&mut self, all_shunned: bool) {
+        if all_shunned != self.shunned_all {
+            self.shunned_all = all_shunned;
+            let message = if all_shunned {
+                "every replica is over max_replication_lag (SHUNNED_REPLICATION_LAG): reads go to the primary"
+            } else {
+                "a replica is back within max_replication_lag: reads go to replicas again"
+            };
+            self.events.push(
+                self.now_ms,
+                super::super::event::EventKind::Router { message: message.to_string() },
+            );
+        }
+    }
+
+    /// One of `candidates` by the router's policy.
+    fn pick_replica(&mut self, candidates: &[NodeId]) -> Option<NodeId> {
+        if candidates.is_empty() {
+            return None;
+        }
+        Some(match self.router.policy {
+            Policy::RoundRobin => {
+                let node = candidates[self.next_read % candidates.len()];
+                self.next_read = self.next_read.wrapping_add(1);
+                node
+            }
+            Policy::LeastLag => *candidates
+                .iter()
+                .min_by_key(|id| (self.replay_lag_bytes(**id), **id))
+                .expect("non-empty"),
+            Policy::Weighted => self.pick_weighted(candidates),
+        })
+    }
+
+    /// Smooth weighted round-robin: each pick adds every weight to its current score, takes the
+    /// highest, and subtracts the total from the winner.
+    fn pick_weighted(&mut self, candidates: &[NodeId]) -> NodeId {
+        let weight = |id: &NodeId| i64::from(*self.router.weights.get(id).unwrap_or(&1));
+        let total: i64 = candidates.iter().map(weight).sum();
+        for id in candidates {
+            *self.weighted_scores.entry(*id).or_default() += weight(id);
+        }
+        let best = *candidates
+            .iter()
+            .max_by_key(|id| (self.weighted_scores[*id], std::cmp::Reverse(**id)))
+            .expect("non-empty");
+        *self.weighted_scores.get_mut(&best).expect("scored") -= total;
+        best
+    }
+
+    /// Remembers a session's acknowledged write, for its read-after-write strategy.
+    pub(super) fn note_session_write(&mut self, session: &str, end: Lsn) {
+        let primary = self.primary();
+        let now_ms = self.now_ms;
+        let state = self.sessions.entry(session.to_string()).or_default();
+        state.last_write_ms = Some(now_ms);
+        state.last_commit_lsn = state.last_commit_lsn.max(end);
+        if state.ryw == Ryw::Sticky {
+            state.pinned = Some(primary);
+        }
+    }
+
+    /// Whether every running replica has replayed `end` (the `sync` strategy's commit wait).
+    pub(super) fn all_replicas_applied(&self, end: Lsn) -> bool {
+        self.members()
+            .filter(|n| n.role == Role::Replica && n.is_running())
+            .all(|n| self.walsenders.get(&n.id).is_some_and(|w| w.replay_lsn >= end))
+    }
+}

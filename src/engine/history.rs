@@ -1,0 +1,84 @@
+//! # The history: every client operation, as a checker needs it
+//!
+//! Each answered statement becomes one [`OpRecord`]: who ran it (session), where (node), when
+//! it was sent and answered, what it read or wrote (tables), how far the node had replayed
+//! when it ran, and — for a write — the commit's WAL position. Jepsen-style checkers work on
+//! exactly this: a history of invocations and completions. The log keeps the newest
+//! [`HISTORY_CAPACITY`] records (memory stays bounded).
+
+use std::collections::VecDeque;
+
+use super::node::Role;
+use super::wal::Lsn;
+use super::{Millis, NodeId};
+
+/// Records kept.
+pub const HISTORY_CAPACITY: usize = 20_000;
+
+/// What a statement did, for the checker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpKind {
+    /// A SELECT.
+    Read,
+    /// A statement that committed changes (autocommit, or a COMMIT).
+    Write,
+    /// Anything else: DDL without data, BEGIN, a failed statement, ...
+    Other,
+}
+
+/// One answered statement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpRecord {
+    /// Position in the history (1, 2, ...), the id findings refer to.
+    pub id: u64,
+    pub session: String,
+    pub node: NodeId,
+    pub role: Role,
+    pub sql: String,
+    pub kind: OpKind,
+    /// Tables the statement names.
+    pub tables: Vec<String>,
+    pub sent_ms: Millis,
+    pub done_ms: Millis,
+    /// How far the node had replayed (a primary: its WAL end) when the statement ran.
+    pub node_lsn: Lsn,
+    /// For a write: its transaction id and where its commit record ends.
+    pub commit: Option<(u64, Lsn)>,
+    /// Rows a read returned.
+    pub rows: usize,
+    /// The error, if the statement failed.
+    pub error: Option<String>,
+    /// The failure was a write refused by a read-only standby.
+    pub refused_read_only: bool,
+}
+
+/// The bounded history.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    records: VecDeque<OpRecord>,
+    next_id: u64,
+}
+
+impl History {
+    /// Appends a record, giving it the next id; drops the oldest beyond capacity.
+    pub fn push(&mut self, mut record: OpRecord) -> u64 {
+        self.next_id += 1;
+        record.id = self.next_id;
+        if self.records.len() == HISTORY_CAPACITY {
+            self.records.pop_front();
+        }
+        self.records.push_back(record);
+        self.next_id
+    }
+
+    /// Kept records, oldest first.
+    pub fn records(&self) -> impl DoubleEndedIterator<Item = &OpRecord> + ExactSizeIterator {
+        self.records.iter()
+    }
+
+    /// One record by id, while kept.
+    pub fn get(&self, id: u64) -> Option<&OpRecord> {
+        let first = self.records.front()?.id;
+        self.records.get(id.checked_sub(first)? as usize)
+    }
+}
