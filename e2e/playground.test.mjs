@@ -132,3 +132,35 @@ test("under synchronous commit a write waits for the standby, and the page says 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("the checker flags the lesson's read-your-writes violation, and the LSN check prevents it", async () => {
+  const { page, errors } = await openApp(browser, url);
+  await page.click('[data-testid="play-toggle"]');
+  await runSql(page, "router", CREATE);
+  await page.click('[data-testid="step"]');
+  await page.click('[data-testid="step"]');
+  await runSql(page, "router", INSERT);
+  const stale = await runSql(page, "router", SELECT);
+  assert.equal(await stale.getAttribute("data-rows"), "0");
+  await page.click('[data-testid="check"]');
+  const findings = page.locator('[data-testid="finding"]');
+  assert.equal(await findings.count(), 1);
+  assert.match(await findings.first().innerText(), /read-your-writes violation/);
+  assert.match(await findings.first().innerText(), /had replayed only to/);
+  await screenshot(page, "07-checker-finding");
+
+  // Version check: the read waits for a replica that has replayed the session's commit.
+  await page.selectOption('[data-testid="ryw"]', "lsn");
+  await runSql(page, "router", "INSERT INTO orders (user_id, amount) VALUES (101, 5.00)");
+  await page.fill('[data-testid="sql-input"]', SELECT);
+  await page.click('[data-testid="run"]');
+  await page.waitForSelector('[data-testid="pending"]');
+  assert.match(await page.innerText('[data-testid="pending"]'), /waiting for a replica to replay/);
+  await page.click('[data-testid="step"]');
+  const fresh = page.locator('[data-testid="result"]').first();
+  assert.equal(await fresh.getAttribute("data-rows"), "2", "the read saw both of the session's orders");
+  await page.click('[data-testid="check"]');
+  assert.equal(await findings.count(), 1, "no new violation under the LSN check");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

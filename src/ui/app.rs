@@ -7,7 +7,7 @@
 use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
-use super::components::{ClusterView, Console, EventLogView, Results, Toolbar};
+use super::components::{CheckerPanel, ClusterView, Console, EventLogView, Results, Toolbar};
 use super::state::{Action, Model};
 
 /// Real milliseconds between clock ticks.
@@ -45,10 +45,11 @@ pub fn app() -> Html {
             <main class="layout">
                 <section class="left">
                     <ClusterView nodes={nodes.clone()} on_action={on_action.clone()} />
+                    <CheckerPanel findings={model.findings.clone()} on_action={on_action.clone()} />
                     <EventLogView {events} />
                 </section>
                 <section class="right">
-                    <Console nodes={nodes} on_action={on_action} />
+                    <Console nodes={nodes} ryw={model.ryw_key()} on_action={on_action} />
                     <Results replies={model.replies.clone()} pending={model.pending()} />
                 </section>
             </main>

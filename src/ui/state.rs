@@ -12,6 +12,8 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
+use crate::engine::checker;
+use crate::engine::cluster::Ryw;
 use crate::engine::node::Role;
 use crate::engine::{Cluster, ClusterConfig, Millis, NodeId, Reply, Target};
 
@@ -27,6 +29,15 @@ pub const COMMIT_PRESETS: [(&str, &str); 4] = [
     ("sync-on", "synchronous: on, FIRST 1 (*)"),
     ("sync-apply", "synchronous: remote_apply, FIRST 1 (*)"),
     ("semi-sync", "MySQL semi-sync (10 s timeout)"),
+];
+
+/// Read-after-write strategies the console offers: (key, label).
+pub const RYW_CHOICES: [(&str, &str); 5] = [
+    ("none", "none"),
+    ("primary", "read from the primary for 5 s after a write"),
+    ("sticky", "sticky session"),
+    ("lsn", "version check (LSN, wait up to 1 s)"),
+    ("sync", "synchronous apply on every replica"),
 ];
 
 /// The settings behind a commit preset, as (name, value) pairs for [`Cluster::set`].
@@ -61,6 +72,15 @@ pub struct Model {
     pub replies: Vec<Reply>,
     /// The last action the engine refused, in its words.
     pub notice: Option<String>,
+    /// The consistency checker's findings, as of the last check (None: not run yet).
+    pub findings: Option<Vec<FindingView>>,
+}
+
+/// One checker finding, ready to show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FindingView {
+    pub title: String,
+    pub facts: Vec<String>,
 }
 
 impl PartialEq for Model {
@@ -100,6 +120,10 @@ pub enum Action {
     Resync(NodeId),
     /// Switch the cluster's commit setup (a key of [`COMMIT_PRESETS`]).
     SetCommitPreset(&'static str),
+    /// Set the console session's read-after-write strategy (a key of [`RYW_CHOICES`]).
+    SetRyw(&'static str),
+    /// Run the consistency checker over the history.
+    Check,
     /// Start over with a fresh cluster.
     Reset,
 }
@@ -114,6 +138,7 @@ impl Model {
             speed: 1,
             replies: Vec::new(),
             notice: None,
+            findings: None,
         }
     }
 
@@ -147,9 +172,18 @@ impl Model {
         speed: u32,
         replies: Vec<Reply>,
         notice: Option<String>,
+        findings: Option<Vec<FindingView>>,
     ) -> Rc<Self> {
         let cluster = self.cluster.clone();
-        Rc::new(Self { cluster, version: self.version + 1, running, speed, replies, notice })
+        Rc::new(Self {
+            cluster,
+            version: self.version + 1,
+            running,
+            speed,
+            replies,
+            notice,
+            findings,
+        })
     }
 
     /// Which commit preset the cluster's settings match (`custom` when none does).
@@ -162,6 +196,33 @@ impl Model {
             })
         };
         COMMIT_PRESETS.iter().map(|(key, _)| *key).find(|key| matches(key)).unwrap_or("custom")
+    }
+
+    /// Runs the consistency checker over the history so far.
+    fn check(&self) -> Vec<FindingView> {
+        let cluster = self.cluster();
+        checker::check(cluster.history(), &cluster)
+            .iter()
+            .map(|f| {
+                let ops: Vec<String> =
+                    f.ops.iter().filter(|id| **id > 0).map(|id| format!("#{id}")).collect();
+                FindingView {
+                    title: format!("{} (ops {})", f.anomaly.as_str(), ops.join(", ")),
+                    facts: f.because.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// The console session's read-after-write strategy, as a key of [`RYW_CHOICES`].
+    pub fn ryw_key(&self) -> &'static str {
+        match self.cluster().client_session(CONSOLE_SESSION).ryw {
+            Ryw::None => "none",
+            Ryw::Primary { .. } => "primary",
+            Ryw::Sticky => "sticky",
+            Ryw::Lsn { .. } => "lsn",
+            Ryw::Sync => "sync",
+        }
     }
 
     /// Applies a fault or setting to the engine; a refusal becomes the notice.
@@ -190,6 +251,7 @@ impl Reducible for Model {
         let mut replies = self.replies.clone();
         let (mut running, mut speed) = (self.running, self.speed);
         let mut notice = None;
+        let mut findings = self.findings.clone();
         match action {
             Action::Tick { real_ms } => {
                 if !running {
@@ -213,6 +275,11 @@ impl Reducible for Model {
             | Action::SetCommitPreset(_) => {
                 notice = self.operate(action).err().map(|e| e.to_string());
             }
+            Action::SetRyw(key) => {
+                let ryw = Ryw::parse(key, None, None).expect("the UI offers valid strategies");
+                self.cluster.borrow_mut().set_session_ryw(CONSOLE_SESSION, ryw);
+            }
+            Action::Check => findings = Some(self.check()),
             Action::Reset => {
                 let config = self.cluster().config().clone();
                 return Rc::new(Self { version: self.version + 1, ..Self::new(config) });
@@ -221,7 +288,7 @@ impl Reducible for Model {
         replies.extend(self.cluster.borrow_mut().take_finished());
         let excess = replies.len().saturating_sub(REPLIES_KEPT);
         replies.drain(..excess);
-        self.changed(running, speed, replies, notice)
+        self.changed(running, speed, replies, notice, findings)
     }
 }
 
@@ -319,6 +386,24 @@ mod tests {
             model = run(model, Target::Router, "SELECT 1");
         }
         assert_eq!(model.replies.len(), REPLIES_KEPT);
+    }
+
+    #[test]
+    fn the_checker_runs_on_demand_and_the_console_can_change_strategy() {
+        let model = Rc::new(Model::default());
+        let model = run(model, Target::Router, "CREATE TABLE t (a INT)");
+        let model = model.reduce(Action::Step { sim_ms: 2_000 });
+        let model = run(model, Target::Router, "INSERT INTO t VALUES (1)");
+        let model = run(model, Target::Router, "SELECT a FROM t");
+        assert_eq!(model.findings, None);
+        let model = model.reduce(Action::Check);
+        let findings = model.findings.clone().expect("checked");
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0].title.starts_with("read-your-writes violation"), "{findings:?}");
+        let model = model.reduce(Action::SetRyw("primary"));
+        assert_eq!(model.ryw_key(), "primary");
+        let model = run(model, Target::Router, "SELECT a FROM t");
+        assert_eq!(model.replies.last().expect("answered").statements[0].node, NodeId(0));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use crate::engine::Target;
-use crate::ui::state::{Action, NodeView};
+use crate::ui::state::{Action, NodeView, RYW_CHOICES};
 
 /// The lesson's statements, as (button label, SQL).
 pub const EXAMPLES: [(&str, &str); 4] = [
@@ -20,6 +20,8 @@ pub const EXAMPLES: [(&str, &str); 4] = [
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
     pub nodes: Vec<NodeView>,
+    /// The console session's read-after-write strategy (a key of `RYW_CHOICES`).
+    pub ryw: &'static str,
     pub on_action: Callback<Action>,
 }
 
@@ -72,6 +74,16 @@ pub fn console(props: &ConsoleProps) -> Html {
             target.set(parse_target(&select.value(), &nodes));
         })
     };
+    let on_ryw = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let value = select.value();
+            if let Some((key, _)) = RYW_CHOICES.iter().find(|(key, _)| *key == value) {
+                on_action.emit(Action::SetRyw(key));
+            }
+        })
+    };
     let selected = target_value(*target);
     html! {
         <div class="console">
@@ -96,6 +108,13 @@ pub fn console(props: &ConsoleProps) -> Html {
                             <option value={n.name.clone()} selected={selected == n.name}>
                                 {format!("{} ({})", n.name, n.role.as_str())}
                             </option>
+                        }) }
+                    </select>
+                </label>
+                <label title="How this console session reads after its own writes">{"read-after-write "}
+                    <select data-testid="ryw" onchange={on_ryw}>
+                        { for RYW_CHOICES.iter().map(|(key, label)| html! {
+                            <option value={*key} selected={*key == props.ryw}>{*label}</option>
                         }) }
                     </select>
                 </label>

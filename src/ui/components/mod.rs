@@ -3,12 +3,14 @@
 //! Each receives plain data and a callback that takes an [`Action`](super::state::Action);
 //! none of them touches the engine.
 
+mod checker_panel;
 mod cluster_view;
 mod console;
 mod event_log;
 mod results;
 mod toolbar;
 
+pub use checker_panel::CheckerPanel;
 pub use cluster_view::ClusterView;
 pub use console::Console;
 pub use event_log::EventLogView;
