@@ -3,7 +3,7 @@
 //! simulation deterministic. `make test` runs 1 000 seeds; set `SWEEP_SEEDS=100000` for more,
 //! `SWEEP_FIRST=N` to start elsewhere. A failure names its seed and step so it can be replayed.
 
-use replica_playground::engine::cluster::{Policy, RouterConfig, Ryw};
+use replica_playground::engine::cluster::{FailoverConfig, Policy, RouterConfig, Ryw};
 use replica_playground::engine::commit::SyncCommit;
 use replica_playground::engine::invariants::{convergence_violations, Checker};
 use replica_playground::engine::node::{NodeState, Receiver, Role};
@@ -37,6 +37,16 @@ fn random_cluster(seed: u64, rng: &mut Rng) -> Cluster {
     if rng.chance(0.2) {
         cluster.set("rpl_semi_sync_source_enabled", "on").expect("valid");
         cluster.set("rpl_semi_sync_source_timeout", "1s").expect("valid");
+    }
+    if rng.chance(0.5) {
+        let ttl_ms = 1_000 + rng.below_or_equal(3_000);
+        let failover = FailoverConfig {
+            auto: true,
+            ttl_ms,
+            loop_wait_ms: ttl_ms / 3,
+            ..FailoverConfig::default()
+        };
+        cluster.set_failover(failover).expect("valid failover settings");
     }
     cluster.submit("setup", Target::Primary, "CREATE TABLE t (k INT PRIMARY KEY, v INT NOT NULL)");
     cluster
@@ -123,6 +133,11 @@ fn random_step(cluster: &mut Cluster, rng: &mut Rng, next_key: &mut u64) {
                 Ryw::parse(ryw, Some("2s"), Some("500ms")).expect("valid"),
             );
         }
+        88..=89 => {
+            if let Some(id) = pick(rng, &replicas) {
+                let _ = cluster.promote(id);
+            }
+        }
         86..=87 => {
             let policies = [Policy::RoundRobin, Policy::LeastLag, Policy::Weighted];
             let policy = policies[rng.below_or_equal(2) as usize];
@@ -133,6 +148,16 @@ fn random_step(cluster: &mut Cluster, rng: &mut Rng, next_key: &mut u64) {
     }
     cluster.advance(0);
     cluster.take_finished();
+}
+
+/// The last events, when `SWEEP_VERBOSE` is set (to see how a failing seed got there).
+fn recent_events(cluster: &Cluster) -> String {
+    if std::env::var_os("SWEEP_VERBOSE").is_none() {
+        return String::new();
+    }
+    let events: Vec<String> =
+        cluster.events().iter().rev().take(60).map(|e| e.to_string()).collect();
+    format!("\n{}", events.into_iter().rev().collect::<Vec<_>>().join("\n"))
 }
 
 /// Heals every fault and lets replication finish.
@@ -175,9 +200,17 @@ fn run_seed(seed: u64) -> Result<RunSummary, String> {
     let mut checker = Checker::default();
     let mut next_key = 0;
     for step in 0..STEPS {
-        random_step(&mut cluster, &mut rng, &mut next_key);
+        let stepped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            random_step(&mut cluster, &mut rng, &mut next_key)
+        }));
+        if stepped.is_err() {
+            return Err(format!(
+                "seed {seed}, step {step}: the engine panicked{}",
+                recent_events(&cluster)
+            ));
+        }
         if let Some(v) = checker.check(&cluster).first() {
-            return Err(format!("seed {seed}, step {step}: {v}"));
+            return Err(format!("seed {seed}, step {step}: {v}{}", recent_events(&cluster)));
         }
     }
     repair(&mut cluster);
@@ -218,6 +251,12 @@ fn invariants_hold_over_a_seed_sweep() {
     let seeds = env_number("SWEEP_SEEDS", 1_000);
     let runs: Vec<Result<RunSummary, String>> = (first..first + seeds).map(run_caught).collect();
     let failures: Vec<String> = runs.iter().filter_map(|r| r.as_ref().err().cloned()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {seeds} seeds failed; first ones:\n{}",
+        failures.len(),
+        failures[..failures.len().min(10)].join("\n")
+    );
     // The sweep must exercise something: acknowledged writes and crashes in most runs.
     let passed: Vec<&RunSummary> = runs.iter().filter_map(|r| r.as_ref().ok()).collect();
     let acknowledged: usize = passed.iter().map(|r| r.acknowledged).sum();
@@ -227,12 +266,6 @@ fn invariants_hold_over_a_seed_sweep() {
         "only {acknowledged} writes acknowledged in {seeds} runs"
     );
     assert!(u64::from(crashes) >= seeds, "only {crashes} crashes in {seeds} runs");
-    assert!(
-        failures.is_empty(),
-        "{} of {seeds} seeds failed; first ones:\n{}",
-        failures.len(),
-        failures[..failures.len().min(10)].join("\n")
-    );
 }
 
 #[test]

@@ -77,6 +77,12 @@ pub enum EventKind {
     Load { message: String },
     /// The router changed how it sends reads.
     Router { message: String },
+    /// The failover manager could not reach the primary.
+    HealthCheckFailed { node: NodeId, missed: u32, down_ms: Millis, ttl_ms: Millis },
+    /// A step of a failover (declared, candidate, recovery time, fencing, rewind).
+    Failover { message: String },
+    /// A replica was promoted and writes on a new timeline.
+    Promoted { node: NodeId, timeline: u64, lsn: Lsn },
 }
 
 impl fmt::Display for Event {
@@ -151,6 +157,16 @@ impl fmt::Display for EventKind {
             Membership { node, added: false } => write!(f, "{node} removed from the cluster"),
             Load { message } => write!(f, "load: {message}"),
             Router { message } => write!(f, "router: {message}"),
+            HealthCheckFailed { node, missed, down_ms, ttl_ms } => write!(
+                f,
+                "failover: health check of {node} failed ({missed} missed, unreachable for {} of ttl {})",
+                format_millis(*down_ms),
+                format_millis(*ttl_ms)
+            ),
+            Failover { message } => write!(f, "failover: {message}"),
+            Promoted { node, timeline, lsn } => {
+                write!(f, "{node} PROMOTED: primary on timeline {timeline}, WAL from {lsn}")
+            }
         }
     }
 }

@@ -6,7 +6,7 @@
 //! | name | what must hold |
 //! |------|----------------|
 //! | [`PREFIX`] | a replica's replayed and flushed log is a prefix of its primary's log |
-//! | [`DURABLE`] | no acknowledged write is lost under `local`/`on`/`remote_apply` (the primary keeps what it flushed) |
+//! | [`DURABLE`] | no acknowledged write is lost under `local` or stronger on the same primary, nor one a synchronous standby confirmed, across a failover |
 //! | [`MONOTONIC`] | LSNs never go backwards on a node that did not crash or get rebuilt |
 //! | [`CONVERGED`] | once faults heal and replication catches up, every replica equals the primary |
 //!
@@ -77,7 +77,10 @@ impl Checker {
 fn prefix_violations(cluster: &Cluster) -> Vec<Violation> {
     let primary = cluster.node(cluster.primary());
     let mut found = Vec::new();
-    for node in cluster.members().filter(|n| n.role == Role::Replica) {
+    // A replica still on an older timeline is about to rewind: it is not compared.
+    let followers =
+        cluster.members().filter(|n| n.role == Role::Replica && n.timeline == primary.timeline);
+    for node in followers {
         let checks = [
             ("replayed", node.replay_lsn, node.replayed_chain),
             ("flushed", node.wal.end(), node.wal.end_chain()),
@@ -113,7 +116,18 @@ fn durability_violations(cluster: &Cluster) -> Vec<Violation> {
     cluster
         .acknowledged()
         .iter()
-        .filter(|ack| ack.mode >= SyncCommit::Local)
+        // On the current timeline the primary's own disk is enough; across a failover only
+        // what a synchronous standby confirmed must survive.
+        .filter(|ack| {
+            if ack.timeline == primary.timeline {
+                ack.mode >= SyncCommit::Local
+            } else {
+                // Promotions that knowingly left confirmed writes behind are reported by
+                // `Cluster::lossy_timelines`; every other promotion must keep them.
+                let lossy = cluster.lossy_timelines().range(ack.timeline + 1..=primary.timeline).next().is_some();
+                ack.confirmed_by_standby && !lossy
+            }
+        })
         .filter_map(|ack| {
             let kept = primary.wal.end() >= ack.end
                 && (!primary.wal.remembers(ack.end) || primary.wal.chain_at(ack.end) == Some(ack.chain));

@@ -145,6 +145,8 @@ pub struct Node {
     pub crashes: u32,
     /// Bumped by every crash and base backup: positions may restart from there.
     pub incarnation: u32,
+    /// The timeline this node's WAL belongs to (PostgreSQL's timeline id; 1 until a promotion).
+    pub timeline: u64,
     /// With unflushed WAL: the database as of `flushed_lsn`, restored by a crash.
     pub durable: Option<Database>,
 }
@@ -173,6 +175,7 @@ impl Node {
             sessions: BTreeMap::new(),
             crashes: 0,
             incarnation: 0,
+            timeline: 1,
             durable: None,
         }
     }

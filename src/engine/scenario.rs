@@ -11,6 +11,7 @@
 //! | `sql [TARGET] [session=NAME]: SQL` | run SQL; TARGET: `router` (default), `primary`, a node |
 //! | `session NAME [synchronous_commit=MODE] [ryw=none\|primary\|sticky\|lsn\|sync] [window=5s] [timeout=1s]` | a session's own commit mode and read-after-write strategy |
 //! | `router [policy=round-robin\|least-lag\|weights] [weights=pg2:3,pg3:1] [max_lag=DUR] [max_lag_bytes=SIZE]` | how reads are routed; lagging replicas are shunned |
+//! | `failover [auto=on\|off] [ttl=30s] [loop_wait=10s] [maximum_lag_on_failover=1MB]` / `promote NODE` | the Patroni-style failover manager / `pg_promote()` |
 //! | `check` | the consistency checker: stale reads, read-your-writes and monotonic-read violations, lost writes, refused writes |
 //! | `set NAME = VALUE` / `show NAME` / `show all` | cluster settings, by their PostgreSQL / MySQL names |
 //! | `link NODE [delay=DUR] [jitter=DUR] [loss=P]` | change a replica's link |
@@ -117,6 +118,10 @@ impl Scenario {
             "sql" | "sql:" => self.cmd_sql(line.strip_prefix("sql").unwrap_or_default()),
             "session" => self.cmd_session(rest),
             "router" => self.cmd_router(rest),
+            "failover" => self.cmd_failover(rest),
+            "promote" => self
+                .on_node(rest, |c, id| c.promote(id))
+                .map(|id| format!("{id}: promotion started\n")),
             "check" => no_args(rest, verb).map(|()| self.cmd_check()),
             "set" => self.cmd_set(rest),
             "show" => self.cmd_show(rest),
@@ -307,6 +312,51 @@ impl Scenario {
                 Ok((self.cluster.find_node(name)?, weight))
             })
             .collect()
+    }
+
+    /// `failover [auto=on|off] [ttl=DUR] [loop_wait=DUR] [maximum_lag_on_failover=SIZE]`.
+    fn cmd_failover(&mut self, rest: &str) -> Result<String, Error> {
+        let mut config = self.cluster.failover_config().clone();
+        for (key, value) in parse_options(rest)? {
+            match key {
+                "auto" => {
+                    config.auto = match value {
+                        "on" => true,
+                        "off" => false,
+                        _ => {
+                            return Err(Error::invalid(format!(
+                                "auto: expected on or off, got \"{value}\""
+                            )))
+                        }
+                    }
+                }
+                "ttl" => config.ttl_ms = parse_duration(key, value)?,
+                "loop_wait" => config.loop_wait_ms = parse_duration(key, value)?,
+                "maximum_lag_on_failover" => {
+                    config.maximum_lag_on_failover = parse_bytes(value).ok_or_else(|| {
+                        Error::invalid(format!("{key}: expected a size, got \"{value}\""))
+                    })?
+                }
+                _ => {
+                    return Err(unknown_option(
+                        "failover",
+                        key,
+                        "auto, ttl, loop_wait, maximum_lag_on_failover",
+                    ))
+                }
+            }
+        }
+        self.cluster.set_failover(config)?;
+        let c = self.cluster.failover_config();
+        Ok(format!(
+            "failover: auto {}, ttl {}, loop_wait {}, maximum_lag_on_failover {}; primary {} on timeline {}\n",
+            if c.auto { "on" } else { "off" },
+            format_millis(c.ttl_ms),
+            format_millis(c.loop_wait_ms),
+            super::cluster::format_bytes(c.maximum_lag_on_failover),
+            self.cluster.primary(),
+            self.cluster.timeline()
+        ))
     }
 
     /// `check`: the consistency checker over the history so far.

@@ -95,7 +95,8 @@ impl Wal {
             end,
             end_chain,
             next_xid,
-            chains: VecDeque::new(),
+            // The starting point is part of the history too (a base backup's position).
+            chains: VecDeque::from([(end, end_chain)]),
         }
     }
 
@@ -169,6 +170,11 @@ impl Wal {
         }
         let i = self.chains.partition_point(|(e, _)| *e < end);
         self.chains.get(i).filter(|(e, _)| *e == end).map(|(_, c)| *c)
+    }
+
+    /// Remembered (end, chain) pairs, newest first.
+    pub fn chain_history(&self) -> impl Iterator<Item = (Lsn, u64)> + '_ {
+        self.chains.iter().rev().copied()
     }
 
     /// Whether [`Wal::chain_at`] still knows every record boundary at or after `lsn`.

@@ -123,6 +123,8 @@ pub struct AckedCommit {
     /// Whether synchronous standbys (not just the local disk) confirmed it.
     pub confirmed_by_standby: bool,
     pub at_ms: Millis,
+    /// The timeline it was committed on.
+    pub timeline: u64,
 }
 
 /// CPU cost of a statement from its plan cost, in µs: planning, rows read, rows sent, rows written.
@@ -366,6 +368,13 @@ impl Cluster {
                 return;
             }
             let job = self.nodes[id.0].queue.pop_front().expect("checked non-empty");
+            if let Job::Statement(op) = job {
+                // An op failed meanwhile (its node was demoted, say) leaves a stale job behind.
+                let waiting_here = self.ops.get(&op).and_then(|o| o.in_flight.as_ref());
+                if !waiting_here.is_some_and(|f| f.node == id && f.result.is_none()) {
+                    continue;
+                }
+            }
             let start_us = free_us.max(now_us);
             let cpu_us = match job {
                 Job::Statement(op) => self.run_statement(op),
@@ -672,6 +681,7 @@ impl Cluster {
         self.metrics.record_write_latency(reply.node, latency_ms);
         let primary = self.node(reply.node);
         let chain = primary.wal.chain_at(end).unwrap_or_default();
+        let timeline = primary.timeline;
         let names = &self.settings.synchronous_standby_names;
         let confirmed_by_standby = mode.standby_position().is_some() && !names.is_empty();
         if self.acknowledged.len() == ACKS_KEPT {
@@ -684,6 +694,7 @@ impl Cluster {
             mode,
             confirmed_by_standby,
             at_ms: self.now_ms,
+            timeline,
         });
         if !quiet {
             let waited_for = reply.waited_for.clone().unwrap_or_default();

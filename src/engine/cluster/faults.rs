@@ -46,6 +46,9 @@ impl Cluster {
     fn lose_unflushed(&mut self, id: NodeId) -> Option<String> {
         let node = &mut self.nodes[id.0];
         let durable = node.durable.take()?;
+        if node.role != Role::Primary {
+            return None; // a replica's WAL is flushed as it arrives
+        }
         let flushed = node.flushed_lsn;
         let lost = node.wal.discard_after(flushed);
         node.db = durable;

@@ -29,6 +29,7 @@
 //! idle node answers in the same instant and a full scan of 100 000 rows takes ~100 ms.
 
 mod client;
+mod failover;
 mod faults;
 mod load;
 mod replication;
@@ -38,6 +39,7 @@ mod status;
 use std::collections::{BTreeMap, VecDeque};
 
 pub use client::{AckedCommit, OpId, Reply, StatementReply, Target};
+pub use failover::FailoverConfig;
 pub use load::{Kind as LoadKind, LoadGen, LoadSpec};
 pub use router::{ClientSession, Policy, RouterConfig, Ryw};
 pub use status::{format_bytes, parse_bytes, render_table, SETTINGS};
@@ -177,8 +179,9 @@ enum Due {
     ConnectRetry { replica: NodeId },
     /// A replica's connection attempt has waited long enough for an answer.
     ConnectTimeout { replica: NodeId, conn: u64 },
-    /// A replica's connection request reaches the primary.
-    ConnectArrive { replica: NodeId, conn: u64, from: Lsn },
+    /// A replica's connection request reaches the primary: stream from `from`, where its
+    /// history's digest is `chain`.
+    ConnectArrive { replica: NodeId, conn: u64, from: Lsn, chain: u64 },
     /// The primary's answer reaches the replica: streaming starts, or the WAL is gone.
     ConnectAnswer { replica: NodeId, conn: u64, answer: Answer },
     /// The WAL writer flushes (only scheduled while unflushed WAL exists).
@@ -195,6 +198,8 @@ enum Due {
     Housekeeping,
     /// The load generator's next request.
     LoadArrival,
+    /// The failover manager checks the primary.
+    HealthCheck,
 }
 
 /// What a replica hears back when it asks to stream.
@@ -204,6 +209,8 @@ enum Answer {
     Accepted,
     /// The WAL asked for is recycled; the oldest kept starts at `oldest`.
     WalRemoved { oldest: Lsn },
+    /// The replica's history diverged from the primary's (it is on an old timeline).
+    Diverged,
 }
 
 /// A copy of the primary taken by a base backup.
@@ -238,6 +245,8 @@ pub struct Cluster {
     weighted_scores: BTreeMap<NodeId, i64>,
     route_waits: BTreeMap<OpId, (Lsn, Millis)>,
     history: History,
+    manager: failover::Manager,
+    lossy_timelines: std::collections::BTreeSet<u64>,
     next_read: usize,
     events: EventLog,
     metrics: Metrics,
@@ -273,6 +282,8 @@ impl Cluster {
             weighted_scores: BTreeMap::new(),
             route_waits: BTreeMap::new(),
             history: History::default(),
+            manager: failover::Manager::default(),
+            lossy_timelines: std::collections::BTreeSet::new(),
             next_read: 0,
             events: EventLog::default(),
             metrics: Metrics::default(),
@@ -433,8 +444,8 @@ impl Cluster {
             }
             Due::ConnectRetry { replica } => self.try_connect(replica),
             Due::ConnectTimeout { replica, conn } => self.connect_timeout(replica, conn),
-            Due::ConnectArrive { replica, conn, from } => {
-                self.accept_connection(replica, conn, from)
+            Due::ConnectArrive { replica, conn, from, chain } => {
+                self.accept_connection(replica, conn, from, chain)
             }
             Due::ConnectAnswer { replica, conn, answer } => {
                 self.connection_answered(replica, conn, answer)
@@ -446,6 +457,7 @@ impl Cluster {
             Due::RouteTimeout { op } => self.route_timeout(op),
             Due::Housekeeping => self.housekeeping(),
             Due::LoadArrival => self.load_arrival(),
+            Due::HealthCheck => self.health_check(),
         }
     }
 

@@ -204,6 +204,7 @@ impl Cluster {
             return;
         }
         self.release_route_waits();
+        self.maybe_finish_promotion();
         self.send_feedback(id);
         self.kick_replay(id);
     }
@@ -287,7 +288,7 @@ impl Cluster {
         {
             return;
         }
-        let from = node.wal.end();
+        let (from, chain) = (node.wal.end(), node.wal.end_chain());
         let conn = self.next_conn;
         self.next_conn += 1;
         let node = &mut self.nodes[replica.0];
@@ -298,7 +299,7 @@ impl Cluster {
         let timeout_at = self.now_ms + self.settings.wal_retrieve_retry_interval_ms + 2 * delay_ms;
         self.schedule(timeout_at, Due::ConnectTimeout { replica, conn });
         if let Some(arrives_ms) = self.travel(replica, Direction::Upstream) {
-            self.schedule(arrives_ms, Due::ConnectArrive { replica, conn, from });
+            self.schedule(arrives_ms, Due::ConnectArrive { replica, conn, from, chain });
         }
     }
 
@@ -320,11 +321,16 @@ impl Cluster {
         self.schedule(at, Due::ConnectRetry { replica });
     }
 
-    pub(super) fn accept_connection(&mut self, replica: NodeId, conn: u64, from: Lsn) {
+    pub(super) fn accept_connection(&mut self, replica: NodeId, conn: u64, from: Lsn, chain: u64) {
         let primary = self.primary();
         let p = &self.nodes[primary.0];
+        // Streaming may resume only from a point of the primary's own history; a position it
+        // cannot vouch for (another timeline, or forgotten) calls for a rewind.
+        let same_history = p.wal.chain_at(from) == Some(chain);
         let answer = if !p.is_running() {
             return; // no answer at all: the replica's attempt times out
+        } else if from > p.wal.end() || !same_history {
+            Answer::Diverged
         } else if from < p.wal.oldest() {
             Answer::WalRemoved { oldest: p.wal.oldest() }
         } else {
@@ -356,11 +362,14 @@ impl Cluster {
         }
         match answer {
             Answer::Accepted => {
+                let timeline = self.timeline();
                 self.nodes[replica.0].receiver = Receiver::Streaming;
+                self.nodes[replica.0].timeline = timeline;
                 self.ship(replica);
                 self.send_feedback(replica);
                 self.kick_replay(replica);
             }
+            Answer::Diverged => self.rewind(replica),
             Answer::WalRemoved { oldest } => {
                 let requested = self.nodes[replica.0].wal.end();
                 self.nodes[replica.0].receiver = Receiver::NeedsResync;
@@ -479,6 +488,7 @@ impl Cluster {
         node.replay_busy = false;
         node.state = NodeState::Running;
         node.receiver = Receiver::Disconnected;
+        node.incarnation += 1; // its positions restart from the backup's
         node.cores_free_us.iter_mut().for_each(|t| *t = 0);
         self.events.push(self.now_ms, EventKind::BaseBackupDone { replica: id, lsn: backup.lsn });
         self.try_connect(id);
