@@ -164,3 +164,35 @@ test("the checker flags the lesson's read-your-writes violation, and the LSN che
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("with auto failover on, a crashed primary is replaced and rejoins as a replica", async () => {
+  const { page, errors } = await openApp(browser, url);
+  await page.click('[data-testid="play-toggle"]');
+  await page.check('[data-testid="auto-failover"]');
+  await runSql(page, "router", CREATE);
+  await page.click('[data-testid="step"]');
+  await page.click('[data-testid="step"]');
+  await runSql(page, "router", INSERT);
+  await page.click('[data-testid="step"]');
+  await page.click('[data-node="pg1"] [data-testid="crash"]');
+  const write = await runSql(page, "router", INSERT);
+  assert.match(await write.innerText(), /Connection refused/, "no primary takes writes yet");
+  // Patroni's defaults: checks every 10 s, lease 30 s.
+  for (let i = 0; i < 42; i++) await page.click('[data-testid="step"]');
+  const roles = await page.locator('[data-testid="node"]').evaluateAll(
+    (cards) => Object.fromEntries(cards.map((c) => [c.dataset.node, c.dataset.role])));
+  assert.equal(roles.pg1, "replica", "the old primary is demoted");
+  assert.ok(roles.pg2 === "primary" || roles.pg3 === "primary", JSON.stringify(roles));
+  assert.match(await page.innerText('[data-testid="events"]'), /PROMOTED: primary on timeline 2/);
+  assert.match(await page.innerText('[data-testid="events"]'), /recovery time/);
+  const after = await runSql(page, "router", INSERT);
+  assert.equal(await after.getAttribute("data-status"), "ok", "the new primary takes writes");
+  await page.click('[data-node="pg1"] [data-testid="restart"]');
+  for (let i = 0; i < 10; i++) await page.click('[data-testid="step"]');
+  assert.equal(await page.getAttribute('[data-node="pg1"]', "data-state"), "running");
+  assert.equal(await page.innerText('[data-node="pg1"] [data-testid="receiver"]'), "streaming");
+  assert.equal(await tableRows(page, "pg1", "orders"), 2, "pg1 caught up with the new primary");
+  await screenshot(page, "08-failover");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -41,6 +41,7 @@ pub fn app() -> Html {
         <div class="app">
             <Toolbar now_ms={cluster.now_ms()} running={model.running} speed={model.speed}
                 commit={model.commit_preset()} notice={model.notice.clone()}
+                auto_failover={model.auto_failover()}
                 on_action={on_action.clone()} />
             <main class="layout">
                 <section class="left">

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use yew::Reducible;
 
 use crate::engine::checker;
-use crate::engine::cluster::Ryw;
+use crate::engine::cluster::{FailoverConfig, Ryw};
 use crate::engine::node::Role;
 use crate::engine::{Cluster, ClusterConfig, Millis, NodeId, Reply, Target};
 
@@ -25,10 +25,10 @@ pub const SPEEDS: [u32; 4] = [1, 2, 5, 10];
 
 /// Commit setups the toolbar offers: (key, label).
 pub const COMMIT_PRESETS: [(&str, &str); 4] = [
-    ("async", "asynchronous (PostgreSQL's default)"),
-    ("sync-on", "synchronous: on, FIRST 1 (*)"),
-    ("sync-apply", "synchronous: remote_apply, FIRST 1 (*)"),
-    ("semi-sync", "MySQL semi-sync (10 s timeout)"),
+    ("async", "async (default)"),
+    ("sync-on", "sync: on"),
+    ("sync-apply", "sync: remote_apply"),
+    ("semi-sync", "MySQL semi-sync"),
 ];
 
 /// Read-after-write strategies the console offers: (key, label).
@@ -124,6 +124,8 @@ pub enum Action {
     SetRyw(&'static str),
     /// Run the consistency checker over the history.
     Check,
+    /// Turn automatic failover (Patroni's defaults: ttl 30 s, loop_wait 10 s) on or off.
+    SetAutoFailover(bool),
     /// Start over with a fresh cluster.
     Reset,
 }
@@ -214,6 +216,11 @@ impl Model {
             .collect()
     }
 
+    /// Whether automatic failover is on.
+    pub fn auto_failover(&self) -> bool {
+        self.cluster().failover_config().auto
+    }
+
     /// The console session's read-after-write strategy, as a key of [`RYW_CHOICES`].
     pub fn ryw_key(&self) -> &'static str {
         match self.cluster().client_session(CONSOLE_SESSION).ryw {
@@ -236,6 +243,10 @@ impl Model {
                 cluster.set_replay_paused(replica, paused)
             }
             Action::Resync(id) => cluster.resync(id),
+            Action::SetAutoFailover(auto) => {
+                let config = FailoverConfig { auto, ..cluster.failover_config().clone() };
+                cluster.set_failover(config)
+            }
             Action::SetCommitPreset(key) => commit_preset_settings(key)
                 .iter()
                 .try_for_each(|(name, value)| cluster.set(name, value).map(drop)),
@@ -272,6 +283,7 @@ impl Reducible for Model {
             | Action::Restart(_)
             | Action::SetReplayPaused { .. }
             | Action::Resync(_)
+            | Action::SetAutoFailover(_)
             | Action::SetCommitPreset(_) => {
                 notice = self.operate(action).err().map(|e| e.to_string());
             }
@@ -300,6 +312,8 @@ pub struct NodeView {
     pub role: Role,
     /// `running`, `crashed`, ...
     pub state: &'static str,
+    /// The timeline the node's WAL is on (it changes with each promotion).
+    pub timeline: u64,
     /// A replica's connection to the primary: `streaming`, `disconnected`, `needs re-sync`, ...
     pub receiver: &'static str,
     /// WAL replay is paused (replicas).
@@ -334,6 +348,7 @@ impl NodeView {
             name: node.name(),
             role: node.role,
             state: node.state.as_str(),
+            timeline: node.timeline,
             receiver: node.receiver.as_str(),
             replay_paused: node.replay_paused,
             replay_lsn: node.replay_lsn.to_string(),

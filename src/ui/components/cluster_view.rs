@@ -50,6 +50,10 @@ pub fn node_card(props: &NodeCardProps) -> Html {
             </header>
             <dl>
                 <dt title="How far this node has replayed the WAL">{"replayed"}</dt><dd data-testid="replay-lsn">{&node.replay_lsn}</dd>
+                if node.timeline > 1 {
+                    <dt title="PostgreSQL's timeline: a new one starts at each promotion">{"timeline"}</dt>
+                    <dd data-testid="timeline">{node.timeline}</dd>
+                }
                 if node.role == Role::Replica && !down {
                     <dt title="The replica's WAL receiver">{"stream"}</dt>
                     <dd class={classes!((node.receiver != "streaming").then_some("warn"))}

@@ -137,6 +137,7 @@ mod tests {
             name: NodeId(id).name(),
             role,
             state: "running",
+            timeline: 1,
             receiver: "streaming",
             replay_paused: false,
             replay_lsn: String::new(),

@@ -14,6 +14,8 @@ pub struct ToolbarProps {
     pub commit: &'static str,
     /// The last refusal, if any.
     pub notice: Option<String>,
+    /// Automatic failover is on.
+    pub auto_failover: bool,
     pub on_action: Callback<Action>,
 }
 
@@ -43,6 +45,10 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
             }
         })
     };
+    let on_failover = {
+        let (on_action, auto) = (props.on_action.clone(), props.auto_failover);
+        Callback::from(move |_: Event| on_action.emit(Action::SetAutoFailover(!auto)))
+    };
     let (play_label, play_title) = if props.running {
         ("❚❚ Pause", "Stop the simulated clock")
     } else {
@@ -65,7 +71,7 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                     }) }
                 </select>
             </label>
-            <label class="commit" title="What a write waits for before COMMIT returns">{"commit "}
+            <label class="commit" title="What a write waits for before COMMIT returns: sync modes set synchronous_standby_names = 'FIRST 1 (*)'; semi-sync falls back to async after 10 s">{"commit "}
                 <select data-testid="commit-mode" onchange={on_commit}>
                     { for COMMIT_PRESETS.iter().map(|(key, label)| html! {
                         <option value={*key} selected={*key == props.commit}>{*label}</option>
@@ -74,6 +80,10 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                         <option value="custom" selected=true disabled=true>{"custom (set by a script)"}</option>
                     }
                 </select>
+            </label>
+            <label class="failover" title="Patroni-style: the primary is checked every 10 s and replaced after 30 s without a successful check">
+                <input type="checkbox" data-testid="auto-failover" checked={props.auto_failover} onchange={on_failover} />
+                {" auto failover"}
             </label>
             <button class="secondary" data-testid="reset" title="Start over with an empty cluster"
                 onclick={act(Action::Reset)}>{"Reset"}</button>
