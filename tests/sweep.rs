@@ -135,7 +135,7 @@ fn random_step(cluster: &mut Cluster, rng: &mut Rng, next_key: &mut u64) {
         }
         88..=89 => {
             if let Some(id) = pick(rng, &replicas) {
-                let _ = cluster.promote(id);
+                let _ = if rng.chance(0.5) { cluster.promote(id) } else { cluster.switchover(id) };
             }
         }
         86..=87 => {

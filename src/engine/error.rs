@@ -22,6 +22,8 @@ pub enum Error {
     /// The node went down while the statement was queued, running or waiting to commit: the
     /// client cannot know whether a commit happened.
     ConnectionLost { node: String },
+    /// The node is shutting down (a switchover): it takes no new statements (SQLSTATE 57P03).
+    ShuttingDown { node: String },
     /// No node by that name.
     UnknownNode { name: String },
     /// A scenario or UI input that does not parse, with what was expected.
@@ -35,6 +37,7 @@ impl Error {
             Error::Sql(e) => Some(e.code),
             Error::ReadOnly { .. } => Some("25006"),
             Error::NodeDown { .. } | Error::ConnectionLost { .. } => Some("08006"),
+            Error::ShuttingDown { .. } => Some("57P03"),
             Error::UnknownNode { .. } | Error::Invalid { .. } => None,
         }
     }
@@ -68,6 +71,9 @@ impl fmt::Display for Error {
                 f,
                 "{node}: server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request."
             ),
+            Error::ShuttingDown { node } => {
+                write!(f, "{node}: FATAL:  the database system is shutting down")
+            }
             Error::UnknownNode { name } => write!(f, "no node named \"{name}\""),
             Error::Invalid { message } => write!(f, "{message}"),
         }

@@ -11,7 +11,7 @@
 //! | `sql [TARGET] [session=NAME]: SQL` | run SQL; TARGET: `router` (default), `primary`, a node |
 //! | `session NAME [synchronous_commit=MODE] [ryw=none\|primary\|sticky\|lsn\|sync] [window=5s] [timeout=1s]` | a session's own commit mode and read-after-write strategy |
 //! | `router [policy=round-robin\|least-lag\|weights] [weights=pg2:3,pg3:1] [max_lag=DUR] [max_lag_bytes=SIZE]` | how reads are routed; lagging replicas are shunned |
-//! | `failover [auto=on\|off] [ttl=30s] [loop_wait=10s] [maximum_lag_on_failover=1MB]` / `promote NODE` | the Patroni-style failover manager / `pg_promote()` |
+//! | `failover [auto=on\|off] [ttl=30s] [loop_wait=10s] [maximum_lag_on_failover=1MB]` / `promote NODE` / `switchover NODE` | the Patroni-style failover manager (`priority=pg2:0,pg3:2` too) / `pg_promote()` / a planned switchover |
 //! | `check` | the consistency checker: stale reads, read-your-writes and monotonic-read violations, lost writes, refused writes |
 //! | `set NAME = VALUE` / `show NAME` / `show all` | cluster settings, by their PostgreSQL / MySQL names |
 //! | `link NODE [delay=DUR] [jitter=DUR] [loss=P]` | change a replica's link |
@@ -122,6 +122,9 @@ impl Scenario {
             "promote" => self
                 .on_node(rest, |c, id| c.promote(id))
                 .map(|id| format!("{id}: promotion started\n")),
+            "switchover" => self
+                .on_node(rest, |c, id| c.switchover(id))
+                .map(|id| format!("{id}: switchover started\n")),
             "check" => no_args(rest, verb).map(|()| self.cmd_check()),
             "set" => self.cmd_set(rest),
             "show" => self.cmd_show(rest),
@@ -332,6 +335,17 @@ impl Scenario {
                 }
                 "ttl" => config.ttl_ms = parse_duration(key, value)?,
                 "loop_wait" => config.loop_wait_ms = parse_duration(key, value)?,
+                "priority" => {
+                    for pair in value.split(',') {
+                        let (name, n) = pair.split_once(':').ok_or_else(|| {
+                            Error::invalid(format!("priority: expected NODE:N, got \"{pair}\""))
+                        })?;
+                        let node = self.cluster.find_node(name)?;
+                        config
+                            .priorities
+                            .insert(node, parse_number("priority", n, 0, 1_000)? as u32);
+                    }
+                }
                 "maximum_lag_on_failover" => {
                     config.maximum_lag_on_failover = parse_bytes(value).ok_or_else(|| {
                         Error::invalid(format!("{key}: expected a size, got \"{value}\""))
@@ -341,7 +355,7 @@ impl Scenario {
                     return Err(unknown_option(
                         "failover",
                         key,
-                        "auto, ttl, loop_wait, maximum_lag_on_failover",
+                        "auto, ttl, loop_wait, maximum_lag_on_failover, priority",
                     ))
                 }
             }

@@ -309,6 +309,9 @@ impl Cluster {
             waiting_since_ms: None,
         };
         self.ops.get_mut(&id).expect("op exists").in_flight = Some(in_flight);
+        if self.shutting_down() == Some(node) {
+            return self.complete_statement(id, Err(Error::ShuttingDown { node: node.name() }));
+        }
         if !self.node(node).is_running() {
             let error = Error::NodeDown { node: node.name() };
             return self.complete_statement(id, Err(error));
@@ -727,6 +730,11 @@ impl Cluster {
             let error = Error::ConnectionLost { node: node.name() };
             self.complete_statement(id, Err(error));
         }
+    }
+
+    /// Whether any client statement is queued, running or waiting on `node`.
+    pub(super) fn ops_in_flight_on(&self, node: NodeId) -> bool {
+        self.ops.values().any(|op| op.in_flight.as_ref().is_some_and(|f| f.node == node))
     }
 
     /// Whether a node's state lets it take statements (for the UI and scripts).

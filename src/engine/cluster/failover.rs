@@ -34,11 +34,20 @@ pub struct FailoverConfig {
     pub loop_wait_ms: Millis,
     /// A replica further behind than this (bytes) is never promoted.
     pub maximum_lag_on_failover: u64,
+    /// Patroni's `failover_priority` tag: among equally advanced replicas the highest wins;
+    /// 0 means never promote (`nofailover`). Unlisted nodes have priority 1.
+    pub priorities: std::collections::BTreeMap<NodeId, u32>,
 }
 
 impl Default for FailoverConfig {
     fn default() -> Self {
-        Self { auto: false, ttl_ms: 30_000, loop_wait_ms: 10_000, maximum_lag_on_failover: 1 << 20 }
+        Self {
+            auto: false,
+            ttl_ms: 30_000,
+            loop_wait_ms: 10_000,
+            maximum_lag_on_failover: 1 << 20,
+            priorities: std::collections::BTreeMap::new(),
+        }
     }
 }
 
@@ -52,6 +61,9 @@ pub(super) struct Manager {
     pub missed: u32,
     /// A promotion waiting for its candidate to replay what it has: (node, when it started).
     pub promoting: Option<(NodeId, Millis)>,
+    /// A switchover in progress: the primary takes no new statements until `target` has
+    /// received all its WAL.
+    pub switchover: Option<(NodeId, NodeId)>,
     /// When the primary that is being replaced went down, if known.
     pub failed_at_ms: Option<Millis>,
     /// A health check is scheduled.
@@ -137,19 +149,21 @@ impl Cluster {
 
     /// The healthy replica with the most WAL, within `maximum_lag_on_failover` of the best.
     fn failover_candidate(&self) -> Option<NodeId> {
+        let priority = |id: &NodeId| *self.manager.config.priorities.get(id).unwrap_or(&1);
         let healthy: Vec<NodeId> = self
             .replicas()
             .into_iter()
             .filter(|id| {
                 self.node(*id).is_running() && self.node(*id).receiver != Receiver::NeedsResync
             })
+            .filter(|id| priority(id) > 0)
             .collect();
         let best = healthy.iter().map(|id| self.node(*id).wal.end()).max()?;
         let limit = self.manager.config.maximum_lag_on_failover;
         healthy
             .into_iter()
             .filter(|id| best.bytes_since(self.node(*id).wal.end()) <= limit)
-            .max_by_key(|id| (self.node(*id).wal.end(), std::cmp::Reverse(*id)))
+            .max_by_key(|id| (self.node(*id).wal.end(), priority(id), std::cmp::Reverse(*id)))
     }
 
     /// When a node last crashed, from the event log (for the recovery time).
@@ -174,6 +188,54 @@ impl Cluster {
         self.manager.failed_at_ms = None;
         self.begin_promotion(id);
         Ok(())
+    }
+
+    /// A planned switchover: the primary stops taking statements, the target receives all of its
+    /// WAL, then is promoted; the old primary follows it. Nothing acknowledged is lost.
+    pub fn switchover(&mut self, target: NodeId) -> Result<(), Error> {
+        let primary = self.primary();
+        let node = self.node(target);
+        let streaming = node.state == NodeState::Running && node.receiver == Receiver::Streaming;
+        if node.role != Role::Replica || !streaming {
+            let message = format!("{target} is not a streaming replica: it cannot take over");
+            return Err(Error::invalid(message));
+        }
+        if !self.node(primary).is_running() {
+            let message = format!("{primary} is down: use promote (or automatic failover) instead");
+            return Err(Error::invalid(message));
+        }
+        if self.manager.promoting.is_some() || self.manager.switchover.is_some() {
+            return Err(Error::invalid("a promotion is already under way"));
+        }
+        self.manager.switchover = Some((primary, target));
+        let message = format!(
+            "switchover to {target}: {primary} stops taking statements; waiting for {target} to receive all WAL"
+        );
+        self.events.push(self.now_ms, EventKind::Failover { message });
+        self.maybe_switch_over();
+        Ok(())
+    }
+
+    /// The node that is shutting down for a switchover, if any.
+    pub(super) fn shutting_down(&self) -> Option<NodeId> {
+        self.manager.switchover.map(|(from, _)| from)
+    }
+
+    /// Completes a switchover once its target has flushed everything the primary flushed and
+    /// the primary's last statements are done.
+    pub(super) fn maybe_switch_over(&mut self) {
+        let Some((from, target)) = self.manager.switchover else { return };
+        if !self.node(target).is_running() || !self.node(from).is_running() {
+            self.manager.switchover = None;
+            let message = "switchover abandoned: a node went down".to_string();
+            return self.events.push(self.now_ms, EventKind::Failover { message });
+        }
+        let end = self.node(from).flushed_lsn;
+        let caught_up = self.walsenders.get(&target).is_some_and(|w| w.flush_lsn >= end);
+        if caught_up && !self.ops_in_flight_on(from) {
+            self.manager.switchover = None;
+            self.begin_promotion(target);
+        }
     }
 
     fn begin_promotion(&mut self, id: NodeId) {

@@ -483,6 +483,7 @@ impl Cluster {
         }
         self.time_out_silent_standbys();
         self.ship_all();
+        self.maybe_switch_over();
         self.checkpoint();
         let next = self.now_ms + self.metrics.interval_ms;
         self.schedule(next, Due::Housekeeping);

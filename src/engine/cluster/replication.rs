@@ -253,6 +253,7 @@ impl Cluster {
         }
         self.maybe_restore_semi_sync(from);
         self.recheck_commit_waits();
+        self.maybe_switch_over();
     }
 
     /// MySQL turns semi-sync back on once a replica has caught up with the source.
