@@ -93,38 +93,11 @@ pub enum Clause {
 
 /// Replaces column names with slots and checks functions exist.
 pub fn bind(expr: &Expr, scope: &Scope, clause: Clause) -> Result<Expr> {
-    let rebind = |e: &Expr| bind(e, scope, clause);
-    let boxed = |e: &Expr| rebind(e).map(Box::new);
-    Ok(match expr {
+    match expr {
         Expr::Column { table, name, pos } => {
-            Expr::Slot(scope.resolve(table.as_deref(), name, *pos)?)
+            Ok(Expr::Slot(scope.resolve(table.as_deref(), name, *pos)?))
         }
-        Expr::Literal(_) | Expr::Slot(_) | Expr::Default => expr.clone(),
-        Expr::Unary { op, expr } => Expr::Unary { op: *op, expr: boxed(expr)? },
-        Expr::Binary { op, left, right } => {
-            let (left, right) = (boxed(left)?, boxed(right)?);
-            check_comparable(*op, &left, &right, scope)?;
-            Expr::Binary { op: *op, left, right }
-        }
-        Expr::IsNull { expr, negated } => Expr::IsNull { expr: boxed(expr)?, negated: *negated },
-        Expr::InList { expr, list, negated } => Expr::InList {
-            expr: boxed(expr)?,
-            list: list.iter().map(rebind).collect::<Result<_>>()?,
-            negated: *negated,
-        },
-        Expr::Between { expr, low, high, negated } => Expr::Between {
-            expr: boxed(expr)?,
-            low: boxed(low)?,
-            high: boxed(high)?,
-            negated: *negated,
-        },
-        Expr::Like { expr, pattern, negated, case_insensitive } => Expr::Like {
-            expr: boxed(expr)?,
-            pattern: boxed(pattern)?,
-            negated: *negated,
-            case_insensitive: *case_insensitive,
-        },
-        Expr::Function { name, args, pos } => bind_function(name, args, *pos, scope, clause)?,
+        Expr::Function { name, args, pos } => bind_function(name, args, *pos, scope, clause),
         Expr::Aggregate { func, arg, distinct, pos } => {
             if let Clause::NoAggregates(place) = clause {
                 return Err(SqlError::grouping(format!(
@@ -137,18 +110,16 @@ pub fn bind(expr: &Expr, scope: &Scope, clause: Clause) -> Result<Expr> {
                 Some(a) => Some(Box::new(bind(a, scope, inner).map_err(nested_aggregate)?)),
                 None => None,
             };
-            Expr::Aggregate { func: *func, arg, distinct: *distinct, pos: *pos }
+            Ok(Expr::Aggregate { func: *func, arg, distinct: *distinct, pos: *pos })
         }
-        Expr::Cast { expr, to } => Expr::Cast { expr: boxed(expr)?, to: to.clone() },
-        Expr::Case { operand, whens, otherwise } => Expr::Case {
-            operand: operand.as_deref().map(boxed).transpose()?,
-            whens: whens
-                .iter()
-                .map(|(w, t)| Ok((rebind(w)?, rebind(t)?)))
-                .collect::<Result<_>>()?,
-            otherwise: otherwise.as_deref().map(boxed).transpose()?,
-        },
-    })
+        _ => {
+            let bound = expr.try_map_children(&mut |e| bind(e, scope, clause))?;
+            if let Expr::Binary { op, left, right } = &bound {
+                check_comparable(*op, left, right, scope)?;
+            }
+            Ok(bound)
+        }
+    }
 }
 
 /// PostgreSQL words a nested aggregate differently from other misplaced ones.
