@@ -10,6 +10,7 @@
 //! | monotonic-read violation | a session read from a node that was *behind* what it had already read |
 //! | lost write | a write was acknowledged, and the primary's history no longer has it |
 //! | refused write | a write went to a read-only standby |
+//! | split-brain write | a write was acknowledged by an old primary after a newer one had been promoted |
 //!
 //! "Missed" is decided by WAL positions: a read ran on a node that had replayed up to `L`; a
 //! write to a table the read names committed at `E > L`. That is exactly what the replica could
@@ -33,6 +34,7 @@ pub enum Anomaly {
     MonotonicRead,
     LostWrite,
     RefusedWrite,
+    SplitBrainWrite,
 }
 
 impl Anomaly {
@@ -43,6 +45,7 @@ impl Anomaly {
             Anomaly::MonotonicRead => "monotonic-read violation",
             Anomaly::LostWrite => "lost write",
             Anomaly::RefusedWrite => "write refused by a read-only node",
+            Anomaly::SplitBrainWrite => "split-brain write",
         }
     }
 }
@@ -84,6 +87,9 @@ pub fn check(history: &History, cluster: &Cluster) -> Vec<Finding> {
     for record in history.records() {
         if record.refused_read_only {
             findings.push(refused(record));
+        }
+        if let Some(finding) = split_brain_write(record, cluster) {
+            findings.push(finding);
         }
         if record.kind != OpKind::Read || record.error.is_some() {
             continue;
@@ -219,6 +225,34 @@ fn refused(record: &OpRecord) -> Finding {
             record.error.as_deref().unwrap_or_default()
         )],
     }
+}
+
+/// A write acknowledged on a timeline after a newer timeline had begun: the old primary was
+/// still taking writes while another node was primary.
+fn split_brain_write(record: &OpRecord, cluster: &Cluster) -> Option<Finding> {
+    if record.kind != OpKind::Write || record.error.is_some() {
+        return None;
+    }
+    let (timeline, started_ms) = cluster
+        .timeline_started_ms()
+        .range(record.timeline + 1..)
+        .find(|(_, started_ms)| **started_ms < record.done_ms)?;
+    let because = vec![
+        format!(
+            "#{} {} ({}) was acknowledged by {} on timeline {} at {}",
+            record.id,
+            quote(&record.sql),
+            record.session,
+            record.node,
+            record.timeline,
+            format_millis(record.done_ms)
+        ),
+        format!(
+            "timeline {timeline} had begun at {}, when another node was promoted: two primaries were taking writes",
+            format_millis(*started_ms)
+        ),
+    ];
+    Some(Finding { anomaly: Anomaly::SplitBrainWrite, ops: vec![record.id], because })
 }
 
 /// Acknowledged commits that the primary's history no longer holds.

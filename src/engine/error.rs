@@ -24,6 +24,11 @@ pub enum Error {
     ConnectionLost { node: String },
     /// The node is shutting down (a switchover): it takes no new statements (SQLSTATE 57P03).
     ShuttingDown { node: String },
+    /// The node was demoted (fenced) under the statement: its connections were terminated
+    /// (SQLSTATE 57P01).
+    AdminShutdown { node: String },
+    /// The router has no running primary to send a write to (a failover is due or under way).
+    NoPrimary { detail: String },
     /// No node by that name.
     UnknownNode { name: String },
     /// A scenario or UI input that does not parse, with what was expected.
@@ -38,6 +43,8 @@ impl Error {
             Error::ReadOnly { .. } => Some("25006"),
             Error::NodeDown { .. } | Error::ConnectionLost { .. } => Some("08006"),
             Error::ShuttingDown { .. } => Some("57P03"),
+            Error::AdminShutdown { .. } => Some("57P01"),
+            Error::NoPrimary { .. } => Some("08001"),
             Error::UnknownNode { .. } | Error::Invalid { .. } => None,
         }
     }
@@ -73,6 +80,12 @@ impl fmt::Display for Error {
             ),
             Error::ShuttingDown { node } => {
                 write!(f, "{node}: FATAL:  the database system is shutting down")
+            }
+            Error::AdminShutdown { node } => {
+                write!(f, "{node}: FATAL:  terminating connection due to administrator command")
+            }
+            Error::NoPrimary { detail } => {
+                write!(f, "router: no primary is accepting writes right now: {detail}")
             }
             Error::UnknownNode { name } => write!(f, "no node named \"{name}\""),
             Error::Invalid { message } => write!(f, "{message}"),

@@ -83,6 +83,10 @@ pub enum EventKind {
     Failover { message: String },
     /// A replica was promoted and writes on a new timeline.
     Promoted { node: NodeId, timeline: u64, lsn: Lsn },
+    /// The failover manager (Patroni's DCS) lost or regained its connection to a node.
+    ManagerPartition { node: NodeId, cut: bool },
+    /// The primary's endpoint (its DNS name) changed, or a client re-resolved it.
+    Endpoint { message: String },
 }
 
 impl fmt::Display for Event {
@@ -167,6 +171,13 @@ impl fmt::Display for EventKind {
             Promoted { node, timeline, lsn } => {
                 write!(f, "{node} PROMOTED: primary on timeline {timeline}, WAL from {lsn}")
             }
+            ManagerPartition { node, cut: true } => {
+                write!(f, "{node} partitioned from the failover manager (DCS); clients still reach it")
+            }
+            ManagerPartition { node, cut: false } => {
+                write!(f, "{node} reachable by the failover manager again")
+            }
+            Endpoint { message } => write!(f, "endpoint: {message}"),
         }
     }
 }

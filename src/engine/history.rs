@@ -50,6 +50,8 @@ pub struct OpRecord {
     pub error: Option<String>,
     /// The failure was a write refused by a read-only standby.
     pub refused_read_only: bool,
+    /// The node's timeline when it answered.
+    pub timeline: u64,
 }
 
 /// The bounded history.

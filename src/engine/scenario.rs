@@ -11,11 +11,12 @@
 //! | `sql [TARGET] [session=NAME]: SQL` | run SQL; TARGET: `router` (default), `primary`, a node |
 //! | `session NAME [synchronous_commit=MODE] [ryw=none\|primary\|sticky\|lsn\|sync] [window=5s] [timeout=1s]` | a session's own commit mode and read-after-write strategy |
 //! | `router [policy=round-robin\|least-lag\|weights] [weights=pg2:3,pg3:1] [max_lag=DUR] [max_lag_bytes=SIZE]` | how reads are routed; lagging replicas are shunned |
-//! | `failover [auto=on\|off] [ttl=30s] [loop_wait=10s] [maximum_lag_on_failover=1MB]` / `promote NODE` / `switchover NODE` | the Patroni-style failover manager (`priority=pg2:0,pg3:2` too) / `pg_promote()` / a planned switchover |
+//! | `failover [auto=on\|off] [fencing=on\|off] [ttl=30s] [loop_wait=10s] [maximum_lag_on_failover=1MB]` / `promote NODE` / `switchover NODE` | the Patroni-style failover manager (`priority=pg2:0,pg3:2` too) / `pg_promote()` / a planned switchover |
+//! | `endpoint [ttl=DUR]` | the primary's DNS name: where it points, clients' cached answers; TTL of those answers |
 //! | `check` | the consistency checker: stale reads, read-your-writes and monotonic-read violations, lost writes, refused writes |
 //! | `set NAME = VALUE` / `show NAME` / `show all` | cluster settings, by their PostgreSQL / MySQL names |
 //! | `link NODE [delay=DUR] [jitter=DUR] [loss=P]` | change a replica's link |
-//! | `partition NODE [way=both\|down\|up]` / `heal [NODE]` | cut a link (down: primary→replica) / mend it |
+//! | `partition NODE [way=both\|down\|up]` / `partition NODE from=manager` / `heal [NODE]` | cut a link (down: primary→replica) / cut a node off from the failover manager / mend |
 //! | `crash NODE` / `restart NODE` | fail a node / bring it back after crash recovery |
 //! | `replica NODE [apply_delay=DUR] [replay=pause\|resume] [slow=N]` | replay controls |
 //! | `add-replica` / `remove-replica NODE` / `resync NODE` | membership; rebuild from a base backup |
@@ -126,6 +127,7 @@ impl Scenario {
                 .on_node(rest, |c, id| c.switchover(id))
                 .map(|id| format!("{id}: switchover started\n")),
             "check" => no_args(rest, verb).map(|()| self.cmd_check()),
+            "endpoint" => self.cmd_endpoint(rest),
             "set" => self.cmd_set(rest),
             "show" => self.cmd_show(rest),
             "link" => self.cmd_link(rest),
@@ -322,17 +324,8 @@ impl Scenario {
         let mut config = self.cluster.failover_config().clone();
         for (key, value) in parse_options(rest)? {
             match key {
-                "auto" => {
-                    config.auto = match value {
-                        "on" => true,
-                        "off" => false,
-                        _ => {
-                            return Err(Error::invalid(format!(
-                                "auto: expected on or off, got \"{value}\""
-                            )))
-                        }
-                    }
-                }
+                "auto" => config.auto = parse_switch(key, value)?,
+                "fencing" => config.fencing = parse_switch(key, value)?,
                 "ttl" => config.ttl_ms = parse_duration(key, value)?,
                 "loop_wait" => config.loop_wait_ms = parse_duration(key, value)?,
                 "priority" => {
@@ -355,7 +348,7 @@ impl Scenario {
                     return Err(unknown_option(
                         "failover",
                         key,
-                        "auto, ttl, loop_wait, maximum_lag_on_failover, priority",
+                        "auto, fencing, ttl, loop_wait, maximum_lag_on_failover, priority",
                     ))
                 }
             }
@@ -363,14 +356,41 @@ impl Scenario {
         self.cluster.set_failover(config)?;
         let c = self.cluster.failover_config();
         Ok(format!(
-            "failover: auto {}, ttl {}, loop_wait {}, maximum_lag_on_failover {}; primary {} on timeline {}\n",
+            "failover: auto {}, fencing {}, ttl {}, loop_wait {}, maximum_lag_on_failover {}; primary {} on timeline {}\n",
             if c.auto { "on" } else { "off" },
+            if c.fencing { "on" } else { "off" },
             format_millis(c.ttl_ms),
             format_millis(c.loop_wait_ms),
             super::cluster::format_bytes(c.maximum_lag_on_failover),
             self.cluster.primary(),
             self.cluster.timeline()
         ))
+    }
+
+    /// `endpoint [ttl=DUR]`: the primary's DNS name, where it points, and clients' cached answers.
+    fn cmd_endpoint(&mut self, rest: &str) -> Result<String, Error> {
+        for (key, value) in parse_options(rest)? {
+            match key {
+                "ttl" => self.cluster.set_endpoint_ttl(parse_duration(key, value)?),
+                _ => return Err(unknown_option("endpoint", key, "ttl")),
+            }
+        }
+        let endpoint = self.cluster.endpoint();
+        let mut out = format!(
+            "endpoint {} → {} (ttl {})\n",
+            endpoint.name,
+            endpoint.target,
+            format_millis(endpoint.ttl_ms)
+        );
+        for (session, cached) in self.cluster.cached_endpoint_answers() {
+            let _ = writeln!(
+                out,
+                "  {session} cached {} until {}",
+                cached.node,
+                format_millis(cached.expires_ms)
+            );
+        }
+        Ok(out)
     }
 
     /// `check`: the consistency checker over the history so far.
@@ -440,6 +460,17 @@ impl Scenario {
         let (mut down, mut up) = (true, true);
         for (key, value) in parse_options(options)? {
             match (key, value) {
+                ("from", "manager") => {
+                    self.cluster.partition_from_manager(replica)?;
+                    return Ok(format!(
+                        "{replica} cut off from the failover manager (clients still reach it)\n"
+                    ));
+                }
+                ("from", other) => {
+                    return Err(Error::invalid(format!(
+                        "from: expected manager (or no from= for the replication link), got \"{other}\""
+                    )))
+                }
                 ("way", "both") => (down, up) = (true, true),
                 ("way", "down") => (down, up) = (true, false),
                 ("way", "up") => (down, up) = (false, true),
@@ -448,7 +479,7 @@ impl Scenario {
                         "way: expected both, down or up, got \"{other}\""
                     )))
                 }
-                _ => return Err(unknown_option("partition", key, "way")),
+                _ => return Err(unknown_option("partition", key, "way, from")),
             }
         }
         self.cluster.partition(replica, down, up)?;
@@ -467,11 +498,21 @@ impl Scenario {
             "" => None,
             name => Some(self.cluster.find_node(name)?),
         };
+        let manager_cut: Vec<NodeId> = self.cluster.manager_partitions().collect();
+        let has_link = replica
+            .and_then(|id| self.cluster.link(id))
+            .is_some_and(|link| link.cut_down || link.cut_up);
         self.cluster.heal(replica)?;
-        Ok(match replica {
-            Some(id) => format!("link to {id} healed\n"),
+        let mut out = match replica {
+            Some(id) if has_link => format!("link to {id} healed\n"),
+            Some(_) => String::new(),
             None => "all links healed\n".to_string(),
-        })
+        };
+        for id in manager_cut.into_iter().filter(|id| replica.is_none_or(|r| r == *id)) {
+            let _ = writeln!(out, "{id} reachable by the failover manager again");
+        }
+        out.push_str(&self.render_finished(true));
+        Ok(out)
     }
 
     fn cmd_replica(&mut self, rest: &str) -> Result<String, Error> {
@@ -647,6 +688,15 @@ impl Scenario {
             out.push_str("(no new events)\n");
         }
         out
+    }
+}
+
+/// `on` or `off`.
+fn parse_switch(key: &str, value: &str) -> Result<bool, Error> {
+    match value {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(Error::invalid(format!("{key}: expected on or off, got \"{value}\""))),
     }
 }
 

@@ -313,18 +313,39 @@ impl Cluster {
             return self.complete_statement(id, Err(Error::ShuttingDown { node: node.name() }));
         }
         if !self.node(node).is_running() {
-            let error = Error::NodeDown { node: node.name() };
+            let error = self.down_error(id, node);
             return self.complete_statement(id, Err(error));
         }
         self.nodes[node.0].queue.push_back(Job::Statement(id));
         self.pump(node);
     }
 
+    /// The error for a statement sent to a node that is down: through the router, a write
+    /// says there is no primary right now, and what the failover manager is doing about it.
+    fn down_error(&self, id: OpId, node: NodeId) -> Error {
+        let routed = self.ops[&id].reply.target == Target::Router;
+        let write = self.ops[&id].in_flight.as_ref().is_some_and(|f| f.statement.is_write());
+        if !(routed && write) {
+            return Error::NodeDown { node: node.name() };
+        }
+        let state = self.node(node).state.as_str();
+        let next = match self.manager.promoting {
+            Some((candidate, _)) => format!("a failover is promoting {candidate}"),
+            None if self.manager.config.auto => {
+                "the failover manager will promote a replica once the leader lease expires"
+                    .to_string()
+            }
+            None => "automatic failover is off: promote a replica (promote NODE)".to_string(),
+        };
+        let detail = format!("{} resolves to {node}, which is {state}; {next}", self.endpoint.name);
+        Error::NoPrimary { detail }
+    }
+
     /// The router's choice of node for one statement.
     fn route(&mut self, session: &str, target: Target, statement: &Statement) -> ReadRoute {
         ReadRoute::Node(match target {
             Target::Node(id) => id,
-            Target::Primary => self.primary(),
+            Target::Primary => self.resolve_primary(session),
             Target::Router => return self.route_routed(session, statement),
         })
     }
@@ -337,7 +358,7 @@ impl Cluster {
             return ReadRoute::Node(node.id);
         }
         if statement.is_write() || statement.command_tag() != "SELECT" {
-            return ReadRoute::Node(self.primary());
+            return ReadRoute::Node(self.resolve_primary(session));
         }
         self.route_read(session)
     }
@@ -485,7 +506,7 @@ impl Cluster {
         );
         self.metrics.record_statement(node, cpu_us);
         if let Some((_, end)) = commit {
-            if !self.commit_satisfied(mode, sync_all, end) {
+            if !self.commit_satisfied(node, mode, sync_all, end) {
                 let in_flight =
                     self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()).expect("in flight");
                 in_flight.waiting_since_ms = Some(self.now_ms);
@@ -500,15 +521,18 @@ impl Cluster {
     }
 
     /// Whether a commit ending at `end` may be acknowledged under `mode` now.
-    fn commit_satisfied(&self, mode: SyncCommit, sync_all: bool, end: Lsn) -> bool {
-        let primary = self.node(self.primary());
-        if mode.waits_for_local_flush() && primary.flushed_lsn < end {
+    ///
+    /// A commit on a primary the manager no longer recognises (split brain) has no standbys:
+    /// only the local flush can be satisfied.
+    fn commit_satisfied(&self, node: NodeId, mode: SyncCommit, sync_all: bool, end: Lsn) -> bool {
+        let leader = node == self.primary();
+        if mode.waits_for_local_flush() && self.node(node).flushed_lsn < end {
             return false;
         }
-        if sync_all && !self.all_replicas_applied(end) {
+        if sync_all && !(leader && self.all_replicas_applied(end)) {
             return false;
         }
-        let acks = self.standby_acks();
+        let acks = if leader { self.standby_acks() } else { Vec::new() };
         let names = &self.settings.synchronous_standby_names;
         let semi = mode == SyncCommit::Off || self.settings.semi_sync.satisfied(&acks, end);
         semi && commit::standbys_satisfied(mode, names, &acks, end)
@@ -557,17 +581,17 @@ impl Cluster {
 
     /// Re-checks every held commit (after feedback, a setting change, a fallback).
     pub(super) fn recheck_commit_waits(&mut self) {
-        let waiting: Vec<(OpId, SyncCommit, bool, Lsn)> = self
+        let waiting: Vec<(OpId, NodeId, SyncCommit, bool, Lsn)> = self
             .ops
             .iter()
             .filter_map(|(id, op)| {
                 let f = op.in_flight.as_ref()?;
                 f.waiting_since_ms?;
-                Some((*id, f.mode, f.sync_all, f.commit?.1))
+                Some((*id, f.node, f.mode, f.sync_all, f.commit?.1))
             })
             .collect();
-        for (id, mode, sync_all, end) in waiting {
-            if self.commit_satisfied(mode, sync_all, end) {
+        for (id, node, mode, sync_all, end) in waiting {
+            if self.commit_satisfied(node, mode, sync_all, end) {
                 let result =
                     self.ops[&id].in_flight.as_ref().and_then(|f| f.result.clone()).expect("ran");
                 self.complete_statement(id, result);
@@ -653,6 +677,7 @@ impl Cluster {
             rows: reply.result.as_ref().map_or(0, |o| o.rows.len()),
             error: reply.result.as_ref().err().map(|e| e.to_string()),
             refused_read_only: matches!(reply.result, Err(Error::ReadOnly { .. })),
+            timeline: self.node(reply.node).timeline,
         });
     }
 
@@ -704,6 +729,15 @@ impl Cluster {
             let kind = EventKind::Acknowledged { node: reply.node, xid, latency_ms, waited_for };
             self.events.push(self.now_ms, kind);
         }
+        if reply.node != self.primary() && !quiet {
+            let message = format!(
+                "SPLIT BRAIN: {} acknowledged xid {xid} on timeline {timeline} while {} is primary on timeline {}",
+                reply.node,
+                self.primary(),
+                self.timeline()
+            );
+            self.events.push(self.now_ms, EventKind::Failover { message });
+        }
     }
 
     fn finish(&mut self, id: OpId) {
@@ -720,6 +754,11 @@ impl Cluster {
 
     /// Fails every op that was queued, running or waiting on a node that just went down.
     pub(super) fn fail_ops_on(&mut self, node: NodeId) {
+        self.fail_ops_on_with(node, Error::ConnectionLost { node: node.name() });
+    }
+
+    /// Fails every op in flight on `node` with `error`.
+    pub(super) fn fail_ops_on_with(&mut self, node: NodeId, error: Error) {
         let victims: Vec<OpId> = self
             .ops
             .iter()
@@ -727,8 +766,7 @@ impl Cluster {
             .map(|(id, _)| *id)
             .collect();
         for id in victims {
-            let error = Error::ConnectionLost { node: node.name() };
-            self.complete_statement(id, Err(error));
+            self.complete_statement(id, Err(error.clone()));
         }
     }
 

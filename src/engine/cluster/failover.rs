@@ -16,10 +16,19 @@
 //!
 //! `promote NODE` is `pg_promote()`: the same promotion, by hand. Automatic failover is off until
 //! `failover auto=on`, so a scenario that crashes and restarts a primary keeps it.
+//!
+//! **Fencing.** A primary cut off from the manager (`partition pg1 from=manager`) is not
+//! necessarily down: clients may still reach it. With fencing on (the default: Patroni demotes
+//! a leader that cannot renew its lease, and its watchdog resets one that hangs), the old
+//! primary is made read-only *before* another node is promoted, so at most one node ever takes
+//! writes. With fencing off, it keeps taking writes from every client that still resolves it:
+//! two primaries, two diverging histories — split brain — until the manager reaches it again,
+//! demotes it, and its rewind throws away what only it had.
 
 use super::super::event::EventKind;
 use super::super::link::Link;
 use super::super::node::{NodeState, Receiver, Role};
+use super::super::wal::Lsn;
 use super::super::{format_millis, Error, Millis, NodeId};
 use super::{Cluster, Due, LinkState};
 
@@ -37,6 +46,8 @@ pub struct FailoverConfig {
     /// Patroni's `failover_priority` tag: among equally advanced replicas the highest wins;
     /// 0 means never promote (`nofailover`). Unlisted nodes have priority 1.
     pub priorities: std::collections::BTreeMap<NodeId, u32>,
+    /// Make an unreachable old primary read-only before promoting another node.
+    pub fencing: bool,
 }
 
 impl Default for FailoverConfig {
@@ -47,6 +58,7 @@ impl Default for FailoverConfig {
             loop_wait_ms: 10_000,
             maximum_lag_on_failover: 1 << 20,
             priorities: std::collections::BTreeMap::new(),
+            fencing: true,
         }
     }
 }
@@ -108,8 +120,9 @@ impl Cluster {
         if !self.manager.config.auto {
             return;
         }
+        self.demote_stale_primaries();
         let leader = self.primary();
-        if self.node(leader).is_running() {
+        if self.manager_sees_running(leader) {
             self.manager.last_ok_ms = self.now_ms;
             self.manager.missed = 0;
         } else if self.manager.promoting.is_none() {
@@ -137,13 +150,14 @@ impl Cluster {
                 "no healthy replica within maximum_lag_on_failover: cannot fail over".to_string();
             return self.events.push(self.now_ms, EventKind::Failover { message });
         };
-        self.manager.failed_at_ms = self.crashed_at_ms(old);
+        self.manager.failed_at_ms = self.failed_at_ms(old);
         let message = format!(
             "{old} declared failed (lease expired after {}); promoting {candidate}, which has WAL up to {}",
             format_millis(self.manager.config.ttl_ms),
             self.node(candidate).wal.end()
         );
         self.events.push(self.now_ms, EventKind::Failover { message });
+        self.fence_if_alive(old);
         self.begin_promotion(candidate);
     }
 
@@ -154,7 +168,7 @@ impl Cluster {
             .replicas()
             .into_iter()
             .filter(|id| {
-                self.node(*id).is_running() && self.node(*id).receiver != Receiver::NeedsResync
+                self.manager_sees_running(*id) && self.node(*id).receiver != Receiver::NeedsResync
             })
             .filter(|id| priority(id) > 0)
             .collect();
@@ -166,12 +180,16 @@ impl Cluster {
             .max_by_key(|id| (self.node(*id).wal.end(), priority(id), std::cmp::Reverse(*id)))
     }
 
-    /// When a node last crashed, from the event log (for the recovery time).
-    fn crashed_at_ms(&self, id: NodeId) -> Option<Millis> {
-        self.events.iter().rev().find_map(|e| match e.kind {
+    /// When a node last crashed or was cut off from the manager (for the recovery time).
+    fn failed_at_ms(&self, id: NodeId) -> Option<Millis> {
+        let crashed = self.events.iter().rev().find_map(|e| match e.kind {
             EventKind::Crashed { node, .. } if node == id => Some(e.at_ms),
             _ => None,
-        })
+        });
+        match (crashed, self.manager_cut.get(&id).copied()) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// `pg_promote()`: promotes a replica once it has replayed what it received.
@@ -186,6 +204,7 @@ impl Cluster {
             return Err(Error::invalid("a promotion is already under way"));
         }
         self.manager.failed_at_ms = None;
+        self.fence_if_alive(self.primary());
         self.begin_promotion(id);
         Ok(())
     }
@@ -267,24 +286,9 @@ impl Cluster {
     fn finish_promotion(&mut self, new: NodeId) {
         let old = self.primary();
         let timeline = self.node(old).timeline.max(self.node(new).timeline) + 1;
-        // Does the new primary hold every write a synchronous standby confirmed? Not when the
-        // confirming standby is gone, or when a lagging replica is promoted by hand.
-        let new_wal = &self.node(new).wal;
-        let old_timeline = self.node(old).timeline;
-        let drops_confirmed = self.acknowledged.iter().any(|a| {
-            let kept = new_wal.end() >= a.end
-                && (!new_wal.remembers(a.end) || new_wal.chain_at(a.end) == Some(a.chain));
-            a.timeline <= old_timeline && a.confirmed_by_standby && !kept
-        });
-        if drops_confirmed {
+        if self.drops_confirmed_writes(old, new) {
             self.lossy_timelines.insert(timeline);
         }
-        self.ensure_link(old);
-        let old_node = &mut self.nodes[old.0];
-        old_node.role = Role::Replica;
-        old_node.receiver = Receiver::Disconnected;
-        old_node.durable = None;
-        let old_running = old_node.is_running();
         let node = &mut self.nodes[new.0];
         node.role = Role::Primary;
         node.timeline = timeline;
@@ -293,29 +297,15 @@ impl Cluster {
         node.receiver = Receiver::Disconnected;
         node.sessions.retain(|_, s| !s.in_transaction());
         let lsn = node.wal.end();
+        self.leader = new;
+        self.timeline_started_ms.insert(timeline, self.now_ms);
         self.walsenders.clear();
         self.manager.last_ok_ms = self.now_ms;
         self.manager.missed = 0;
         self.events.push(self.now_ms, EventKind::Promoted { node: new, timeline, lsn });
-        if let Some(failed_at) = self.manager.failed_at_ms.take() {
-            let message = format!(
-                "recovery time {}: {old} failed at {}, {new} accepts writes at {}",
-                format_millis(self.now_ms - failed_at),
-                format_millis(failed_at),
-                format_millis(self.now_ms)
-            );
-            self.events.push(self.now_ms, EventKind::Failover { message });
-        }
-        if old_running {
-            // The old primary learns of the newer timeline at once: fenced, it rejoins.
-            self.nodes[old.0].queue.retain(|job| *job == super::super::node::Job::Replay);
-            self.fail_ops_on(old);
-            self.nodes[old.0].sessions.clear();
-            let message = format!(
-                "{old} sees timeline {timeline}: demoted to a replica (fenced), must rewind"
-            );
-            self.events.push(self.now_ms, EventKind::Failover { message });
-        }
+        self.report_recovery_time(old, new);
+        self.retarget_endpoint(new);
+        self.settle_old_primary(old, timeline);
         for replica in self.replicas() {
             if self.node(replica).is_running() {
                 self.nodes[replica.0].receiver = Receiver::Disconnected;
@@ -326,20 +316,148 @@ impl Cluster {
         self.recheck_commit_waits();
     }
 
+    /// Does promoting `new` leave behind writes a synchronous standby had confirmed? It does
+    /// when the confirming standby is gone, or when a lagging replica is promoted by hand.
+    fn drops_confirmed_writes(&self, old: NodeId, new: NodeId) -> bool {
+        let new_wal = &self.node(new).wal;
+        let old_timeline = self.node(old).timeline;
+        self.acknowledged.iter().any(|a| {
+            let kept = new_wal.end() >= a.end
+                && (!new_wal.remembers(a.end) || new_wal.chain_at(a.end) == Some(a.chain));
+            a.timeline <= old_timeline && a.confirmed_by_standby && !kept
+        })
+    }
+
+    fn report_recovery_time(&mut self, old: NodeId, new: NodeId) {
+        let Some(failed_at) = self.manager.failed_at_ms.take() else { return };
+        let message = format!(
+            "recovery time {}: {old} failed at {}, {new} accepts writes at {}",
+            format_millis(self.now_ms - failed_at),
+            format_millis(failed_at),
+            format_millis(self.now_ms)
+        );
+        self.events.push(self.now_ms, EventKind::Failover { message });
+    }
+
+    /// The old primary after a promotion: a crashed one will come back as a replica; one the
+    /// manager reaches is demoted now; one it cannot reach (fencing off) stays a primary —
+    /// split brain.
+    fn settle_old_primary(&mut self, old: NodeId, timeline: u64) {
+        self.ensure_link(old);
+        if self.node(old).role != Role::Primary {
+            return; // fenced already
+        }
+        if !self.node(old).is_running() {
+            let node = &mut self.nodes[old.0];
+            node.role = Role::Replica;
+            node.receiver = Receiver::Disconnected;
+            node.durable = None;
+        } else if !self.manager_cut.contains_key(&old) {
+            let message = format!(
+                "{old} sees timeline {timeline}: demoted to a replica (fenced), must rewind"
+            );
+            self.demote(old, message);
+        } else {
+            let message = format!(
+                "SPLIT BRAIN: {old} is still a primary on timeline {} (the manager cannot reach it and fencing is off) while {} is primary on timeline {timeline}; clients that still resolve {old} write to it",
+                self.node(old).timeline,
+                self.primary()
+            );
+            self.events.push(self.now_ms, EventKind::Failover { message });
+        }
+    }
+
+    /// Fencing: before another node is promoted, a primary that is still running (only cut off
+    /// from the manager) is made read-only, as Patroni demotes a leader whose lease expired.
+    fn fence_if_alive(&mut self, old: NodeId) {
+        let node = self.node(old);
+        if !self.manager.config.fencing || node.role != Role::Primary || !node.is_running() {
+            return;
+        }
+        let message = if self.manager_cut.contains_key(&old) {
+            format!("{old} cannot renew its leader lease (the manager is unreachable): it demotes itself to read-only (fenced) before a new primary is promoted")
+        } else {
+            format!("{old} is fenced: demoted to read-only before a new primary is promoted")
+        };
+        self.demote(old, message);
+    }
+
+    /// Makes a primary a replica: its connections are terminated, it follows the current
+    /// primary (after a rewind if its WAL went its own way).
+    fn demote(&mut self, id: NodeId, message: String) {
+        self.ensure_link(id);
+        self.nodes[id.0].queue.retain(|job| *job == super::super::node::Job::Replay);
+        self.fail_ops_on_with(id, Error::AdminShutdown { node: id.name() });
+        let node = &mut self.nodes[id.0];
+        node.role = Role::Replica;
+        node.receiver = Receiver::Disconnected;
+        node.conn = 0;
+        node.durable = None;
+        node.sessions.clear();
+        self.events.push(self.now_ms, EventKind::Failover { message });
+        if id != self.primary() {
+            self.try_connect(id);
+        }
+    }
+
+    /// Nodes still acting as primary that the manager can reach but that are not its leader
+    /// (an old primary back from a partition or a restart) are demoted and rewind.
+    pub(super) fn demote_stale_primaries(&mut self) {
+        let leader = self.primary();
+        let stale: Vec<NodeId> = self
+            .primaries()
+            .into_iter()
+            .filter(|id| *id != leader && !self.manager_cut.contains_key(id))
+            .collect();
+        for id in stale {
+            let message = format!(
+                "{id} is reachable again and still a primary on timeline {}, but {leader} leads timeline {}: demoted (fenced), must rewind",
+                self.node(id).timeline,
+                self.timeline()
+            );
+            self.demote(id, message);
+        }
+    }
+
+    /// Whether the manager can see a node up (running, and not cut off from it).
+    fn manager_sees_running(&self, id: NodeId) -> bool {
+        self.node(id).is_running() && !self.manager_cut.contains_key(&id)
+    }
+
+    /// Cuts a node off from the failover manager (its DCS); clients still reach it.
+    pub fn partition_from_manager(&mut self, id: NodeId) -> Result<(), Error> {
+        if self.manager_cut.contains_key(&id) {
+            return Err(Error::invalid(format!("{id} is already cut off from the manager")));
+        }
+        self.manager_cut.insert(id, self.now_ms);
+        self.events.push(self.now_ms, EventKind::ManagerPartition { node: id, cut: true });
+        Ok(())
+    }
+
+    /// Nodes cut off from the failover manager.
+    pub fn manager_partitions(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.manager_cut.keys().copied()
+    }
+
+    /// Mends a node's connection to the manager; returns whether it was cut. A stale primary
+    /// it now sees is demoted at once.
+    pub(super) fn heal_manager(&mut self, id: NodeId) -> bool {
+        if self.manager_cut.remove(&id).is_none() {
+            return false;
+        }
+        self.events.push(self.now_ms, EventKind::ManagerPartition { node: id, cut: false });
+        self.demote_stale_primaries();
+        true
+    }
+
+    /// When each timeline began.
+    pub fn timeline_started_ms(&self) -> &std::collections::BTreeMap<u64, Millis> {
+        &self.timeline_started_ms
+    }
+
     /// A replica whose WAL diverged from the new primary's rewinds (here: a base backup).
     pub(super) fn rewind(&mut self, replica: NodeId) {
-        let primary = self.node(self.primary());
-        let node = self.node(replica);
-        // The fork point: the newest position where both histories still agree.
-        let mut diverged = 0;
-        let mut fork = None;
-        for (end, chain) in node.wal.chain_history() {
-            if primary.wal.chain_at(end) == Some(chain) {
-                fork = Some(end);
-                break;
-            }
-            diverged += 1;
-        }
+        let (fork, diverged) = self.divergence(replica, self.primary());
         let fork =
             fork.map_or("an unknown point (history too old)".to_string(), |lsn| lsn.to_string());
         let message = format!(
@@ -350,6 +468,42 @@ impl Cluster {
         self.events.push(self.now_ms, EventKind::Failover { message });
         // A base backup cannot fail here: the replica is a replica and the primary is up.
         let _ = self.resync(replica);
+    }
+
+    /// Where `node`'s history leaves `other`'s (the newest position where both agree, if still
+    /// remembered) and how many of `node`'s transactions lie beyond it.
+    fn divergence(&self, node: NodeId, other: NodeId) -> (Option<Lsn>, usize) {
+        let (node, other) = (self.node(node), self.node(other));
+        let mut diverged = 0;
+        for (end, chain) in node.wal.chain_history() {
+            if other.wal.chain_at(end) == Some(chain) {
+                return (Some(end), diverged);
+            }
+            diverged += 1;
+        }
+        (None, diverged)
+    }
+
+    /// During a split brain: which nodes take writes, and how far their histories diverged.
+    pub fn split_brain_report(&self) -> Option<String> {
+        let leader = self.primary();
+        let stale: Vec<NodeId> = self.primaries().into_iter().filter(|id| *id != leader).collect();
+        if stale.is_empty() {
+            return None;
+        }
+        let mut parts = Vec::new();
+        for id in stale {
+            let (fork, own) = self.divergence(id, leader);
+            let (_, theirs) = self.divergence(leader, id);
+            let fork = fork.map_or("an unknown point".to_string(), |lsn| lsn.to_string());
+            parts.push(format!(
+                "{id} (timeline {}) and {leader} (timeline {}) both take writes; since they forked at {fork}, {id} committed {own} transaction{} that {leader} never had, and {leader} {theirs} that {id} never had",
+                self.node(id).timeline,
+                self.timeline(),
+                if own == 1 { "" } else { "s" }
+            ));
+        }
+        Some(format!("SPLIT BRAIN: {}", parts.join("; ")))
     }
 
     /// Gives a node that had none (the first primary) a link, for when it becomes a replica.

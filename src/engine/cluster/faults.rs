@@ -88,7 +88,9 @@ impl Cluster {
                 self.try_connect(id);
             }
             Role::Primary => {
-                // Replicas find it on their next retry.
+                // Replicas find it on their next retry — unless the manager has promoted
+                // another node meanwhile: then it is demoted as soon as the manager sees it.
+                self.demote_stale_primaries();
             }
         }
     }
@@ -110,16 +112,27 @@ impl Cluster {
         Ok(())
     }
 
-    /// Heals one replica's link, or every link.
-    pub fn heal(&mut self, replica: Option<NodeId>) -> Result<(), Error> {
-        let targets = match replica {
-            Some(id) => vec![id],
-            None => self
-                .links
-                .iter()
-                .filter(|(_, l)| l.cut_down || l.cut_up)
-                .map(|(id, _)| *id)
-                .collect(),
+    /// Heals one node's partitions (its link, its connection to the failover manager), or
+    /// every partition.
+    pub fn heal(&mut self, node: Option<NodeId>) -> Result<(), Error> {
+        let targets = match node {
+            Some(id) => {
+                let was_cut = self.heal_manager(id);
+                if was_cut && !self.links.contains_key(&id) {
+                    return Ok(());
+                }
+                vec![id]
+            }
+            None => {
+                for id in self.manager_partitions().collect::<Vec<_>>() {
+                    self.heal_manager(id);
+                }
+                self.links
+                    .iter()
+                    .filter(|(_, l)| l.cut_down || l.cut_up)
+                    .map(|(id, _)| *id)
+                    .collect()
+            }
         };
         for id in targets {
             let state = self.link_state_mut(id)?;

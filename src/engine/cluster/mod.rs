@@ -29,6 +29,7 @@
 //! idle node answers in the same instant and a full scan of 100 000 rows takes ~100 ms.
 
 mod client;
+mod endpoint;
 mod failover;
 mod faults;
 mod load;
@@ -39,6 +40,7 @@ mod status;
 use std::collections::{BTreeMap, VecDeque};
 
 pub use client::{AckedCommit, OpId, Reply, StatementReply, Target};
+pub use endpoint::{Endpoint, Resolved};
 pub use failover::FailoverConfig;
 pub use load::{Kind as LoadKind, LoadGen, LoadSpec};
 pub use router::{ClientSession, Policy, RouterConfig, Ryw};
@@ -246,6 +248,14 @@ pub struct Cluster {
     route_waits: BTreeMap<OpId, (Lsn, Millis)>,
     history: History,
     manager: failover::Manager,
+    /// The primary the failover manager recognises (after a split brain, another node may
+    /// still think it is primary too).
+    leader: NodeId,
+    /// Nodes the failover manager cannot reach, and since when.
+    manager_cut: BTreeMap<NodeId, Millis>,
+    /// When each timeline began (its promotion), for the single-writer checks.
+    timeline_started_ms: BTreeMap<u64, Millis>,
+    endpoint: Endpoint,
     lossy_timelines: std::collections::BTreeSet<u64>,
     next_read: usize,
     events: EventLog,
@@ -283,6 +293,10 @@ impl Cluster {
             route_waits: BTreeMap::new(),
             history: History::default(),
             manager: failover::Manager::default(),
+            leader: NodeId(0),
+            manager_cut: BTreeMap::new(),
+            timeline_started_ms: BTreeMap::from([(1, 0)]),
+            endpoint: Endpoint::default(),
             lossy_timelines: std::collections::BTreeSet::new(),
             next_read: 0,
             events: EventLog::default(),
@@ -330,9 +344,16 @@ impl Cluster {
         &self.nodes[id.0]
     }
 
-    /// The current primary.
+    /// The current primary: the one the failover manager recognises, that replicas follow.
+    /// (During a promotion it may already be fenced; during a split brain another node may
+    /// still take writes as a primary too — see [`Cluster::primaries`].)
     pub fn primary(&self) -> NodeId {
-        self.nodes.iter().find(|n| n.role == Role::Primary).map(|n| n.id).expect("a primary")
+        self.leader
+    }
+
+    /// Every running node that takes writes as a primary: one, unless split brain.
+    pub fn primaries(&self) -> Vec<NodeId> {
+        self.members().filter(|n| n.role == Role::Primary && n.is_running()).map(|n| n.id).collect()
     }
 
     /// Replicas still in the cluster, by id.
@@ -378,6 +399,9 @@ impl Cluster {
 
     /// Bytes of WAL a node has yet to replay, measured against the primary's log.
     pub fn replay_lag_bytes(&self, id: NodeId) -> u64 {
+        if self.node(id).role == Role::Primary {
+            return 0;
+        }
         let primary_end = self.node(self.primary()).wal.end();
         primary_end.bytes_since(self.node(id).replay_lsn)
     }
@@ -385,6 +409,9 @@ impl Cluster {
     /// How long the oldest commit this node has not yet replayed has been waiting (0 when it
     /// has replayed everything the primary committed).
     pub fn replay_lag_ms(&self, id: NodeId) -> Millis {
+        if self.node(id).role == Role::Primary {
+            return 0;
+        }
         let replay_lsn = self.node(id).replay_lsn;
         let primary = self.node(self.primary());
         match primary.wal.record_at(replay_lsn) {

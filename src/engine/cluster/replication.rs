@@ -286,8 +286,9 @@ impl Cluster {
         if node.role != Role::Replica
             || !node.is_running()
             || node.receiver != Receiver::Disconnected
+            || replica == self.primary()
         {
-            return;
+            return; // (a fenced primary waits for the promotion to know whom to follow)
         }
         let (from, chain) = (node.wal.end(), node.wal.end_chain());
         let conn = self.next_conn;
@@ -328,7 +329,7 @@ impl Cluster {
         // Streaming may resume only from a point of the primary's own history; a position it
         // cannot vouch for (another timeline, or forgotten) calls for a rewind.
         let same_history = p.wal.chain_at(from) == Some(chain);
-        let answer = if !p.is_running() {
+        let answer = if !p.is_running() || p.role != Role::Primary {
             return; // no answer at all: the replica's attempt times out
         } else if from > p.wal.end() || !same_history {
             Answer::Diverged
@@ -446,7 +447,7 @@ impl Cluster {
                 "{replica} is the primary: only a replica can be re-synced"
             )));
         }
-        if !self.node(primary).is_running() {
+        if !self.node(primary).is_running() || self.node(primary).role != Role::Primary {
             return Err(super::super::Error::NodeDown { node: primary.name() });
         }
         self.disconnect(replica, "replica is being rebuilt from a base backup");

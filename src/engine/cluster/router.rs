@@ -137,6 +137,8 @@ pub struct ClientSession {
     pub last_commit_lsn: Lsn,
     /// The node a sticky session is pinned to.
     pub pinned: Option<NodeId>,
+    /// The session's cached answer for the primary's endpoint.
+    pub resolved: Option<super::Resolved>,
 }
 
 /// Where the router sends a read.

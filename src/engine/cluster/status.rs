@@ -234,7 +234,12 @@ impl Cluster {
                 ]
             })
             .collect();
-        render_table(&header, &rows)
+        let mut table = render_table(&header, &rows);
+        if let Some(report) = self.split_brain_report() {
+            table.push('\n');
+            table.push_str(&report);
+        }
+        table
     }
 
     /// The slow-query log as a table.
