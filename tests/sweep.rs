@@ -5,7 +5,9 @@
 
 use replica_playground::engine::cluster::{FailoverConfig, Policy, RouterConfig, Ryw};
 use replica_playground::engine::commit::SyncCommit;
-use replica_playground::engine::invariants::{convergence_violations, Checker};
+use replica_playground::engine::invariants::{
+    convergence_violations, single_writer_violations, Checker,
+};
 use replica_playground::engine::node::{NodeState, Receiver, Role};
 use replica_playground::engine::rng::Rng;
 use replica_playground::engine::{Cluster, ClusterConfig, NodeId, Target};
@@ -40,10 +42,12 @@ fn random_cluster(seed: u64, rng: &mut Rng) -> Cluster {
     }
     if rng.chance(0.5) {
         let ttl_ms = 1_000 + rng.below_or_equal(3_000);
+        // One run in five without fencing: split brains happen, and must still heal.
         let failover = FailoverConfig {
             auto: true,
             ttl_ms,
             loop_wait_ms: ttl_ms / 3,
+            fencing: !rng.chance(0.2),
             ..FailoverConfig::default()
         };
         cluster.set_failover(failover).expect("valid failover settings");
@@ -133,6 +137,11 @@ fn random_step(cluster: &mut Cluster, rng: &mut Rng, next_key: &mut u64) {
                 Ryw::parse(ryw, Some("2s"), Some("500ms")).expect("valid"),
             );
         }
+        90..=91 => {
+            if let Some(id) = pick(rng, &all) {
+                let _ = cluster.partition_from_manager(id);
+            }
+        }
         88..=89 => {
             if let Some(id) = pick(rng, &replicas) {
                 let _ = if rng.chance(0.5) { cluster.promote(id) } else { cluster.switchover(id) };
@@ -191,6 +200,8 @@ struct RunSummary {
     digest: u64,
     acknowledged: usize,
     crashes: u32,
+    /// A run without fencing in which two primaries took writes at some point.
+    split_brain: bool,
 }
 
 /// Runs one seed; returns a summary (with its event-log digest), or the first violation.
@@ -199,6 +210,7 @@ fn run_seed(seed: u64) -> Result<RunSummary, String> {
     let mut cluster = random_cluster(seed, &mut rng);
     let mut checker = Checker::default();
     let mut next_key = 0;
+    let mut split_brain = false;
     for step in 0..STEPS {
         let stepped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             random_step(&mut cluster, &mut rng, &mut next_key)
@@ -212,6 +224,7 @@ fn run_seed(seed: u64) -> Result<RunSummary, String> {
         if let Some(v) = checker.check(&cluster).first() {
             return Err(format!("seed {seed}, step {step}: {v}{}", recent_events(&cluster)));
         }
+        split_brain |= !single_writer_violations(&cluster).is_empty();
     }
     repair(&mut cluster);
     let mut found = checker.check(&cluster);
@@ -229,6 +242,7 @@ fn run_seed(seed: u64) -> Result<RunSummary, String> {
             digest: cluster.events().digest(),
             acknowledged: cluster.acknowledged().len(),
             crashes: cluster.nodes().iter().map(|n| n.crashes).sum(),
+            split_brain,
         }),
     }
 }
@@ -266,6 +280,9 @@ fn invariants_hold_over_a_seed_sweep() {
         "only {acknowledged} writes acknowledged in {seeds} runs"
     );
     assert!(u64::from(crashes) >= seeds, "only {crashes} crashes in {seeds} runs");
+    // Without fencing, split brain must actually happen (so the check has teeth), and heal.
+    let split_brains = passed.iter().filter(|r| r.split_brain).count();
+    assert!(seeds < 500 || split_brains > 0, "no split brain in {seeds} runs without fencing");
 }
 
 #[test]

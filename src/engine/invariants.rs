@@ -9,6 +9,7 @@
 //! | [`DURABLE`] | no acknowledged write is lost under `local` or stronger on the same primary, nor one a synchronous standby confirmed, across a failover |
 //! | [`MONOTONIC`] | LSNs never go backwards on a node that did not crash or get rebuilt |
 //! | [`CONVERGED`] | once faults heal and replication catches up, every replica equals the primary |
+//! | [`SINGLE_WRITER`] | with fencing on, at most one node takes writes, and no write is acknowledged on a timeline after a newer one began |
 //!
 //! Determinism — the same seed twice gives the identical event log — is checked by running
 //! twice and comparing [`EventLog::digest`](super::event::EventLog::digest).
@@ -24,6 +25,7 @@ pub const PREFIX: &str = "a replica's log is a prefix of its primary's log";
 pub const DURABLE: &str = "no acknowledged write is lost under synchronous commit";
 pub const MONOTONIC: &str = "LSNs never go backwards on a node that did not crash";
 pub const CONVERGED: &str = "a caught-up replica holds the same data as the primary";
+pub const SINGLE_WRITER: &str = "with fencing on, at most one primary accepts writes per epoch";
 
 /// A broken invariant, with the facts that show it.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,6 +52,9 @@ impl Checker {
         let mut found = prefix_violations(cluster);
         found.extend(durability_violations(cluster));
         found.extend(self.monotonic_violations(cluster));
+        if cluster.failover_config().fencing {
+            found.extend(single_writer_violations(cluster));
+        }
         found
     }
 
@@ -106,6 +111,30 @@ fn prefix_violations(cluster: &Cluster) -> Vec<Violation> {
             if let Some(detail) = detail {
                 found.push(Violation { invariant: PREFIX, detail });
             }
+        }
+    }
+    found
+}
+
+/// Split brain, which fencing exists to prevent: two running primaries, or a write acknowledged
+/// on a timeline after a newer timeline (a newer primary) had begun.
+pub fn single_writer_violations(cluster: &Cluster) -> Vec<Violation> {
+    let mut found = Vec::new();
+    let primaries = cluster.primaries();
+    if primaries.len() > 1 {
+        let names: Vec<String> = primaries.iter().map(|id| id.name()).collect();
+        let detail = format!("{} are all running as primaries", names.join(", "));
+        found.push(Violation { invariant: SINGLE_WRITER, detail });
+    }
+    let started = cluster.timeline_started_ms();
+    for ack in cluster.acknowledged() {
+        let newer = started.range(ack.timeline + 1..).find(|(_, at_ms)| **at_ms < ack.at_ms);
+        if let Some((timeline, at_ms)) = newer {
+            let detail = format!(
+                "xid {} was acknowledged on timeline {} at {}ms, after timeline {timeline} began at {at_ms}ms",
+                ack.xid, ack.timeline, ack.at_ms
+            );
+            found.push(Violation { invariant: SINGLE_WRITER, detail });
         }
     }
     found

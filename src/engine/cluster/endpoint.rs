@@ -106,7 +106,10 @@ impl Cluster {
             .collect();
         let longest_ms = stale.iter().map(|r| r.expires_ms - self.now_ms).max().unwrap_or(0);
         let message = if self.endpoint.ttl_ms == 0 {
-            format!("{} → {node} (was {previous}; ttl 0: clients follow at once)", self.endpoint.name)
+            format!(
+                "{} → {node} (was {previous}; ttl 0: clients follow at once)",
+                self.endpoint.name
+            )
         } else {
             format!(
                 "{} → {node} (was {previous}); {} session{} cached {previous} for up to {} more",

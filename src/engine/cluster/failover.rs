@@ -357,6 +357,11 @@ impl Cluster {
                 "{old} sees timeline {timeline}: demoted to a replica (fenced), must rewind"
             );
             self.demote(old, message);
+        } else if self.manager.config.fencing {
+            let message = format!(
+                "{old} cannot renew its leader lease (the manager is unreachable): it demotes itself to read-only (fenced)"
+            );
+            self.demote(old, message);
         } else {
             let message = format!(
                 "SPLIT BRAIN: {old} is still a primary on timeline {} (the manager cannot reach it and fencing is off) while {} is primary on timeline {timeline}; clients that still resolve {old} write to it",
