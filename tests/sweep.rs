@@ -3,7 +3,7 @@
 //! simulation deterministic. `make test` runs 1 000 seeds; set `SWEEP_SEEDS=100000` for more,
 //! `SWEEP_FIRST=N` to start elsewhere. A failure names its seed and step so it can be replayed.
 
-use replica_playground::engine::cluster::{FailoverConfig, Policy, RouterConfig, Ryw};
+use replica_playground::engine::cluster::{CacheConfig, FailoverConfig, Policy, RouterConfig, Ryw};
 use replica_playground::engine::commit::SyncCommit;
 use replica_playground::engine::invariants::{
     convergence_violations, single_writer_violations, Checker,
@@ -51,6 +51,14 @@ fn random_cluster(seed: u64, rng: &mut Rng) -> Cluster {
             ..FailoverConfig::default()
         };
         cluster.set_failover(failover).expect("valid failover settings");
+    }
+    if rng.chance(0.3) {
+        let ttl_ms = 100 + rng.below_or_equal(3_000);
+        let invalidate_on_write = rng.chance(0.5);
+        cluster.set_cache(CacheConfig { enabled: true, ttl_ms, invalidate_on_write });
+    }
+    if rng.chance(0.3) {
+        cluster.set_endpoint_ttl(rng.below_or_equal(5_000));
     }
     cluster.submit("setup", Target::Primary, "CREATE TABLE t (k INT PRIMARY KEY, v INT NOT NULL)");
     cluster

@@ -152,20 +152,36 @@ fn missed_write(read: &OpRecord, writes: &[AckedWrite<'_>]) -> Option<Finding> {
             write.record.node,
             format_millis(write.record.done_ms)
         ),
-        format!(
-            "#{} {} ({who} {}) began at {} on {}, which had replayed only to {}: {} returned {} row{}",
+        read_fact(read, who),
+    ];
+    Some(Finding { anomaly, ops: vec![write.record.id, read.id], because })
+}
+
+/// Where a read got its answer and how far that source had replayed.
+fn read_fact(read: &OpRecord, who: &str) -> String {
+    let rows = format!("{} row{}", read.rows, if read.rows == 1 { "" } else { "s" });
+    match read.cached_at_ms {
+        Some(stored_ms) => format!(
+            "#{} {} ({who} {}) began at {} and was answered by the read cache with what {} returned at {}, when it had replayed only to {}: {rows}",
+            read.id,
+            quote(&read.sql),
+            read.session,
+            format_millis(read.sent_ms),
+            read.node,
+            format_millis(stored_ms),
+            read.node_lsn
+        ),
+        None => format!(
+            "#{} {} ({who} {}) began at {} on {}, which had replayed only to {}: {} returned {rows}",
             read.id,
             quote(&read.sql),
             read.session,
             format_millis(read.sent_ms),
             read.node,
             read.node_lsn,
-            read.node,
-            read.rows,
-            if read.rows == 1 { "" } else { "s" }
+            read.node
         ),
-    ];
-    Some(Finding { anomaly, ops: vec![write.record.id, read.id], because })
+    }
 }
 
 /// A session's read from a node behind an earlier read of the same table, with a write in

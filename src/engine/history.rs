@@ -52,6 +52,9 @@ pub struct OpRecord {
     pub refused_read_only: bool,
     /// The node's timeline when it answered.
     pub timeline: u64,
+    /// Answered by the read cache: when the answer was stored (`node` and `node_lsn` are the
+    /// node that produced it and how far it had replayed).
+    pub cached_at_ms: Option<Millis>,
 }
 
 /// The bounded history.

@@ -109,6 +109,9 @@ pub struct Metrics {
     window_start_ms: Millis,
     nodes: Vec<NodeMetrics>,
     slow: VecDeque<SlowQuery>,
+    /// The read cache's hit ratio per window (0..=1), for windows with lookups.
+    pub cache_hit_ratio: Series,
+    cache_window: (u64, u64),
 }
 
 impl Default for Metrics {
@@ -119,6 +122,8 @@ impl Default for Metrics {
             window_start_ms: 0,
             nodes: Vec::new(),
             slow: VecDeque::new(),
+            cache_hit_ratio: Series::default(),
+            cache_window: (0, 0),
         }
     }
 }
@@ -165,6 +170,15 @@ impl Metrics {
         self.node_mut(node).window.write_latencies_ms.push(latency_ms);
     }
 
+    /// Counts a read-cache lookup.
+    pub fn record_cache_lookup(&mut self, hit: bool) {
+        if hit {
+            self.cache_window.0 += 1;
+        } else {
+            self.cache_window.1 += 1;
+        }
+    }
+
     /// Logs a statement if it was at least the threshold slow.
     pub fn maybe_log_slow(&mut self, query: SlowQuery) {
         if self.slow_threshold_ms.is_some_and(|t| query.duration_ms >= t) {
@@ -199,6 +213,10 @@ impl Metrics {
             if let Some(p99) = quantile(&mut window.write_latencies_ms, 0.99) {
                 node.write_p99_ms.push(now_ms, p99 as f64);
             }
+        }
+        let (hits, misses) = std::mem::take(&mut self.cache_window);
+        if hits + misses > 0 {
+            self.cache_hit_ratio.push(now_ms, hits as f64 / (hits + misses) as f64);
         }
         self.window_start_ms = now_ms;
     }

@@ -13,6 +13,7 @@
 //! | `router [policy=round-robin\|least-lag\|weights] [weights=pg2:3,pg3:1] [max_lag=DUR] [max_lag_bytes=SIZE]` | how reads are routed; lagging replicas are shunned |
 //! | `failover [auto=on\|off] [fencing=on\|off] [ttl=30s] [loop_wait=10s] [maximum_lag_on_failover=1MB]` / `promote NODE` / `switchover NODE` | the Patroni-style failover manager (`priority=pg2:0,pg3:2` too) / `pg_promote()` / a planned switchover |
 //! | `endpoint [ttl=DUR]` | the primary's DNS name: where it points, clients' cached answers; TTL of those answers |
+//! | `cache [on\|off] [ttl=5s] [invalidate=on\|off]` | the read cache in front of the router; alone: hits, misses, hit ratio |
 //! | `check` | the consistency checker: stale reads, read-your-writes and monotonic-read violations, lost writes, refused writes |
 //! | `set NAME = VALUE` / `show NAME` / `show all` | cluster settings, by their PostgreSQL / MySQL names |
 //! | `link NODE [delay=DUR] [jitter=DUR] [loss=P]` | change a replica's link |
@@ -24,7 +25,7 @@
 //! | `advance DUR` | let time pass; prints answers that arrive meanwhile |
 //! | `settle [max=DUR]` | advance until no statement is in flight and replicas caught up |
 //! | `status` | `pg_stat_replication`, as the primary sees it |
-//! | `nodes` / `events` / `metrics NODE` / `slowlog` | node table / new events / time series / slow queries |
+//! | `nodes` / `events` / `metrics NODE` / `metrics cache` / `slowlog` | node table / new events / time series / cache hit ratio / slow queries |
 //!
 //! A line that does not parse, or names a node that does not exist, is an error reported with
 //! its line number; [`Scenario::run_script`] stops there unless asked to keep going. SQL
@@ -128,6 +129,7 @@ impl Scenario {
                 .map(|id| format!("{id}: switchover started\n")),
             "check" => no_args(rest, verb).map(|()| self.cmd_check()),
             "endpoint" => self.cmd_endpoint(rest),
+            "cache" => self.cmd_cache(rest),
             "set" => self.cmd_set(rest),
             "show" => self.cmd_show(rest),
             "link" => self.cmd_link(rest),
@@ -393,6 +395,40 @@ impl Scenario {
         Ok(out)
     }
 
+    /// `cache [on|off] [ttl=DUR] [invalidate=on|off]`: the read cache; alone, its counters.
+    fn cmd_cache(&mut self, rest: &str) -> Result<String, Error> {
+        let (switch, options) = match rest.split_once(char::is_whitespace) {
+            Some((first, others)) if !first.contains('=') => (Some(first), others),
+            None if !rest.is_empty() && !rest.contains('=') => (Some(rest), ""),
+            _ => (None, rest),
+        };
+        let mut config = self.cluster.cache_config().clone();
+        let options = parse_options(options)?;
+        if let Some(switch) = switch {
+            config.enabled = parse_switch("cache", switch)?;
+        }
+        for (key, value) in &options {
+            match *key {
+                "ttl" => config.ttl_ms = parse_duration(key, value)?,
+                "invalidate" => config.invalidate_on_write = parse_switch(key, value)?,
+                _ => return Err(unknown_option("cache", key, "ttl, invalidate")),
+            }
+        }
+        if switch.is_some() || !options.is_empty() {
+            self.cluster.set_cache(config);
+        }
+        let c = self.cluster.cache_config();
+        if !c.enabled {
+            return Ok("read cache: off\n".to_string());
+        }
+        Ok(format!(
+            "read cache: on, ttl {}, invalidate on write {}; {}\n",
+            format_millis(c.ttl_ms),
+            if c.invalidate_on_write { "on" } else { "off" },
+            self.cluster.cache_stats()
+        ))
+    }
+
     /// `check`: the consistency checker over the history so far.
     fn cmd_check(&self) -> String {
         let findings = checker::check(self.cluster.history(), &self.cluster);
@@ -629,6 +665,20 @@ impl Scenario {
     }
 
     fn cmd_metrics(&mut self, rest: &str) -> Result<String, Error> {
+        if rest == "cache" {
+            let ratios: Vec<String> = self
+                .cluster
+                .metrics()
+                .cache_hit_ratio
+                .points()
+                .rev()
+                .take(10)
+                .rev()
+                .map(|(_, r)| format!("{:.0}%", r * 100.0))
+                .collect();
+            let shown = if ratios.is_empty() { "-".to_string() } else { ratios.join(" ") };
+            return Ok(format!("   hit ratio: {shown}\n{}\n", self.cluster.cache_stats()));
+        }
         let id = self.cluster.find_node(rest)?;
         let m = self.cluster.metrics().node(id);
         let mut out = String::new();
@@ -728,7 +778,11 @@ pub fn render_reply(reply: &Reply) -> String {
             0 => String::new(),
             ms => format!(" after {}", format_millis(ms)),
         };
-        let who = format!("{} ({}){latency}", statement.node, statement.role.as_str());
+        let source = match statement.cached_at_ms {
+            Some(stored_ms) => format!(", from the cache, stored at {}", format_millis(stored_ms)),
+            None => String::new(),
+        };
+        let who = format!("{} ({}{source}){latency}", statement.node, statement.role.as_str());
         match &statement.result {
             Ok(outcome) => {
                 let _ = writeln!(out, "{who}: {}", outcome.render().trim_end());

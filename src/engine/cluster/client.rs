@@ -52,6 +52,8 @@ pub struct StatementReply {
     pub commit_lsn: Option<Lsn>,
     /// What the acknowledgement waited for (`local flush`, `remote_apply from pg2`, ...).
     pub waited_for: Option<String>,
+    /// Answered by the read cache: when the entry was stored (by `node`, at `node_lsn`).
+    pub cached_at_ms: Option<Millis>,
     pub result: Result<Outcome, Error>,
 }
 
@@ -99,6 +101,8 @@ struct InFlight {
     /// The session's `sync` strategy: the commit also waits for every replica to replay it.
     sync_all: bool,
     waiting_since_ms: Option<Millis>,
+    /// A read the cache missed: its answer is stored under this key.
+    cache_key: Option<String>,
 }
 
 /// A client operation in progress.
@@ -235,6 +239,9 @@ impl Cluster {
             return self.finish(id);
         };
         let (session, target) = (op.reply.session.clone(), op.reply.target);
+        if let Some(hit) = self.cache_lookup(&session, target, &statement) {
+            return self.answer_from_cache(id, statement, hit);
+        }
         match self.route(&session, target, &statement) {
             ReadRoute::Node(node) => self.send_statement(id, statement, node, self.now_ms),
             ReadRoute::Wait { lsn } => self.park(id, statement, lsn),
@@ -296,6 +303,8 @@ impl Cluster {
         let node_lsn = self.node_position(node);
         let mode = self.session_commit(&session);
         let sync_all = self.client_session(&session).ryw == Ryw::Sync;
+        let target = self.ops[&id].reply.target;
+        let cache_key = self.cacheable(&session, target, &statement).then(|| statement.sql());
         let in_flight = InFlight {
             node,
             statement,
@@ -307,6 +316,7 @@ impl Cluster {
             mode,
             sync_all,
             waiting_since_ms: None,
+            cache_key,
         };
         self.ops.get_mut(&id).expect("op exists").in_flight = Some(in_flight);
         if self.shutting_down() == Some(node) {
@@ -633,8 +643,10 @@ impl Cluster {
             node_lsn: in_flight.node_lsn,
             commit_lsn: in_flight.commit.map(|c| c.1),
             waited_for: waited_for.clone(),
+            cached_at_ms: None,
             result,
         };
+        self.update_cache(&reply, &in_flight.statement, in_flight.cache_key);
         let op = &self.ops[&id];
         let quiet = op.quiet;
         let session = op.reply.session.clone();
@@ -646,6 +658,69 @@ impl Cluster {
             op.pending.clear();
         }
         self.dispatch_next(id);
+    }
+
+    /// Whether a statement's answer may come from (and go into) the read cache: a SELECT
+    /// through the router, outside a transaction, with the cache on.
+    fn cacheable(&self, session: &str, target: Target, statement: &Statement) -> bool {
+        self.cache.config.enabled
+            && target == Target::Router
+            && !statement.is_write()
+            && statement.command_tag() == "SELECT"
+            && !self.members().any(|n| n.sessions.get(session).is_some_and(|s| s.in_transaction()))
+    }
+
+    /// A fresh cached answer for a statement, counting the hit or miss.
+    fn cache_lookup(
+        &mut self,
+        session: &str,
+        target: Target,
+        statement: &Statement,
+    ) -> Option<super::cache::CachedRead> {
+        if !self.cacheable(session, target, statement) {
+            return None;
+        }
+        let hit = self.cache.lookup(&statement.sql(), self.now_ms);
+        self.metrics.record_cache_lookup(hit.is_some());
+        hit
+    }
+
+    /// Answers a statement from the cache at once, without touching a node.
+    fn answer_from_cache(&mut self, id: OpId, statement: Statement, hit: super::cache::CachedRead) {
+        let reply = StatementReply {
+            node: hit.node,
+            role: hit.role,
+            sql: statement.sql(),
+            sent_ms: self.now_ms,
+            done_ms: self.now_ms,
+            node_lsn: hit.node_lsn,
+            commit_lsn: None,
+            waited_for: None,
+            cached_at_ms: Some(hit.stored_ms),
+            result: Ok(hit.outcome),
+        };
+        let session = self.ops[&id].reply.session.clone();
+        self.record_history(&reply, &session, &statement, None);
+        self.ops.get_mut(&id).expect("op exists").reply.statements.push(reply);
+        self.dispatch_next(id);
+    }
+
+    /// Stores a missed read's answer; an acknowledged write invalidates what it touched.
+    fn update_cache(&mut self, reply: &StatementReply, statement: &Statement, key: Option<String>) {
+        let Ok(outcome) = &reply.result else { return };
+        if let Some(key) = key {
+            let entry = super::cache::CachedRead {
+                outcome: outcome.clone(),
+                node: reply.node,
+                role: reply.role,
+                node_lsn: reply.node_lsn,
+                stored_ms: self.now_ms,
+                tables: statement.tables(),
+            };
+            self.cache.store(key, entry);
+        } else if reply.commit_lsn.is_some() && self.cache.config.invalidate_on_write {
+            self.cache.invalidate(&statement.tables());
+        }
     }
 
     /// Adds an answered statement to the history the consistency checker reads.
@@ -677,6 +752,7 @@ impl Cluster {
             rows: reply.result.as_ref().map_or(0, |o| o.rows.len()),
             error: reply.result.as_ref().err().map(|e| e.to_string()),
             refused_read_only: matches!(reply.result, Err(Error::ReadOnly { .. })),
+            cached_at_ms: reply.cached_at_ms,
             timeline: self.node(reply.node).timeline,
         });
     }

@@ -28,6 +28,7 @@
 //! and a statement's completion is rounded to the nearest millisecond, so a cheap query on an
 //! idle node answers in the same instant and a full scan of 100 000 rows takes ~100 ms.
 
+mod cache;
 mod client;
 mod endpoint;
 mod failover;
@@ -39,6 +40,7 @@ mod status;
 
 use std::collections::{BTreeMap, VecDeque};
 
+pub use cache::{CacheConfig, CacheStats, CACHE_CAPACITY};
 pub use client::{AckedCommit, OpId, Reply, StatementReply, Target};
 pub use endpoint::{Endpoint, Resolved};
 pub use failover::FailoverConfig;
@@ -256,6 +258,7 @@ pub struct Cluster {
     /// When each timeline began (its promotion), for the single-writer checks.
     timeline_started_ms: BTreeMap<u64, Millis>,
     endpoint: Endpoint,
+    cache: cache::ReadCache,
     lossy_timelines: std::collections::BTreeSet<u64>,
     next_read: usize,
     events: EventLog,
@@ -297,6 +300,7 @@ impl Cluster {
             manager_cut: BTreeMap::new(),
             timeline_started_ms: BTreeMap::from([(1, 0)]),
             endpoint: Endpoint::default(),
+            cache: cache::ReadCache::default(),
             lossy_timelines: std::collections::BTreeSet::new(),
             next_read: 0,
             events: EventLog::default(),
