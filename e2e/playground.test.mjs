@@ -176,7 +176,8 @@ test("with auto failover on, a crashed primary is replaced and rejoins as a repl
   await page.click('[data-testid="step"]');
   await page.click('[data-node="pg1"] [data-testid="crash"]');
   const write = await runSql(page, "router", INSERT);
-  assert.match(await write.innerText(), /Connection refused/, "no primary takes writes yet");
+  assert.match(await write.innerText(), /no primary is accepting writes right now/,
+    "no primary takes writes yet, and the router says why");
   // Patroni's defaults: checks every 10 s, lease 30 s.
   for (let i = 0; i < 42; i++) await page.click('[data-testid="step"]');
   const roles = await page.locator('[data-testid="node"]').evaluateAll(
@@ -193,6 +194,73 @@ test("with auto failover on, a crashed primary is replaced and rejoins as a repl
   assert.equal(await page.innerText('[data-node="pg1"] [data-testid="receiver"]'), "streaming");
   assert.equal(await tableRows(page, "pg1", "orders"), 2, "pg1 caught up with the new primary");
   await screenshot(page, "08-failover");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** Types a duration into a settings input and commits it (a change event). */
+async function setDuration(page, testid, value) {
+  await page.fill(`[data-testid="${testid}"]`, value);
+  await page.press(`[data-testid="${testid}"]`, "Enter");
+  await page.locator(`[data-testid="${testid}"]`).blur();
+}
+
+test("with fencing off, a primary cut off from the manager keeps taking writes: split brain", async () => {
+  const { page, errors } = await openApp(browser, url);
+  await page.click('[data-testid="play-toggle"]');
+  await page.check('[data-testid="auto-failover"]');
+  await setDuration(page, "failover-loop-wait", "2s"); // first: ttl may not be below loop_wait
+  await setDuration(page, "failover-ttl", "6s");
+  await page.uncheck('[data-testid="fencing"]');
+  await setDuration(page, "endpoint-ttl", "30s");
+  await runSql(page, "router", CREATE);
+  await page.click('[data-testid="step"]');
+  await runSql(page, "router", INSERT); // the console caches the endpoint's answer: pg1
+  await page.click('[data-node="pg1"] [data-testid="cut-manager"]');
+  for (let i = 0; i < 8; i++) await page.click('[data-testid="step"]');
+  assert.match(await page.innerText('[data-testid="endpoint"]'), /→ pg2/, "the endpoint moved");
+  const write = await runSql(page, "router", INSERT);
+  assert.equal(await write.getAttribute("data-status"), "ok");
+  assert.equal(await write.getAttribute("data-node"), "pg1", "the cached address still says pg1");
+  assert.match(await page.innerText('[data-testid="split-brain"]'), /pg1 \(timeline 1\) and pg2 \(timeline 2\) both take writes/);
+  assert.equal(await page.locator('[data-node="pg1"] [data-testid="stale-primary"]').count(), 1);
+  const timeline = await page.innerText('[data-testid="failover-timeline"]');
+  assert.match(timeline, /health check of pg1 failed/);
+  assert.match(timeline, /pg2 PROMOTED/);
+  assert.match(timeline, /SPLIT BRAIN: pg1 acknowledged/);
+  await screenshot(page, "09-split-brain");
+  await page.click('[data-node="pg1"] [data-testid="heal-manager"]');
+  for (let i = 0; i < 3; i++) await page.click('[data-testid="step"]');
+  assert.equal(await page.locator('[data-testid="split-brain"]').count(), 0, "one primary again");
+  assert.equal(await page.getAttribute('[data-node="pg1"]', "data-role"), "replica");
+  await page.click('[data-testid="check"]');
+  const findings = await page.innerText(".findings");
+  assert.match(findings, /split-brain write/);
+  assert.match(findings, /lost write/);
+  await screenshot(page, "10-split-brain-healed");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a read served by the cache is stale, says so, and the checker flags it", async () => {
+  const { page, errors } = await openApp(browser, url);
+  await page.click('[data-testid="play-toggle"]');
+  await page.check('[data-testid="cache-enabled"]');
+  await setDuration(page, "cache-ttl", "10s");
+  await runSql(page, "router", CREATE);
+  await page.click('[data-testid="step"]');
+  const first = await runSql(page, "router", SELECT);
+  assert.equal(await first.getAttribute("data-rows"), "0");
+  await runSql(page, "router", INSERT);
+  await page.click('[data-testid="step"]');
+  await page.click('[data-testid="step"]');
+  const cached = await runSql(page, "router", SELECT);
+  assert.equal(await cached.getAttribute("data-rows"), "0", "the cache still holds the old answer");
+  assert.match(await cached.innerText(), /answered by the read cache/);
+  assert.match(await page.innerText('[data-testid="cache-stats"]'), /hit ratio 50%/);
+  await page.click('[data-testid="check"]');
+  assert.match(await page.innerText(".findings"), /answered by the read cache/);
+  await screenshot(page, "11-read-cache");
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -7,7 +7,10 @@
 use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
-use super::components::{CheckerPanel, ClusterView, Console, EventLogView, Results, Toolbar};
+use super::components::{
+    CheckerPanel, ClusterView, Console, EventLogView, FailoverTimeline, Results, SettingsPanel,
+    Toolbar,
+};
 use super::state::{Action, Model};
 
 /// Real milliseconds between clock ticks.
@@ -46,6 +49,8 @@ pub fn app() -> Html {
             <main class="layout">
                 <section class="left">
                     <ClusterView nodes={nodes.clone()} on_action={on_action.clone()} />
+                    <SettingsPanel settings={model.settings_view()} on_action={on_action.clone()} />
+                    <FailoverTimeline entries={model.failover_timeline()} split_brain={model.split_brain()} />
                     <CheckerPanel findings={model.findings.clone()} on_action={on_action.clone()} />
                     <EventLogView {events} />
                 </section>

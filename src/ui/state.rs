@@ -13,7 +13,8 @@ use std::rc::Rc;
 use yew::Reducible;
 
 use crate::engine::checker;
-use crate::engine::cluster::{FailoverConfig, Ryw};
+use crate::engine::cluster::{CacheConfig, CacheStats, FailoverConfig, Policy, RouterConfig, Ryw};
+use crate::engine::event::EventKind;
 use crate::engine::node::Role;
 use crate::engine::{Cluster, ClusterConfig, Millis, NodeId, Reply, Target};
 
@@ -126,6 +127,16 @@ pub enum Action {
     Check,
     /// Turn automatic failover (Patroni's defaults: ttl 30 s, loop_wait 10 s) on or off.
     SetAutoFailover(bool),
+    /// Change the failover manager's settings (fencing, ttl, loop_wait, ...).
+    SetFailover(FailoverConfig),
+    /// Change how reads are routed and the lag over which replicas are shunned.
+    SetRouter { policy: Policy, max_lag_ms: Option<Millis> },
+    /// Change how long clients cache the primary endpoint's DNS answer.
+    SetEndpointTtl(Millis),
+    /// Turn the read cache on or off, or change its TTL or invalidation.
+    SetCache(CacheConfig),
+    /// Cut a node off from the failover manager (its DCS), or reconnect it.
+    SetManagerPartition { node: NodeId, cut: bool },
     /// Start over with a fresh cluster.
     Reset,
 }
@@ -216,6 +227,48 @@ impl Model {
             .collect()
     }
 
+    /// The router, failover, endpoint and cache settings.
+    pub fn settings_view(&self) -> SettingsView {
+        let cluster = self.cluster();
+        let endpoint = cluster.endpoint();
+        SettingsView {
+            policy: cluster.router().policy,
+            max_lag_ms: cluster.router().max_lag_ms,
+            failover: cluster.failover_config().clone(),
+            endpoint_name: endpoint.name.clone(),
+            endpoint_target: endpoint.target.name(),
+            endpoint_ttl_ms: endpoint.ttl_ms,
+            cache: cluster.cache_config().clone(),
+            cache_stats: cluster.cache_stats(),
+        }
+    }
+
+    /// During a split brain, which nodes take writes and how far they diverged.
+    pub fn split_brain(&self) -> Option<String> {
+        self.cluster().split_brain_report()
+    }
+
+    /// The steps of failovers so far (newest last, at most [`TIMELINE_KEPT`]).
+    pub fn failover_timeline(&self) -> Vec<TimelineEntry> {
+        let cluster = self.cluster();
+        let mut entries: Vec<TimelineEntry> = cluster
+            .events()
+            .iter()
+            .rev()
+            .filter_map(|e| {
+                let kind = timeline_kind(&e.kind)?;
+                Some(TimelineEntry {
+                    at: crate::engine::format_millis(e.at_ms),
+                    kind,
+                    text: e.kind.to_string(),
+                })
+            })
+            .take(TIMELINE_KEPT)
+            .collect();
+        entries.reverse();
+        entries
+    }
+
     /// Whether automatic failover is on.
     pub fn auto_failover(&self) -> bool {
         self.cluster().failover_config().auto
@@ -247,6 +300,22 @@ impl Model {
                 let config = FailoverConfig { auto, ..cluster.failover_config().clone() };
                 cluster.set_failover(config)
             }
+            Action::SetFailover(config) => cluster.set_failover(config),
+            Action::SetRouter { policy, max_lag_ms } => {
+                let config = RouterConfig { policy, max_lag_ms, ..cluster.router().clone() };
+                cluster.set_router(config);
+                Ok(())
+            }
+            Action::SetEndpointTtl(ttl_ms) => {
+                cluster.set_endpoint_ttl(ttl_ms);
+                Ok(())
+            }
+            Action::SetCache(config) => {
+                cluster.set_cache(config);
+                Ok(())
+            }
+            Action::SetManagerPartition { node, cut: true } => cluster.partition_from_manager(node),
+            Action::SetManagerPartition { node, cut: false } => cluster.heal(Some(node)),
             Action::SetCommitPreset(key) => commit_preset_settings(key)
                 .iter()
                 .try_for_each(|(name, value)| cluster.set(name, value).map(drop)),
@@ -284,6 +353,11 @@ impl Reducible for Model {
             | Action::SetReplayPaused { .. }
             | Action::Resync(_)
             | Action::SetAutoFailover(_)
+            | Action::SetFailover(_)
+            | Action::SetRouter { .. }
+            | Action::SetEndpointTtl(_)
+            | Action::SetCache(_)
+            | Action::SetManagerPartition { .. }
             | Action::SetCommitPreset(_) => {
                 notice = self.operate(action).err().map(|e| e.to_string());
             }
@@ -302,6 +376,49 @@ impl Reducible for Model {
         replies.drain(..excess);
         self.changed(running, speed, replies, notice, findings)
     }
+}
+
+/// Failover steps the timeline keeps.
+pub const TIMELINE_KEPT: usize = 24;
+
+/// One step of a failover, for the timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimelineEntry {
+    /// When, as `12.5s`.
+    pub at: String,
+    /// `fault`, `check`, `promote`, `fence`, `split`, `endpoint` or `repair` (a CSS class).
+    pub kind: &'static str,
+    pub text: String,
+}
+
+/// The timeline's class for an event, or `None` for events that are not failover steps.
+fn timeline_kind(kind: &EventKind) -> Option<&'static str> {
+    Some(match kind {
+        EventKind::Crashed { .. } | EventKind::ManagerPartition { cut: true, .. } => "fault",
+        EventKind::HealthCheckFailed { .. } => "check",
+        EventKind::Promoted { .. } => "promote",
+        EventKind::Endpoint { .. } => "endpoint",
+        EventKind::Failover { message } if message.starts_with("SPLIT BRAIN") => "split",
+        EventKind::Failover { message } if message.contains("fenced") => "fence",
+        EventKind::Failover { .. } => "step",
+        EventKind::Restarting { .. }
+        | EventKind::ManagerPartition { cut: false, .. }
+        | EventKind::BaseBackupDone { .. } => "repair",
+        _ => return None,
+    })
+}
+
+/// The settings panel's view of the router, failover manager, endpoint and cache.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SettingsView {
+    pub policy: Policy,
+    pub max_lag_ms: Option<Millis>,
+    pub failover: FailoverConfig,
+    pub endpoint_name: String,
+    pub endpoint_target: String,
+    pub endpoint_ttl_ms: Millis,
+    pub cache: CacheConfig,
+    pub cache_stats: CacheStats,
 }
 
 /// What a node card shows.
@@ -328,6 +445,10 @@ pub struct NodeView {
     pub link_delay_ms: Option<Millis>,
     /// `(table, rows)` for each table, by name.
     pub tables: Vec<(String, usize)>,
+    /// The primary the failover manager recognises (false for a stale primary in a split brain).
+    pub leader: bool,
+    /// Cut off from the failover manager.
+    pub manager_cut: bool,
 }
 
 impl NodeView {
@@ -356,6 +477,8 @@ impl NodeView {
             lag_ms: cluster.replay_lag_ms(id),
             link_delay_ms: cluster.link(id).map(|l| l.link.delay_ms),
             tables,
+            leader: cluster.primary() == id,
+            manager_cut: cluster.manager_partitions().any(|n| n == id),
         }
     }
 }

@@ -78,8 +78,9 @@ pub(super) struct Manager {
     pub switchover: Option<(NodeId, NodeId)>,
     /// When the primary that is being replaced went down, if known.
     pub failed_at_ms: Option<Millis>,
-    /// A health check is scheduled.
-    pub scheduled: bool,
+    /// Identifies the current chain of health checks: a settings change starts a new one
+    /// (with the new `loop_wait`), and checks of older chains do nothing when they fire.
+    pub round: u64,
 }
 
 impl Cluster {
@@ -96,9 +97,13 @@ impl Cluster {
         self.manager.config = config;
         self.manager.last_ok_ms = self.now_ms;
         self.manager.missed = 0;
-        if self.manager.config.auto && !self.manager.scheduled {
-            self.manager.scheduled = true;
-            self.schedule(self.now_ms + self.manager.config.loop_wait_ms, Due::HealthCheck);
+        self.manager.round += 1;
+        if self.manager.config.auto {
+            let round = self.manager.round;
+            self.schedule(
+                self.now_ms + self.manager.config.loop_wait_ms,
+                Due::HealthCheck { round },
+            );
         }
         Ok(())
     }
@@ -115,9 +120,8 @@ impl Cluster {
     }
 
     /// One round of the manager: check the primary, renew or expire its lease.
-    pub(super) fn health_check(&mut self) {
-        self.manager.scheduled = false;
-        if !self.manager.config.auto {
+    pub(super) fn health_check(&mut self, round: u64) {
+        if !self.manager.config.auto || round != self.manager.round {
             return;
         }
         self.demote_stale_primaries();
@@ -140,8 +144,7 @@ impl Cluster {
                 self.start_failover(leader);
             }
         }
-        self.manager.scheduled = true;
-        self.schedule(self.now_ms + self.manager.config.loop_wait_ms, Due::HealthCheck);
+        self.schedule(self.now_ms + self.manager.config.loop_wait_ms, Due::HealthCheck { round });
     }
 
     fn start_failover(&mut self, old: NodeId) {

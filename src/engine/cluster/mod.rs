@@ -203,7 +203,7 @@ enum Due {
     /// The load generator's next request.
     LoadArrival,
     /// The failover manager checks the primary.
-    HealthCheck,
+    HealthCheck { round: u64 },
 }
 
 /// What a replica hears back when it asks to stream.
@@ -488,7 +488,7 @@ impl Cluster {
             Due::RouteTimeout { op } => self.route_timeout(op),
             Due::Housekeeping => self.housekeeping(),
             Due::LoadArrival => self.load_arrival(),
-            Due::HealthCheck => self.health_check(),
+            Due::HealthCheck { round } => self.health_check(round),
         }
     }
 

@@ -46,6 +46,14 @@ pub fn node_card(props: &NodeCardProps) -> Html {
                 if down {
                     <span class="badge down" data-testid="state">{node.state}</span>
                 }
+                if node.role == Role::Primary && !node.leader {
+                    <span class="badge split" data-testid="stale-primary"
+                        title="Still takes writes, but the failover manager has promoted another node: split brain">{"stale primary"}</span>
+                }
+                if node.manager_cut {
+                    <span class="badge warn" data-testid="manager-cut"
+                        title="The failover manager (Patroni's DCS) cannot reach this node; clients still can">{"no manager"}</span>
+                }
                 <span class={classes!("badge", role)}>{role}</span>
             </header>
             <dl>
@@ -103,6 +111,13 @@ fn node_actions(props: &NodeCardProps) -> Html {
             if replica && node.replay_paused {
                 {button("resume replay", "pg_wal_replay_resume()", "resume-replay",
                     Action::SetReplayPaused { replica: id, paused: false })}
+            }
+            if !node.manager_cut {
+                {button("cut from manager", "Partition this node from the failover manager only: clients still reach it", "cut-manager",
+                    Action::SetManagerPartition { node: id, cut: true })}
+            } else {
+                {button("reconnect manager", "Heal the partition between this node and the failover manager", "heal-manager",
+                    Action::SetManagerPartition { node: id, cut: false })}
             }
             if replica && node.receiver == "needs re-sync" && node.state == "running" {
                 {button("re-sync", "Rebuild this replica from a base backup of the primary", "resync", Action::Resync(id))}

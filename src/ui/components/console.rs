@@ -145,6 +145,8 @@ mod tests {
             lag_ms: 0,
             link_delay_ms: None,
             tables: vec![],
+            leader: role == Role::Primary,
+            manager_cut: false,
         }
     }
 

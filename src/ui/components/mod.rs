@@ -7,12 +7,16 @@ mod checker_panel;
 mod cluster_view;
 mod console;
 mod event_log;
+mod failover_timeline;
 mod results;
+mod settings_panel;
 mod toolbar;
 
 pub use checker_panel::CheckerPanel;
 pub use cluster_view::ClusterView;
 pub use console::Console;
 pub use event_log::EventLogView;
+pub use failover_timeline::FailoverTimeline;
 pub use results::Results;
+pub use settings_panel::SettingsPanel;
 pub use toolbar::Toolbar;

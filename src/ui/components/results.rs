@@ -71,6 +71,9 @@ fn statement_view(statement: &StatementReply, via: &str) -> Html {
     let node = statement.node.name();
     let head = html! {
         <div class="result-head">
+            if statement.cached_at_ms.is_some() {
+                <span class="badge waiting" data-testid="from-cache">{"cache"}</span>
+            }
             <span class={classes!("badge", statement.role.as_str())}>{format!("{node} · {}", statement.role.as_str())}</span>
             <span class="muted">{format!(" {via} · t = {}{}", format_millis(statement.done_ms), latency(statement))}</span>
             <code class="stmt">{&statement.sql}</code>
@@ -98,6 +101,14 @@ fn statement_view(statement: &StatementReply, via: &str) -> Html {
 
 /// Where the answering node stood in the WAL: why a replica's read may miss a write.
 fn position_note(statement: &StatementReply) -> Option<String> {
+    if let Some(stored_ms) = statement.cached_at_ms {
+        return Some(format!(
+            "answered by the read cache: what {} returned at {}, when it had replayed up to {}",
+            statement.node,
+            format_millis(stored_ms),
+            statement.node_lsn
+        ));
+    }
     if let Some(lsn) = statement.commit_lsn {
         let waited = statement.waited_for.as_deref().unwrap_or("local flush");
         return Some(format!("committed at {lsn}; acknowledged after {waited}"));

@@ -1,0 +1,208 @@
+//! Router, failover, endpoint and read-cache settings: the knobs of issue-sized questions
+//! ("what if reads avoid lagging replicas?", "what if fencing is off?", "what if we cache?").
+
+use yew::prelude::*;
+
+use crate::engine::cluster::{CacheConfig, FailoverConfig, Policy};
+use crate::engine::{format_millis, parse_millis, Millis};
+use crate::ui::state::{Action, SettingsView};
+
+#[derive(Properties, PartialEq)]
+pub struct SettingsPanelProps {
+    pub settings: SettingsView,
+    pub on_action: Callback<Action>,
+}
+
+/// The four groups of settings, each applied as soon as it changes.
+#[function_component(SettingsPanel)]
+pub fn settings_panel(props: &SettingsPanelProps) -> Html {
+    let s = &props.settings;
+    html! {
+        <div class="settings" data-testid="settings">
+            <RouterSettings settings={s.clone()} on_action={props.on_action.clone()} />
+            <FailoverSettings settings={s.clone()} on_action={props.on_action.clone()} />
+            <EndpointSettings settings={s.clone()} on_action={props.on_action.clone()} />
+            <CacheSettings settings={s.clone()} on_action={props.on_action.clone()} />
+        </div>
+    }
+}
+
+/// Policy and `max_replication_lag`.
+#[function_component(RouterSettings)]
+fn router_settings(props: &SettingsPanelProps) -> Html {
+    let s = &props.settings;
+    let on_policy = {
+        let (on_action, max_lag_ms) = (props.on_action.clone(), s.max_lag_ms);
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(policy) = select.value().parse::<Policy>() {
+                on_action.emit(Action::SetRouter { policy, max_lag_ms });
+            }
+        })
+    };
+    let on_max_lag = {
+        let (on_action, policy) = (props.on_action.clone(), s.policy);
+        Callback::from(move |max_lag_ms| on_action.emit(Action::SetRouter { policy, max_lag_ms }))
+    };
+    let policies = [Policy::RoundRobin, Policy::LeastLag, Policy::Weighted];
+    html! {
+        <fieldset>
+            <legend title="ProxySQL / pgpool-II: writes go to the primary, reads to replicas">{"router"}</legend>
+            <label>{"reads "}
+                <select data-testid="router-policy" onchange={on_policy}>
+                    { for policies.iter().map(|p| html! {
+                        <option value={p.to_string()} selected={*p == s.policy}>{p.to_string()}</option>
+                    }) }
+                </select>
+            </label>
+            <DurationInput label="max lag" testid="router-max-lag" value_ms={s.max_lag_ms} optional=true
+                title="max_replication_lag: replicas further behind get no reads (empty: off)"
+                on_change={on_max_lag} />
+        </fieldset>
+    }
+}
+
+/// Fencing, ttl and loop_wait (auto on/off is in the toolbar).
+#[function_component(FailoverSettings)]
+fn failover_settings(props: &SettingsPanelProps) -> Html {
+    let config = props.settings.failover.clone();
+    let emit = |change: fn(&mut FailoverConfig, Millis)| {
+        let (on_action, config) = (props.on_action.clone(), config.clone());
+        Callback::from(move |value: Option<Millis>| {
+            let mut config = config.clone();
+            change(&mut config, value.unwrap_or(0));
+            on_action.emit(Action::SetFailover(config));
+        })
+    };
+    let on_fencing = {
+        let (on_action, config) = (props.on_action.clone(), config.clone());
+        Callback::from(move |_: Event| {
+            let fencing = !config.fencing;
+            on_action.emit(Action::SetFailover(FailoverConfig { fencing, ..config.clone() }));
+        })
+    };
+    html! {
+        <fieldset>
+            <legend title="Patroni: health checks, a leader lease, promotion">{"failover"}</legend>
+            <DurationInput label="ttl" testid="failover-ttl" value_ms={Some(config.ttl_ms)}
+                title="The leader lease: a primary not seen healthy for this long is replaced"
+                on_change={emit(|c, v| c.ttl_ms = v)} />
+            <DurationInput label="loop_wait" testid="failover-loop-wait" value_ms={Some(config.loop_wait_ms)}
+                title="How often the manager checks the primary"
+                on_change={emit(|c, v| c.loop_wait_ms = v)} />
+            <label title="Make an unreachable old primary read-only before promoting another node; off lets split brain happen">
+                <input type="checkbox" data-testid="fencing" checked={config.fencing} onchange={on_fencing} />
+                {" fencing"}
+            </label>
+        </fieldset>
+    }
+}
+
+/// The primary's DNS name and how long clients cache it.
+#[function_component(EndpointSettings)]
+fn endpoint_settings(props: &SettingsPanelProps) -> Html {
+    let s = &props.settings;
+    let on_ttl = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |ttl: Option<Millis>| {
+            on_action.emit(Action::SetEndpointTtl(ttl.unwrap_or(0)))
+        })
+    };
+    html! {
+        <fieldset>
+            <legend title="The DNS name clients use for the primary; the manager repoints it on failover">{"endpoint"}</legend>
+            <span class="endpoint" data-testid="endpoint">{format!("{} → {}", s.endpoint_name, s.endpoint_target)}</span>
+            <DurationInput label="ttl" testid="endpoint-ttl" value_ms={Some(s.endpoint_ttl_ms)}
+                title="How long a client keeps its answer: after a failover its writes still go to the old primary until then"
+                on_change={on_ttl} />
+        </fieldset>
+    }
+}
+
+/// The read cache: on/off, TTL, invalidate-on-write, hit ratio.
+#[function_component(CacheSettings)]
+fn cache_settings(props: &SettingsPanelProps) -> Html {
+    let config = props.settings.cache.clone();
+    let stats = props.settings.cache_stats;
+    let toggle = |flip: fn(&mut CacheConfig)| {
+        let (on_action, config) = (props.on_action.clone(), config.clone());
+        Callback::from(move |_: Event| {
+            let mut config = config.clone();
+            flip(&mut config);
+            on_action.emit(Action::SetCache(config));
+        })
+    };
+    let on_ttl = {
+        let (on_action, config) = (props.on_action.clone(), config.clone());
+        Callback::from(move |ttl: Option<Millis>| {
+            let ttl_ms = ttl.unwrap_or(0).max(1);
+            on_action.emit(Action::SetCache(CacheConfig { ttl_ms, ..config.clone() }));
+        })
+    };
+    let ratio = stats.hit_ratio().map_or("–".to_string(), |r| format!("{:.0}%", r * 100.0));
+    html! {
+        <fieldset>
+            <legend title="A read-through cache in front of the router (what Redis does for an app)">{"read cache"}</legend>
+            <label>
+                <input type="checkbox" data-testid="cache-enabled" checked={config.enabled}
+                    onchange={toggle(|c| c.enabled = !c.enabled)} />
+                {" on"}
+            </label>
+            <DurationInput label="ttl" testid="cache-ttl" value_ms={Some(config.ttl_ms)}
+                title="How long a cached answer is served" on_change={on_ttl} />
+            <label title="Drop cached answers for a table when a write to it is acknowledged">
+                <input type="checkbox" data-testid="cache-invalidate" checked={config.invalidate_on_write}
+                    onchange={toggle(|c| c.invalidate_on_write = !c.invalidate_on_write)} />
+                {" invalidate on write"}
+            </label>
+            if config.enabled {
+                <span class="muted" data-testid="cache-stats"
+                    title={stats.to_string()}>{format!("hit ratio {ratio} · {} hits · {} misses", stats.hits, stats.misses)}</span>
+            }
+        </fieldset>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct DurationInputProps {
+    label: &'static str,
+    testid: &'static str,
+    title: &'static str,
+    value_ms: Option<Millis>,
+    /// Empty means "off" (`None`).
+    #[prop_or_default]
+    optional: bool,
+    on_change: Callback<Option<Millis>>,
+}
+
+/// A duration typed as `1500`, `1500ms`, `1.5s` or `2m`; marked invalid otherwise.
+#[function_component(DurationInput)]
+fn duration_input(props: &DurationInputProps) -> Html {
+    let invalid = use_state(|| false);
+    let on_change = {
+        let (on_change, invalid, optional) =
+            (props.on_change.clone(), invalid.clone(), props.optional);
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let text = input.value();
+            match parse_millis(text.trim()) {
+                _ if optional && text.trim().is_empty() => {
+                    invalid.set(false);
+                    on_change.emit(None);
+                }
+                Some(ms) if ms <= 3_600_000 => {
+                    invalid.set(false);
+                    on_change.emit(Some(ms));
+                }
+                _ => invalid.set(true),
+            }
+        })
+    };
+    html! {
+        <label title={props.title}>{format!("{} ", props.label)}
+            <input data-testid={props.testid} class={classes!((*invalid).then_some("invalid"))} size="6"
+                value={props.value_ms.map(format_millis).unwrap_or_default()}
+                placeholder={props.optional.then_some("off")} onchange={on_change} />
+        </label>
+    }
+}
