@@ -3,6 +3,7 @@
 //! simulation deterministic. `make test` runs 1 000 seeds; set `SWEEP_SEEDS=100000` for more,
 //! `SWEEP_FIRST=N` to start elsewhere. A failure names its seed and step so it can be replayed.
 
+use replica_playground::engine::checker::{self, Anomaly};
 use replica_playground::engine::cluster::{CacheConfig, FailoverConfig, Policy, RouterConfig, Ryw};
 use replica_playground::engine::commit::SyncCommit;
 use replica_playground::engine::invariants::{
@@ -202,6 +203,44 @@ fn repair(cluster: &mut Cluster) {
     }
 }
 
+/// What the history checker must never report: a lost write that synchronous commit had
+/// confirmed on a standby (unless the run knowingly promoted past it — a lossy timeline), or,
+/// with fencing on, a split-brain write.
+fn checker_contradictions(cluster: &Cluster) -> Vec<String> {
+    let fencing = cluster.failover_config().fencing;
+    let timeline = cluster.timeline();
+    checker::check(cluster.history(), cluster)
+        .into_iter()
+        .filter_map(|finding| {
+            let record = finding.ops.first().and_then(|id| cluster.history().get(*id))?;
+            match finding.anomaly {
+                Anomaly::SplitBrainWrite if fencing => Some(format!(
+                    "split-brain write with fencing on: {}",
+                    finding.because.join("; ")
+                )),
+                Anomaly::LostWrite => {
+                    let ack = cluster
+                        .acknowledged()
+                        .iter()
+                        .find(|a| Some((a.xid, a.end)) == record.commit)?;
+                    let lossy = cluster
+                        .lossy_timelines()
+                        .range(ack.timeline + 1..=timeline)
+                        .next()
+                        .is_some();
+                    (ack.confirmed_by_standby && !lossy).then(|| {
+                        format!(
+                            "lost write under synchronous commit: {}",
+                            finding.because.join("; ")
+                        )
+                    })
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 /// What a passing run leaves behind.
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct RunSummary {
@@ -210,6 +249,8 @@ struct RunSummary {
     crashes: u32,
     /// A run without fencing in which two primaries took writes at some point.
     split_brain: bool,
+    /// Lost writes the history checker reported (allowed ones: asynchronous commits).
+    lost_writes: usize,
 }
 
 /// Runs one seed; returns a summary (with its event-log digest), or the first violation.
@@ -237,6 +278,9 @@ fn run_seed(seed: u64) -> Result<RunSummary, String> {
     repair(&mut cluster);
     let mut found = checker.check(&cluster);
     found.extend(convergence_violations(&cluster));
+    if let Some(problem) = checker_contradictions(&cluster).first() {
+        return Err(format!("seed {seed}, after repair: {problem}"));
+    }
     let unconnected: Vec<String> = cluster
         .replicas()
         .into_iter()
@@ -251,6 +295,10 @@ fn run_seed(seed: u64) -> Result<RunSummary, String> {
             acknowledged: cluster.acknowledged().len(),
             crashes: cluster.nodes().iter().map(|n| n.crashes).sum(),
             split_brain,
+            lost_writes: checker::check(cluster.history(), &cluster)
+                .iter()
+                .filter(|f| f.anomaly == Anomaly::LostWrite)
+                .count(),
         }),
     }
 }
@@ -291,6 +339,10 @@ fn invariants_hold_over_a_seed_sweep() {
     // Without fencing, split brain must actually happen (so the check has teeth), and heal.
     let split_brains = passed.iter().filter(|r| r.split_brain).count();
     assert!(seeds < 500 || split_brains > 0, "no split brain in {seeds} runs without fencing");
+    // Asynchronous failovers do lose writes: the checker's lost-write check must see some.
+    let lost: usize = passed.iter().map(|r| r.lost_writes).sum();
+    assert!(seeds < 500 || lost > 0, "the checker found no lost write in {seeds} runs");
+    eprintln!("{seeds} seeds: {acknowledged} writes acknowledged, {crashes} crashes, {split_brains} split brains (fencing off), {lost} lost writes reported");
 }
 
 #[test]
