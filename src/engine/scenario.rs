@@ -8,7 +8,7 @@
 //! | command | what it does |
 //! |---------|--------------|
 //! | `cluster [replicas=2] [seed=1] [delay=1s] [commit=MODE] [cores=2]` | start over; MODE: `async`, `semi-sync`, or a `synchronous_commit` value (remote ones make every standby a candidate: `FIRST 1 (*)`) |
-//! | `sql [TARGET] [session=NAME]: SQL` | run SQL; TARGET: `router` (default), `primary`, a node |
+//! | `sql [TARGET] [session=NAME]: SQL` | run SQL; TARGET: `router` (default), `primary` (the endpoint, as the session resolves it), a node, `replica-N`; `@primary` works too |
 //! | `session NAME [synchronous_commit=MODE] [ryw=none\|primary\|sticky\|lsn\|sync] [window=5s] [timeout=1s]` | a session's own commit mode and read-after-write strategy |
 //! | `router [policy=round-robin\|least-lag\|weights] [weights=pg2:3,pg3:1] [max_lag=DUR] [max_lag_bytes=SIZE]` | how reads are routed; lagging replicas are shunned |
 //! | `failover [auto=on\|off] [fencing=on\|off] [ttl=30s] [loop_wait=10s] [maximum_lag_on_failover=1MB]` / `promote NODE` / `switchover NODE` | the Patroni-style failover manager (`priority=pg2:0,pg3:2` too) / `pg_promote()` / a planned switchover |
@@ -219,7 +219,22 @@ impl Scenario {
         Ok(out)
     }
 
+    /// `router`, `primary` (the endpoint), a node (`pg2`), or `replica-N` (the N-th replica in
+    /// name order); each may be written with a leading `@`, as in ProxySQL-style hints.
     fn parse_target(&self, word: &str) -> Result<Target, Error> {
+        let word = word.strip_prefix('@').unwrap_or(word);
+        if let Some(n) = word.strip_prefix("replica-") {
+            let replicas = self.cluster.replicas();
+            let index = n.parse::<usize>().ok().filter(|i| (1..=replicas.len()).contains(i));
+            return index.map(|i| Target::Node(replicas[i - 1])).ok_or_else(|| {
+                Error::invalid(format!(
+                    "no replica-{n}: the cluster has {} replica{} (replica-1 … replica-{})",
+                    replicas.len(),
+                    if replicas.len() == 1 { "" } else { "s" },
+                    replicas.len()
+                ))
+            });
+        }
         match word {
             "router" => Ok(Target::Router),
             "primary" => Ok(Target::Primary),

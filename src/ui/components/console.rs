@@ -25,8 +25,11 @@ pub struct ConsoleProps {
     pub on_action: Callback<Action>,
 }
 
-/// Where the console sends SQL, as the `<select>` value: `router` or a node name.
+/// Where the console sends SQL, as the `<select>` value: `router`, `primary` or a node name.
 fn parse_target(value: &str, nodes: &[NodeView]) -> Target {
+    if value == "primary" {
+        return Target::Primary;
+    }
     nodes.iter().find(|n| n.name == value).map(|n| Target::Node(n.id)).unwrap_or(Target::Router)
 }
 
@@ -103,6 +106,9 @@ pub fn console(props: &ConsoleProps) -> Html {
                     <select data-testid="sql-target" onchange={on_target}>
                         <option value="router" selected={selected == "router"}>
                             {"router (writes → primary, reads → replicas)"}
+                        </option>
+                        <option value="primary" selected={selected == "primary"}>
+                            {"primary (whatever the endpoint resolves to)"}
                         </option>
                         { for props.nodes.iter().map(|n| html! {
                             <option value={n.name.clone()} selected={selected == n.name}>
