@@ -264,3 +264,26 @@ test("a read served by the cache is stale, says so, and the checker flags it", a
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a scenario script sets the scene in the page: the split-brain example", async () => {
+  const { page, errors } = await openApp(browser, url);
+  await page.click('[data-testid="script-panel"] summary');
+  await page.getByRole("button", { name: "split brain" }).click();
+  assert.match(await page.inputValue('[data-testid="script-input"]'), /partition pg1 from=manager/);
+  await page.click('[data-testid="script-run"]');
+  await page.waitForSelector('[data-testid="script-output"]');
+  const transcript = await page.innerText('[data-testid="script-output"]');
+  assert.match(transcript, /> partition pg1 from=manager/);
+  assert.match(transcript, /SPLIT BRAIN: pg1 \(timeline 1\) and pg2 \(timeline 2\) both take writes/);
+  assert.equal(await page.innerText('[data-testid="play-toggle"]'), "▶ Play", "the clock paused");
+  assert.equal(await page.locator('[data-node="pg1"] [data-testid="stale-primary"]').count(), 1);
+  assert.match(await page.innerText('[data-testid="split-brain"]'), /both take writes/);
+  await screenshot(page, "12-script-split-brain");
+  // A bad line stops the script and the toolbar says where.
+  await page.fill('[data-testid="script-input"]', "cluster replicas=1\nadvance soon");
+  await page.click('[data-testid="script-run"]');
+  assert.match(await page.innerText('[data-testid="notice"]'), /script stopped at line 2/);
+  assert.equal(await page.locator('[data-testid="node"]').count(), 2);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

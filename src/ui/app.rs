@@ -8,8 +8,8 @@ use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
 use super::components::{
-    CheckerPanel, ClusterView, Console, EventLogView, FailoverTimeline, Results, SettingsPanel,
-    Toolbar,
+    CheckerPanel, ClusterView, Console, EventLogView, FailoverTimeline, Results, ScriptPanel,
+    SettingsPanel, Toolbar,
 };
 use super::state::{Action, Model};
 
@@ -55,7 +55,8 @@ pub fn app() -> Html {
                     <EventLogView {events} />
                 </section>
                 <section class="right">
-                    <Console nodes={nodes} ryw={model.ryw_key()} on_action={on_action} />
+                    <Console nodes={nodes} ryw={model.ryw_key()} on_action={on_action.clone()} />
+                    <ScriptPanel output={model.script_output.clone()} {on_action} />
                     <Results replies={model.replies.clone()} pending={model.pending()} />
                 </section>
             </main>

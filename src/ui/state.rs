@@ -7,7 +7,7 @@
 //!
 //! The views ([`NodeView`], ...) are plain data cut from the engine for components' props.
 
-use std::cell::{Ref, RefCell};
+use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 
 use yew::Reducible;
@@ -16,6 +16,7 @@ use crate::engine::checker;
 use crate::engine::cluster::{CacheConfig, CacheStats, FailoverConfig, Policy, RouterConfig, Ryw};
 use crate::engine::event::EventKind;
 use crate::engine::node::Role;
+use crate::engine::scenario::Scenario;
 use crate::engine::{Cluster, ClusterConfig, Millis, NodeId, Reply, Target};
 
 /// How many answers the console keeps.
@@ -62,7 +63,8 @@ pub const CONSOLE_SESSION: &str = "console";
 /// Everything the page shows.
 #[derive(Debug)]
 pub struct Model {
-    cluster: Rc<RefCell<Cluster>>,
+    /// The cluster, inside the scenario runner that scripts drive it through.
+    scenario: Rc<RefCell<Scenario>>,
     /// Bumped by every action that changed anything.
     pub version: u64,
     /// Whether simulated time flows with real time.
@@ -75,6 +77,8 @@ pub struct Model {
     pub notice: Option<String>,
     /// The consistency checker's findings, as of the last check (None: not run yet).
     pub findings: Option<Vec<FindingView>>,
+    /// The transcript of the last scenario script run in the page.
+    pub script_output: Option<String>,
 }
 
 /// One checker finding, ready to show.
@@ -86,7 +90,7 @@ pub struct FindingView {
 
 impl PartialEq for Model {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.cluster, &other.cluster) && self.version == other.version
+        Rc::ptr_eq(&self.scenario, &other.scenario) && self.version == other.version
     }
 }
 
@@ -125,6 +129,8 @@ pub enum Action {
     SetRyw(&'static str),
     /// Run the consistency checker over the history.
     Check,
+    /// Run a scenario script (the language of `docs/scenarios.md`) against the cluster.
+    RunScript(String),
     /// Turn automatic failover (Patroni's defaults: ttl 30 s, loop_wait 10 s) on or off.
     SetAutoFailover(bool),
     /// Change the failover manager's settings (fencing, ttl, loop_wait, ...).
@@ -145,19 +151,25 @@ impl Model {
     /// A model around a fresh cluster, clock running at real speed.
     pub fn new(config: ClusterConfig) -> Self {
         Self {
-            cluster: Rc::new(RefCell::new(Cluster::new(config))),
+            scenario: Rc::new(RefCell::new(Scenario::new(config))),
             version: 0,
             running: true,
             speed: 1,
             replies: Vec::new(),
             notice: None,
             findings: None,
+            script_output: None,
         }
     }
 
     /// The cluster, for reading.
     pub fn cluster(&self) -> Ref<'_, Cluster> {
-        self.cluster.borrow()
+        Ref::map(self.scenario.borrow(), Scenario::cluster)
+    }
+
+    /// The cluster, for changing.
+    fn cluster_mut(&self) -> RefMut<'_, Cluster> {
+        RefMut::map(self.scenario.borrow_mut(), Scenario::cluster_mut)
     }
 
     /// One view per node still in the cluster, in id order.
@@ -179,24 +191,8 @@ impl Model {
             .collect()
     }
 
-    fn changed(
-        &self,
-        running: bool,
-        speed: u32,
-        replies: Vec<Reply>,
-        notice: Option<String>,
-        findings: Option<Vec<FindingView>>,
-    ) -> Rc<Self> {
-        let cluster = self.cluster.clone();
-        Rc::new(Self {
-            cluster,
-            version: self.version + 1,
-            running,
-            speed,
-            replies,
-            notice,
-            findings,
-        })
+    fn changed(&self, next: Self) -> Rc<Self> {
+        Rc::new(Self { scenario: self.scenario.clone(), version: self.version + 1, ..next })
     }
 
     /// Which commit preset the cluster's settings match (`custom` when none does).
@@ -287,7 +283,7 @@ impl Model {
 
     /// Applies a fault or setting to the engine; a refusal becomes the notice.
     fn operate(&self, action: Action) -> Result<(), crate::engine::Error> {
-        let mut cluster = self.cluster.borrow_mut();
+        let mut cluster = self.cluster_mut();
         match action {
             Action::SetLinkDelay { replica, delay_ms } => cluster.set_link_delay(replica, delay_ms),
             Action::Crash(id) => cluster.crash(id),
@@ -328,24 +324,36 @@ impl Reducible for Model {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut replies = self.replies.clone();
-        let (mut running, mut speed) = (self.running, self.speed);
-        let mut notice = None;
-        let mut findings = self.findings.clone();
+        let mut next = Self {
+            scenario: self.scenario.clone(),
+            version: self.version,
+            running: self.running,
+            speed: self.speed,
+            replies: self.replies.clone(),
+            notice: None,
+            findings: self.findings.clone(),
+            script_output: self.script_output.clone(),
+        };
         match action {
             Action::Tick { real_ms } => {
-                if !running {
+                if !self.running {
                     return self;
                 }
-                self.cluster.borrow_mut().advance(real_ms * u64::from(speed));
+                self.cluster_mut().advance(real_ms * u64::from(self.speed));
             }
-            Action::Step { sim_ms } => self.cluster.borrow_mut().advance(sim_ms),
-            Action::SetRunning(on) => running = on,
-            Action::SetSpeed(multiple) => speed = multiple.clamp(1, 100),
+            Action::Step { sim_ms } => self.cluster_mut().advance(sim_ms),
+            Action::SetRunning(on) => next.running = on,
+            Action::SetSpeed(multiple) => next.speed = multiple.clamp(1, 100),
             Action::Run { target, sql } => {
-                let mut cluster = self.cluster.borrow_mut();
+                let mut cluster = self.cluster_mut();
                 cluster.submit(CONSOLE_SESSION, target, &sql);
                 cluster.advance(0);
+            }
+            Action::RunScript(script) => {
+                let (transcript, errors) = self.scenario.borrow_mut().run_script(&script, false);
+                next.notice = errors.first().map(|e| format!("script stopped at {e}"));
+                next.script_output = Some(transcript);
+                next.running = false; // a script sets the scene: look at it before time moves on
             }
             Action::SetLinkDelay { .. }
             | Action::Crash(_)
@@ -359,22 +367,22 @@ impl Reducible for Model {
             | Action::SetCache(_)
             | Action::SetManagerPartition { .. }
             | Action::SetCommitPreset(_) => {
-                notice = self.operate(action).err().map(|e| e.to_string());
+                next.notice = self.operate(action).err().map(|e| e.to_string());
             }
             Action::SetRyw(key) => {
                 let ryw = Ryw::parse(key, None, None).expect("the UI offers valid strategies");
-                self.cluster.borrow_mut().set_session_ryw(CONSOLE_SESSION, ryw);
+                self.cluster_mut().set_session_ryw(CONSOLE_SESSION, ryw);
             }
-            Action::Check => findings = Some(self.check()),
+            Action::Check => next.findings = Some(self.check()),
             Action::Reset => {
                 let config = self.cluster().config().clone();
                 return Rc::new(Self { version: self.version + 1, ..Self::new(config) });
             }
         }
-        replies.extend(self.cluster.borrow_mut().take_finished());
-        let excess = replies.len().saturating_sub(REPLIES_KEPT);
-        replies.drain(..excess);
-        self.changed(running, speed, replies, notice, findings)
+        next.replies.extend(self.cluster_mut().take_finished());
+        let excess = next.replies.len().saturating_sub(REPLIES_KEPT);
+        next.replies.drain(..excess);
+        self.changed(next)
     }
 }
 
@@ -542,6 +550,36 @@ mod tests {
         assert_eq!(model.ryw_key(), "primary");
         let model = run(model, Target::Router, "SELECT a FROM t");
         assert_eq!(model.replies.last().expect("answered").statements[0].node, NodeId(0));
+    }
+
+    #[test]
+    fn every_example_script_runs_and_the_split_brain_one_shows_two_primaries() {
+        for (label, script) in crate::ui::components::SCRIPTS {
+            let model = Rc::new(Model::default()).reduce(Action::RunScript(script.to_string()));
+            assert_eq!(model.notice, None, "{label}: {:?}", model.script_output);
+            assert!(!model.running, "a script pauses the clock");
+        }
+        let split = crate::ui::components::SCRIPTS[2].1.to_string();
+        let model = Rc::new(Model::default()).reduce(Action::RunScript(split));
+        assert!(model.split_brain().is_some_and(|r| r.contains("both take writes")));
+        let stale: Vec<String> = model
+            .node_views()
+            .into_iter()
+            .filter(|v| v.role == Role::Primary && !v.leader)
+            .map(|v| v.name)
+            .collect();
+        assert_eq!(stale, vec!["pg1"]);
+        assert!(model.failover_timeline().iter().any(|e| e.kind == "split"));
+    }
+
+    #[test]
+    fn a_bad_script_line_stops_the_script_and_says_where() {
+        let script = "cluster replicas=1\nadvance soon\nsql: CREATE TABLE t (a INT)".to_string();
+        let model = Rc::new(Model::default()).reduce(Action::RunScript(script));
+        let notice = model.notice.clone().expect("refused");
+        assert!(notice.starts_with("script stopped at line 2"), "{notice}");
+        assert_eq!(model.node_views().len(), 2, "the lines before it ran");
+        assert!(model.node_views()[0].tables.is_empty(), "the lines after it did not");
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod console;
 mod event_log;
 mod failover_timeline;
 mod results;
+mod script_panel;
 mod settings_panel;
 mod toolbar;
 
@@ -18,5 +19,6 @@ pub use console::Console;
 pub use event_log::EventLogView;
 pub use failover_timeline::FailoverTimeline;
 pub use results::Results;
+pub use script_panel::{ScriptPanel, SCRIPTS};
 pub use settings_panel::SettingsPanel;
 pub use toolbar::Toolbar;
