@@ -208,7 +208,6 @@ fn repair(cluster: &mut Cluster) {
 /// with fencing on, a split-brain write.
 fn checker_contradictions(cluster: &Cluster) -> Vec<String> {
     let fencing = cluster.failover_config().fencing;
-    let timeline = cluster.timeline();
     checker::check(cluster.history(), cluster)
         .into_iter()
         .filter_map(|finding| {
@@ -223,11 +222,8 @@ fn checker_contradictions(cluster: &Cluster) -> Vec<String> {
                         .acknowledged()
                         .iter()
                         .find(|a| Some((a.xid, a.end)) == record.commit)?;
-                    let lossy = cluster
-                        .lossy_timelines()
-                        .range(ack.timeline + 1..=timeline)
-                        .next()
-                        .is_some();
+                    let lossy =
+                        cluster.lossy_timelines().range(ack.timeline + 1..).next().is_some();
                     (ack.confirmed_by_standby && !lossy).then(|| {
                         format!(
                             "lost write under synchronous commit: {}",
