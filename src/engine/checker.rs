@@ -23,8 +23,9 @@ use std::fmt;
 
 use super::commit::SyncCommit;
 use super::history::{History, OpKind, OpRecord};
+use super::node::Role;
 use super::wal::Lsn;
-use super::{format_millis, Cluster};
+use super::{format_millis, Cluster, Millis};
 
 /// The kind of anomaly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -94,7 +95,7 @@ pub fn check(history: &History, cluster: &Cluster) -> Vec<Finding> {
         if record.kind != OpKind::Read || record.error.is_some() {
             continue;
         }
-        if let Some(finding) = missed_write(record, &writes) {
+        if let Some(finding) = missed_write(record, &writes, cluster.timeline_started_ms()) {
             findings.push(finding);
         }
         for table in &record.tables {
@@ -124,10 +125,15 @@ fn acknowledged_writes(history: &History) -> Vec<AckedWrite<'_>> {
 
 /// The newest write to one of the read's tables, acknowledged before the read began, that the
 /// read's node had not replayed — preferring the session's own (a read-your-writes violation).
-fn missed_write(read: &OpRecord, writes: &[AckedWrite<'_>]) -> Option<Finding> {
+fn missed_write(
+    read: &OpRecord,
+    writes: &[AckedWrite<'_>],
+    started: &BTreeMap<u64, Millis>,
+) -> Option<Finding> {
     let missed = |own: bool| {
         writes
             .iter()
+            .filter(|w| !on_other_branch(w.record, read, started))
             .filter(|w| {
                 w.record.done_ms < read.sent_ms
                     || (w.record.done_ms == read.sent_ms && w.record.id < read.id)
@@ -155,6 +161,16 @@ fn missed_write(read: &OpRecord, writes: &[AckedWrite<'_>]) -> Option<Finding> {
         read_fact(read, who),
     ];
     Some(Finding { anomaly, ops: vec![write.record.id, read.id], because })
+}
+
+/// Whether a write and a read ran on histories that split apart: one of them ran on an old
+/// primary after a newer timeline began (split brain), on another node. Positions on two
+/// branches cannot be compared; such writes are reported as split-brain and lost writes.
+fn on_other_branch(write: &OpRecord, read: &OpRecord, started: &BTreeMap<u64, Millis>) -> bool {
+    let stale_primary = |r: &OpRecord| {
+        r.role == Role::Primary && started.range(r.timeline + 1..).any(|(_, at)| *at < r.done_ms)
+    };
+    write.node != read.node && (stale_primary(write) || stale_primary(read))
 }
 
 /// Where a read got its answer and how far that source had replayed.

@@ -186,8 +186,9 @@ impl Scenario {
         let s = self.cluster.settings();
         let semi = if s.semi_sync.enabled { ", semi-sync on" } else { "" };
         Ok(format!(
-            "cluster: 1 primary + {} replicas, link delay {}, seed {}, synchronous_commit = {}, synchronous_standby_names = {}{semi}\n",
+            "cluster: 1 primary + {} replica{}, link delay {}, seed {}, synchronous_commit = {}, synchronous_standby_names = {}{semi}\n",
             c.replicas,
+            if c.replicas == 1 { "" } else { "s" },
             format_millis(c.link_delay_ms),
             c.seed,
             s.synchronous_commit,

@@ -311,7 +311,7 @@ impl Model {
                 Ok(())
             }
             Action::SetManagerPartition { node, cut: true } => cluster.partition_from_manager(node),
-            Action::SetManagerPartition { node, cut: false } => cluster.heal(Some(node)),
+            Action::SetManagerPartition { node, cut: false } => cluster.reconnect_manager(node),
             Action::SetCommitPreset(key) => commit_preset_settings(key)
                 .iter()
                 .try_for_each(|(name, value)| cluster.set(name, value).map(drop)),

@@ -234,17 +234,20 @@ impl Cluster {
     }
 
     fn dispatch_next(&mut self, id: OpId) {
-        let op = self.ops.get_mut(&id).expect("op exists");
-        let Some(statement) = op.pending.pop_front() else {
-            return self.finish(id);
-        };
-        let (session, target) = (op.reply.session.clone(), op.reply.target);
-        if let Some(hit) = self.cache_lookup(&session, target, &statement) {
-            return self.answer_from_cache(id, statement, hit);
-        }
-        match self.route(&session, target, &statement) {
-            ReadRoute::Node(node) => self.send_statement(id, statement, node, self.now_ms),
-            ReadRoute::Wait { lsn } => self.park(id, statement, lsn),
+        loop {
+            let op = self.ops.get_mut(&id).expect("op exists");
+            let Some(statement) = op.pending.pop_front() else {
+                return self.finish(id);
+            };
+            let (session, target) = (op.reply.session.clone(), op.reply.target);
+            if let Some(hit) = self.cache_lookup(&session, target, &statement) {
+                self.answer_from_cache(id, statement, hit);
+                continue;
+            }
+            return match self.route(&session, target, &statement) {
+                ReadRoute::Node(node) => self.send_statement(id, statement, node, self.now_ms),
+                ReadRoute::Wait { lsn } => self.park(id, statement, lsn),
+            };
         }
     }
 
@@ -285,7 +288,9 @@ impl Cluster {
             format_millis(waited_ms)
         );
         self.events.push(self.now_ms, EventKind::Router { message });
-        self.unpark(id, self.primary());
+        let session = self.ops[&id].reply.session.clone();
+        let primary = self.resolve_primary(&session);
+        self.unpark(id, primary);
     }
 
     fn unpark(&mut self, id: OpId, node: NodeId) {
@@ -322,33 +327,47 @@ impl Cluster {
         if self.shutting_down() == Some(node) {
             return self.complete_statement(id, Err(Error::ShuttingDown { node: node.name() }));
         }
-        if !self.node(node).is_running() {
-            let error = self.down_error(id, node);
+        if let Some(error) = self.unavailable_error(id, node) {
             return self.complete_statement(id, Err(error));
         }
         self.nodes[node.0].queue.push_back(Job::Statement(id));
         self.pump(node);
     }
 
-    /// The error for a statement sent to a node that is down: through the router, a write
-    /// says there is no primary right now, and what the failover manager is doing about it.
-    fn down_error(&self, id: OpId, node: NodeId) -> Error {
-        let routed = self.ops[&id].reply.target == Target::Router;
-        let write = self.ops[&id].in_flight.as_ref().is_some_and(|f| f.statement.is_write());
-        if !(routed && write) {
-            return Error::NodeDown { node: node.name() };
+    /// Why a statement cannot run on `node` now, if it cannot: the node is down; or, for a
+    /// write meant for the primary (router or endpoint), there is no primary to take it — it
+    /// is down or fenced — and what the failover manager is doing about it.
+    fn unavailable_error(&self, id: OpId, node: NodeId) -> Option<Error> {
+        let op = &self.ops[&id];
+        let via_endpoint = matches!(op.reply.target, Target::Router | Target::Primary);
+        let write = op.in_flight.as_ref().is_some_and(|f| f.statement.is_write());
+        let running = self.node(node).is_running();
+        let fenced_leader = node == self.primary() && self.node(node).role != Role::Primary;
+        if !(via_endpoint && write && (!running || fenced_leader)) {
+            return (!running).then(|| Error::NodeDown { node: node.name() });
         }
-        let state = self.node(node).state.as_str();
-        let next = match self.manager.promoting {
-            Some((candidate, _)) => format!("a failover is promoting {candidate}"),
-            None if self.manager.config.auto => {
-                "the failover manager will promote a replica once the leader lease expires"
-                    .to_string()
-            }
-            None => "automatic failover is off: promote a replica (promote NODE)".to_string(),
+        let state = if running { "fenced (read-only)" } else { self.node(node).state.as_str() };
+        let name = &self.endpoint.name;
+        let target = self.endpoint.target;
+        let detail = if node != target {
+            let session = &op.reply.session;
+            let expires = self.sessions.get(session).and_then(|s| s.resolved).map(|r| r.expires_ms);
+            format!(
+                "{session}'s cached answer for {name} still says {node}, which is {state}; {name} points to {target} now (the cached answer expires at {})",
+                expires.map_or("once its TTL runs out".to_string(), format_millis)
+            )
+        } else {
+            let next = match self.manager.promoting {
+                Some((candidate, _)) => format!("a failover is promoting {candidate}"),
+                None if self.manager.config.auto => {
+                    "the failover manager will promote a replica once the leader lease expires"
+                        .to_string()
+                }
+                None => "automatic failover is off: promote a replica (promote NODE)".to_string(),
+            };
+            format!("{name} resolves to {node}, which is {state}; {next}")
         };
-        let detail = format!("{} resolves to {node}, which is {state}; {next}", self.endpoint.name);
-        Error::NoPrimary { detail }
+        Some(Error::NoPrimary { detail })
     }
 
     /// The router's choice of node for one statement.
@@ -617,6 +636,9 @@ impl Cluster {
             .and_then(|op| op.in_flight.as_ref())
             .and_then(|f| f.waiting_since_ms.map(|since| (since, f.commit)));
         let Some((since, Some((_, end)))) = still_waiting else { return };
+        if self.ops[&id].in_flight.as_ref().is_some_and(|f| f.node != self.primary()) {
+            return; // a stale primary's commit: it has no standbys, and no say over semi-sync
+        }
         let semi = &self.settings.semi_sync;
         if !semi.enabled || !semi.active || semi.satisfied(&self.standby_acks(), end) {
             return;
@@ -702,7 +724,6 @@ impl Cluster {
         let session = self.ops[&id].reply.session.clone();
         self.record_history(&reply, &session, &statement, None);
         self.ops.get_mut(&id).expect("op exists").reply.statements.push(reply);
-        self.dispatch_next(id);
     }
 
     /// Stores a missed read's answer; an acknowledged write invalidates what it touched.
@@ -781,7 +802,7 @@ impl Cluster {
         if reply.result.is_err() {
             return; // the client never heard "COMMIT": the outcome is unknown to it
         }
-        self.note_session_write(session, end);
+        self.note_session_write(session, end, reply.node);
         self.metrics.record_write_latency(reply.node, latency_ms);
         let primary = self.node(reply.node);
         let chain = primary.wal.chain_at(end).unwrap_or_default();

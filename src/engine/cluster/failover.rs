@@ -226,6 +226,14 @@ impl Cluster {
             let message = format!("{primary} is down: use promote (or automatic failover) instead");
             return Err(Error::invalid(message));
         }
+        if let Some(cut) =
+            [primary, target].into_iter().find(|id| self.manager_cut.contains_key(id))
+        {
+            let message = format!(
+                "{cut} is cut off from the failover manager: a switchover goes through the manager (heal {cut} first, or use promote)"
+            );
+            return Err(Error::invalid(message));
+        }
         if self.manager.promoting.is_some() || self.manager.switchover.is_some() {
             return Err(Error::invalid("a promotion is already under way"));
         }
@@ -277,7 +285,8 @@ impl Cluster {
         if !node.is_running() {
             self.manager.promoting = None;
             let message = format!("{id} went down before its promotion completed");
-            return self.events.push(self.now_ms, EventKind::Failover { message });
+            self.events.push(self.now_ms, EventKind::Failover { message });
+            return self.unfence_leader();
         }
         if node.pending_replay().next().is_some() || node.replay_busy {
             return;
@@ -375,6 +384,22 @@ impl Cluster {
         }
     }
 
+    /// A promotion was abandoned: a leader fenced for it, still running and still holding all
+    /// its WAL (nobody else took over), goes back to taking writes. If the manager still cannot
+    /// reach it, its next health check starts another failover.
+    fn unfence_leader(&mut self) {
+        let leader = self.primary();
+        let node = &mut self.nodes[leader.0];
+        if node.role == Role::Primary || !node.is_running() {
+            return;
+        }
+        node.role = Role::Primary;
+        node.receiver = Receiver::Disconnected;
+        node.flushed_lsn = node.wal.end();
+        let message = format!("promotion abandoned: {leader} takes writes again");
+        self.events.push(self.now_ms, EventKind::Failover { message });
+    }
+
     /// Fencing: before another node is promoted, a primary that is still running (only cut off
     /// from the manager) is made read-only, as Patroni demotes a leader whose lease expired.
     fn fence_if_alive(&mut self, old: NodeId) {
@@ -447,6 +472,15 @@ impl Cluster {
         self.manager_cut.keys().copied()
     }
 
+    /// Mends only a node's connection to the failover manager (not its replication link).
+    pub fn reconnect_manager(&mut self, id: NodeId) -> Result<(), Error> {
+        if self.heal_manager(id) {
+            Ok(())
+        } else {
+            Err(Error::invalid(format!("{id} is not cut off from the manager")))
+        }
+    }
+
     /// Mends a node's connection to the manager; returns whether it was cut. A stale primary
     /// it now sees is demoted at once.
     pub(super) fn heal_manager(&mut self, id: NodeId) -> bool {
@@ -466,11 +500,12 @@ impl Cluster {
     /// A replica whose WAL diverged from the new primary's rewinds (here: a base backup).
     pub(super) fn rewind(&mut self, replica: NodeId) {
         let (fork, diverged) = self.divergence(replica, self.primary());
-        let fork =
-            fork.map_or("an unknown point (history too old)".to_string(), |lsn| lsn.to_string());
+        let fork = fork.map_or("an unknown WAL location (history too old)".to_string(), |lsn| {
+            format!("WAL location {lsn}")
+        });
         let message = format!(
-            "pg_rewind {replica}: its WAL left timeline {} at {fork}; discarding {diverged} transaction{} the new primary never had, then resynchronising",
-            self.timeline(),
+            "pg_rewind {replica}: servers diverged at {fork} on timeline {}; discarding {diverged} transaction{} the new primary never had, then resynchronising",
+            self.node(replica).timeline,
             if diverged == 1 { "" } else { "s" }
         );
         self.events.push(self.now_ms, EventKind::Failover { message });

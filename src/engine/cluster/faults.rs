@@ -31,14 +31,15 @@ impl Cluster {
         node.replay_busy = false;
         self.events.push(self.now_ms, EventKind::Crashed { node: id, lost });
         self.fail_ops_on(id);
-        match self.node(id).role {
-            Role::Primary => {
-                for replica in self.replicas() {
-                    self.disconnect(replica, "primary closed the connection");
-                }
+        if id == self.primary() && self.node(id).role == Role::Primary {
+            for replica in self.replicas() {
+                self.disconnect(replica, "primary closed the connection");
             }
-            Role::Replica => self.disconnect(id, "standby crashed"),
+        } else if self.node(id).role == Role::Replica {
+            self.disconnect(id, "standby crashed");
         }
+        // A promotion whose candidate just went down is abandoned.
+        self.maybe_finish_promotion();
         Ok(())
     }
 
@@ -113,28 +114,21 @@ impl Cluster {
     }
 
     /// Heals one node's partitions (its link, its connection to the failover manager), or
-    /// every partition.
+    /// every partition. Links first, so a node the manager then demotes can reach the primary.
     pub fn heal(&mut self, node: Option<NodeId>) -> Result<(), Error> {
-        let targets = match node {
-            Some(id) => {
-                let was_cut = self.heal_manager(id);
-                if was_cut && !self.links.contains_key(&id) {
-                    return Ok(());
-                }
-                vec![id]
+        let links: Vec<NodeId> = match node {
+            Some(id) if !self.links.contains_key(&id) && self.manager_cut.contains_key(&id) => {
+                vec![]
             }
-            None => {
-                for id in self.manager_partitions().collect::<Vec<_>>() {
-                    self.heal_manager(id);
-                }
-                self.links
-                    .iter()
-                    .filter(|(_, l)| l.cut_down || l.cut_up)
-                    .map(|(id, _)| *id)
-                    .collect()
-            }
+            Some(id) => vec![id],
+            None => self
+                .links
+                .iter()
+                .filter(|(_, l)| l.cut_down || l.cut_up)
+                .map(|(id, _)| *id)
+                .collect(),
         };
-        for id in targets {
+        for id in links {
             let state = self.link_state_mut(id)?;
             if state.cut_down || state.cut_up {
                 state.cut_down = false;
@@ -143,6 +137,13 @@ impl Cluster {
             }
         }
         self.ship_all();
+        let cut: Vec<NodeId> = match node {
+            Some(id) => vec![id],
+            None => self.manager_partitions().collect(),
+        };
+        for id in cut {
+            self.heal_manager(id);
+        }
         Ok(())
     }
 
@@ -213,7 +214,7 @@ impl Cluster {
 
     /// Takes a replica out of the cluster for good.
     pub fn remove_replica(&mut self, id: NodeId) -> Result<(), Error> {
-        if self.node(id).role != Role::Replica {
+        if self.node(id).role != Role::Replica || id == self.primary() {
             return Err(Error::invalid(format!(
                 "{id} is the primary: promote another node before removing it"
             )));
@@ -225,6 +226,7 @@ impl Cluster {
         node.queue.clear();
         self.links.remove(&id);
         self.events.push(self.now_ms, EventKind::Membership { node: id, added: false });
+        self.maybe_finish_promotion();
         Ok(())
     }
 

@@ -195,7 +195,7 @@ impl Cluster {
     /// Chooses a node for a read by `session`, following its strategy and the policy.
     pub(super) fn route_read(&mut self, session: &str) -> ReadRoute {
         let state = self.client_session(session);
-        let primary = self.primary();
+        let primary = self.resolve_primary(session);
         match state.ryw {
             Ryw::Primary { window_ms } => {
                 if state.last_write_ms.is_some_and(|t| self.now_ms < t + window_ms) {
@@ -288,9 +288,8 @@ impl Cluster {
         best
     }
 
-    /// Remembers a session's acknowledged write, for its read-after-write strategy.
-    pub(super) fn note_session_write(&mut self, session: &str, end: Lsn) {
-        let primary = self.primary();
+    /// Remembers a session's write, acknowledged by `primary`, for its read-after-write strategy.
+    pub(super) fn note_session_write(&mut self, session: &str, end: Lsn, primary: NodeId) {
         let now_ms = self.now_ms;
         let state = self.sessions.entry(session.to_string()).or_default();
         state.last_write_ms = Some(now_ms);
