@@ -359,6 +359,9 @@ impl Cluster {
         } else {
             let next = match self.manager.promoting {
                 Some((candidate, _)) => format!("a failover is promoting {candidate}"),
+                None if running => {
+                    "it lost the failover manager and no replica can be promoted; it takes writes again once the manager reaches it".to_string()
+                }
                 None if self.manager.config.auto => {
                     "the failover manager will promote a replica once the leader lease expires"
                         .to_string()

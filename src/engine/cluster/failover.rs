@@ -129,6 +129,10 @@ impl Cluster {
         if self.manager_sees_running(leader) {
             self.manager.last_ok_ms = self.now_ms;
             self.manager.missed = 0;
+            if self.manager.promoting.is_none() {
+                // Fenced when it lost the manager, but nobody was promoted meanwhile.
+                self.unfence_leader("reaches the manager again and nobody else was promoted");
+            }
         } else if self.manager.promoting.is_none() {
             self.manager.missed += 1;
             let down_ms = self.now_ms - self.manager.last_ok_ms;
@@ -150,8 +154,10 @@ impl Cluster {
     fn start_failover(&mut self, old: NodeId) {
         let Some(candidate) = self.failover_candidate() else {
             let message =
-                "no healthy replica within maximum_lag_on_failover: cannot fail over".to_string();
-            return self.events.push(self.now_ms, EventKind::Failover { message });
+                "cannot fail over: no healthy replica may be promoted (within maximum_lag_on_failover, failover priority above 0)".to_string();
+            self.events.push(self.now_ms, EventKind::Failover { message });
+            // Patroni's leader demotes itself when it cannot renew its lease, candidate or not.
+            return self.fence_if_alive(old);
         };
         self.manager.failed_at_ms = self.failed_at_ms(old);
         let message = format!(
@@ -286,7 +292,7 @@ impl Cluster {
             self.manager.promoting = None;
             let message = format!("{id} went down before its promotion completed");
             self.events.push(self.now_ms, EventKind::Failover { message });
-            return self.unfence_leader();
+            return self.unfence_leader("is the primary again: the promotion was abandoned");
         }
         if node.pending_replay().next().is_some() || node.replay_busy {
             return;
@@ -387,7 +393,7 @@ impl Cluster {
     /// A promotion was abandoned: a leader fenced for it, still running and still holding all
     /// its WAL (nobody else took over), goes back to taking writes. If the manager still cannot
     /// reach it, its next health check starts another failover.
-    fn unfence_leader(&mut self) {
+    fn unfence_leader(&mut self, why: &str) {
         let leader = self.primary();
         let node = &mut self.nodes[leader.0];
         if node.role == Role::Primary || !node.is_running() {
@@ -396,7 +402,7 @@ impl Cluster {
         node.role = Role::Primary;
         node.receiver = Receiver::Disconnected;
         node.flushed_lsn = node.wal.end();
-        let message = format!("promotion abandoned: {leader} takes writes again");
+        let message = format!("{leader} {why}: it takes writes again");
         self.events.push(self.now_ms, EventKind::Failover { message });
     }
 
@@ -408,7 +414,7 @@ impl Cluster {
             return;
         }
         let message = if self.manager_cut.contains_key(&old) {
-            format!("{old} cannot renew its leader lease (the manager is unreachable): it demotes itself to read-only (fenced) before a new primary is promoted")
+            format!("{old} cannot renew its leader lease (the manager is unreachable): it demotes itself to read-only (fenced)")
         } else {
             format!("{old} is fenced: demoted to read-only before a new primary is promoted")
         };
