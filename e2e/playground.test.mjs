@@ -186,6 +186,8 @@ test("with auto failover on, a crashed primary is replaced and rejoins as a repl
   assert.ok(roles.pg2 === "primary" || roles.pg3 === "primary", JSON.stringify(roles));
   assert.match(await page.innerText('[data-testid="events"]'), /PROMOTED: primary on timeline 2/);
   assert.match(await page.innerText('[data-testid="events"]'), /recovery time/);
+  assert.match(await page.innerText('[data-testid="last-failover"]'),
+    /pg1 → pg[23] at .* \(timeline 2\), recovery time/);
   const after = await runSql(page, "router", INSERT);
   assert.equal(await after.getAttribute("data-status"), "ok", "the new primary takes writes");
   await page.click('[data-node="pg1"] [data-testid="restart"]');
@@ -284,6 +286,38 @@ test("a scenario script sets the scene in the page: the split-brain example", as
   await page.click('[data-testid="script-run"]');
   assert.match(await page.innerText('[data-testid="notice"]'), /script stopped at line 2/);
   assert.equal(await page.locator('[data-testid="node"]').count(), 2);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the router's weights and max lag decide which replica answers", async () => {
+  const { page, errors } = await openApp(browser, url);
+  await page.click('[data-testid="play-toggle"]');
+  await runSql(page, "router", CREATE);
+  await page.click('[data-testid="step"]');
+  await page.selectOption('[data-testid="router-policy"]', "weights");
+  await page.fill('[data-testid="router-weights"]', "pg2:0, pg3:1");
+  await page.press('[data-testid="router-weights"]', "Enter");
+  for (let i = 0; i < 3; i++) {
+    const read = await runSql(page, "router", SELECT);
+    assert.equal(await read.getAttribute("data-node"), "pg3", "pg2 weighs 0: no reads");
+  }
+  await page.fill('[data-testid="router-weights"]', "pg9:1");
+  await page.press('[data-testid="router-weights"]', "Enter");
+  assert.match(await page.innerText('[data-testid="notice"]'), /no node named "pg9"/);
+  // Lag pg3 behind max lag: reads fall back to the primary, and the event log says why.
+  await page.selectOption('[data-testid="router-policy"]', "round-robin");
+  await setDuration(page, "router-max-lag", "500ms");
+  await page.fill('[data-node="pg2"] [data-testid="link-delay"]', "5s");
+  await page.press('[data-node="pg2"] [data-testid="link-delay"]', "Enter");
+  await page.fill('[data-node="pg3"] [data-testid="link-delay"]', "5s");
+  await page.press('[data-node="pg3"] [data-testid="link-delay"]', "Enter");
+  await runSql(page, "router", INSERT);
+  await page.click('[data-testid="step"]');
+  const read = await runSql(page, "router", SELECT);
+  assert.equal(await read.getAttribute("data-node"), "pg1", "every replica is shunned");
+  assert.match(await page.innerText('[data-testid="events"]'), /over max_replication_lag/);
+  await screenshot(page, "13-router");
   assert.deepEqual(errors, []);
   await page.close();
 });

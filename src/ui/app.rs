@@ -50,7 +50,8 @@ pub fn app() -> Html {
                 <section class="left">
                     <ClusterView nodes={nodes.clone()} on_action={on_action.clone()} />
                     <SettingsPanel settings={model.settings_view()} on_action={on_action.clone()} />
-                    <FailoverTimeline entries={model.failover_timeline()} split_brain={model.split_brain()} />
+                    <FailoverTimeline entries={model.failover_timeline()} split_brain={model.split_brain()}
+                        last_failover={model.last_failover()} />
                     <CheckerPanel findings={model.findings.clone()} on_action={on_action.clone()} />
                     <EventLogView {events} />
                 </section>

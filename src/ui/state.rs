@@ -137,6 +137,8 @@ pub enum Action {
     SetFailover(FailoverConfig),
     /// Change how reads are routed and the lag over which replicas are shunned.
     SetRouter { policy: Policy, max_lag_ms: Option<Millis> },
+    /// Set the router's weights from text like `pg2:3, pg3:1` (for the `weights` policy).
+    SetRouterWeights(String),
     /// Change how long clients cache the primary endpoint's DNS answer.
     SetEndpointTtl(Millis),
     /// Turn the read cache on or off, or change its TTL or invalidation.
@@ -230,6 +232,13 @@ impl Model {
         SettingsView {
             policy: cluster.router().policy,
             max_lag_ms: cluster.router().max_lag_ms,
+            weights: cluster
+                .router()
+                .weights
+                .iter()
+                .map(|(id, w)| format!("{id}:{w}"))
+                .collect::<Vec<_>>()
+                .join(", "),
             failover: cluster.failover_config().clone(),
             endpoint_name: endpoint.name.clone(),
             endpoint_target: endpoint.target.name(),
@@ -237,6 +246,24 @@ impl Model {
             cache: cluster.cache_config().clone(),
             cache_stats: cluster.cache_stats(),
         }
+    }
+
+    /// The last promotion, in words: who replaced whom, when, and how long writes were down.
+    pub fn last_failover(&self) -> Option<String> {
+        let cluster = self.cluster();
+        let count = cluster.failovers().len();
+        let last = cluster.failovers().last()?;
+        let recovery = last.recovery_ms.map_or(String::new(), |ms| {
+            format!(", recovery time {}", crate::engine::format_millis(ms))
+        });
+        Some(format!(
+            "{} → {} at {} (timeline {}){recovery}; {count} promotion{} so far",
+            last.old,
+            last.new,
+            crate::engine::format_millis(last.at_ms),
+            last.timeline,
+            if count == 1 { "" } else { "s" }
+        ))
     }
 
     /// During a split brain, which nodes take writes and how far they diverged.
@@ -302,6 +329,12 @@ impl Model {
                 cluster.set_router(config);
                 Ok(())
             }
+            Action::SetRouterWeights(text) => {
+                let weights = parse_weights(&cluster, &text)?;
+                let config = RouterConfig { weights, ..cluster.router().clone() };
+                cluster.set_router(config);
+                Ok(())
+            }
             Action::SetEndpointTtl(ttl_ms) => {
                 cluster.set_endpoint_ttl(ttl_ms);
                 Ok(())
@@ -363,6 +396,7 @@ impl Reducible for Model {
             | Action::SetAutoFailover(_)
             | Action::SetFailover(_)
             | Action::SetRouter { .. }
+            | Action::SetRouterWeights(_)
             | Action::SetEndpointTtl(_)
             | Action::SetCache(_)
             | Action::SetManagerPartition { .. }
@@ -384,6 +418,27 @@ impl Reducible for Model {
         next.replies.drain(..excess);
         self.changed(next)
     }
+}
+
+/// Parses router weights written as `pg2:3, pg3:1`.
+fn parse_weights(
+    cluster: &Cluster,
+    text: &str,
+) -> Result<std::collections::BTreeMap<NodeId, u32>, crate::engine::Error> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let invalid = || {
+                crate::engine::Error::invalid(format!(
+                    "weights: expected NODE:WEIGHT (0–1000) like pg2:3, got \"{pair}\""
+                ))
+            };
+            let (name, weight) = pair.split_once(':').ok_or_else(invalid)?;
+            let weight = weight.trim().parse::<u32>().ok().filter(|w| *w <= 1_000);
+            Ok((cluster.find_node(name.trim())?, weight.ok_or_else(invalid)?))
+        })
+        .collect()
 }
 
 /// Failover steps the timeline keeps.
@@ -421,6 +476,8 @@ fn timeline_kind(kind: &EventKind) -> Option<&'static str> {
 pub struct SettingsView {
     pub policy: Policy,
     pub max_lag_ms: Option<Millis>,
+    /// The router's weights as `pg2:3, pg3:1` (unlisted replicas weigh 1).
+    pub weights: String,
     pub failover: FailoverConfig,
     pub endpoint_name: String,
     pub endpoint_target: String,

@@ -63,6 +63,21 @@ impl Default for FailoverConfig {
     }
 }
 
+/// One completed promotion, for a summary of failovers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailoverRecord {
+    /// When the new primary started taking writes.
+    pub at_ms: Millis,
+    pub old: NodeId,
+    pub new: NodeId,
+    pub timeline: u64,
+    /// From the old primary's failure to the new one taking writes (automatic failovers).
+    pub recovery_ms: Option<Millis>,
+}
+
+/// Failovers remembered (the oldest are forgotten).
+const FAILOVERS_KEPT: usize = 100;
+
 /// What the failover manager knows between checks.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(super) struct Manager {
@@ -78,6 +93,8 @@ pub(super) struct Manager {
     pub switchover: Option<(NodeId, NodeId)>,
     /// When the primary that is being replaced went down, if known.
     pub failed_at_ms: Option<Millis>,
+    /// Completed promotions, oldest first.
+    pub history: Vec<FailoverRecord>,
     /// Identifies the current chain of health checks: a settings change starts a new one
     /// (with the new `loop_wait`), and checks of older chains do nothing when they fire.
     pub round: u64,
@@ -347,6 +364,13 @@ impl Cluster {
     }
 
     fn report_recovery_time(&mut self, old: NodeId, new: NodeId) {
+        let recovery_ms = self.manager.failed_at_ms.map(|failed_at| self.now_ms - failed_at);
+        if self.manager.history.len() == FAILOVERS_KEPT {
+            self.manager.history.remove(0);
+        }
+        let timeline = self.timeline();
+        let record = FailoverRecord { at_ms: self.now_ms, old, new, timeline, recovery_ms };
+        self.manager.history.push(record);
         let Some(failed_at) = self.manager.failed_at_ms.take() else { return };
         let message = format!(
             "recovery time {}: {old} failed at {}, {new} accepts writes at {}",
@@ -496,6 +520,11 @@ impl Cluster {
         self.events.push(self.now_ms, EventKind::ManagerPartition { node: id, cut: false });
         self.demote_stale_primaries();
         true
+    }
+
+    /// Completed promotions (failovers, `promote`, switchovers), oldest first.
+    pub fn failovers(&self) -> &[FailoverRecord] {
+        &self.manager.history
     }
 
     /// When each timeline began.

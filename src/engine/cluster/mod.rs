@@ -43,7 +43,7 @@ use std::collections::{BTreeMap, VecDeque};
 pub use cache::{CacheConfig, CacheStats, CACHE_CAPACITY};
 pub use client::{AckedCommit, OpId, Reply, StatementReply, Target};
 pub use endpoint::{Endpoint, Resolved};
-pub use failover::FailoverConfig;
+pub use failover::{FailoverConfig, FailoverRecord};
 pub use load::{Kind as LoadKind, LoadGen, LoadSpec};
 pub use router::{ClientSession, Policy, RouterConfig, Ryw};
 pub use status::{format_bytes, parse_bytes, render_table, SETTINGS};

@@ -11,6 +11,8 @@ pub struct FailoverTimelineProps {
     pub entries: Vec<TimelineEntry>,
     /// During a split brain: which nodes take writes and how far they diverged.
     pub split_brain: Option<String>,
+    /// The last promotion, in words.
+    pub last_failover: Option<String>,
 }
 
 /// A vertical timeline of failover steps, and a banner while two primaries take writes.
@@ -19,6 +21,9 @@ pub fn failover_timeline(props: &FailoverTimelineProps) -> Html {
     html! {
         <div class="failover-timeline" data-testid="failover-timeline">
             <h2>{"failover timeline"}</h2>
+            if let Some(last) = &props.last_failover {
+                <p class="last-failover" data-testid="last-failover">{format!("last: {last}")}</p>
+            }
             if let Some(report) = &props.split_brain {
                 <div class="split-brain" data-testid="split-brain" role="alert">{report}</div>
             }

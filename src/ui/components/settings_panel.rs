@@ -44,6 +44,13 @@ fn router_settings(props: &SettingsPanelProps) -> Html {
         let (on_action, policy) = (props.on_action.clone(), s.policy);
         Callback::from(move |max_lag_ms| on_action.emit(Action::SetRouter { policy, max_lag_ms }))
     };
+    let on_weights = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            on_action.emit(Action::SetRouterWeights(input.value()));
+        })
+    };
     let policies = [Policy::RoundRobin, Policy::LeastLag, Policy::Weighted];
     html! {
         <fieldset>
@@ -55,6 +62,12 @@ fn router_settings(props: &SettingsPanelProps) -> Html {
                     }) }
                 </select>
             </label>
+            if s.policy == Policy::Weighted {
+                <label title="Share of reads per replica, like pg2:3, pg3:1 (unlisted: 1; 0: none)">{"weights "}
+                    <input data-testid="router-weights" class="wide" value={s.weights.clone()}
+                        placeholder="pg2:3, pg3:1" onchange={on_weights} />
+                </label>
+            }
             <DurationInput label="max lag" testid="router-max-lag" value_ms={s.max_lag_ms} optional=true
                 title="max_replication_lag: replicas further behind get no reads (empty: off)"
                 on_change={on_max_lag} />
