@@ -318,11 +318,20 @@ fn lost_writes(history: &History, cluster: &Cluster) -> Vec<Finding> {
                         ack.xid,
                         ack.end
                     ),
-                    format!(
-                        "{} now ends at {} and does not have it",
-                        primary.id,
-                        primary.wal.end()
-                    ),
+                    if primary.wal.end() >= ack.end {
+                        format!(
+                            "{} (timeline {}) holds a different history up to {}: it never had this transaction",
+                            primary.id,
+                            primary.timeline,
+                            ack.end
+                        )
+                    } else {
+                        format!(
+                            "{} now ends at {} and does not have it",
+                            primary.id,
+                            primary.wal.end()
+                        )
+                    },
                 ],
             }
         })
