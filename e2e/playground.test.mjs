@@ -321,3 +321,34 @@ test("the router's weights and max lag decide which replica answers", async () =
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("settings can be typed into while the clock runs, and the console survives a script that shrinks the cluster", async () => {
+  const { page, errors } = await openApp(browser, url);
+  // The clock runs (ten renders a second): type slowly, then commit.
+  await page.click('[data-testid="failover-loop-wait"]');
+  await page.fill('[data-testid="failover-loop-wait"]', "");
+  await page.type('[data-testid="failover-loop-wait"]', "2500ms", { delay: 150 });
+  assert.equal(await page.inputValue('[data-testid="failover-loop-wait"]'), "2500ms", "the draft survived the ticks");
+  await page.press('[data-testid="failover-loop-wait"]', "Enter");
+  await page.waitForTimeout(300);
+  assert.equal(await page.inputValue('[data-testid="failover-loop-wait"]'), "2.5s", "the engine took it");
+  // Invalid text stays, marked, until corrected.
+  await page.fill('[data-testid="failover-ttl"]', "soon");
+  await page.press('[data-testid="failover-ttl"]', "Enter");
+  await page.waitForTimeout(300);
+  assert.equal(await page.inputValue('[data-testid="failover-ttl"]'), "soon");
+  assert.equal(await page.getAttribute('[data-testid="failover-ttl"]', "aria-invalid"), "true");
+  // Send to pg3, then a script rebuilds the cluster with one replica: Run falls back to the router.
+  await page.selectOption('[data-testid="sql-target"]', "pg3");
+  await page.click('[data-testid="script-panel"] summary');
+  await page.fill('[data-testid="script-input"]', "cluster replicas=1 delay=100ms");
+  await page.click('[data-testid="script-run"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="node"]').length === 2);
+  await page.fill('[data-testid="sql-input"]', "SELECT 1");
+  await page.click('[data-testid="run"]');
+  const result = page.locator('[data-testid="result"]').first();
+  await result.waitFor();
+  assert.equal(await result.getAttribute("data-status"), "ok");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -160,7 +160,8 @@ fn random_step(cluster: &mut Cluster, rng: &mut Rng, next_key: &mut u64) {
             let policies = [Policy::RoundRobin, Policy::LeastLag, Policy::Weighted];
             let policy = policies[rng.below_or_equal(2) as usize];
             let max_lag_ms = rng.chance(0.5).then(|| rng.below_or_equal(3_000));
-            cluster.set_router(RouterConfig { policy, max_lag_ms, ..RouterConfig::default() });
+            let config = RouterConfig { policy, max_lag_ms, ..RouterConfig::default() };
+            cluster.set_router(config).expect("no weights for the primary");
         }
         _ => cluster.advance(rng.below_or_equal(2_000)),
     }

@@ -45,6 +45,8 @@ use super::{format_millis, parse_millis, Error, Millis, NodeId};
 pub struct Scenario {
     cluster: Cluster,
     events_seen: u64,
+    /// How many times a `cluster` command started over.
+    generation: u64,
 }
 
 /// A script line that failed.
@@ -70,12 +72,17 @@ impl Default for Scenario {
 impl Scenario {
     /// A scenario on a fresh cluster.
     pub fn new(config: ClusterConfig) -> Self {
-        Self { cluster: Cluster::new(config), events_seen: 0 }
+        Self { cluster: Cluster::new(config), events_seen: 0, generation: 0 }
     }
 
     /// The cluster as it stands.
     pub fn cluster(&self) -> &Cluster {
         &self.cluster
+    }
+
+    /// Counts the `cluster` commands run so far: a change means a fresh cluster.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The cluster, for drivers that mix scripted and direct inputs (the UI).
@@ -181,7 +188,7 @@ impl Scenario {
                 }
             }
         }
-        *self = Scenario::new(config);
+        *self = Scenario { generation: self.generation + 1, ..Scenario::new(config) };
         let c = self.cluster.config();
         let s = self.cluster.settings();
         let semi = if s.semi_sync.enabled { ", semi-sync on" } else { "" };
@@ -310,7 +317,7 @@ impl Scenario {
                 }
             }
         }
-        self.cluster.set_router(config);
+        self.cluster.set_router(config)?;
         let c = self.cluster.router();
         let weights: Vec<String> = match c.policy {
             Policy::Weighted => c.weights.iter().map(|(id, w)| format!("{id}:{w}")).collect(),

@@ -32,10 +32,10 @@ pub fn app() -> Html {
             move || drop(interval)
         });
     }
-    let on_action = {
-        let dispatcher = model.dispatcher();
-        Callback::from(move |action: Action| dispatcher.dispatch(action))
-    };
+    // One callback for the page's lifetime, so components whose data did not change are not
+    // re-rendered on every tick.
+    let on_action =
+        use_callback(model.dispatcher(), |action: Action, dispatcher| dispatcher.dispatch(action));
     let cluster = model.cluster();
     let nodes = model.node_views();
     let events: Vec<String> =

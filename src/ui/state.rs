@@ -326,14 +326,12 @@ impl Model {
             Action::SetFailover(config) => cluster.set_failover(config),
             Action::SetRouter { policy, max_lag_ms } => {
                 let config = RouterConfig { policy, max_lag_ms, ..cluster.router().clone() };
-                cluster.set_router(config);
-                Ok(())
+                cluster.set_router(config)
             }
             Action::SetRouterWeights(text) => {
                 let weights = parse_weights(&cluster, &text)?;
                 let config = RouterConfig { weights, ..cluster.router().clone() };
-                cluster.set_router(config);
-                Ok(())
+                cluster.set_router(config)
             }
             Action::SetEndpointTtl(ttl_ms) => {
                 cluster.set_endpoint_ttl(ttl_ms);
@@ -379,11 +377,26 @@ impl Reducible for Model {
             Action::SetSpeed(multiple) => next.speed = multiple.clamp(1, 100),
             Action::Run { target, sql } => {
                 let mut cluster = self.cluster_mut();
-                cluster.submit(CONSOLE_SESSION, target, &sql);
-                cluster.advance(0);
+                match target {
+                    // The console's choice may predate a script that rebuilt the cluster.
+                    Target::Node(id) if !cluster.members().any(|n| n.id == id) => {
+                        next.notice = Some(format!("no node named \"{id}\" any more"));
+                    }
+                    _ => {
+                        cluster.submit(CONSOLE_SESSION, target, &sql);
+                        cluster.advance(0);
+                    }
+                }
             }
             Action::RunScript(script) => {
-                let (transcript, errors) = self.scenario.borrow_mut().run_script(&script, false);
+                let mut scenario = self.scenario.borrow_mut();
+                let generation = scenario.generation();
+                let (transcript, errors) = scenario.run_script(&script, false);
+                if scenario.generation() != generation {
+                    // The script started a new cluster: answers and findings were about the old.
+                    next.replies.clear();
+                    next.findings = None;
+                }
                 next.notice = errors.first().map(|e| format!("script stopped at {e}"));
                 next.script_output = Some(transcript);
                 next.running = false; // a script sets the scene: look at it before time moves on
@@ -510,8 +523,11 @@ pub struct NodeView {
     pub link_delay_ms: Option<Millis>,
     /// `(table, rows)` for each table, by name.
     pub tables: Vec<(String, usize)>,
-    /// The primary the failover manager recognises (false for a stale primary in a split brain).
+    /// The primary the failover manager recognises.
     pub leader: bool,
+    /// Running and still taking writes as a primary, though another node is the primary now:
+    /// split brain.
+    pub stale: bool,
     /// Cut off from the failover manager.
     pub manager_cut: bool,
 }
@@ -543,6 +559,7 @@ impl NodeView {
             link_delay_ms: cluster.link(id).map(|l| l.link.delay_ms),
             tables,
             leader: cluster.primary() == id,
+            stale: id != cluster.primary() && cluster.primaries().contains(&id),
             manager_cut: cluster.manager_partitions().any(|n| n == id),
         }
     }

@@ -575,10 +575,11 @@ impl Cluster {
             let (_, theirs) = self.divergence(leader, id);
             let fork = fork.map_or("an unknown point".to_string(), |lsn| lsn.to_string());
             parts.push(format!(
-                "{id} (timeline {}) and {leader} (timeline {}) both take writes; since they forked at {fork}, {id} committed {own} transaction{} that {leader} never had, and {leader} {theirs} that {id} never had",
+                "{id} (timeline {}) and {leader} (timeline {}) both take writes; since they forked at {fork}, {id} committed {own} transaction{} that {leader} never had, and {leader} committed {theirs} transaction{} that {id} never had",
                 self.node(id).timeline,
                 self.timeline(),
-                if own == 1 { "" } else { "s" }
+                if own == 1 { "" } else { "s" },
+                if theirs == 1 { "" } else { "s" }
             ));
         }
         Some(format!("SPLIT BRAIN: {}", parts.join("; ")))

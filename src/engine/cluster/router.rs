@@ -157,10 +157,17 @@ impl Cluster {
         &self.router
     }
 
-    /// Replaces the router's settings.
-    pub fn set_router(&mut self, config: RouterConfig) {
+    /// Replaces the router's settings. Weights are for replicas: one for the primary (which
+    /// takes no routed reads) is refused.
+    pub fn set_router(&mut self, config: RouterConfig) -> Result<(), Error> {
+        if let Some(id) = config.weights.keys().find(|id| self.node(**id).role == Role::Primary) {
+            return Err(Error::invalid(format!(
+                "weights: {id} is the primary; weights spread reads over replicas"
+            )));
+        }
         self.router = config;
         self.shunned_all = false;
+        Ok(())
     }
 
     /// A client session's state (defaults for a session never seen).
@@ -175,13 +182,18 @@ impl Cluster {
         session.pinned = None;
     }
 
-    /// Replicas that may take reads now: up, not removed, not shunned for lag.
+    /// Replicas that may take reads now: up, not removed, not shunned for lag, and (under the
+    /// `weights` policy) not weighted 0.
     pub fn eligible_replicas(&self) -> Vec<NodeId> {
         self.members()
             .filter(|n| n.role == Role::Replica && n.state == NodeState::Running)
             .map(|n| n.id)
-            .filter(|id| !self.is_shunned(*id))
+            .filter(|id| !self.is_shunned(*id) && !self.weighs_nothing(*id))
             .collect()
+    }
+
+    fn weighs_nothing(&self, id: NodeId) -> bool {
+        self.router.policy == Policy::Weighted && self.router.weights.get(&id) == Some(&0)
     }
 
     /// Whether a replica is over the router's lag limits.
@@ -224,14 +236,20 @@ impl Cluster {
             Ryw::Lsn { .. } | Ryw::None | Ryw::Sync => {}
         }
         let eligible = self.eligible_replicas();
-        let any_replica = self.members().any(|n| n.role == Role::Replica && n.is_running());
+        let running: Vec<NodeId> = self
+            .members()
+            .filter(|n| n.role == Role::Replica && n.is_running())
+            .map(|n| n.id)
+            .filter(|id| !self.weighs_nothing(*id))
+            .collect();
         match self.pick_replica(&eligible) {
             Some(node) => {
                 self.note_shunning(false);
                 ReadRoute::Node(node)
             }
             None => {
-                self.note_shunning(any_replica);
+                let lagging = !running.is_empty() && running.iter().all(|id| self.is_shunned(*id));
+                self.note_shunning(lagging);
                 ReadRoute::Node(primary)
             }
         }

@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use super::draft_input::DraftInput;
 use crate::engine::node::Role;
 use crate::engine::{format_millis, parse_millis};
 use crate::ui::state::{Action, NodeView};
@@ -46,7 +47,7 @@ pub fn node_card(props: &NodeCardProps) -> Html {
                 if down {
                     <span class="badge down" data-testid="state">{node.state}</span>
                 }
-                if node.role == Role::Primary && !node.leader {
+                if node.stale {
                     <span class="badge split" data-testid="stale-primary"
                         title="Still takes writes, but the failover manager has promoted another node: split brain">{"stale primary"}</span>
                 }
@@ -159,25 +160,21 @@ struct DelayInputProps {
 #[function_component(DelayInput)]
 fn delay_input(props: &DelayInputProps) -> Html {
     let replica = props.replica.id;
-    let invalid = use_state(|| false);
-    let on_change = {
-        let (on_action, invalid) = (props.on_action.clone(), invalid.clone());
-        Callback::from(move |e: Event| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            match parse_millis(&input.value()) {
-                Some(delay_ms) if delay_ms <= 600_000 => {
-                    invalid.set(false);
-                    on_action.emit(Action::SetLinkDelay { replica, delay_ms });
-                }
-                _ => invalid.set(true),
+    let on_commit = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |text: String| match parse_millis(text.trim()) {
+            Some(delay_ms) if delay_ms <= 600_000 => {
+                on_action.emit(Action::SetLinkDelay { replica, delay_ms });
+                true
             }
+            _ => false,
         })
     };
     html! {
         <label class="delay" title="One-way network delay from the primary (e.g. 1500ms, 2s; at most 10 min)">
             {"link delay "}
-            <input data-testid="link-delay" class={classes!((*invalid).then_some("invalid"))}
-                value={format_millis(props.delay_ms)} onchange={on_change} size="7" />
+            <DraftInput testid="link-delay" size=7 value={format_millis(props.delay_ms)}
+                title="One-way network delay from the primary (e.g. 1500ms, 2s; at most 10 min)" {on_commit} />
         </label>
     }
 }

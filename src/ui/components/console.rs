@@ -48,9 +48,16 @@ pub fn console(props: &ConsoleProps) -> Html {
     let target = use_state(|| Target::Router);
     let run = {
         let (sql, target, on_action) = (sql.clone(), target.clone(), props.on_action.clone());
+        let nodes: Vec<_> = props.nodes.iter().map(|n| n.id).collect();
         Callback::from(move |()| {
+            // A node that is gone (a script rebuilt the cluster) falls back to the router, as
+            // the select already shows.
+            let target = match *target {
+                Target::Node(id) if !nodes.contains(&id) => Target::Router,
+                other => other,
+            };
             if !sql.trim().is_empty() {
-                on_action.emit(Action::Run { target: *target, sql: (*sql).clone() });
+                on_action.emit(Action::Run { target, sql: (*sql).clone() });
             }
         })
     };
@@ -152,6 +159,7 @@ mod tests {
             link_delay_ms: None,
             tables: vec![],
             leader: role == Role::Primary,
+            stale: false,
             manager_cut: false,
         }
     }

@@ -6,6 +6,7 @@
 mod checker_panel;
 mod cluster_view;
 mod console;
+mod draft_input;
 mod event_log;
 mod failover_timeline;
 mod results;

@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use super::draft_input::DraftInput;
 use crate::engine::cluster::{CacheConfig, FailoverConfig, Policy};
 use crate::engine::{format_millis, parse_millis, Millis};
 use crate::ui::state::{Action, SettingsView};
@@ -46,9 +47,10 @@ fn router_settings(props: &SettingsPanelProps) -> Html {
     };
     let on_weights = {
         let on_action = props.on_action.clone();
-        Callback::from(move |e: Event| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            on_action.emit(Action::SetRouterWeights(input.value()));
+        Callback::from(move |text: String| {
+            // Names and numbers are checked by the engine; a refusal shows as the notice.
+            on_action.emit(Action::SetRouterWeights(text));
+            true
         })
     };
     let policies = [Policy::RoundRobin, Policy::LeastLag, Policy::Weighted];
@@ -64,8 +66,9 @@ fn router_settings(props: &SettingsPanelProps) -> Html {
             </label>
             if s.policy == Policy::Weighted {
                 <label title="Share of reads per replica, like pg2:3, pg3:1 (unlisted: 1; 0: none)">{"weights "}
-                    <input data-testid="router-weights" class="wide" value={s.weights.clone()}
-                        placeholder="pg2:3, pg3:1" onchange={on_weights} />
+                    <DraftInput testid="router-weights" class="wide" size=12 value={s.weights.clone()}
+                        title="Share of reads per replica, like pg2:3, pg3:1 (unlisted: 1; 0: none)"
+                        placeholder="pg2:3, pg3:1" on_commit={on_weights} />
                 </label>
             }
             <DurationInput label="max lag" testid="router-max-lag" value_ms={s.max_lag_ms} optional=true
@@ -103,7 +106,7 @@ fn failover_settings(props: &SettingsPanelProps) -> Html {
             <DurationInput label="loop_wait" testid="failover-loop-wait" value_ms={Some(config.loop_wait_ms)}
                 title="How often the manager checks the primary"
                 on_change={emit(|c, v| c.loop_wait_ms = v)} />
-            <label title="Make an unreachable old primary read-only before promoting another node; off lets split brain happen">
+            <label title="A primary that cannot renew its leader lease (it lost the manager) demotes itself to read-only before another node is promoted; off: it keeps taking writes from clients that still reach it — split brain">
                 <input type="checkbox" data-testid="fencing" checked={config.fencing} onchange={on_fencing} />
                 {" fencing"}
             </label>
@@ -188,34 +191,29 @@ struct DurationInputProps {
     on_change: Callback<Option<Millis>>,
 }
 
-/// A duration typed as `1500`, `1500ms`, `1.5s` or `2m`; marked invalid otherwise.
+/// A duration typed as `1500`, `1500ms`, `1.5s` or `2m` (at most an hour).
 #[function_component(DurationInput)]
 fn duration_input(props: &DurationInputProps) -> Html {
-    let invalid = use_state(|| false);
-    let on_change = {
-        let (on_change, invalid, optional) =
-            (props.on_change.clone(), invalid.clone(), props.optional);
-        Callback::from(move |e: Event| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            let text = input.value();
-            match parse_millis(text.trim()) {
-                _ if optional && text.trim().is_empty() => {
-                    invalid.set(false);
-                    on_change.emit(None);
-                }
-                Some(ms) if ms <= 3_600_000 => {
-                    invalid.set(false);
-                    on_change.emit(Some(ms));
-                }
-                _ => invalid.set(true),
+    let on_commit = {
+        let (on_change, optional) = (props.on_change.clone(), props.optional);
+        Callback::from(move |text: String| match parse_millis(text.trim()) {
+            _ if optional && text.trim().is_empty() => {
+                on_change.emit(None);
+                true
             }
+            Some(ms) if ms <= 3_600_000 => {
+                on_change.emit(Some(ms));
+                true
+            }
+            _ => false,
         })
     };
+    let title = format!("{} (e.g. 500ms, 2s, 1m)", props.title);
     html! {
         <label title={props.title}>{format!("{} ", props.label)}
-            <input data-testid={props.testid} class={classes!((*invalid).then_some("invalid"))} size="6"
+            <DraftInput testid={props.testid} {title} {on_commit}
                 value={props.value_ms.map(format_millis).unwrap_or_default()}
-                placeholder={props.optional.then_some("off")} onchange={on_change} />
+                placeholder={props.optional.then_some(AttrValue::from("off"))} />
         </label>
     }
 }

@@ -81,11 +81,11 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                     }
                 </select>
             </label>
-            <label class="failover" title="Patroni-style: the primary is checked every 10 s and replaced after 30 s without a successful check">
+            <label class="failover" title="Patroni-style: the primary is checked every loop_wait and replaced after ttl without a successful check (both under failover; Patroni's defaults are 10 s and 30 s)">
                 <input type="checkbox" data-testid="auto-failover" checked={props.auto_failover} onchange={on_failover} />
                 {" auto failover"}
             </label>
-            <button class="secondary" data-testid="reset" title="Start over with an empty cluster"
+            <button class="secondary" data-testid="reset" title="Start over with an empty cluster of the same shape"
                 onclick={act(Action::Reset)}>{"Reset"}</button>
             if let Some(notice) = &props.notice {
                 <div class="notice" data-testid="notice" role="alert">{notice}</div>
