@@ -25,7 +25,7 @@ use super::commit::SyncCommit;
 use super::history::{History, OpKind, OpRecord};
 use super::node::Role;
 use super::wal::Lsn;
-use super::{format_millis, Cluster, Millis};
+use super::{format_millis, Cluster};
 
 /// The kind of anomaly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -95,7 +95,7 @@ pub fn check(history: &History, cluster: &Cluster) -> Vec<Finding> {
         if record.kind != OpKind::Read || record.error.is_some() {
             continue;
         }
-        if let Some(finding) = missed_write(record, &writes, cluster.timeline_started_ms()) {
+        if let Some(finding) = missed_write(record, &writes, cluster) {
             findings.push(finding);
         }
         for table in &record.tables {
@@ -125,15 +125,11 @@ fn acknowledged_writes(history: &History) -> Vec<AckedWrite<'_>> {
 
 /// The newest write to one of the read's tables, acknowledged before the read began, that the
 /// read's node had not replayed — preferring the session's own (a read-your-writes violation).
-fn missed_write(
-    read: &OpRecord,
-    writes: &[AckedWrite<'_>],
-    started: &BTreeMap<u64, Millis>,
-) -> Option<Finding> {
+fn missed_write(read: &OpRecord, writes: &[AckedWrite<'_>], cluster: &Cluster) -> Option<Finding> {
     let missed = |own: bool| {
         writes
             .iter()
-            .filter(|w| !on_other_branch(w.record, read, started))
+            .filter(|w| !on_other_branch(w.record, read, cluster))
             .filter(|w| {
                 w.record.done_ms < read.sent_ms
                     || (w.record.done_ms == read.sent_ms && w.record.id < read.id)
@@ -166,9 +162,9 @@ fn missed_write(
 /// Whether a write and a read ran on histories that split apart: one of them ran on an old
 /// primary after a newer timeline began (split brain), on another node. Positions on two
 /// branches cannot be compared; such writes are reported as split-brain and lost writes.
-fn on_other_branch(write: &OpRecord, read: &OpRecord, started: &BTreeMap<u64, Millis>) -> bool {
+fn on_other_branch(write: &OpRecord, read: &OpRecord, cluster: &Cluster) -> bool {
     let stale_primary = |r: &OpRecord| {
-        r.role == Role::Primary && started.range(r.timeline + 1..).any(|(_, at)| *at < r.done_ms)
+        r.role == Role::Primary && cluster.newer_timeline_before(r.timeline, r.done_ms).is_some()
     };
     write.node != read.node && (stale_primary(write) || stale_primary(read))
 }
@@ -265,10 +261,7 @@ fn split_brain_write(record: &OpRecord, cluster: &Cluster) -> Option<Finding> {
     if record.kind != OpKind::Write || record.error.is_some() {
         return None;
     }
-    let (timeline, started_ms) = cluster
-        .timeline_started_ms()
-        .range(record.timeline + 1..)
-        .find(|(_, started_ms)| **started_ms < record.done_ms)?;
+    let (timeline, started_ms) = cluster.newer_timeline_before(record.timeline, record.done_ms)?;
     let because = vec![
         format!(
             "#{} {} ({}) was acknowledged by {} on timeline {} at {}",
@@ -281,7 +274,7 @@ fn split_brain_write(record: &OpRecord, cluster: &Cluster) -> Option<Finding> {
         ),
         format!(
             "timeline {timeline} had begun at {}, when another node was promoted: two primaries were taking writes",
-            format_millis(*started_ms)
+            format_millis(started_ms)
         ),
     ];
     Some(Finding { anomaly: Anomaly::SplitBrainWrite, ops: vec![record.id], because })

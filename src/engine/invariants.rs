@@ -126,10 +126,8 @@ pub fn single_writer_violations(cluster: &Cluster) -> Vec<Violation> {
         let detail = format!("{} are all running as primaries", names.join(", "));
         found.push(Violation { invariant: SINGLE_WRITER, detail });
     }
-    let started = cluster.timeline_started_ms();
     for ack in cluster.acknowledged() {
-        let newer = started.range(ack.timeline + 1..).find(|(_, at_ms)| **at_ms < ack.at_ms);
-        if let Some((timeline, at_ms)) = newer {
+        if let Some((timeline, at_ms)) = cluster.newer_timeline_before(ack.timeline, ack.at_ms) {
             let detail = format!(
                 "xid {} was acknowledged on timeline {} at {}ms, after timeline {timeline} began at {at_ms}ms",
                 ack.xid, ack.timeline, ack.at_ms

@@ -532,6 +532,15 @@ impl Cluster {
         &self.timeline_started_ms
     }
 
+    /// The first timeline newer than `timeline` that had begun before `at_ms`, with when it
+    /// began: something a primary on `timeline` did at `at_ms` happened during a split brain.
+    pub fn newer_timeline_before(&self, timeline: u64, at_ms: Millis) -> Option<(u64, Millis)> {
+        self.timeline_started_ms
+            .range(timeline + 1..)
+            .find(|(_, started_ms)| **started_ms < at_ms)
+            .map(|(t, started_ms)| (*t, *started_ms))
+    }
+
     /// A replica whose WAL diverged from the new primary's rewinds (here: a base backup).
     pub(super) fn rewind(&mut self, replica: NodeId) {
         let (fork, diverged) = self.divergence(replica, self.primary());
