@@ -163,6 +163,12 @@ fn random_step(cluster: &mut Cluster, rng: &mut Rng, next_key: &mut u64) {
             let config = RouterConfig { policy, max_lag_ms, ..RouterConfig::default() };
             cluster.set_router(config).expect("no weights for the primary");
         }
+        // A run without fencing may switch it on mid-run: an old primary still taking writes
+        // must fence itself at once.
+        92 if !cluster.failover_config().fencing => {
+            let failover = FailoverConfig { fencing: true, ..cluster.failover_config().clone() };
+            cluster.set_failover(failover).expect("valid failover settings");
+        }
         _ => cluster.advance(rng.below_or_equal(2_000)),
     }
     cluster.advance(0);
@@ -208,21 +214,18 @@ fn repair(cluster: &mut Cluster) {
 /// confirmed on a standby (unless the run knowingly promoted past it — a lossy timeline), or,
 /// with fencing on, a split-brain write.
 fn checker_contradictions(cluster: &Cluster) -> Vec<String> {
-    let fencing = cluster.failover_config().fencing;
     checker::check(cluster.history(), cluster)
         .into_iter()
         .filter_map(|finding| {
             let record = finding.ops.first().and_then(|id| cluster.history().get(*id))?;
+            let ack =
+                cluster.acknowledged().iter().find(|a| Some((a.xid, a.end)) == record.commit)?;
             match finding.anomaly {
-                Anomaly::SplitBrainWrite if fencing => Some(format!(
+                Anomaly::SplitBrainWrite if ack.fencing => Some(format!(
                     "split-brain write with fencing on: {}",
                     finding.because.join("; ")
                 )),
                 Anomaly::LostWrite => {
-                    let ack = cluster
-                        .acknowledged()
-                        .iter()
-                        .find(|a| Some((a.xid, a.end)) == record.commit)?;
                     let lossy =
                         cluster.lossy_timelines().range(ack.timeline + 1..).next().is_some();
                     (ack.confirmed_by_standby && !lossy).then(|| {

@@ -135,8 +135,8 @@ fn missed_write(read: &OpRecord, writes: &[AckedWrite<'_>], cluster: &Cluster) -
                     || (w.record.done_ms == read.sent_ms && w.record.id < read.id)
             })
             .filter(|w| (w.record.session == read.session) == own)
-            .filter(|w| w.end > read.node_lsn && shares_table(w.record, read))
-            .max_by_key(|w| w.end)
+            .filter(|w| !had_replayed(read, w) && shares_table(w.record, read))
+            .max_by_key(|w| (w.record.timeline, w.end))
     };
     let (write, anomaly) = match (missed(true), missed(false)) {
         (Some(w), _) => (w, Anomaly::ReadYourWrites),
@@ -154,9 +154,41 @@ fn missed_write(read: &OpRecord, writes: &[AckedWrite<'_>], cluster: &Cluster) -
             write.record.node,
             format_millis(write.record.done_ms)
         ),
-        read_fact(read, who),
+        if read.timeline < write.record.timeline {
+            timeline_fact(read, who, write.record.timeline)
+        } else {
+            read_fact(read, who)
+        },
     ];
     Some(Finding { anomaly, ops: vec![write.record.id, read.id], because })
+}
+
+/// Whether the node a read ran on had the write: it had replayed past the write's commit on the
+/// write's history. A node still on an older timeline than the write's cannot have it, however
+/// far its WAL goes: past the fork its WAL is the old primary's, a different history.
+fn had_replayed(read: &OpRecord, write: &AckedWrite<'_>) -> bool {
+    read.timeline >= write.record.timeline && write.end <= read.node_lsn
+}
+
+/// A read on a node that had not yet followed the promotion that started the write's timeline.
+fn timeline_fact(read: &OpRecord, who: &str, write_timeline: u64) -> String {
+    let source = match read.cached_at_ms {
+        Some(stored_ms) => format!(
+            "was answered by the read cache with what {} returned at {}",
+            read.node,
+            format_millis(stored_ms)
+        ),
+        None => format!("ran on {}", read.node),
+    };
+    format!(
+        "#{} {} ({who} {}) began at {} and {source}, which was still on timeline {} at {}: it had not yet followed the new primary onto timeline {write_timeline}, so it could not have the write",
+        read.id,
+        quote(&read.sql),
+        read.session,
+        format_millis(read.sent_ms),
+        read.timeline,
+        read.node_lsn
+    )
 }
 
 /// Whether a write and a read ran on histories that split apart: one of them ran on an old

@@ -50,7 +50,7 @@ pub struct OpRecord {
     pub error: Option<String>,
     /// The failure was a write refused by a read-only standby.
     pub refused_read_only: bool,
-    /// The node's timeline when it answered.
+    /// The node's timeline when the statement ran (for a cached answer: when it was stored).
     pub timeline: u64,
     /// Answered by the read cache: when the answer was stored (`node` and `node_lsn` are the
     /// node that produced it and how far it had replayed).

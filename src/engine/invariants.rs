@@ -126,7 +126,7 @@ pub fn single_writer_violations(cluster: &Cluster) -> Vec<Violation> {
         let detail = format!("{} are all running as primaries", names.join(", "));
         found.push(Violation { invariant: SINGLE_WRITER, detail });
     }
-    for ack in cluster.acknowledged() {
+    for ack in cluster.acknowledged().iter().filter(|ack| ack.fencing) {
         if let Some((timeline, at_ms)) = cluster.newer_timeline_before(ack.timeline, ack.at_ms) {
             let detail = format!(
                 "xid {} was acknowledged on timeline {} at {}ms, after timeline {timeline} began at {at_ms}ms",

@@ -76,6 +76,8 @@ pub(super) struct CachedRead {
     pub role: Role,
     /// How far the answering node had replayed.
     pub node_lsn: Lsn,
+    /// Its timeline then.
+    pub timeline: u64,
     pub stored_ms: Millis,
     pub tables: Vec<String>,
 }
@@ -177,6 +179,7 @@ mod tests {
             node: NodeId(1),
             role: Role::Replica,
             node_lsn: Lsn::START,
+            timeline: 1,
             stored_ms,
             tables: vec![table.to_string()],
         }

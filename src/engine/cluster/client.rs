@@ -48,6 +48,9 @@ pub struct StatementReply {
     pub done_ms: Millis,
     /// How far the node had replayed (a primary: its WAL end) when the statement ran.
     pub node_lsn: Lsn,
+    /// The node's timeline when the statement ran: positions on two timelines past their fork
+    /// are different histories.
+    pub timeline: u64,
     /// The commit's WAL position, for a statement that committed.
     pub commit_lsn: Option<Lsn>,
     /// What the acknowledgement waited for (`local flush`, `remote_apply from pg2`, ...).
@@ -94,6 +97,7 @@ struct InFlight {
     statement: Statement,
     sent_ms: Millis,
     node_lsn: Lsn,
+    timeline: u64,
     result: Option<Result<Outcome, Error>>,
     cpu_us: u64,
     commit: Option<(u64, Lsn)>,
@@ -129,6 +133,9 @@ pub struct AckedCommit {
     pub at_ms: Millis,
     /// The timeline it was committed on.
     pub timeline: u64,
+    /// Whether fencing was on when it was acknowledged (a split-brain write breaks an
+    /// invariant only then).
+    pub fencing: bool,
 }
 
 /// CPU cost of a statement from its plan cost, in µs: planning, rows read, rows sent, rows written.
@@ -306,6 +313,7 @@ impl Cluster {
     fn send_statement(&mut self, id: OpId, statement: Statement, node: NodeId, sent_ms: Millis) {
         let session = self.ops[&id].reply.session.clone();
         let node_lsn = self.node_position(node);
+        let timeline = self.nodes[node.0].timeline;
         let mode = self.session_commit(&session);
         let sync_all = self.client_session(&session).ryw == Ryw::Sync;
         let target = self.ops[&id].reply.target;
@@ -315,6 +323,7 @@ impl Cluster {
             statement,
             sent_ms,
             node_lsn,
+            timeline,
             result: None,
             cpu_us: 0,
             commit: None,
@@ -464,6 +473,7 @@ impl Cluster {
             Role::Primary => node.wal.end(),
             Role::Replica => node.replay_lsn,
         };
+        in_flight.timeline = node.timeline;
         if node.role == Role::Replica && statement.is_write() {
             let command = statement.command_tag();
             self.events.push(self.now_ms, EventKind::RefusedWrite { node: node_id, command });
@@ -666,6 +676,7 @@ impl Cluster {
             sent_ms: in_flight.sent_ms,
             done_ms: now_ms,
             node_lsn: in_flight.node_lsn,
+            timeline: in_flight.timeline,
             commit_lsn: in_flight.commit.map(|c| c.1),
             waited_for: waited_for.clone(),
             cached_at_ms: None,
@@ -719,6 +730,7 @@ impl Cluster {
             sent_ms: self.now_ms,
             done_ms: self.now_ms,
             node_lsn: hit.node_lsn,
+            timeline: hit.timeline,
             commit_lsn: None,
             waited_for: None,
             cached_at_ms: Some(hit.stored_ms),
@@ -738,6 +750,7 @@ impl Cluster {
                 node: reply.node,
                 role: reply.role,
                 node_lsn: reply.node_lsn,
+                timeline: reply.timeline,
                 stored_ms: self.now_ms,
                 tables: statement.tables(),
             };
@@ -777,7 +790,7 @@ impl Cluster {
             error: reply.result.as_ref().err().map(|e| e.to_string()),
             refused_read_only: matches!(reply.result, Err(Error::ReadOnly { .. })),
             cached_at_ms: reply.cached_at_ms,
-            timeline: self.node(reply.node).timeline,
+            timeline: reply.timeline,
         });
     }
 
@@ -823,6 +836,7 @@ impl Cluster {
             confirmed_by_standby,
             at_ms: self.now_ms,
             timeline,
+            fencing: self.failover_config().fencing,
         });
         if !quiet {
             let waited_for = reply.waited_for.clone().unwrap_or_default();

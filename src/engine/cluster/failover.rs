@@ -111,11 +111,21 @@ impl Cluster {
         if config.loop_wait_ms == 0 || config.ttl_ms < config.loop_wait_ms {
             return Err(Error::invalid("failover: need loop_wait > 0 and ttl ≥ loop_wait"));
         }
-        self.manager.config = config;
-        self.manager.last_ok_ms = self.now_ms;
-        self.manager.missed = 0;
-        self.manager.round += 1;
-        if self.manager.config.auto {
+        let old = std::mem::replace(&mut self.manager.config, config);
+        if self.manager.config.fencing && !old.fencing {
+            self.fence_stale_primaries();
+        }
+        // Changing other settings keeps the lease running, as a Patroni config reload does: a
+        // countdown to failover already under way is not restarted.
+        let switched_on = self.manager.config.auto && !old.auto;
+        if switched_on {
+            self.manager.last_ok_ms = self.now_ms;
+            self.manager.missed = 0;
+        }
+        if switched_on
+            || (self.manager.config.auto && old.loop_wait_ms != self.manager.config.loop_wait_ms)
+        {
+            self.manager.round += 1;
             let round = self.manager.round;
             self.schedule(
                 self.now_ms + self.manager.config.loop_wait_ms,
@@ -443,6 +453,15 @@ impl Cluster {
             format!("{old} is fenced: demoted to read-only before a new primary is promoted")
         };
         self.demote(old, message);
+    }
+
+    /// Fencing switched on during a split brain: an old primary still taking writes has long
+    /// lost its leader lease, so it demotes itself now.
+    fn fence_stale_primaries(&mut self) {
+        let leader = self.primary();
+        for old in self.primaries().into_iter().filter(|id| *id != leader) {
+            self.fence_if_alive(old);
+        }
     }
 
     /// Makes a primary a replica: its connections are terminated, it follows the current
