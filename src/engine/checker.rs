@@ -101,11 +101,13 @@ pub fn check(history: &History, cluster: &Cluster) -> Vec<Finding> {
         for table in &record.tables {
             let key = (record.session.as_str(), table.as_str());
             if let Some(previous) = last_read.get(&key) {
-                if let Some(finding) = went_back(previous, record, table, &writes) {
+                if let Some(finding) = went_back(previous, record, table, &writes, cluster) {
                     findings.push(finding);
                 }
             }
-            let newer = last_read.get(&key).is_none_or(|p| p.node_lsn <= record.node_lsn);
+            let newer = last_read
+                .get(&key)
+                .is_none_or(|p| (p.timeline, p.node_lsn) <= (record.timeline, record.node_lsn));
             if newer {
                 last_read.insert(key, record);
             }
@@ -235,14 +237,18 @@ fn went_back(
     later: &OpRecord,
     table: &str,
     writes: &[AckedWrite<'_>],
+    cluster: &Cluster,
 ) -> Option<Finding> {
-    if later.node_lsn >= earlier.node_lsn {
-        return None;
-    }
     let between = writes
         .iter()
-        .filter(|w| w.end > later.node_lsn && w.end <= earlier.node_lsn)
+        .filter(|w| !on_other_branch(w.record, earlier, cluster))
+        .filter(|w| had_replayed(earlier, w) && !had_replayed(later, w))
         .find(|w| w.record.tables.iter().any(|t| t == table))?;
+    let where_later = if later.timeline < between.record.timeline {
+        format!("which was still on timeline {} at {}", later.timeline, later.node_lsn)
+    } else {
+        format!("which had replayed only to {}", later.node_lsn)
+    };
     let because = vec![
         format!(
             "#{} {} read {table} on {} at {}, which had replayed up to {}",
@@ -257,11 +263,10 @@ fn went_back(
             between.record.id, between.record.session, between.end
         ),
         format!(
-            "#{} in the same session read {table} on {} at {}, which had replayed only to {}: it went back in time",
+            "#{} in the same session read {table} on {} at {}, {where_later}: it went back in time",
             later.id,
             later.node,
             format_millis(later.sent_ms),
-            later.node_lsn
         ),
     ];
     Some(Finding {

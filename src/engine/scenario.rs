@@ -119,6 +119,8 @@ impl Scenario {
     /// Runs one command and returns its output (each line ends in a newline).
     pub fn run_line(&mut self, line: &str) -> Result<String, Error> {
         let line = strip_comment(line).trim();
+        // `> command` is how golden files write some lines; a script copied from one still runs.
+        let line = line.strip_prefix('>').map_or(line, str::trim_start);
         let (verb, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
         let rest = rest.trim();
         match verb {
@@ -263,6 +265,17 @@ impl Scenario {
             return Err(Error::invalid("session needs synchronous_commit=MODE or ryw=STRATEGY"));
         }
         let option = |key: &str| options.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+        // window= and timeout= tune a strategy: the one given, or the session's current one.
+        let strategy = option("ryw").unwrap_or(self.cluster.client_session(name).ryw.name());
+        for (key, _) in options.iter().filter(|(k, _)| matches!(*k, "window" | "timeout")) {
+            strategy_option_fits(strategy, key)?;
+        }
+        let tunes_only =
+            option("ryw").is_none() && (option("window").or(option("timeout")).is_some());
+        if tunes_only {
+            let ryw = Ryw::parse(strategy, option("window"), option("timeout"))?;
+            self.cluster.set_session_ryw(name, ryw);
+        }
         for (key, value) in &options {
             match *key {
                 "synchronous_commit" if *value == "default" => {
@@ -273,7 +286,7 @@ impl Scenario {
                     let ryw = Ryw::parse(value, option("window"), option("timeout"))?;
                     self.cluster.set_session_ryw(name, ryw);
                 }
-                "window" | "timeout" if option("ryw").is_some() => {}
+                "window" | "timeout" => {}
                 _ => {
                     return Err(unknown_option(
                         "session",
@@ -858,6 +871,21 @@ fn parse_options(text: &str) -> Result<Vec<(&str, &str)>, Error> {
 
 fn unknown_option(verb: &str, key: &str, known: &str) -> Error {
     Error::invalid(format!("{verb}: unknown option \"{key}\" (expected {known})"))
+}
+
+/// `window=` tunes `ryw=primary` and `timeout=` tunes `ryw=lsn`; either with another strategy
+/// would be silently ignored, so it is an error instead.
+fn strategy_option_fits(strategy: &str, key: &str) -> Result<(), Error> {
+    let (fits, what) = match key {
+        "window" => ("primary", "how long reads go to the primary after a write"),
+        _ => ("lsn", "how long a read waits for a replica to replay the session's last commit"),
+    };
+    if strategy == fits {
+        return Ok(());
+    }
+    Err(Error::invalid(format!(
+        "session: {key}= goes with ryw={fits} ({what}), not with ryw={strategy}"
+    )))
 }
 
 fn parse_number(key: &str, value: &str, min: u64, max: u64) -> Result<u64, Error> {

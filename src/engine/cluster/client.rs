@@ -16,7 +16,7 @@ use super::super::node::{Job, NodeState, Role};
 use super::super::sql::{self, Cost, Env, Outcome, Statement};
 use super::super::wal::Lsn;
 use super::super::{format_millis, Error, Millis, NodeId};
-use super::router::{ReadRoute, Ryw};
+use super::router::{CommitPosition, ReadRoute, Ryw};
 use super::{Cluster, Due, FINISHED_KEPT};
 
 /// Identifies a client operation (one submitted input).
@@ -206,18 +206,28 @@ impl Cluster {
 
     /// What an in-progress op is waiting for, in words.
     pub fn waiting_for(&self, op: OpId) -> Option<String> {
-        if let Some((lsn, _)) = self.route_waits.get(&op) {
-            return Some(format!("read waiting for a replica to replay {lsn} (ryw=lsn)"));
+        if let Some((commit, _)) = self.route_waits.get(&op) {
+            return Some(format!("read waiting for a replica to replay {commit} (ryw=lsn)"));
         }
         let in_flight = self.ops.get(&op)?.in_flight.as_ref()?;
         Some(match (&in_flight.result, in_flight.waiting_since_ms) {
             (None, _) => format!("queued or running on {}", in_flight.node),
-            (Some(_), Some(since)) => format!(
-                "commit waiting {} for synchronous_commit = {} ({})",
-                format_millis(self.now_ms - since),
-                in_flight.mode,
-                self.wait_description(in_flight.mode, in_flight.sync_all)
-            ),
+            (Some(_), Some(since)) => {
+                let mut text = format!(
+                    "commit waiting {} for synchronous_commit = {} ({})",
+                    format_millis(self.now_ms - since),
+                    in_flight.mode,
+                    self.wait_description(in_flight.mode, in_flight.sync_all)
+                );
+                let missing = match in_flight.commit {
+                    Some((_, end)) if in_flight.sync_all => self.replicas_not_applied(end),
+                    _ => Vec::new(),
+                };
+                if !missing.is_empty() {
+                    text.push_str(&format!("; not yet replayed on {}", missing.join(", ")));
+                }
+                text
+            }
             (Some(_), None) => format!("finishing on {}", in_flight.node),
         })
     }
@@ -253,13 +263,13 @@ impl Cluster {
             }
             return match self.route(&session, target, &statement) {
                 ReadRoute::Node(node) => self.send_statement(id, statement, node, self.now_ms),
-                ReadRoute::Wait { lsn } => self.park(id, statement, lsn),
+                ReadRoute::Wait { commit } => self.park(id, statement, commit),
             };
         }
     }
 
     /// Holds a read until a replica has replayed `lsn` (the `lsn` strategy), or its timeout.
-    fn park(&mut self, id: OpId, statement: Statement, lsn: Lsn) {
+    fn park(&mut self, id: OpId, statement: Statement, commit: CommitPosition) {
         let session = self.ops[&id].reply.session.clone();
         let timeout_ms = match self.client_session(&session).ryw {
             Ryw::Lsn { timeout_ms } => timeout_ms,
@@ -267,17 +277,17 @@ impl Cluster {
         };
         let deadline = self.now_ms + timeout_ms;
         self.ops.get_mut(&id).expect("op exists").parked = Some((statement, self.now_ms));
-        self.route_waits.insert(id, (lsn, deadline));
+        self.route_waits.insert(id, (commit, deadline));
         self.schedule(deadline, Due::RouteTimeout { op: id });
     }
 
     /// Sends parked reads whose session's last commit some eligible replica has now replayed.
     pub(super) fn release_route_waits(&mut self) {
-        let waits: Vec<(OpId, Lsn)> =
-            self.route_waits.iter().map(|(id, (lsn, _))| (*id, *lsn)).collect();
-        for (id, lsn) in waits {
+        let waits: Vec<(OpId, CommitPosition)> =
+            self.route_waits.iter().map(|(id, (commit, _))| (*id, *commit)).collect();
+        for (id, commit) in waits {
             let caught_up =
-                self.eligible_replicas().into_iter().find(|n| self.node(*n).replay_lsn >= lsn);
+                self.eligible_replicas().into_iter().find(|n| self.has_replayed(*n, commit));
             if let Some(node) = caught_up {
                 self.unpark(id, node);
             }
@@ -286,11 +296,11 @@ impl Cluster {
 
     /// The wait is over: read from the primary.
     pub(super) fn route_timeout(&mut self, id: OpId) {
-        let Some((lsn, _)) = self.route_waits.get(&id).copied() else { return };
+        let Some((commit, _)) = self.route_waits.get(&id).copied() else { return };
         let waited_ms =
             self.ops.get(&id).and_then(|op| op.parked.as_ref()).map_or(0, |p| self.now_ms - p.1);
         let message = format!(
-            "op {} waited {} for a replica to replay {lsn}; reading from the primary",
+            "op {} waited {} for a replica to replay {commit}; reading from the primary",
             id.0,
             format_millis(waited_ms)
         );
@@ -371,10 +381,13 @@ impl Cluster {
                 None if running => {
                     "it lost the failover manager and no replica can be promoted; it takes writes again once the manager reaches it".to_string()
                 }
-                None if self.manager.config.auto => {
-                    "the failover manager will promote a replica once the leader lease expires"
-                        .to_string()
-                }
+                None if self.manager.config.auto => match &self.manager.no_candidate {
+                    Some(why) => format!("the failover manager cannot promote a replica ({why})"),
+                    None => format!(
+                        "the failover manager will promote a replica once the leader lease expires (at {})",
+                        format_millis(self.manager.last_ok_ms + self.manager.config.ttl_ms)
+                    ),
+                },
                 None => "automatic failover is off: promote a replica (promote NODE)".to_string(),
             };
             format!("{name} resolves to {node}, which is {state}; {next}")
@@ -716,7 +729,14 @@ impl Cluster {
         if !self.cacheable(session, target, statement) {
             return None;
         }
-        let hit = self.cache.lookup(&statement.sql(), self.now_ms);
+        // A session with a read-after-write strategy takes a cached answer only if it already
+        // includes the session's last write (the version check, applied to the cache).
+        let state = self.client_session(session);
+        let needs = (state.ryw != Ryw::None).then_some(state.last_commit);
+        let covers = |entry: &super::cache::CachedRead| {
+            needs.is_none_or(|c| entry.timeline >= c.timeline && entry.node_lsn >= c.lsn)
+        };
+        let hit = self.cache.lookup(&statement.sql(), self.now_ms, covers);
         self.metrics.record_cache_lookup(hit.is_some());
         hit
     }

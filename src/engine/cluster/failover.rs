@@ -4,8 +4,10 @@
 //!   every loop_wait:  manager checks the primary ──ok──▶ lease renewed (last_ok = now)
 //!                                  │ missed
 //!                                  ▼
+//!                         (and the leader's WAL position is recorded, as Patroni's /optime/leader)
 //!   now - last_ok ≥ ttl ──▶ failure declared ──▶ candidate: healthy replica with the most WAL,
-//!                                                 within maximum_lag_on_failover, then priority
+//!                                                 then priority; none more than
+//!                                                 maximum_lag_on_failover behind that position
 //!                         ──▶ it replays what it has, is promoted: timeline + 1
 //!                         ──▶ other replicas follow it (a replica with WAL the new primary
 //!                             never had must rewind: pg_rewind, here a fresh base backup)
@@ -84,6 +86,12 @@ pub(super) struct Manager {
     pub config: FailoverConfig,
     /// When the primary was last seen healthy.
     pub last_ok_ms: Millis,
+    /// The primary's WAL position when it was last seen healthy (Patroni's `/optime/leader`):
+    /// what `maximum_lag_on_failover` is measured from.
+    pub leader_lsn: Lsn,
+    /// Why the last failover attempt found no replica to promote (until one begins, or the
+    /// primary is seen again).
+    pub no_candidate: Option<String>,
     /// Consecutive failed checks.
     pub missed: u32,
     /// A promotion waiting for its candidate to replay what it has: (node, when it started).
@@ -119,8 +127,7 @@ impl Cluster {
         // countdown to failover already under way is not restarted.
         let switched_on = self.manager.config.auto && !old.auto;
         if switched_on {
-            self.manager.last_ok_ms = self.now_ms;
-            self.manager.missed = 0;
+            self.lease_renewed();
         }
         if switched_on
             || (self.manager.config.auto && old.loop_wait_ms != self.manager.config.loop_wait_ms)
@@ -154,8 +161,7 @@ impl Cluster {
         self.demote_stale_primaries();
         let leader = self.primary();
         if self.manager_sees_running(leader) {
-            self.manager.last_ok_ms = self.now_ms;
-            self.manager.missed = 0;
+            self.lease_renewed();
             if self.manager.promoting.is_none() {
                 // Fenced when it lost the manager, but nobody was promoted meanwhile.
                 self.unfence_leader("reaches the manager again and nobody else was promoted");
@@ -178,14 +184,32 @@ impl Cluster {
         self.schedule(self.now_ms + self.manager.config.loop_wait_ms, Due::HealthCheck { round });
     }
 
+    /// The manager saw the primary healthy: its lease and its last known WAL position.
+    fn lease_renewed(&mut self) {
+        self.manager.last_ok_ms = self.now_ms;
+        self.manager.missed = 0;
+        self.manager.no_candidate = None;
+        let leader = self.node(self.primary());
+        if leader.role == Role::Primary && leader.is_running() {
+            self.manager.leader_lsn = leader.wal.end();
+        }
+    }
+
     fn start_failover(&mut self, old: NodeId) {
-        let Some(candidate) = self.failover_candidate() else {
-            let message =
-                "cannot fail over: no healthy replica may be promoted (within maximum_lag_on_failover, failover priority above 0)".to_string();
-            self.events.push(self.now_ms, EventKind::Failover { message });
-            // Patroni's leader demotes itself when it cannot renew its lease, candidate or not.
-            return self.fence_if_alive(old);
+        let candidate = match self.failover_candidate() {
+            Ok(candidate) => candidate,
+            Err(why) => {
+                // Said once, and again only when the reason changes.
+                if self.manager.no_candidate.as_ref() != Some(&why) {
+                    let message = format!("cannot fail over: {why}");
+                    self.events.push(self.now_ms, EventKind::Failover { message });
+                }
+                self.manager.no_candidate = Some(why);
+                // Patroni's leader demotes itself when it cannot renew its lease, candidate or not.
+                return self.fence_if_alive(old);
+            }
         };
+        self.manager.no_candidate = None;
         self.manager.failed_at_ms = self.failed_at_ms(old);
         let message = format!(
             "{old} declared failed (lease expired after {}); promoting {candidate}, which has WAL up to {}",
@@ -197,23 +221,61 @@ impl Cluster {
         self.begin_promotion(candidate);
     }
 
-    /// The healthy replica with the most WAL, within `maximum_lag_on_failover` of the best.
-    fn failover_candidate(&self) -> Option<NodeId> {
-        let priority = |id: &NodeId| *self.manager.config.priorities.get(id).unwrap_or(&1);
-        let healthy: Vec<NodeId> = self
-            .replicas()
+    /// The healthy replica with the most WAL (ties: the highest priority), as long as it is no
+    /// more than `maximum_lag_on_failover` behind the leader's last known position — or why
+    /// there is none, replica by replica.
+    fn failover_candidate(&self) -> Result<NodeId, String> {
+        let mut excluded = Vec::new();
+        let mut eligible = Vec::new();
+        for id in self.replicas() {
+            match self.why_not_candidate(id) {
+                Some(why) => excluded.push(format!("{id} {why}")),
+                None => eligible.push(id),
+            }
+        }
+        let priority = |id: &NodeId| self.failover_priority(*id);
+        let best = eligible
             .into_iter()
-            .filter(|id| {
-                self.manager_sees_running(*id) && self.node(*id).receiver != Receiver::NeedsResync
-            })
-            .filter(|id| priority(id) > 0)
-            .collect();
-        let best = healthy.iter().map(|id| self.node(*id).wal.end()).max()?;
+            .max_by_key(|id| (self.node(*id).wal.end(), priority(id), std::cmp::Reverse(*id)));
+        let Some(best) = best else {
+            return Err(if excluded.is_empty() {
+                "there is no replica to promote".to_string()
+            } else {
+                format!("no replica may be promoted: {}", excluded.join("; "))
+            });
+        };
+        let behind_bytes = self.manager.leader_lsn.bytes_since(self.node(best).wal.end());
         let limit = self.manager.config.maximum_lag_on_failover;
-        healthy
-            .into_iter()
-            .filter(|id| best.bytes_since(self.node(*id).wal.end()) <= limit)
-            .max_by_key(|id| (self.node(*id).wal.end(), priority(id), std::cmp::Reverse(*id)))
+        if behind_bytes > limit {
+            excluded.push(format!(
+                "{best}, the most advanced, has WAL up to {}: {behind_bytes} bytes behind the leader's last known position {}, over maximum_lag_on_failover ({limit} bytes)",
+                self.node(best).wal.end(),
+                self.manager.leader_lsn
+            ));
+            return Err(format!("no replica may be promoted: {}", excluded.join("; ")));
+        }
+        Ok(best)
+    }
+
+    /// Why the manager may not promote a replica, whatever its WAL.
+    fn why_not_candidate(&self, id: NodeId) -> Option<&'static str> {
+        let node = self.node(id);
+        if !node.is_running() {
+            Some("is down")
+        } else if self.manager_cut.contains_key(&id) {
+            Some("is cut off from the manager")
+        } else if node.receiver == Receiver::NeedsResync {
+            Some("needs a base backup (its WAL was removed on the primary)")
+        } else if self.failover_priority(id) == 0 {
+            Some("has failover priority 0 (nofailover)")
+        } else {
+            None
+        }
+    }
+
+    /// Patroni's `failover_priority` tag of a node (1 unless set).
+    fn failover_priority(&self, id: NodeId) -> u32 {
+        *self.manager.config.priorities.get(&id).unwrap_or(&1)
     }
 
     /// When a node last crashed or was cut off from the manager (for the recovery time).
@@ -231,16 +293,30 @@ impl Cluster {
     /// `pg_promote()`: promotes a replica once it has replayed what it received.
     pub fn promote(&mut self, id: NodeId) -> Result<(), Error> {
         let node = self.node(id);
-        if node.role != Role::Replica || node.state != NodeState::Running {
+        if node.state != NodeState::Running {
+            let state = node.state.as_str();
             return Err(Error::invalid(format!(
-                "{id} is not a running replica: only a standby can be promoted"
+                "{id} is not running ({state}): it cannot be promoted"
+            )));
+        }
+        if node.role != Role::Replica {
+            // What pg_promote() says on a server that is not a standby.
+            return Err(Error::invalid(format!(
+                "{id}: ERROR:  recovery is not in progress\nHINT:  Recovery control functions can only be executed during recovery."
             )));
         }
         if self.manager.promoting.is_some() {
             return Err(Error::invalid("a promotion is already under way"));
         }
-        self.manager.failed_at_ms = None;
-        self.fence_if_alive(self.primary());
+        if let Some((_, target)) = self.manager.switchover {
+            let message = format!("a switchover to {target} is under way: wait for it to finish");
+            return Err(Error::invalid(message));
+        }
+        // Promoting because the primary failed: the recovery time runs from that failure.
+        let old = self.primary();
+        self.manager.failed_at_ms =
+            (!self.manager_sees_running(old)).then(|| self.failed_at_ms(old)).flatten();
+        self.fence_if_alive(old);
         self.begin_promotion(id);
         Ok(())
     }
@@ -269,6 +345,12 @@ impl Cluster {
         }
         if self.manager.promoting.is_some() || self.manager.switchover.is_some() {
             return Err(Error::invalid("a promotion is already under way"));
+        }
+        if self.failover_priority(target) == 0 {
+            let message = format!(
+                "{target} has failover priority 0 (nofailover): it may not become the primary"
+            );
+            return Err(Error::invalid(message));
         }
         self.manager.switchover = Some((primary, target));
         let message = format!(
@@ -345,13 +427,14 @@ impl Cluster {
         self.leader = new;
         self.timeline_started_ms.insert(timeline, self.now_ms);
         self.walsenders.clear();
-        self.manager.last_ok_ms = self.now_ms;
-        self.manager.missed = 0;
+        self.lease_renewed();
         self.events.push(self.now_ms, EventKind::Promoted { node: new, timeline, lsn });
         self.report_recovery_time(old, new);
         self.retarget_endpoint(new);
+        // The old primary reconnects by itself once demoted; the others are re-pointed here.
+        let followers: Vec<NodeId> = self.replicas();
         self.settle_old_primary(old, timeline);
-        for replica in self.replicas() {
+        for replica in followers {
             if self.node(replica).is_running() {
                 self.nodes[replica.0].receiver = Receiver::Disconnected;
                 self.nodes[replica.0].conn = 0;
@@ -405,9 +488,16 @@ impl Cluster {
             node.receiver = Receiver::Disconnected;
             node.durable = None;
         } else if !self.manager_cut.contains_key(&old) {
-            let message = format!(
-                "{old} sees timeline {timeline}: demoted to a replica (fenced), must rewind"
-            );
+            let (_, diverged) = self.divergence(old, self.primary());
+            let then = if diverged == 0 {
+                format!(
+                    "its WAL is all on {}'s history, so it follows without a rewind",
+                    self.primary()
+                )
+            } else {
+                "it must rewind".to_string()
+            };
+            let message = format!("{old} sees timeline {timeline}: demoted to a replica; {then}");
             self.demote(old, message);
         } else if self.manager.config.fencing {
             let message = format!(

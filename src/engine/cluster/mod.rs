@@ -45,7 +45,7 @@ pub use client::{AckedCommit, OpId, Reply, StatementReply, Target};
 pub use endpoint::{Endpoint, Resolved};
 pub use failover::{FailoverConfig, FailoverRecord};
 pub use load::{Kind as LoadKind, LoadGen, LoadSpec};
-pub use router::{ClientSession, Policy, RouterConfig, Ryw};
+pub use router::{ClientSession, CommitPosition, Policy, RouterConfig, Ryw};
 pub use status::{format_bytes, parse_bytes, render_table, SETTINGS};
 
 use super::commit::{SemiSync, StandbyNames, SyncCommit};
@@ -225,6 +225,8 @@ struct Backup {
     chain: u64,
     next_xid: u64,
     commit_ms: Millis,
+    /// The primary's timeline: a node restored from the backup is on it.
+    timeline: u64,
 }
 
 /// The simulated cluster.
@@ -247,7 +249,7 @@ pub struct Cluster {
     router: RouterConfig,
     shunned_all: bool,
     weighted_scores: BTreeMap<NodeId, i64>,
-    route_waits: BTreeMap<OpId, (Lsn, Millis)>,
+    route_waits: BTreeMap<OpId, (router::CommitPosition, Millis)>,
     history: History,
     manager: failover::Manager,
     /// The primary the failover manager recognises (after a split brain, another node may

@@ -367,6 +367,7 @@ impl Cluster {
                 let timeline = self.timeline();
                 self.nodes[replica.0].receiver = Receiver::Streaming;
                 self.nodes[replica.0].timeline = timeline;
+                self.release_route_waits();
                 self.ship(replica);
                 self.send_feedback(replica);
                 self.kick_replay(replica);
@@ -462,6 +463,7 @@ impl Cluster {
             chain: p.wal.chain_at(p.flushed_lsn).unwrap_or(p.wal.end_chain()),
             next_xid: p.wal.next_xid(),
             commit_ms: p.replayed_commit_ms,
+            timeline: p.timeline,
         };
         let delay = self.links.get(&replica).map_or(0, |l| l.link.delay_ms);
         // A checkpoint, then the copy at ~100 MB/s (100 bytes a row), over the link.
@@ -487,12 +489,14 @@ impl Cluster {
         node.replay_lsn = backup.lsn;
         node.replayed_chain = backup.chain;
         node.replayed_commit_ms = backup.commit_ms;
+        node.timeline = backup.timeline;
         node.replay_busy = false;
         node.state = NodeState::Running;
         node.receiver = Receiver::Disconnected;
         node.incarnation += 1; // its positions restart from the backup's
         node.cores_free_us.iter_mut().for_each(|t| *t = 0);
         self.events.push(self.now_ms, EventKind::BaseBackupDone { replica: id, lsn: backup.lsn });
+        self.release_route_waits();
         self.try_connect(id);
     }
 }

@@ -104,6 +104,17 @@ impl fmt::Display for Ryw {
 }
 
 impl Ryw {
+    /// The strategy's name, as `ryw=` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ryw::None => "none",
+            Ryw::Primary { .. } => "primary",
+            Ryw::Sticky => "sticky",
+            Ryw::Lsn { .. } => "lsn",
+            Ryw::Sync => "sync",
+        }
+    }
+
     /// Parses `none`, `primary`, `sticky`, `lsn`, `sync`, with `window`/`timeout` options.
     pub fn parse(name: &str, window: Option<&str>, timeout: Option<&str>) -> Result<Self, Error> {
         let duration = |v: Option<&str>, default: Millis| -> Result<Millis, Error> {
@@ -133,21 +144,41 @@ pub struct ClientSession {
     pub ryw: Ryw,
     /// When the session's last write was acknowledged.
     pub last_write_ms: Option<Millis>,
-    /// Where the session's last commit ends.
-    pub last_commit_lsn: Lsn,
+    /// Where the session's last commit ends, and on which timeline.
+    pub last_commit: CommitPosition,
     /// The node a sticky session is pinned to.
     pub pinned: Option<NodeId>,
     /// The session's cached answer for the primary's endpoint.
     pub resolved: Option<super::Resolved>,
 }
 
+/// Where a commit ends in the WAL, and the timeline it was written on. A node has it once it
+/// has replayed that far *on that history*: a node still on an older timeline cannot have a
+/// newer timeline's commit, however far its own WAL goes (past the fork it is the old
+/// primary's WAL). Ordered by timeline first: a newer timeline's commit is the later one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CommitPosition {
+    pub timeline: u64,
+    pub lsn: Lsn,
+}
+
+impl fmt::Display for CommitPosition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.timeline > 1 {
+            write!(f, "{} on timeline {}", self.lsn, self.timeline)
+        } else {
+            write!(f, "{}", self.lsn)
+        }
+    }
+}
+
 /// Where the router sends a read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum ReadRoute {
     Node(NodeId),
-    /// No eligible node has replayed `lsn` yet: wait for one.
+    /// No eligible node has replayed the session's last commit yet: wait for one.
     Wait {
-        lsn: Lsn,
+        commit: CommitPosition,
     },
 }
 
@@ -222,15 +253,15 @@ impl Cluster {
                 self.sessions.entry(session.to_string()).or_default().pinned = Some(node);
                 return ReadRoute::Node(node);
             }
-            Ryw::Lsn { .. } if state.last_commit_lsn > Lsn::START => {
+            Ryw::Lsn { .. } if state.last_commit.lsn > Lsn::START => {
                 let caught_up: Vec<NodeId> = self
                     .eligible_replicas()
                     .into_iter()
-                    .filter(|id| self.node(*id).replay_lsn >= state.last_commit_lsn)
+                    .filter(|id| self.has_replayed(*id, state.last_commit))
                     .collect();
                 return match self.pick_replica(&caught_up) {
                     Some(node) => ReadRoute::Node(node),
-                    None => ReadRoute::Wait { lsn: state.last_commit_lsn },
+                    None => ReadRoute::Wait { commit: state.last_commit },
                 };
             }
             Ryw::Lsn { .. } | Ryw::None | Ryw::Sync => {}
@@ -306,12 +337,19 @@ impl Cluster {
         best
     }
 
+    /// Whether a node has replayed a commit: far enough, on the commit's history.
+    pub(super) fn has_replayed(&self, id: NodeId, commit: CommitPosition) -> bool {
+        let node = self.node(id);
+        node.timeline >= commit.timeline && node.replay_lsn >= commit.lsn
+    }
+
     /// Remembers a session's write, acknowledged by `primary`, for its read-after-write strategy.
     pub(super) fn note_session_write(&mut self, session: &str, end: Lsn, primary: NodeId) {
         let now_ms = self.now_ms;
+        let commit = CommitPosition { timeline: self.node(primary).timeline, lsn: end };
         let state = self.sessions.entry(session.to_string()).or_default();
         state.last_write_ms = Some(now_ms);
-        state.last_commit_lsn = state.last_commit_lsn.max(end);
+        state.last_commit = state.last_commit.max(commit);
         if state.ryw == Ryw::Sticky {
             state.pinned = Some(primary);
         }
@@ -319,8 +357,16 @@ impl Cluster {
 
     /// Whether every running replica has replayed `end` (the `sync` strategy's commit wait).
     pub(super) fn all_replicas_applied(&self, end: Lsn) -> bool {
+        self.replicas_not_applied(end).is_empty()
+    }
+
+    /// Running replicas that have not confirmed replaying `end`, and why (for the `sync`
+    /// strategy's wait: a partitioned replica holds every commit until it returns or goes).
+    pub(super) fn replicas_not_applied(&self, end: Lsn) -> Vec<String> {
         self.members()
             .filter(|n| n.role == Role::Replica && n.is_running())
-            .all(|n| self.walsenders.get(&n.id).is_some_and(|w| w.replay_lsn >= end))
+            .filter(|n| self.walsenders.get(&n.id).is_none_or(|w| w.replay_lsn < end))
+            .map(|n| format!("{} ({})", n.id, n.receiver.as_str()))
+            .collect()
     }
 }
