@@ -352,3 +352,50 @@ test("settings can be typed into while the clock runs, and the console survives 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+/** Types text into a settings field and commits it. */
+async function setText(page, testid, value) {
+  await page.fill(`[data-testid="${testid}"]`, value);
+  await page.press(`[data-testid="${testid}"]`, "Enter");
+  await page.locator(`[data-testid="${testid}"]`).blur();
+}
+
+test("promote and switchover from the node cards; failover priority, maximum_lag_on_failover and max lag bytes in the settings", async () => {
+  const { page, errors } = await openApp(browser, url);
+  await page.click('[data-testid="play-toggle"]');
+  await runSql(page, "router", CREATE);
+  await page.click('[data-testid="step"]');
+  await runSql(page, "router", INSERT);
+  await page.click('[data-testid="step"]');
+  // Patroni refuses a switchover to a node tagged nofailover.
+  await setText(page, "failover-priority", "pg3:0");
+  assert.equal(await page.inputValue('[data-testid="failover-priority"]'), "pg3:0");
+  await page.click('[data-node="pg3"] [data-testid="switchover"]');
+  assert.match(await page.innerText('[data-testid="notice"]'), /pg3 has failover priority 0 \(nofailover\)/);
+  // A planned switchover to pg2: nothing lost, pg1 follows without a rewind.
+  await page.click('[data-node="pg2"] [data-testid="switchover"]');
+  await page.click('[data-testid="step"]');
+  assert.equal(await page.getAttribute('[data-node="pg2"]', "data-role"), "primary");
+  assert.equal(await page.getAttribute('[data-node="pg1"]', "data-role"), "replica");
+  assert.match(await page.innerText('[data-testid="events"]'), /pg1 sees timeline 2: demoted to a replica; its WAL is all on pg2's history, so it follows without a rewind/);
+  assert.equal(await page.locator('[data-node="pg2"] [data-testid="promote"]').count(), 0, "a primary has no promote button");
+  // The new primary crashes; promoting pg3 by hand reports the recovery time from the crash.
+  await page.click('[data-node="pg2"] [data-testid="crash"]');
+  await page.click('[data-testid="step"]');
+  await page.click('[data-node="pg3"] [data-testid="promote"]');
+  await page.click('[data-testid="step"]');
+  assert.equal(await page.getAttribute('[data-node="pg3"]', "data-role"), "primary");
+  assert.equal(await page.innerText('[data-node="pg3"] [data-testid="timeline"]'), "3");
+  assert.match(await page.innerText('[data-testid="last-failover"]'), /pg2 → pg3 at .* \(timeline 3\), recovery time 1s/);
+  assert.equal(await tableRows(page, "pg3", "orders"), 1, "nothing acknowledged was lost");
+  // Sizes: maximum_lag_on_failover and the router's byte limit; a bad size is refused.
+  await setText(page, "failover-max-lag", "64kB");
+  assert.equal(await page.inputValue('[data-testid="failover-max-lag"]'), "64kB");
+  await setText(page, "router-max-lag-bytes", "16kB");
+  assert.equal(await page.inputValue('[data-testid="router-max-lag-bytes"]'), "16kB");
+  await setText(page, "failover-max-lag", "lots");
+  assert.match(await page.innerText('[data-testid="notice"]'), /maximum_lag_on_failover: expected a size/);
+  await screenshot(page, "14-promote-switchover");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -320,7 +320,7 @@ impl Scenario {
                         ))
                     })?)
                 }
-                "weights" => config.weights = self.parse_weights(value)?,
+                "weights" => config.weights = self.cluster.parse_node_numbers(key, value, 1_000)?,
                 _ => {
                     return Err(unknown_option(
                         "router",
@@ -345,18 +345,6 @@ impl Scenario {
         ))
     }
 
-    fn parse_weights(&self, text: &str) -> Result<std::collections::BTreeMap<NodeId, u32>, Error> {
-        text.split(',')
-            .map(|pair| {
-                let (name, weight) = pair.split_once(':').ok_or_else(|| {
-                    Error::invalid(format!("weights: expected NODE:WEIGHT, got \"{pair}\""))
-                })?;
-                let weight = parse_number("weight", weight, 0, 1_000)? as u32;
-                Ok((self.cluster.find_node(name)?, weight))
-            })
-            .collect()
-    }
-
     /// `failover [auto=on|off] [ttl=DUR] [loop_wait=DUR] [maximum_lag_on_failover=SIZE]`.
     fn cmd_failover(&mut self, rest: &str) -> Result<String, Error> {
         let mut config = self.cluster.failover_config().clone();
@@ -367,15 +355,8 @@ impl Scenario {
                 "ttl" => config.ttl_ms = parse_duration(key, value)?,
                 "loop_wait" => config.loop_wait_ms = parse_duration(key, value)?,
                 "priority" => {
-                    for pair in value.split(',') {
-                        let (name, n) = pair.split_once(':').ok_or_else(|| {
-                            Error::invalid(format!("priority: expected NODE:N, got \"{pair}\""))
-                        })?;
-                        let node = self.cluster.find_node(name)?;
-                        config
-                            .priorities
-                            .insert(node, parse_number("priority", n, 0, 1_000)? as u32);
-                    }
+                    let priorities = self.cluster.parse_node_numbers(key, value, 1_000)?;
+                    config.priorities.extend(priorities);
                 }
                 "maximum_lag_on_failover" => {
                     config.maximum_lag_on_failover = parse_bytes(value).ok_or_else(|| {

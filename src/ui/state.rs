@@ -13,7 +13,9 @@ use std::rc::Rc;
 use yew::Reducible;
 
 use crate::engine::checker;
-use crate::engine::cluster::{CacheConfig, CacheStats, FailoverConfig, Policy, RouterConfig, Ryw};
+use crate::engine::cluster::{
+    parse_bytes, CacheConfig, CacheStats, FailoverConfig, Policy, RouterConfig, Ryw,
+};
 use crate::engine::event::EventKind;
 use crate::engine::node::Role;
 use crate::engine::scenario::Scenario;
@@ -123,6 +125,10 @@ pub enum Action {
     SetReplayPaused { replica: NodeId, paused: bool },
     /// Rebuild a replica from a base backup.
     Resync(NodeId),
+    /// `pg_promote()` on a replica.
+    Promote(NodeId),
+    /// A planned switchover to a replica.
+    Switchover(NodeId),
     /// Switch the cluster's commit setup (a key of [`COMMIT_PRESETS`]).
     SetCommitPreset(&'static str),
     /// Set the console session's read-after-write strategy (a key of [`RYW_CHOICES`]).
@@ -135,10 +141,16 @@ pub enum Action {
     SetAutoFailover(bool),
     /// Change the failover manager's settings (fencing, ttl, loop_wait, ...).
     SetFailover(FailoverConfig),
+    /// Set `maximum_lag_on_failover` from text like `1MB` or `16kB`.
+    SetFailoverMaxLag(String),
+    /// Set the failover priorities from text like `pg2:0, pg3:2` (unlisted: 1).
+    SetFailoverPriorities(String),
     /// Change how reads are routed and the lag over which replicas are shunned.
     SetRouter { policy: Policy, max_lag_ms: Option<Millis> },
     /// Set the router's weights from text like `pg2:3, pg3:1` (for the `weights` policy).
     SetRouterWeights(String),
+    /// Set the router's lag limit in bytes from text like `64kB` (empty: off).
+    SetRouterMaxLagBytes(String),
     /// Change how long clients cache the primary endpoint's DNS answer.
     SetEndpointTtl(Millis),
     /// Turn the read cache on or off, or change its TTL or invalidation.
@@ -232,13 +244,9 @@ impl Model {
         SettingsView {
             policy: cluster.router().policy,
             max_lag_ms: cluster.router().max_lag_ms,
-            weights: cluster
-                .router()
-                .weights
-                .iter()
-                .map(|(id, w)| format!("{id}:{w}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            max_lag_bytes: cluster.router().max_lag_bytes,
+            weights: Cluster::format_node_numbers(&cluster.router().weights),
+            priorities: Cluster::format_node_numbers(&cluster.failover_config().priorities),
             failover: cluster.failover_config().clone(),
             endpoint_name: endpoint.name.clone(),
             endpoint_target: endpoint.target.name(),
@@ -299,13 +307,7 @@ impl Model {
 
     /// The console session's read-after-write strategy, as a key of [`RYW_CHOICES`].
     pub fn ryw_key(&self) -> &'static str {
-        match self.cluster().client_session(CONSOLE_SESSION).ryw {
-            Ryw::None => "none",
-            Ryw::Primary { .. } => "primary",
-            Ryw::Sticky => "sticky",
-            Ryw::Lsn { .. } => "lsn",
-            Ryw::Sync => "sync",
-        }
+        self.cluster().client_session(CONSOLE_SESSION).ryw.name()
     }
 
     /// Applies a fault or setting to the engine; a refusal becomes the notice.
@@ -319,18 +321,39 @@ impl Model {
                 cluster.set_replay_paused(replica, paused)
             }
             Action::Resync(id) => cluster.resync(id),
+            Action::Promote(id) => cluster.promote(id),
+            Action::Switchover(id) => cluster.switchover(id),
             Action::SetAutoFailover(auto) => {
                 let config = FailoverConfig { auto, ..cluster.failover_config().clone() };
                 cluster.set_failover(config)
             }
             Action::SetFailover(config) => cluster.set_failover(config),
+            Action::SetFailoverMaxLag(text) => {
+                let maximum_lag_on_failover = parse_size("maximum_lag_on_failover", &text)?;
+                let config =
+                    FailoverConfig { maximum_lag_on_failover, ..cluster.failover_config().clone() };
+                cluster.set_failover(config)
+            }
+            Action::SetFailoverPriorities(text) => {
+                let priorities = cluster.parse_node_numbers("priority", &text, 1_000)?;
+                let config = FailoverConfig { priorities, ..cluster.failover_config().clone() };
+                cluster.set_failover(config)
+            }
             Action::SetRouter { policy, max_lag_ms } => {
                 let config = RouterConfig { policy, max_lag_ms, ..cluster.router().clone() };
                 cluster.set_router(config)
             }
             Action::SetRouterWeights(text) => {
-                let weights = parse_weights(&cluster, &text)?;
+                let weights = cluster.parse_node_numbers("weights", &text, 1_000)?;
                 let config = RouterConfig { weights, ..cluster.router().clone() };
+                cluster.set_router(config)
+            }
+            Action::SetRouterMaxLagBytes(text) => {
+                let max_lag_bytes = match text.trim() {
+                    "" => None,
+                    size => Some(parse_size("max lag bytes", size)?),
+                };
+                let config = RouterConfig { max_lag_bytes, ..cluster.router().clone() };
                 cluster.set_router(config)
             }
             Action::SetEndpointTtl(ttl_ms) => {
@@ -406,10 +429,15 @@ impl Reducible for Model {
             | Action::Restart(_)
             | Action::SetReplayPaused { .. }
             | Action::Resync(_)
+            | Action::Promote(_)
+            | Action::Switchover(_)
             | Action::SetAutoFailover(_)
             | Action::SetFailover(_)
+            | Action::SetFailoverMaxLag(_)
+            | Action::SetFailoverPriorities(_)
             | Action::SetRouter { .. }
             | Action::SetRouterWeights(_)
+            | Action::SetRouterMaxLagBytes(_)
             | Action::SetEndpointTtl(_)
             | Action::SetCache(_)
             | Action::SetManagerPartition { .. }
@@ -434,24 +462,14 @@ impl Reducible for Model {
 }
 
 /// Parses router weights written as `pg2:3, pg3:1`.
-fn parse_weights(
-    cluster: &Cluster,
-    text: &str,
-) -> Result<std::collections::BTreeMap<NodeId, u32>, crate::engine::Error> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let invalid = || {
-                crate::engine::Error::invalid(format!(
-                    "weights: expected NODE:WEIGHT (0–1000) like pg2:3, got \"{pair}\""
-                ))
-            };
-            let (name, weight) = pair.split_once(':').ok_or_else(invalid)?;
-            let weight = weight.trim().parse::<u32>().ok().filter(|w| *w <= 1_000);
-            Ok((cluster.find_node(name.trim())?, weight.ok_or_else(invalid)?))
-        })
-        .collect()
+/// A size typed as `1048576`, `64kB` or `1MB`.
+fn parse_size(what: &str, text: &str) -> Result<u64, crate::engine::Error> {
+    parse_bytes(text).ok_or_else(|| {
+        crate::engine::Error::invalid(format!(
+            "{what}: expected a size like 1MB, 64kB or 4096, got \"{}\"",
+            text.trim()
+        ))
+    })
 }
 
 /// Failover steps the timeline keeps.
@@ -489,9 +507,13 @@ fn timeline_kind(kind: &EventKind) -> Option<&'static str> {
 pub struct SettingsView {
     pub policy: Policy,
     pub max_lag_ms: Option<Millis>,
+    /// The router's lag limit in bytes (pgpool-II's `delay_threshold`).
+    pub max_lag_bytes: Option<u64>,
     /// The router's weights as `pg2:3, pg3:1` (unlisted replicas weigh 1).
     pub weights: String,
     pub failover: FailoverConfig,
+    /// Failover priorities as `pg2:0, pg3:2` (unlisted: 1).
+    pub priorities: String,
     pub endpoint_name: String,
     pub endpoint_target: String,
     pub endpoint_ttl_ms: Millis,

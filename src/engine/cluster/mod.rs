@@ -378,6 +378,36 @@ impl Cluster {
             .ok_or_else(|| Error::UnknownNode { name: name.to_string() })
     }
 
+    /// Parses a per-node list like `pg2:3, pg3:1` (router weights, failover priorities): each
+    /// node once, each number from 0 to `max`. Empty text is an empty list.
+    pub fn parse_node_numbers(
+        &self,
+        what: &str,
+        text: &str,
+        max: u32,
+    ) -> Result<BTreeMap<NodeId, u32>, Error> {
+        let mut numbers = BTreeMap::new();
+        for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let invalid = || {
+                Error::invalid(format!(
+                    "{what}: expected NODE:N (N from 0 to {max}) like pg2:3, got \"{pair}\""
+                ))
+            };
+            let (name, number) = pair.split_once(':').ok_or_else(invalid)?;
+            let number = number.trim().parse::<u32>().ok().filter(|n| *n <= max);
+            let node = self.find_node(name.trim())?;
+            if numbers.insert(node, number.ok_or_else(invalid)?).is_some() {
+                return Err(Error::invalid(format!("{what}: {node} is listed twice")));
+            }
+        }
+        Ok(numbers)
+    }
+
+    /// Renders a per-node list as [`Cluster::parse_node_numbers`] reads it.
+    pub fn format_node_numbers(numbers: &BTreeMap<NodeId, u32>) -> String {
+        numbers.iter().map(|(id, n)| format!("{id}:{n}")).collect::<Vec<_>>().join(", ")
+    }
+
     /// The link to a replica.
     pub fn link(&self, replica: NodeId) -> Option<&LinkState> {
         self.links.get(&replica)

@@ -85,7 +85,8 @@ pub fn node_card(props: &NodeCardProps) -> Html {
     }
 }
 
-/// Faults and operations on one node: crash, restart, pause/resume replay, re-sync.
+/// Faults and operations on one node: crash, restart, pause/resume replay, promote,
+/// switchover, re-sync.
 #[function_component(NodeActions)]
 fn node_actions(props: &NodeCardProps) -> Html {
     let node = &props.node;
@@ -119,6 +120,12 @@ fn node_actions(props: &NodeCardProps) -> Html {
             } else {
                 {button("reconnect manager", "Heal the partition between this node and the failover manager", "heal-manager",
                     Action::SetManagerPartition { node: id, cut: false })}
+            }
+            if replica && node.state == "running" {
+                {button("promote", "pg_promote(): this replica replays what it has and becomes a primary on a new timeline (the current primary is fenced first)", "promote",
+                    Action::Promote(id))}
+                {button("switchover", "A planned switchover to this replica: the primary stops taking statements until this replica has all its WAL, then it is promoted and the old primary follows it; nothing is lost", "switchover",
+                    Action::Switchover(id))}
             }
             if replica && node.receiver == "needs re-sync" && node.state == "running" {
                 {button("re-sync", "Rebuild this replica from a base backup of the primary", "resync", Action::Resync(id))}

@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use super::draft_input::DraftInput;
-use crate::engine::cluster::{CacheConfig, FailoverConfig, Policy};
+use crate::engine::cluster::{format_bytes, CacheConfig, FailoverConfig, Policy};
 use crate::engine::{format_millis, parse_millis, Millis};
 use crate::ui::state::{Action, SettingsView};
 
@@ -53,6 +53,7 @@ fn router_settings(props: &SettingsPanelProps) -> Html {
             true
         })
     };
+    let on_max_lag_bytes = text_action(&props.on_action, Action::SetRouterMaxLagBytes);
     let policies = [Policy::RoundRobin, Policy::LeastLag, Policy::Weighted];
     html! {
         <fieldset>
@@ -74,11 +75,30 @@ fn router_settings(props: &SettingsPanelProps) -> Html {
             <DurationInput label="max lag" testid="router-max-lag" value_ms={s.max_lag_ms} optional=true
                 title="max_replication_lag: replicas further behind get no reads (empty: off)"
                 on_change={on_max_lag} />
+            <label title="pgpool-II's delay_threshold: replicas more bytes of WAL behind get no reads, like 64kB (empty: off)">{"max lag bytes "}
+                <DraftInput testid="router-max-lag-bytes" size=6
+                    value={s.max_lag_bytes.map(format_bytes).unwrap_or_default()}
+                    title="pgpool-II's delay_threshold: replicas more bytes of WAL behind get no reads, like 64kB (empty: off)"
+                    placeholder="off" on_commit={on_max_lag_bytes} />
+            </label>
         </fieldset>
     }
 }
 
-/// Fencing, ttl and loop_wait (auto on/off is in the toolbar).
+/// A text field's commit as an action; the engine checks the text, a refusal shows as the notice.
+fn text_action(
+    on_action: &Callback<Action>,
+    action: fn(String) -> Action,
+) -> Callback<String, bool> {
+    let on_action = on_action.clone();
+    Callback::from(move |text: String| {
+        on_action.emit(action(text));
+        true
+    })
+}
+
+/// Fencing, ttl, loop_wait, maximum_lag_on_failover and priorities (auto on/off is in the
+/// toolbar; promote and switchover are on the node cards).
 #[function_component(FailoverSettings)]
 fn failover_settings(props: &SettingsPanelProps) -> Html {
     let config = props.settings.failover.clone();
@@ -97,6 +117,8 @@ fn failover_settings(props: &SettingsPanelProps) -> Html {
             on_action.emit(Action::SetFailover(FailoverConfig { fencing, ..config.clone() }));
         })
     };
+    let on_max_lag = text_action(&props.on_action, Action::SetFailoverMaxLag);
+    let on_priorities = text_action(&props.on_action, Action::SetFailoverPriorities);
     html! {
         <fieldset>
             <legend title="Patroni: health checks, a leader lease, promotion">{"failover"}</legend>
@@ -109,6 +131,16 @@ fn failover_settings(props: &SettingsPanelProps) -> Html {
             <label title="A primary that cannot renew its leader lease (it lost the manager) demotes itself to read-only before another node is promoted; off: it keeps taking writes from clients that still reach it — split brain">
                 <input type="checkbox" data-testid="fencing" checked={config.fencing} onchange={on_fencing} />
                 {" fencing"}
+            </label>
+            <label title="maximum_lag_on_failover: a replica more bytes behind the primary's last known WAL position is never promoted">{"max lag "}
+                <DraftInput testid="failover-max-lag" size=6 value={format_bytes(config.maximum_lag_on_failover)}
+                    title="maximum_lag_on_failover: a replica more bytes behind the primary's last known WAL position is never promoted"
+                    on_commit={on_max_lag} />
+            </label>
+            <label title="failover_priority: among equally advanced replicas the highest wins; 0 = never promote (nofailover); unlisted: 1">{"priority "}
+                <DraftInput testid="failover-priority" class="wide" size=10 value={props.settings.priorities.clone()}
+                    title="failover_priority: among equally advanced replicas the highest wins; 0 = never promote (nofailover); unlisted: 1"
+                    placeholder="pg2:0, pg3:2" on_commit={on_priorities} />
             </label>
         </fieldset>
     }
