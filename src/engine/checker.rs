@@ -137,7 +137,8 @@ fn missed_write(read: &OpRecord, writes: &[AckedWrite<'_>], cluster: &Cluster) -
                     || (w.record.done_ms == read.sent_ms && w.record.id < read.id)
             })
             .filter(|w| (w.record.session == read.session) == own)
-            .filter(|w| !had_replayed(read, w) && shares_table(w.record, read))
+            .filter(|w| !had_replayed(read, w, cluster) && !lost_before(read, w, cluster))
+            .filter(|w| shares_table(w.record, read))
             .max_by_key(|w| (w.record.timeline, w.end))
     };
     let (write, anomaly) = match (missed(true), missed(false)) {
@@ -156,24 +157,34 @@ fn missed_write(read: &OpRecord, writes: &[AckedWrite<'_>], cluster: &Cluster) -
             write.record.node,
             format_millis(write.record.done_ms)
         ),
-        if read.timeline < write.record.timeline {
-            timeline_fact(read, who, write.record.timeline)
-        } else {
+        if read.timeline == write.record.timeline {
             read_fact(read, who)
+        } else {
+            timeline_fact(read, who, write, cluster)
         },
     ];
     Some(Finding { anomaly, ops: vec![write.record.id, read.id], because })
 }
 
-/// Whether the node a read ran on had the write: it had replayed past the write's commit on the
-/// write's history. A node still on an older timeline than the write's cannot have it, however
-/// far its WAL goes: past the fork its WAL is the old primary's, a different history.
-fn had_replayed(read: &OpRecord, write: &AckedWrite<'_>) -> bool {
-    read.timeline >= write.record.timeline && write.end <= read.node_lsn
+/// Whether the node a read ran on had the write: it had replayed past the write's commit, on a
+/// history that includes it. A node still on an older timeline than the write's cannot have
+/// it, however far its WAL goes (past the fork it is the old primary's WAL); a node on a newer
+/// timeline has it only if the write ended before its history branched off.
+fn had_replayed(read: &OpRecord, write: &AckedWrite<'_>, cluster: &Cluster) -> bool {
+    cluster.history_includes(read.timeline, read.node_lsn, write.record.timeline, write.end)
 }
 
-/// A read on a node that had not yet followed the promotion that started the write's timeline.
-fn timeline_fact(read: &OpRecord, who: &str, write_timeline: u64) -> String {
+/// Whether the read ran on a newer history that had already left the write behind: the write
+/// is lost there (reported as a lost write), not merely not yet replayed.
+fn lost_before(read: &OpRecord, write: &AckedWrite<'_>, cluster: &Cluster) -> bool {
+    read.timeline > write.record.timeline
+        && cluster
+            .timeline_fork(read.timeline, write.record.timeline)
+            .is_none_or(|fork| fork.is_some_and(|at| write.end > at))
+}
+
+/// Where a read's source stood, when a timeline is why it could not have a write.
+fn timeline_fact(read: &OpRecord, who: &str, write: &AckedWrite<'_>, cluster: &Cluster) -> String {
     let source = match read.cached_at_ms {
         Some(stored_ms) => format!(
             "was answered by the read cache with what {} returned at {}",
@@ -182,12 +193,23 @@ fn timeline_fact(read: &OpRecord, who: &str, write_timeline: u64) -> String {
         ),
         None => format!("ran on {}", read.node),
     };
+    let write_timeline = write.record.timeline;
+    let why = match cluster.timeline_fork(read.timeline, write_timeline) {
+        Some(Some(fork)) if read.timeline > write_timeline => format!(
+            "its history left timeline {write_timeline} at {fork}, before the write ended at {}",
+            write.end
+        ),
+        _ => format!(
+            "it had not yet followed the new primary onto timeline {write_timeline}, so it could not have the write"
+        ),
+    };
     format!(
-        "#{} {} ({who} {}) began at {} and {source}, which was still on timeline {} at {}: it had not yet followed the new primary onto timeline {write_timeline}, so it could not have the write",
+        "#{} {} ({who} {}) began at {} and {source}, which was {} timeline {} at {}: {why}",
         read.id,
         quote(&read.sql),
         read.session,
         format_millis(read.sent_ms),
+        if read.timeline < write_timeline { "still on" } else { "on" },
         read.timeline,
         read.node_lsn
     )
@@ -242,10 +264,12 @@ fn went_back(
     let between = writes
         .iter()
         .filter(|w| !on_other_branch(w.record, earlier, cluster))
-        .filter(|w| had_replayed(earlier, w) && !had_replayed(later, w))
+        .filter(|w| had_replayed(earlier, w, cluster) && !had_replayed(later, w, cluster))
         .find(|w| w.record.tables.iter().any(|t| t == table))?;
     let where_later = if later.timeline < between.record.timeline {
         format!("which was still on timeline {} at {}", later.timeline, later.node_lsn)
+    } else if later.timeline > between.record.timeline && between.end <= later.node_lsn {
+        format!("whose history (timeline {}) does not include that commit", later.timeline)
     } else {
         format!("which had replayed only to {}", later.node_lsn)
     };

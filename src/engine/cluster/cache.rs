@@ -93,24 +93,23 @@ pub(super) struct ReadCache {
 }
 
 impl ReadCache {
-    /// A fresh entry for `key` that the reader may use, counting a hit or a miss.
-    pub fn lookup(
-        &mut self,
-        key: &str,
-        now_ms: Millis,
-        usable: impl Fn(&CachedRead) -> bool,
-    ) -> Option<CachedRead> {
+    /// A fresh entry for `key`, if any (an expired one is dropped). Not counted: the reader
+    /// decides whether it may use it, then calls [`ReadCache::count`].
+    pub fn fresh(&mut self, key: &str, now_ms: Millis) -> Option<CachedRead> {
         let ttl_ms = self.config.ttl_ms;
         let fresh = self.entries.get(key).filter(|e| now_ms < e.stored_ms + ttl_ms).cloned();
         if fresh.is_none() {
             self.entries.remove(key);
         }
-        let hit = fresh.filter(|e| usable(e));
+        fresh
+    }
+
+    /// Counts a lookup as a hit or a miss.
+    pub fn count(&mut self, hit: bool) {
         match hit {
-            Some(_) => self.stats.hits += 1,
-            None => self.stats.misses += 1,
+            true => self.stats.hits += 1,
+            false => self.stats.misses += 1,
         }
-        hit
     }
 
     /// Stores an answer, evicting the oldest entries beyond [`CACHE_CAPACITY`].
@@ -195,10 +194,15 @@ mod tests {
     fn entries_expire_after_the_ttl() {
         let mut cache = ReadCache::default();
         cache.reconfigure(CacheConfig { enabled: true, ttl_ms: 1_000, invalidate_on_write: false });
-        assert!(cache.lookup("q", 0, |_| true).is_none());
+        let lookup = |cache: &mut ReadCache, now_ms| {
+            let hit = cache.fresh("q", now_ms).is_some();
+            cache.count(hit);
+            hit
+        };
+        assert!(!lookup(&mut cache, 0));
         cache.store("q".into(), entry(0, "t"));
-        assert!(cache.lookup("q", 999, |_| true).is_some());
-        assert!(cache.lookup("q", 1_000, |_| true).is_none());
+        assert!(lookup(&mut cache, 999));
+        assert!(!lookup(&mut cache, 1_000));
         let stats = cache.stats();
         assert_eq!((stats.hits, stats.misses, stats.entries), (1, 2, 0));
         assert_eq!(stats.hit_ratio(), Some(1.0 / 3.0));

@@ -733,10 +733,12 @@ impl Cluster {
         // includes the session's last write (the version check, applied to the cache).
         let state = self.client_session(session);
         let needs = (state.ryw != Ryw::None).then_some(state.last_commit);
-        let covers = |entry: &super::cache::CachedRead| {
-            needs.is_none_or(|c| entry.timeline >= c.timeline && entry.node_lsn >= c.lsn)
-        };
-        let hit = self.cache.lookup(&statement.sql(), self.now_ms, covers);
+        let hit = self.cache.fresh(&statement.sql(), self.now_ms).filter(|entry| {
+            needs.is_none_or(|c| {
+                self.history_includes(entry.timeline, entry.node_lsn, c.timeline, c.lsn)
+            })
+        });
+        self.cache.count(hit.is_some());
         self.metrics.record_cache_lookup(hit.is_some());
         hit
     }

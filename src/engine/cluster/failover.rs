@@ -417,6 +417,7 @@ impl Cluster {
             self.lossy_timelines.insert(timeline);
         }
         let node = &mut self.nodes[new.0];
+        self.timeline_forks.insert(timeline, (node.timeline, node.wal.end()));
         node.role = Role::Primary;
         node.timeline = timeline;
         node.flushed_lsn = node.wal.end();
@@ -639,6 +640,35 @@ impl Cluster {
     /// When each timeline began.
     pub fn timeline_started_ms(&self) -> &std::collections::BTreeMap<u64, Millis> {
         &self.timeline_started_ms
+    }
+
+    /// Where the history of `timeline` leaves `ancestor`'s (the lowest branch point on the way
+    /// back), or `None` if `ancestor` is not in its history. A timeline is its own ancestor,
+    /// with no branch point.
+    pub fn timeline_fork(&self, timeline: u64, ancestor: u64) -> Option<Option<Lsn>> {
+        let (mut t, mut fork) = (timeline, None::<Lsn>);
+        while t != ancestor {
+            let &(parent, at) = self.timeline_forks.get(&t)?;
+            fork = Some(fork.map_or(at, |f| f.min(at)));
+            t = parent;
+        }
+        Some(fork)
+    }
+
+    /// Whether a node on `timeline` that has replayed up to `lsn` has a commit that ended at
+    /// `end` on `commit_timeline`: far enough, and on a history that includes it (a commit past
+    /// the point where the node's history left the commit's timeline is not there).
+    pub fn history_includes(
+        &self,
+        timeline: u64,
+        lsn: Lsn,
+        commit_timeline: u64,
+        end: Lsn,
+    ) -> bool {
+        end <= lsn
+            && self
+                .timeline_fork(timeline, commit_timeline)
+                .is_some_and(|fork| fork.is_none_or(|at| end <= at))
     }
 
     /// The first timeline newer than `timeline` that had begun before `at_ms`, with when it

@@ -259,6 +259,9 @@ pub struct Cluster {
     manager_cut: BTreeMap<NodeId, Millis>,
     /// When each timeline began (its promotion), for the single-writer checks.
     timeline_started_ms: BTreeMap<u64, Millis>,
+    /// Each timeline's parent and the LSN where it branched off, as PostgreSQL's
+    /// `0000000N.history` files record them: which commits a history includes.
+    timeline_forks: BTreeMap<u64, (u64, Lsn)>,
     endpoint: Endpoint,
     cache: cache::ReadCache,
     lossy_timelines: std::collections::BTreeSet<u64>,
@@ -301,6 +304,7 @@ impl Cluster {
             leader: NodeId(0),
             manager_cut: BTreeMap::new(),
             timeline_started_ms: BTreeMap::from([(1, 0)]),
+            timeline_forks: BTreeMap::new(),
             endpoint: Endpoint::default(),
             cache: cache::ReadCache::default(),
             lossy_timelines: std::collections::BTreeSet::new(),

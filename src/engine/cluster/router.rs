@@ -340,7 +340,7 @@ impl Cluster {
     /// Whether a node has replayed a commit: far enough, on the commit's history.
     pub(super) fn has_replayed(&self, id: NodeId, commit: CommitPosition) -> bool {
         let node = self.node(id);
-        node.timeline >= commit.timeline && node.replay_lsn >= commit.lsn
+        self.history_includes(node.timeline, node.replay_lsn, commit.timeline, commit.lsn)
     }
 
     /// Remembers a session's write, acknowledged by `primary`, for its read-after-write strategy.
