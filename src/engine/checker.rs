@@ -359,8 +359,13 @@ fn lost_writes(history: &History, cluster: &Cluster) -> Vec<Finding> {
             });
             let durability = if ack.mode == SyncCommit::Off {
                 "synchronous_commit = off: acknowledged before its WAL was flushed".to_string()
+            } else if !ack.confirmed_by_standby {
+                format!(
+                    "synchronous_commit = {} with no synchronous standby: acknowledged once flushed on the primary alone",
+                    ack.mode
+                )
             } else {
-                format!("synchronous_commit = {}", ack.mode)
+                format!("synchronous_commit = {}, confirmed by a synchronous standby", ack.mode)
             };
             Finding {
                 anomaly: Anomaly::LostWrite,

@@ -163,7 +163,7 @@ impl fmt::Display for EventKind {
             Router { message } => write!(f, "router: {message}"),
             HealthCheckFailed { node, missed, down_ms, ttl_ms } => write!(
                 f,
-                "failover: health check of {node} failed ({missed} missed, unreachable for {} of ttl {})",
+                "failover: health check of {node} failed ({missed} missed; last healthy check {} ago, ttl {})",
                 format_millis(*down_ms),
                 format_millis(*ttl_ms)
             ),

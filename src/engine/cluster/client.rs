@@ -224,7 +224,10 @@ impl Cluster {
                     _ => Vec::new(),
                 };
                 if !missing.is_empty() {
-                    text.push_str(&format!("; not yet replayed on {}", missing.join(", ")));
+                    text.push_str(&format!(
+                        "; no replay confirmation yet from {}",
+                        missing.join(", ")
+                    ));
                 }
                 text
             }
@@ -388,7 +391,7 @@ impl Cluster {
                         format_millis(self.manager.last_ok_ms + self.manager.config.ttl_ms)
                     ),
                 },
-                None => "automatic failover is off: promote a replica (promote NODE)".to_string(),
+                None => "automatic failover is off: promote a replica (its card's promote button, or `promote NODE` in a script)".to_string(),
             };
             format!("{name} resolves to {node}, which is {state}; {next}")
         };

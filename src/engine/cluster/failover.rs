@@ -101,6 +101,8 @@ pub(super) struct Manager {
     pub switchover: Option<(NodeId, NodeId)>,
     /// When the primary that is being replaced went down, if known.
     pub failed_at_ms: Option<Millis>,
+    /// When the leader last fenced itself (stopped taking writes while still running).
+    pub fenced_at_ms: Option<Millis>,
     /// Completed promotions, oldest first.
     pub history: Vec<FailoverRecord>,
     /// Identifies the current chain of health checks: a settings change starts a new one
@@ -210,11 +212,11 @@ impl Cluster {
             }
         };
         self.manager.no_candidate = None;
-        self.manager.failed_at_ms = self.failed_at_ms(old);
+        self.manager.failed_at_ms = self.outage_start(old);
         let message = format!(
-            "{old} declared failed (lease expired after {}); promoting {candidate}, which has WAL up to {}",
+            "{old} declared failed (lease expired after {}); promoting {}",
             format_millis(self.manager.config.ttl_ms),
-            self.node(candidate).wal.end()
+            self.why_candidate(candidate)
         );
         self.events.push(self.now_ms, EventKind::Failover { message });
         self.fence_if_alive(old);
@@ -257,6 +259,54 @@ impl Cluster {
         Ok(best)
     }
 
+    /// The chosen candidate's WAL against the other candidates' and the leader's last known
+    /// position, in words: why this replica, and how much it is behind.
+    fn why_candidate(&self, candidate: NodeId) -> String {
+        let end = self.node(candidate).wal.end();
+        let others: Vec<String> = self
+            .replicas()
+            .into_iter()
+            .filter(|id| *id != candidate && self.why_not_candidate(*id).is_none())
+            .map(|id| match self.node(id).wal.end() {
+                other if other == end => {
+                    format!("{id} has as much, so priority, then name, decides")
+                }
+                other => format!("{id} has only {other}"),
+            })
+            .collect();
+        let others =
+            if others.is_empty() { String::new() } else { format!("; {}", others.join("; ")) };
+        let behind_bytes = self.manager.leader_lsn.bytes_since(end);
+        let leader = if behind_bytes == 0 {
+            "all the primary had when last seen healthy".to_string()
+        } else {
+            format!(
+                "{behind_bytes} bytes behind the primary's last known position {} (maximum_lag_on_failover {} bytes)",
+                self.manager.leader_lsn, self.manager.config.maximum_lag_on_failover
+            )
+        };
+        format!("{candidate} (WAL up to {end}: {leader}{others})")
+    }
+
+    /// A promotion by hand of a node that has less WAL than another running node: what only
+    /// that node has is discarded when it follows the new primary. Said before it happens.
+    fn warn_if_behind(&mut self, id: NodeId) {
+        let end = self.node(id).wal.end();
+        let ahead = self
+            .members()
+            .filter(|n| n.id != id && n.is_running())
+            .max_by_key(|n| (n.wal.end(), std::cmp::Reverse(n.id)))
+            .filter(|n| n.wal.end() > end)
+            .map(|n| (n.id, n.wal.end()));
+        if let Some((other, other_end)) = ahead {
+            let message = format!(
+                "promote {id}: it has WAL up to {end}, but {other} has {other_end} ({} bytes more); what only {other} has will be discarded when it follows {id}",
+                other_end.bytes_since(end)
+            );
+            self.events.push(self.now_ms, EventKind::Failover { message });
+        }
+    }
+
     /// Why the manager may not promote a replica, whatever its WAL.
     fn why_not_candidate(&self, id: NodeId) -> Option<&'static str> {
         let node = self.node(id);
@@ -278,8 +328,20 @@ impl Cluster {
         *self.manager.config.priorities.get(&id).unwrap_or(&1)
     }
 
-    /// When a node last crashed or was cut off from the manager (for the recovery time).
-    fn failed_at_ms(&self, id: NodeId) -> Option<Millis> {
+    /// When the primary being replaced stopped taking writes, for the recovery time: when it
+    /// crashed; when it fenced itself (now, if fencing is about to); never, if it still takes
+    /// writes (fencing off: a split brain has no write outage, it has two writers).
+    fn outage_start(&self, old: NodeId) -> Option<Millis> {
+        let node = self.node(old);
+        match (node.is_running(), node.role) {
+            (false, _) => self.crashed_at_ms(old),
+            (true, Role::Primary) => self.manager.config.fencing.then_some(self.now_ms),
+            (true, Role::Replica) => self.manager.fenced_at_ms.or(Some(self.now_ms)),
+        }
+    }
+
+    /// When a node last crashed or was cut off from the manager.
+    fn crashed_at_ms(&self, id: NodeId) -> Option<Millis> {
         let crashed = self.events.iter().rev().find_map(|e| match e.kind {
             EventKind::Crashed { node, .. } if node == id => Some(e.at_ms),
             _ => None,
@@ -315,7 +377,8 @@ impl Cluster {
         // Promoting because the primary failed: the recovery time runs from that failure.
         let old = self.primary();
         self.manager.failed_at_ms =
-            (!self.manager_sees_running(old)).then(|| self.failed_at_ms(old)).flatten();
+            (!self.manager_sees_running(old)).then(|| self.outage_start(old)).flatten();
+        self.warn_if_behind(id);
         self.fence_if_alive(old);
         self.begin_promotion(id);
         Ok(())
@@ -325,14 +388,16 @@ impl Cluster {
     /// WAL, then is promoted; the old primary follows it. Nothing acknowledged is lost.
     pub fn switchover(&mut self, target: NodeId) -> Result<(), Error> {
         let primary = self.primary();
+        if !self.node(primary).is_running() || self.node(primary).role != Role::Primary {
+            let message = format!(
+                "{primary} is not a healthy primary: a switchover needs one to hand over from; use promote (or automatic failover) instead"
+            );
+            return Err(Error::invalid(message));
+        }
         let node = self.node(target);
         let streaming = node.state == NodeState::Running && node.receiver == Receiver::Streaming;
         if node.role != Role::Replica || !streaming {
             let message = format!("{target} is not a streaming replica: it cannot take over");
-            return Err(Error::invalid(message));
-        }
-        if !self.node(primary).is_running() {
-            let message = format!("{primary} is down: use promote (or automatic failover) instead");
             return Err(Error::invalid(message));
         }
         if let Some(cut) =
@@ -467,7 +532,7 @@ impl Cluster {
         self.manager.history.push(record);
         let Some(failed_at) = self.manager.failed_at_ms.take() else { return };
         let message = format!(
-            "recovery time {}: {old} failed at {}, {new} accepts writes at {}",
+            "recovery time {}: {old} stopped taking writes at {}, {new} accepts writes at {}",
             format_millis(self.now_ms - failed_at),
             format_millis(failed_at),
             format_millis(self.now_ms)
@@ -538,6 +603,7 @@ impl Cluster {
         if !self.manager.config.fencing || node.role != Role::Primary || !node.is_running() {
             return;
         }
+        self.manager.fenced_at_ms = Some(self.now_ms);
         let message = if self.manager_cut.contains_key(&old) {
             format!("{old} cannot renew its leader lease (the manager is unreachable): it demotes itself to read-only (fenced)")
         } else {
@@ -687,7 +753,7 @@ impl Cluster {
             format!("WAL location {lsn}")
         });
         let message = format!(
-            "pg_rewind {replica}: servers diverged at {fork} on timeline {}; discarding {diverged} transaction{} the new primary never had, then resynchronising",
+            "pg_rewind {replica}: servers diverged at {fork} on timeline {}; discarding {diverged} transaction{} the new primary never had (modelled here as a fresh base backup from the new primary)",
             self.node(replica).timeline,
             if diverged == 1 { "" } else { "s" }
         );

@@ -360,8 +360,9 @@ impl Cluster {
         self.replicas_not_applied(end).is_empty()
     }
 
-    /// Running replicas that have not confirmed replaying `end`, and why (for the `sync`
-    /// strategy's wait: a partitioned replica holds every commit until it returns or goes).
+    /// Running replicas whose confirmation of replaying `end` has not reached the primary, with
+    /// their receiver state (for the `sync` strategy's wait: a partitioned replica holds every
+    /// commit until it returns or goes).
     pub(super) fn replicas_not_applied(&self, end: Lsn) -> Vec<String> {
         self.members()
             .filter(|n| n.role == Role::Replica && n.is_running())
