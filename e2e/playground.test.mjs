@@ -316,7 +316,8 @@ test("the router's weights and max lag decide which replica answers", async () =
   await page.click('[data-testid="step"]');
   const read = await runSql(page, "router", SELECT);
   assert.equal(await read.getAttribute("data-node"), "pg1", "every replica is shunned");
-  assert.match(await page.innerText('[data-testid="events"]'), /over max_replication_lag/);
+  assert.match(await read.innerText(), /routed here: every replica is over the router's lag limit/);
+  assert.match(await page.innerText('[data-testid="events"]'), /over the router's lag limit \(max_replication_lag/);
   await screenshot(page, "13-router");
   assert.deepEqual(errors, []);
   await page.close();

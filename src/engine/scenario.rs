@@ -799,7 +799,9 @@ pub fn render_reply(reply: &Reply) -> String {
             Some(stored_ms) => format!(", from the cache, stored at {}", format_millis(stored_ms)),
             None => String::new(),
         };
-        let who = format!("{} ({}{source}){latency}", statement.node, statement.role.as_str());
+        let route = statement.route.as_ref().map_or(String::new(), |why| format!(" [{why}]"));
+        let who =
+            format!("{} ({}{source}){latency}{route}", statement.node, statement.role.as_str());
         match &statement.result {
             Ok(outcome) => {
                 let _ = writeln!(out, "{who}: {}", outcome.render().trim_end());

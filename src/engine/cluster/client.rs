@@ -57,6 +57,9 @@ pub struct StatementReply {
     pub waited_for: Option<String>,
     /// Answered by the read cache: when the entry was stored (by `node`, at `node_lsn`).
     pub cached_at_ms: Option<Millis>,
+    /// Why the router sent it to this node, when that is not the policy's plain choice (a
+    /// read-after-write strategy, lag, no replica to read from).
+    pub route: Option<String>,
     pub result: Result<Outcome, Error>,
 }
 
@@ -98,6 +101,7 @@ struct InFlight {
     sent_ms: Millis,
     node_lsn: Lsn,
     timeline: u64,
+    route: Option<String>,
     result: Option<Result<Outcome, Error>>,
     cpu_us: u64,
     commit: Option<(u64, Lsn)>,
@@ -265,7 +269,9 @@ impl Cluster {
                 continue;
             }
             return match self.route(&session, target, &statement) {
-                ReadRoute::Node(node) => self.send_statement(id, statement, node, self.now_ms),
+                ReadRoute::Node(node, why) => {
+                    self.send_statement(id, statement, node, self.now_ms, why)
+                }
                 ReadRoute::Wait { commit } => self.park(id, statement, commit),
             };
         }
@@ -292,7 +298,16 @@ impl Cluster {
             let caught_up =
                 self.eligible_replicas().into_iter().find(|n| self.has_replayed(*n, commit));
             if let Some(node) = caught_up {
-                self.unpark(id, node);
+                let waited_ms = self
+                    .ops
+                    .get(&id)
+                    .and_then(|op| op.parked.as_ref())
+                    .map_or(0, |p| self.now_ms - p.1);
+                let why = format!(
+                    "ryw=lsn: waited {} for {node} to replay the session's last commit ({commit})",
+                    format_millis(waited_ms)
+                );
+                self.unpark(id, node, why);
             }
         }
     }
@@ -310,20 +325,32 @@ impl Cluster {
         self.events.push(self.now_ms, EventKind::Router { message });
         let session = self.ops[&id].reply.session.clone();
         let primary = self.resolve_primary(&session);
-        self.unpark(id, primary);
+        let why = format!(
+            "ryw=lsn: no replica replayed the session's last commit ({commit}) within {}: read from the primary",
+            format_millis(waited_ms)
+        );
+        self.unpark(id, primary, why);
     }
 
-    fn unpark(&mut self, id: OpId, node: NodeId) {
+    fn unpark(&mut self, id: OpId, node: NodeId, why: String) {
         self.route_waits.remove(&id);
         let Some((statement, since_ms)) = self.ops.get_mut(&id).and_then(|op| op.parked.take())
         else {
             return;
         };
-        self.send_statement(id, statement, node, since_ms);
+        self.send_statement(id, statement, node, since_ms, Some(why));
     }
 
-    /// Puts a statement in flight on `node` (sent by the client at `sent_ms`).
-    fn send_statement(&mut self, id: OpId, statement: Statement, node: NodeId, sent_ms: Millis) {
+    /// Puts a statement in flight on `node` (sent by the client at `sent_ms`); `why` says why
+    /// the router chose it.
+    fn send_statement(
+        &mut self,
+        id: OpId,
+        statement: Statement,
+        node: NodeId,
+        sent_ms: Millis,
+        route: Option<String>,
+    ) {
         let session = self.ops[&id].reply.session.clone();
         let node_lsn = self.node_position(node);
         let timeline = self.nodes[node.0].timeline;
@@ -337,6 +364,7 @@ impl Cluster {
             sent_ms,
             node_lsn,
             timeline,
+            route,
             result: None,
             cpu_us: 0,
             commit: None,
@@ -400,11 +428,11 @@ impl Cluster {
 
     /// The router's choice of node for one statement.
     fn route(&mut self, session: &str, target: Target, statement: &Statement) -> ReadRoute {
-        ReadRoute::Node(match target {
-            Target::Node(id) => id,
-            Target::Primary => self.resolve_primary(session),
-            Target::Router => return self.route_routed(session, statement),
-        })
+        match target {
+            Target::Node(id) => ReadRoute::Node(id, None),
+            Target::Primary => ReadRoute::Node(self.resolve_primary(session), None),
+            Target::Router => self.route_routed(session, statement),
+        }
     }
 
     fn route_routed(&mut self, session: &str, statement: &Statement) -> ReadRoute {
@@ -412,10 +440,11 @@ impl Cluster {
         let open =
             self.members().find(|n| n.sessions.get(session).is_some_and(|s| s.in_transaction()));
         if let Some(node) = open {
-            return ReadRoute::Node(node.id);
+            let why = format!("inside a transaction, which {} holds", node.id);
+            return ReadRoute::Node(node.id, Some(why));
         }
         if statement.is_write() || statement.command_tag() != "SELECT" {
-            return ReadRoute::Node(self.resolve_primary(session));
+            return ReadRoute::Node(self.resolve_primary(session), None);
         }
         self.route_read(session)
     }
@@ -696,6 +725,7 @@ impl Cluster {
             commit_lsn: in_flight.commit.map(|c| c.1),
             waited_for: waited_for.clone(),
             cached_at_ms: None,
+            route: in_flight.route.clone(),
             result,
         };
         self.update_cache(&reply, &in_flight.statement, in_flight.cache_key);
@@ -759,6 +789,7 @@ impl Cluster {
             commit_lsn: None,
             waited_for: None,
             cached_at_ms: Some(hit.stored_ms),
+            route: None,
             result: Ok(hit.outcome),
         };
         let session = self.ops[&id].reply.session.clone();

@@ -172,10 +172,10 @@ impl fmt::Display for CommitPosition {
     }
 }
 
-/// Where the router sends a read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where the router sends a read, and why there when it is not the policy's plain choice.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum ReadRoute {
-    Node(NodeId),
+    Node(NodeId, Option<String>),
     /// No eligible node has replayed the session's last commit yet: wait for one.
     Wait {
         commit: CommitPosition,
@@ -241,17 +241,22 @@ impl Cluster {
         let primary = self.resolve_primary(session);
         match state.ryw {
             Ryw::Primary { window_ms } => {
-                if state.last_write_ms.is_some_and(|t| self.now_ms < t + window_ms) {
-                    return ReadRoute::Node(primary);
+                if let Some(t) = state.last_write_ms.filter(|t| self.now_ms < t + window_ms) {
+                    let why = format!(
+                        "ryw=primary: within {} of the session's last write (at {})",
+                        format_millis(window_ms),
+                        format_millis(t)
+                    );
+                    return ReadRoute::Node(primary, Some(why));
                 }
             }
             Ryw::Sticky => {
                 if let Some(node) = state.pinned.filter(|n| self.node(*n).is_running()) {
-                    return ReadRoute::Node(node);
+                    return ReadRoute::Node(node, Some(format!("ryw=sticky: pinned to {node}")));
                 }
                 let node = self.pick_replica(&self.eligible_replicas()).unwrap_or(primary);
                 self.sessions.entry(session.to_string()).or_default().pinned = Some(node);
-                return ReadRoute::Node(node);
+                return ReadRoute::Node(node, Some(format!("ryw=sticky: now pinned to {node}")));
             }
             Ryw::Lsn { .. } if state.last_commit.lsn > Lsn::START => {
                 let caught_up: Vec<NodeId> = self
@@ -259,8 +264,14 @@ impl Cluster {
                     .into_iter()
                     .filter(|id| self.has_replayed(*id, state.last_commit))
                     .collect();
+                let why = |node| {
+                    format!(
+                        "ryw=lsn: {node} has replayed the session's last commit ({})",
+                        state.last_commit
+                    )
+                };
                 return match self.pick_replica(&caught_up) {
-                    Some(node) => ReadRoute::Node(node),
+                    Some(node) => ReadRoute::Node(node, Some(why(node))),
                     None => ReadRoute::Wait { commit: state.last_commit },
                 };
             }
@@ -276,12 +287,17 @@ impl Cluster {
         match self.pick_replica(&eligible) {
             Some(node) => {
                 self.note_shunning(false);
-                ReadRoute::Node(node)
+                ReadRoute::Node(node, None)
             }
             None => {
                 let lagging = !running.is_empty() && running.iter().all(|id| self.is_shunned(*id));
                 self.note_shunning(lagging);
-                ReadRoute::Node(primary)
+                let why = if lagging {
+                    "every replica is over the router's lag limit: read from the primary"
+                } else {
+                    "no replica can take reads: read from the primary"
+                };
+                ReadRoute::Node(primary, Some(why.to_string()))
             }
         }
     }
@@ -291,9 +307,9 @@ impl Cluster {
         if all_shunned != self.shunned_all {
             self.shunned_all = all_shunned;
             let message = if all_shunned {
-                "every replica is over max_replication_lag (SHUNNED_REPLICATION_LAG): reads go to the primary"
+                "every replica is over the router's lag limit (max_replication_lag / delay_threshold; ProxySQL's SHUNNED_REPLICATION_LAG): reads go to the primary"
             } else {
-                "a replica is back within max_replication_lag: reads go to replicas again"
+                "a replica is back within the router's lag limit: reads go to replicas again"
             };
             self.events.push(
                 self.now_ms,

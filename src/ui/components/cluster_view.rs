@@ -59,7 +59,7 @@ pub fn node_card(props: &NodeCardProps) -> Html {
             </header>
             <dl>
                 <dt title="How far this node has replayed the WAL">{"replayed"}</dt><dd data-testid="replay-lsn">{&node.replay_lsn}</dd>
-                if node.timeline > 1 {
+                if node.timeline > 1 || node.stale {
                     <dt title="PostgreSQL's timeline: a new one starts at each promotion">{"timeline"}</dt>
                     <dd data-testid="timeline">{node.timeline}</dd>
                 }
@@ -67,6 +67,10 @@ pub fn node_card(props: &NodeCardProps) -> Html {
                     <dt title="The replica's WAL receiver">{"stream"}</dt>
                     <dd class={classes!((node.receiver != "streaming").then_some("warn"))}
                         data-testid="receiver">{node.receiver}</dd>
+                }
+                if node.role == Role::Replica && node.replay_paused {
+                    <dt title="pg_wal_replay_pause(): WAL still arrives but is not applied">{"replay"}</dt>
+                    <dd class="warn" data-testid="replay-paused">{"paused"}</dd>
                 }
                 if node.role == Role::Replica {
                     <dt>{"lag"}</dt>

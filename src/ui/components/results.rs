@@ -77,6 +77,9 @@ fn statement_view(statement: &StatementReply, via: &str) -> Html {
             <span class={classes!("badge", statement.role.as_str())}>{format!("{node} · {}", statement.role.as_str())}</span>
             <span class="muted">{format!(" {via} · t = {}{}", format_millis(statement.done_ms), latency(statement))}</span>
             <code class="stmt">{&statement.sql}</code>
+            if let Some(why) = &statement.route {
+                <span class="muted route" data-testid="route">{format!("routed here: {why}")}</span>
+            }
             if let Some(position) = position_note(statement) {
                 <span class="muted position" data-testid="position">{position}</span>
             }

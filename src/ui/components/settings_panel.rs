@@ -132,7 +132,7 @@ fn failover_settings(props: &SettingsPanelProps) -> Html {
                 <input type="checkbox" data-testid="fencing" checked={config.fencing} onchange={on_fencing} />
                 {" fencing"}
             </label>
-            <label title="maximum_lag_on_failover: a replica more bytes behind the primary's last known WAL position is never promoted">{"max lag "}
+            <label title="maximum_lag_on_failover: a replica more bytes behind the primary's last known WAL position is never promoted">{"max lag on failover "}
                 <DraftInput testid="failover-max-lag" size=6 value={format_bytes(config.maximum_lag_on_failover)}
                     title="maximum_lag_on_failover: a replica more bytes behind the primary's last known WAL position is never promoted"
                     on_commit={on_max_lag} />
