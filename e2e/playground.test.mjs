@@ -400,3 +400,43 @@ test("promote and switchover from the node cards; failover priority, maximum_lag
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("sessions: bob's read misses alice's write (a stale read), alice's own is a read-your-writes violation; her primary window is adjustable and each answer says why it went there", async () => {
+  const { page, errors } = await openApp(browser, url);
+  await page.click('[data-testid="play-toggle"]');
+  await runSql(page, "router", CREATE);
+  await page.click('[data-testid="step"]');
+  await page.click('[data-testid="step"]');
+  assert.equal(await page.inputValue('[data-testid="session"]'), "alice");
+  await runSql(page, "router", INSERT);
+  await page.selectOption('[data-testid="session"]', "bob");
+  const bobs = await runSql(page, "router", SELECT);
+  assert.equal(await bobs.getAttribute("data-rows"), "0");
+  assert.match(await page.locator(".reply").first().innerText(), /bob via router/);
+  await page.selectOption('[data-testid="session"]', "alice");
+  await runSql(page, "router", SELECT);
+  await page.click('[data-testid="check"]');
+  const findings = await page.innerText(".findings");
+  assert.match(findings, /stale read/);
+  assert.match(findings, /session bob/);
+  assert.match(findings, /read-your-writes violation/);
+  assert.match(findings, /the same session alice/);
+  // alice reads from the primary for 3 s after her writes; bob keeps no strategy.
+  await page.selectOption('[data-testid="ryw"]', "primary");
+  await setDuration(page, "ryw-duration", "3s");
+  assert.equal(await page.inputValue('[data-testid="ryw-duration"]'), "3s");
+  await runSql(page, "router", INSERT);
+  const own = await runSql(page, "router", SELECT);
+  assert.equal(await own.getAttribute("data-node"), "pg1");
+  assert.match(await own.innerText(), /routed here: ryw=primary: within 3s of the session's last write/);
+  await page.selectOption('[data-testid="session"]', "bob");
+  assert.equal(await page.inputValue('[data-testid="ryw"]'), "none", "bob has his own strategy");
+  for (let i = 0; i < 4; i++) await page.click('[data-testid="step"]');
+  await page.selectOption('[data-testid="session"]', "alice");
+  assert.equal(await page.inputValue('[data-testid="ryw"]'), "primary", "alice's strategy is shown again");
+  const later = await runSql(page, "router", SELECT);
+  assert.notEqual(await later.getAttribute("data-node"), "pg1", "after the window, replicas again");
+  await screenshot(page, "15-sessions");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -227,7 +227,7 @@ fn on_other_branch(write: &OpRecord, read: &OpRecord, cluster: &Cluster) -> bool
 
 /// Where a read got its answer and how far that source had replayed.
 fn read_fact(read: &OpRecord, who: &str) -> String {
-    let rows = format!("{} row{}", read.rows, if read.rows == 1 { "" } else { "s" });
+    let rows = &read.answer;
     match read.cached_at_ms {
         Some(stored_ms) => format!(
             "#{} {} ({who} {}) began at {} and was answered by the read cache with what {} returned at {}, when it had replayed only to {}: {rows}",

@@ -46,6 +46,8 @@ pub struct OpRecord {
     pub commit: Option<(u64, Lsn)>,
     /// Rows a read returned.
     pub rows: usize,
+    /// What it returned, briefly: `count = 0` for one value, else `3 rows`.
+    pub answer: String,
     /// The error, if the statement failed.
     pub error: Option<String>,
     /// The failure was a write refused by a read-only standby.

@@ -56,7 +56,7 @@ pub fn app() -> Html {
                     <EventLogView {events} />
                 </section>
                 <section class="right">
-                    <Console nodes={nodes} ryw={model.ryw_key()} on_action={on_action.clone()} />
+                    <Console nodes={nodes} ryw={model.ryw()} session={model.session} on_action={on_action.clone()} />
                     <ScriptPanel output={model.script_output.clone()} {on_action} />
                     <Results replies={model.replies.clone()} pending={model.pending()} />
                 </section>

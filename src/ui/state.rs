@@ -38,9 +38,9 @@ pub const COMMIT_PRESETS: [(&str, &str); 4] = [
 /// Read-after-write strategies the console offers: (key, label).
 pub const RYW_CHOICES: [(&str, &str); 5] = [
     ("none", "none"),
-    ("primary", "read from the primary for 5 s after a write"),
+    ("primary", "read from the primary after a write"),
     ("sticky", "sticky session"),
-    ("lsn", "version check (LSN, wait up to 1 s)"),
+    ("lsn", "version check (LSN), then wait"),
     ("sync", "synchronous apply on every replica"),
 ];
 
@@ -59,8 +59,9 @@ fn commit_preset_settings(key: &str) -> [(&'static str, &'static str); 3] {
     ]
 }
 
-/// The client session the console uses.
-pub const CONSOLE_SESSION: &str = "console";
+/// The client sessions the console can act as (the lesson's story needs at least two: a user
+/// who writes and reads back, and another who only reads). Each has its own strategy.
+pub const SESSIONS: [&str; 3] = ["alice", "bob", "carol"];
 
 /// Everything the page shows.
 #[derive(Debug)]
@@ -81,6 +82,8 @@ pub struct Model {
     pub findings: Option<Vec<FindingView>>,
     /// The transcript of the last scenario script run in the page.
     pub script_output: Option<String>,
+    /// The client session the console acts as (one of [`SESSIONS`]).
+    pub session: &'static str,
 }
 
 /// One checker finding, ready to show.
@@ -133,6 +136,10 @@ pub enum Action {
     SetCommitPreset(&'static str),
     /// Set the console session's read-after-write strategy (a key of [`RYW_CHOICES`]).
     SetRyw(&'static str),
+    /// Set the console session's strategy's duration: `primary`'s window, `lsn`'s timeout.
+    SetRywDuration(Millis),
+    /// Act as another client session (one of [`SESSIONS`]).
+    SetSession(&'static str),
     /// Run the consistency checker over the history.
     Check,
     /// Run a scenario script (the language of `docs/scenarios.md`) against the cluster.
@@ -173,6 +180,7 @@ impl Model {
             notice: None,
             findings: None,
             script_output: None,
+            session: SESSIONS[0],
         }
     }
 
@@ -305,9 +313,9 @@ impl Model {
         self.cluster().failover_config().auto
     }
 
-    /// The console session's read-after-write strategy, as a key of [`RYW_CHOICES`].
-    pub fn ryw_key(&self) -> &'static str {
-        self.cluster().client_session(CONSOLE_SESSION).ryw.name()
+    /// The console session's read-after-write strategy.
+    pub fn ryw(&self) -> Ryw {
+        self.cluster().client_session(self.session).ryw
     }
 
     /// Applies a fault or setting to the engine; a refusal becomes the notice.
@@ -387,6 +395,7 @@ impl Reducible for Model {
             notice: None,
             findings: self.findings.clone(),
             script_output: self.script_output.clone(),
+            session: self.session,
         };
         match action {
             Action::Tick { real_ms } => {
@@ -406,7 +415,7 @@ impl Reducible for Model {
                         next.notice = Some(format!("no node named \"{id}\" any more"));
                     }
                     _ => {
-                        cluster.submit(CONSOLE_SESSION, target, &sql);
+                        cluster.submit(self.session, target, &sql);
                         cluster.advance(0);
                     }
                 }
@@ -446,8 +455,17 @@ impl Reducible for Model {
             }
             Action::SetRyw(key) => {
                 let ryw = Ryw::parse(key, None, None).expect("the UI offers valid strategies");
-                self.cluster_mut().set_session_ryw(CONSOLE_SESSION, ryw);
+                self.cluster_mut().set_session_ryw(self.session, ryw);
             }
+            Action::SetRywDuration(ms) => {
+                let ryw = match self.ryw() {
+                    Ryw::Primary { .. } => Ryw::Primary { window_ms: ms },
+                    Ryw::Lsn { .. } => Ryw::Lsn { timeout_ms: ms },
+                    other => other,
+                };
+                self.cluster_mut().set_session_ryw(self.session, ryw);
+            }
+            Action::SetSession(name) => next.session = name,
             Action::Check => next.findings = Some(self.check()),
             Action::Reset => {
                 let config = self.cluster().config().clone();
@@ -643,7 +661,7 @@ mod tests {
         assert_eq!(findings.len(), 1);
         assert!(findings[0].title.starts_with("read-your-writes violation"), "{findings:?}");
         let model = model.reduce(Action::SetRyw("primary"));
-        assert_eq!(model.ryw_key(), "primary");
+        assert_eq!(model.ryw().name(), "primary");
         let model = run(model, Target::Router, "SELECT a FROM t");
         assert_eq!(model.replies.last().expect("answered").statements[0].node, NodeId(0));
     }

@@ -142,6 +142,15 @@ pub struct AckedCommit {
     pub fencing: bool,
 }
 
+/// A result in a few words, for the checker's explanations: one value by name
+/// (`count = 0`, which says more than "1 row"), otherwise the number of rows.
+fn brief_answer(outcome: &Outcome) -> String {
+    match (outcome.columns.as_slice(), outcome.rows.as_slice()) {
+        ([column], [row]) if row.len() == 1 => format!("{column} = {}", row[0]),
+        (_, rows) => format!("{} row{}", rows.len(), if rows.len() == 1 { "" } else { "s" }),
+    }
+}
+
 /// CPU cost of a statement from its plan cost, in µs: planning, rows read, rows sent, rows written.
 pub fn statement_cpu_us(cost: &Cost, changes: usize) -> u64 {
     50 + cost.rows_scanned + 2 * cost.rows_returned + 20 * changes as u64
@@ -843,6 +852,7 @@ impl Cluster {
             node_lsn: reply.node_lsn,
             commit: commit.filter(|_| ok),
             rows: reply.result.as_ref().map_or(0, |o| o.rows.len()),
+            answer: reply.result.as_ref().map_or(String::new(), brief_answer),
             error: reply.result.as_ref().err().map(|e| e.to_string()),
             refused_read_only: matches!(reply.result, Err(Error::ReadOnly { .. })),
             cached_at_ms: reply.cached_at_ms,

@@ -3,8 +3,10 @@
 
 use yew::prelude::*;
 
-use crate::engine::Target;
-use crate::ui::state::{Action, NodeView, RYW_CHOICES};
+use super::settings_panel::DurationInput;
+use crate::engine::cluster::Ryw;
+use crate::engine::{Millis, Target};
+use crate::ui::state::{Action, NodeView, RYW_CHOICES, SESSIONS};
 
 /// The lesson's statements, as (button label, SQL).
 pub const EXAMPLES: [(&str, &str); 4] = [
@@ -20,8 +22,10 @@ pub const EXAMPLES: [(&str, &str); 4] = [
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
     pub nodes: Vec<NodeView>,
-    /// The console session's read-after-write strategy (a key of `RYW_CHOICES`).
-    pub ryw: &'static str,
+    /// The console session's read-after-write strategy.
+    pub ryw: Ryw,
+    /// The client session the console acts as.
+    pub session: &'static str,
     pub on_action: Callback<Action>,
 }
 
@@ -94,6 +98,21 @@ pub fn console(props: &ConsoleProps) -> Html {
             }
         })
     };
+    let on_session = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Some(name) = SESSIONS.iter().find(|name| **name == select.value()) {
+                on_action.emit(Action::SetSession(name));
+            }
+        })
+    };
+    let on_duration = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |ms: Option<Millis>| {
+            on_action.emit(Action::SetRywDuration(ms.unwrap_or(0)))
+        })
+    };
     let selected = target_value(*target);
     html! {
         <div class="console">
@@ -124,17 +143,45 @@ pub fn console(props: &ConsoleProps) -> Html {
                         }) }
                     </select>
                 </label>
-                <label title="How this console session reads after its own writes">{"read-after-write "}
-                    <select data-testid="ryw" onchange={on_ryw}>
-                        { for RYW_CHOICES.iter().map(|(key, label)| html! {
-                            <option value={*key} selected={*key == props.ryw}>{*label}</option>
+                <label title="The client session the console acts as: each has its own read-after-write strategy, and the checker tells a session's own writes from others'">{"as "}
+                    <select data-testid="session" onchange={on_session}>
+                        { for SESSIONS.iter().map(|name| html! {
+                            <option value={*name} selected={*name == props.session}>{*name}</option>
                         }) }
                     </select>
                 </label>
+                <label title="How this session reads after its own writes">{"read-after-write "}
+                    // Keyed by session: a new select for another session shows its strategy
+                    // (a kept one would keep what the user last picked for the previous one).
+                    <select key={props.session} data-testid="ryw" onchange={on_ryw}>
+                        { for RYW_CHOICES.iter().map(|(key, label)| html! {
+                            <option value={*key} selected={*key == props.ryw.name()}>{*label}</option>
+                        }) }
+                    </select>
+                </label>
+                { ryw_duration(props.ryw, on_duration) }
                 <span class="muted hint">{"Ctrl+Enter"}</span>
                 <button class="primary" data-testid="run" onclick={run.reform(|_: MouseEvent| ())}>{"Run"}</button>
             </div>
         </div>
+    }
+}
+
+/// The strategy's one duration, where it has one: `primary`'s window, `lsn`'s wait.
+fn ryw_duration(ryw: Ryw, on_change: Callback<Option<Millis>>) -> Html {
+    let (label, title, value_ms) = match ryw {
+        Ryw::Primary { window_ms } => {
+            ("for", "How long after the session's last write its reads go to the primary", window_ms)
+        }
+        Ryw::Lsn { timeout_ms } => (
+            "wait up to",
+            "How long a read waits for a replica to replay the session's last commit before it reads from the primary",
+            timeout_ms,
+        ),
+        _ => return Html::default(),
+    };
+    html! {
+        <DurationInput key={label} {label} testid="ryw-duration" {title} value_ms={Some(value_ms)} {on_change} />
     }
 }
 

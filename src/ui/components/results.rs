@@ -50,9 +50,9 @@ fn pending_view(reply: &Reply, waiting: &str) -> Html {
 
 fn reply_view(reply: &Reply) -> Html {
     let via = match reply.target {
-        Target::Router => "via router".to_string(),
-        Target::Primary => "sent to the primary".to_string(),
-        Target::Node(id) => format!("sent to {id}"),
+        Target::Router => format!("{} via router", reply.session),
+        Target::Primary => format!("{} to the primary", reply.session),
+        Target::Node(id) => format!("{} to {id}", reply.session),
     };
     html! {
         <div class="reply">

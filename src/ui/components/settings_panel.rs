@@ -212,20 +212,20 @@ fn cache_settings(props: &SettingsPanelProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-struct DurationInputProps {
-    label: &'static str,
-    testid: &'static str,
-    title: &'static str,
-    value_ms: Option<Millis>,
+pub struct DurationInputProps {
+    pub label: &'static str,
+    pub testid: &'static str,
+    pub title: &'static str,
+    pub value_ms: Option<Millis>,
     /// Empty means "off" (`None`).
     #[prop_or_default]
-    optional: bool,
-    on_change: Callback<Option<Millis>>,
+    pub optional: bool,
+    pub on_change: Callback<Option<Millis>>,
 }
 
 /// A duration typed as `1500`, `1500ms`, `1.5s` or `2m` (at most an hour).
 #[function_component(DurationInput)]
-fn duration_input(props: &DurationInputProps) -> Html {
+pub fn duration_input(props: &DurationInputProps) -> Html {
     let on_commit = {
         let (on_change, optional) = (props.on_change.clone(), props.optional);
         Callback::from(move |text: String| match parse_millis(text.trim()) {
