@@ -259,6 +259,7 @@ test("a read served by the cache is stale, says so, and the checker flags it", a
   const cached = await runSql(page, "router", SELECT);
   assert.equal(await cached.getAttribute("data-rows"), "0", "the cache still holds the old answer");
   assert.match(await cached.innerText(), /answered by the read cache/);
+  assert.match(await cached.innerText(), /from the read cache: no node ran it/);
   assert.match(await page.innerText('[data-testid="cache-stats"]'), /hit ratio 50%/);
   await page.click('[data-testid="check"]');
   assert.match(await page.innerText(".findings"), /answered by the read cache/);

@@ -53,14 +53,24 @@ pub struct Cost {
     pub access: Access,
 }
 
+/// As EXPLAIN names the node: `Result`, `Seq Scan on t`, `Index Scan using i on t`.
+impl fmt::Display for Access {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Access::None => f.write_str("Result"),
+            Access::FullScan { table } => write!(f, "Seq Scan on {table}"),
+            Access::IndexScan { table, index } => write!(f, "Index Scan using {index} on {table}"),
+        }
+    }
+}
+
 impl fmt::Display for Cost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.access {
-            Access::None => f.write_str("Result")?,
-            Access::FullScan { table } => write!(f, "Seq Scan on {table}")?,
-            Access::IndexScan { table, index } => write!(f, "Index Scan using {index} on {table}")?,
-        }
-        write!(f, ": {} rows scanned, {} returned", self.rows_scanned, self.rows_returned)
+        write!(
+            f,
+            "{}: {} rows scanned, {} returned",
+            self.access, self.rows_scanned, self.rows_returned
+        )
     }
 }
 

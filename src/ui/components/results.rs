@@ -90,7 +90,7 @@ fn statement_view(statement: &StatementReply, via: &str) -> Html {
             <div class="result ok" data-testid="result" data-status="ok" data-node={node}
                 data-rows={outcome.rows.len().to_string()}>
                 {head}
-                { outcome_view(outcome) }
+                { outcome_view(outcome, statement.cached_at_ms.is_some()) }
             </div>
         },
         Err(error) => html! {
@@ -127,7 +127,21 @@ fn latency(statement: &StatementReply) -> String {
     }
 }
 
-fn outcome_view(outcome: &Outcome) -> Html {
+/// The work behind an answer, in EXPLAIN ANALYZE's words; none for a cached one.
+fn work_note(outcome: &Outcome, cached: bool) -> String {
+    let cost = &outcome.cost;
+    if cached {
+        return "from the read cache: no node ran it".to_string();
+    }
+    let produced = if outcome.columns.is_empty() && outcome.commit.is_some() {
+        format!("{} written", cost.rows_returned)
+    } else {
+        format!("{} returned", cost.rows_returned)
+    };
+    format!("{}: {} rows scanned, {produced}", cost.access, cost.rows_scanned)
+}
+
+fn outcome_view(outcome: &Outcome, cached: bool) -> Html {
     html! {
         <>
             if !outcome.columns.is_empty() {
@@ -143,7 +157,7 @@ fn outcome_view(outcome: &Outcome) -> Html {
                     <div class="muted">{format!("… {} more rows not shown", outcome.rows.len() - ROWS_SHOWN)}</div>
                 }
             }
-            <div class="tag muted">{format!("{} · {}", outcome.tag, outcome.cost)}</div>
+            <div class="tag muted">{format!("{} · {}", outcome.tag, work_note(outcome, cached))}</div>
         </>
     }
 }

@@ -205,7 +205,7 @@ fn cache_settings(props: &SettingsPanelProps) -> Html {
             </label>
             if config.enabled {
                 <span class="muted" data-testid="cache-stats"
-                    title={stats.to_string()}>{format!("hit ratio {ratio} · {} hits · {} misses", stats.hits, stats.misses)}</span>
+                    title={stats.to_string()}>{format!("hit ratio {ratio} · hits {} · misses {}", stats.hits, stats.misses)}</span>
             }
         </fieldset>
     }
