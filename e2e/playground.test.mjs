@@ -200,8 +200,8 @@ test("with auto failover on, a crashed primary is replaced and rejoins as a repl
   await page.close();
 });
 
-/** Types a duration into a settings input and commits it (a change event). */
-async function setDuration(page, testid, value) {
+/** Types text (a duration, a size, a list) into a settings input and commits it. */
+async function setField(page, testid, value) {
   await page.fill(`[data-testid="${testid}"]`, value);
   await page.press(`[data-testid="${testid}"]`, "Enter");
   await page.locator(`[data-testid="${testid}"]`).blur();
@@ -211,10 +211,10 @@ test("with fencing off, a primary cut off from the manager keeps taking writes: 
   const { page, errors } = await openApp(browser, url);
   await page.click('[data-testid="play-toggle"]');
   await page.check('[data-testid="auto-failover"]');
-  await setDuration(page, "failover-loop-wait", "2s"); // first: ttl may not be below loop_wait
-  await setDuration(page, "failover-ttl", "6s");
+  await setField(page, "failover-loop-wait", "2s"); // first: ttl may not be below loop_wait
+  await setField(page, "failover-ttl", "6s");
   await page.uncheck('[data-testid="fencing"]');
-  await setDuration(page, "endpoint-ttl", "30s");
+  await setField(page, "endpoint-ttl", "30s");
   await runSql(page, "router", CREATE);
   await page.click('[data-testid="step"]');
   await runSql(page, "router", INSERT); // the console caches the endpoint's answer: pg1
@@ -248,7 +248,7 @@ test("a read served by the cache is stale, says so, and the checker flags it", a
   const { page, errors } = await openApp(browser, url);
   await page.click('[data-testid="play-toggle"]');
   await page.check('[data-testid="cache-enabled"]');
-  await setDuration(page, "cache-ttl", "10s");
+  await setField(page, "cache-ttl", "10s");
   await runSql(page, "router", CREATE);
   await page.click('[data-testid="step"]');
   const first = await runSql(page, "router", SELECT);
@@ -308,7 +308,7 @@ test("the router's weights and max lag decide which replica answers", async () =
   assert.match(await page.innerText('[data-testid="notice"]'), /no node named "pg9"/);
   // Lag pg3 behind max lag: reads fall back to the primary, and the event log says why.
   await page.selectOption('[data-testid="router-policy"]', "round-robin");
-  await setDuration(page, "router-max-lag", "500ms");
+  await setField(page, "router-max-lag", "500ms");
   await page.fill('[data-node="pg2"] [data-testid="link-delay"]', "5s");
   await page.press('[data-node="pg2"] [data-testid="link-delay"]', "Enter");
   await page.fill('[data-node="pg3"] [data-testid="link-delay"]', "5s");
@@ -355,13 +355,6 @@ test("settings can be typed into while the clock runs, and the console survives 
   await page.close();
 });
 
-/** Types text into a settings field and commits it. */
-async function setText(page, testid, value) {
-  await page.fill(`[data-testid="${testid}"]`, value);
-  await page.press(`[data-testid="${testid}"]`, "Enter");
-  await page.locator(`[data-testid="${testid}"]`).blur();
-}
-
 test("promote and switchover from the node cards; failover priority, maximum_lag_on_failover and max lag bytes in the settings", async () => {
   const { page, errors } = await openApp(browser, url);
   await page.click('[data-testid="play-toggle"]');
@@ -370,7 +363,7 @@ test("promote and switchover from the node cards; failover priority, maximum_lag
   await runSql(page, "router", INSERT);
   await page.click('[data-testid="step"]');
   // Patroni refuses a switchover to a node tagged nofailover.
-  await setText(page, "failover-priority", "pg3:0");
+  await setField(page, "failover-priority", "pg3:0");
   assert.equal(await page.inputValue('[data-testid="failover-priority"]'), "pg3:0");
   await page.click('[data-node="pg3"] [data-testid="switchover"]');
   assert.match(await page.innerText('[data-testid="notice"]'), /pg3 has failover priority 0 \(nofailover\)/);
@@ -391,11 +384,11 @@ test("promote and switchover from the node cards; failover priority, maximum_lag
   assert.match(await page.innerText('[data-testid="last-failover"]'), /pg2 → pg3 at .* \(timeline 3\), recovery time 1s/);
   assert.equal(await tableRows(page, "pg3", "orders"), 1, "nothing acknowledged was lost");
   // Sizes: maximum_lag_on_failover and the router's byte limit; a bad size is refused.
-  await setText(page, "failover-max-lag", "64kB");
+  await setField(page, "failover-max-lag", "64kB");
   assert.equal(await page.inputValue('[data-testid="failover-max-lag"]'), "64kB");
-  await setText(page, "router-max-lag-bytes", "16kB");
+  await setField(page, "router-max-lag-bytes", "16kB");
   assert.equal(await page.inputValue('[data-testid="router-max-lag-bytes"]'), "16kB");
-  await setText(page, "failover-max-lag", "lots");
+  await setField(page, "failover-max-lag", "lots");
   assert.match(await page.innerText('[data-testid="notice"]'), /maximum_lag_on_failover: expected a size/);
   await screenshot(page, "14-promote-switchover");
   assert.deepEqual(errors, []);
@@ -424,7 +417,7 @@ test("sessions: bob's read misses alice's write (a stale read), alice's own is a
   assert.match(findings, /the same session alice/);
   // alice reads from the primary for 3 s after her writes; bob keeps no strategy.
   await page.selectOption('[data-testid="ryw"]', "primary");
-  await setDuration(page, "ryw-duration", "3s");
+  await setField(page, "ryw-duration", "3s");
   assert.equal(await page.inputValue('[data-testid="ryw-duration"]'), "3s");
   await runSql(page, "router", INSERT);
   const own = await runSql(page, "router", SELECT);

@@ -340,16 +340,12 @@ impl Cluster {
         }
     }
 
-    /// When a node last crashed or was cut off from the manager.
+    /// When a node last crashed (if the event log still has it).
     fn crashed_at_ms(&self, id: NodeId) -> Option<Millis> {
-        let crashed = self.events.iter().rev().find_map(|e| match e.kind {
+        self.events.iter().rev().find_map(|e| match e.kind {
             EventKind::Crashed { node, .. } if node == id => Some(e.at_ms),
             _ => None,
-        });
-        match (crashed, self.manager_cut.get(&id).copied()) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        }
+        })
     }
 
     /// `pg_promote()`: promotes a replica once it has replayed what it received.
