@@ -97,11 +97,59 @@ impl FromStr for SyncCommit {
 }
 
 /// A standby's reported position.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Position {
     Write,
     Flush,
     Replay,
+}
+
+impl Position {
+    /// The word PostgreSQL's docs use for reaching this position.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Position::Write => "write",
+            Position::Flush => "flush",
+            Position::Replay => "replay",
+        }
+    }
+}
+
+/// What a commit waits for before its client hears `COMMIT`: the parts of its commit mode and
+/// the session's read-after-write strategy that apply. Displays as
+/// `local flush + replay on FIRST 1 (*)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct CommitWait {
+    /// The primary's own WAL flush (every mode but `off`).
+    pub local_flush: bool,
+    /// Replay on every replica (the session's `ryw=sync` strategy).
+    pub every_replica: bool,
+    /// The position the synchronous standbys must reach, and which standbys those are.
+    pub standbys: Option<(Position, StandbyNames)>,
+    /// MySQL semi-sync: acknowledgements from this many replicas.
+    pub semi_sync_replicas: Option<u32>,
+}
+
+impl fmt::Display for CommitWait {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if self.local_flush {
+            parts.push("local flush".to_string());
+        }
+        if self.every_replica {
+            parts.push("replay on every replica (ryw=sync)".to_string());
+        }
+        if let Some((position, names)) = &self.standbys {
+            parts.push(format!("{} on {names}", position.as_str()));
+        }
+        if let Some(count) = self.semi_sync_replicas {
+            parts.push(format!("semi-sync ack from {count} replica(s)"));
+        }
+        if parts.is_empty() {
+            return f.write_str("nothing: acknowledged before the WAL is flushed");
+        }
+        f.write_str(&parts.join(" + "))
+    }
 }
 
 /// How `synchronous_standby_names` picks standbys.

@@ -1,18 +1,20 @@
 //! # Named invariants, checked on every step of a seed sweep
 //!
 //! Properties that must hold in every run, whatever the faults, in the spirit of
-//! stateright's `property(Always, ...)`:
+//! stateright's `property(Expectation::Always, ...)`. They live in one table, [`INVARIANTS`],
+//! each with a name, a kind and what it means; the seed sweep checks every row, and the page
+//! can list them.
 //!
-//! | name | what must hold |
-//! |------|----------------|
-//! | [`PREFIX`] | a replica's replayed and flushed log is a prefix of its primary's log |
-//! | [`DURABLE`] | no acknowledged write is lost under `local` or stronger on the same primary, nor one a synchronous standby confirmed, across a failover |
-//! | [`MONOTONIC`] | LSNs never go backwards on a node that did not crash or get rebuilt |
-//! | [`CONVERGED`] | once faults heal and replication catches up, every replica equals the primary |
-//! | [`SINGLE_WRITER`] | with fencing on, at most one node takes writes, and no write is acknowledged on a timeline after a newer one began |
+//! | name | kind | what must hold |
+//! |------|------|----------------|
+//! | [`PREFIX`] | always | a replica's replayed and flushed log is a prefix of its primary's log |
+//! | [`DURABLE`] | always | no acknowledged write is lost under `local` or stronger on the same primary, nor one a synchronous standby confirmed, across a failover |
+//! | [`MONOTONIC`] | always | LSNs never go backwards on a node that did not crash or get rebuilt |
+//! | [`SINGLE_WRITER`] | always | with fencing on, at most one node takes writes, and no write is acknowledged on a timeline after a newer one began |
+//! | [`CONVERGED`] | eventually | once faults heal and replication catches up, every replica equals the primary |
 //!
-//! Determinism — the same seed twice gives the identical event log — is checked by running
-//! twice and comparing [`EventLog::digest`](super::event::EventLog::digest).
+//! Determinism — the same seed twice gives the identical run — is checked by running twice and
+//! comparing [`Cluster::digest`].
 
 use std::collections::BTreeMap;
 
@@ -26,6 +28,74 @@ pub const DURABLE: &str = "no acknowledged write is lost under synchronous commi
 pub const MONOTONIC: &str = "LSNs never go backwards on a node that did not crash";
 pub const CONVERGED: &str = "a caught-up replica holds the same data as the primary";
 pub const SINGLE_WRITER: &str = "with fencing on, at most one primary accepts writes per epoch";
+
+/// When a property must hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expectation {
+    /// After every input and every event.
+    Always,
+    /// Once faults are healed and replication has had time to catch up.
+    Eventually,
+}
+
+/// One named invariant: its name, when it must hold, what it means, and how it is checked.
+#[derive(Clone, Copy)]
+pub struct Invariant {
+    pub name: &'static str,
+    pub expectation: Expectation,
+    /// What it promises, for people.
+    pub meaning: &'static str,
+    check: fn(&mut Checker, &Cluster) -> Vec<Violation>,
+}
+
+impl std::fmt::Debug for Invariant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invariant")
+            .field("name", &self.name)
+            .field("expectation", &self.expectation)
+            .finish()
+    }
+}
+
+/// Every invariant the engine promises.
+pub const INVARIANTS: [Invariant; 5] = [
+    Invariant {
+        name: PREFIX,
+        expectation: Expectation::Always,
+        meaning: "what a replica has flushed and replayed is exactly what its primary wrote, up to there",
+        check: |_, c| prefix_violations(c),
+    },
+    Invariant {
+        name: DURABLE,
+        expectation: Expectation::Always,
+        meaning: "a commit acknowledged under local or stronger survives on its primary; one a synchronous standby confirmed survives a failover",
+        check: |_, c| durability_violations(c),
+    },
+    Invariant {
+        name: MONOTONIC,
+        expectation: Expectation::Always,
+        meaning: "a node's flush and replay positions only move forward until it crashes or is rebuilt",
+        check: Checker::monotonic_violations,
+    },
+    Invariant {
+        name: SINGLE_WRITER,
+        expectation: Expectation::Always,
+        meaning: "with fencing on there is one writable primary, and no write is acknowledged on a timeline once a newer one began",
+        check: |_, c| {
+            if c.failover_config().fencing {
+                single_writer_violations(c)
+            } else {
+                Vec::new()
+            }
+        },
+    },
+    Invariant {
+        name: CONVERGED,
+        expectation: Expectation::Eventually,
+        meaning: "once faults heal and replication catches up, every streaming replica holds exactly the primary's data",
+        check: |_, c| convergence_violations(c),
+    },
+];
 
 /// A broken invariant, with the facts that show it.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,13 +117,12 @@ pub struct Checker {
 }
 
 impl Checker {
-    /// Checks every step invariant against the cluster as it is now.
-    pub fn check(&mut self, cluster: &Cluster) -> Vec<Violation> {
-        let mut found = prefix_violations(cluster);
-        found.extend(durability_violations(cluster));
-        found.extend(self.monotonic_violations(cluster));
-        if cluster.failover_config().fencing {
-            found.extend(single_writer_violations(cluster));
+    /// Checks every invariant of [`INVARIANTS`] with this expectation against the cluster as
+    /// it is now.
+    pub fn check(&mut self, cluster: &Cluster, expectation: Expectation) -> Vec<Violation> {
+        let mut found = Vec::new();
+        for invariant in INVARIANTS.iter().filter(|i| i.expectation == expectation) {
+            found.extend((invariant.check)(self, cluster));
         }
         found
     }

@@ -27,6 +27,16 @@ pub struct Link {
     last_arrival_ms: [Millis; 2],
 }
 
+/// Whether one direction of a link carries traffic.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Flow {
+    /// Messages go through (after the link's delay).
+    #[default]
+    Open,
+    /// A partition: messages sent this way are lost (TCP would retransmit them after a heal).
+    Cut,
+}
+
 /// Which way a message travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {

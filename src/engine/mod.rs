@@ -25,6 +25,7 @@
 pub mod checker;
 pub mod cluster;
 pub mod commit;
+pub mod digest;
 pub mod error;
 pub mod event;
 pub mod history;
@@ -44,8 +45,16 @@ pub use error::Error;
 pub type Millis = u64;
 
 /// Identifies a node for its whole life: its index in the cluster's node list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct NodeId(pub usize);
+
+/// Hashed as a fixed 32-bit number, never as a `usize` (4 bytes in the browser, 8 natively), so
+/// digests agree everywhere.
+impl std::hash::Hash for NodeId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u32(u32::try_from(self.0).expect("at most a few nodes"));
+    }
+}
 
 impl NodeId {
     /// The node's name as users see and type it: `pg1`, `pg2`, … (Patroni-style member names

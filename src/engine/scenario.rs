@@ -552,9 +552,8 @@ impl Scenario {
             name => Some(self.cluster.find_node(name)?),
         };
         let manager_cut: Vec<NodeId> = self.cluster.manager_partitions().collect();
-        let has_link = replica
-            .and_then(|id| self.cluster.link(id))
-            .is_some_and(|link| link.cut_down || link.cut_up);
+        let has_link =
+            replica.and_then(|id| self.cluster.link(id)).is_some_and(|link| link.is_cut());
         self.cluster.heal(replica)?;
         let mut out = match replica {
             Some(id) if has_link => format!("link to {id} healed\n"),

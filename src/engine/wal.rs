@@ -23,8 +23,9 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
+use super::digest::StableHasher;
 use super::sql::Commit;
 use super::Millis;
 
@@ -104,6 +105,7 @@ impl Wal {
     pub fn append(&mut self, commit: Commit, commit_time_ms: Millis) -> &WalRecord {
         let start = self.end;
         let end = Lsn(start.0 + commit.size_bytes().max(1));
+        assert!(end > start, "a record takes room in the log");
         let xid = self.next_xid;
         let chain = chain_of(self.end_chain, xid, start, end, commit_time_ms, &commit);
         self.push(WalRecord { xid, start, end, commit_time_ms, chain, commit });
@@ -117,6 +119,7 @@ impl Wal {
     }
 
     fn push(&mut self, record: WalRecord) {
+        assert!(record.end > record.start, "a record ends after it starts: LSNs only grow");
         self.end = record.end;
         self.end_chain = record.chain;
         self.next_xid = record.xid + 1;
@@ -184,6 +187,7 @@ impl Wal {
 
     /// Drops kept records that end at or before `upto` (a checkpoint recycling WAL).
     pub fn truncate_before(&mut self, upto: Lsn) {
+        assert!(upto <= self.end, "a checkpoint recycles only WAL that exists");
         while self.records.front().is_some_and(|r| r.end <= upto) {
             let record = self.records.pop_front().expect("checked");
             self.oldest = record.end;
@@ -192,6 +196,7 @@ impl Wal {
 
     /// Throws away records that end after `keep_upto` (a crash losing unflushed WAL); returns them.
     pub fn discard_after(&mut self, keep_upto: Lsn) -> Vec<WalRecord> {
+        assert!(keep_upto >= self.oldest, "a crash loses only WAL that was kept");
         let first = self.records.partition_point(|r| r.end <= keep_upto);
         let lost: Vec<WalRecord> = self.records.drain(first..).collect();
         if let Some(first_lost) = lost.first() {
@@ -213,7 +218,7 @@ fn chain_of(
     time_ms: Millis,
     commit: &Commit,
 ) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = StableHasher::default();
     (previous, xid, start, end, time_ms, commit.changes.len()).hash(&mut hasher);
     for change in &commit.changes {
         change.to_string().hash(&mut hasher);

@@ -16,8 +16,9 @@ use crate::engine::checker;
 use crate::engine::cluster::{
     parse_bytes, CacheConfig, CacheStats, FailoverConfig, Policy, RouterConfig, Ryw,
 };
-use crate::engine::event::EventKind;
-use crate::engine::node::Role;
+use crate::engine::event::{DemoteCause, EventKind};
+use crate::engine::link::Flow;
+use crate::engine::node::{NodeState, Receiver, Role};
 use crate::engine::scenario::Scenario;
 use crate::engine::{Cluster, ClusterConfig, Millis, NodeId, Reply, Target};
 
@@ -505,17 +506,27 @@ pub struct TimelineEntry {
 
 /// The timeline's class for an event, or `None` for events that are not failover steps.
 fn timeline_kind(kind: &EventKind) -> Option<&'static str> {
+    use EventKind as E;
     Some(match kind {
-        EventKind::Crashed { .. } | EventKind::ManagerPartition { cut: true, .. } => "fault",
-        EventKind::HealthCheckFailed { .. } => "check",
-        EventKind::Promoted { .. } => "promote",
-        EventKind::Endpoint { .. } => "endpoint",
-        EventKind::Failover { message } if message.starts_with("SPLIT BRAIN") => "split",
-        EventKind::Failover { message } if message.contains("fenced") => "fence",
-        EventKind::Failover { .. } => "step",
-        EventKind::Restarting { .. }
-        | EventKind::ManagerPartition { cut: false, .. }
-        | EventKind::BaseBackupDone { .. } => "repair",
+        E::Crashed { .. } | E::ManagerPartition { cut: true, .. } => "fault",
+        E::HealthCheckFailed { .. } => "check",
+        E::Promoted { .. } => "promote",
+        E::EndpointMoved { .. } | E::EndpointReresolved { .. } => "endpoint",
+        E::SplitBrain { .. } | E::SplitBrainWrite { .. } => "split",
+        E::Fenced { .. } | E::Demoted { cause: DemoteCause::StaleReachable { .. }, .. } => "fence",
+        E::FailoverBlocked { .. }
+        | E::FailureDeclared { .. }
+        | E::PromoteBehind { .. }
+        | E::SwitchoverStarted { .. }
+        | E::SwitchoverAbandoned
+        | E::PromotionAbandoned { .. }
+        | E::RecoveryTime { .. }
+        | E::Demoted { .. }
+        | E::Unfenced { .. }
+        | E::Rewind { .. } => "step",
+        E::Restarting { .. }
+        | E::ManagerPartition { cut: false, .. }
+        | E::BaseBackupDone { .. } => "repair",
         _ => return None,
     })
 }
@@ -545,12 +556,16 @@ pub struct NodeView {
     pub id: NodeId,
     pub name: String,
     pub role: Role,
-    /// `running`, `crashed`, ...
-    pub state: &'static str,
+    /// Up, crashed, restarting, being rebuilt.
+    pub state: NodeState,
     /// The timeline the node's WAL is on (it changes with each promotion).
     pub timeline: u64,
-    /// A replica's connection to the primary: `streaming`, `disconnected`, `needs re-sync`, ...
-    pub receiver: &'static str,
+    /// A replica's connection to the primary: streaming, disconnected, needs re-sync, ...
+    pub receiver: Receiver,
+    /// Whether the link from the primary carries WAL (replicas only).
+    pub link_down: Option<Flow>,
+    /// Whether the link to the primary carries feedback (replicas only).
+    pub link_up: Option<Flow>,
     /// WAL replay is paused (replicas).
     pub replay_paused: bool,
     /// How far the node has replayed (`0/3000148`).
@@ -589,9 +604,11 @@ impl NodeView {
             id,
             name: node.name(),
             role: node.role,
-            state: node.state.as_str(),
+            state: node.state,
             timeline: node.timeline,
-            receiver: node.receiver.as_str(),
+            receiver: node.receiver,
+            link_down: cluster.link(id).map(|l| l.down),
+            link_up: cluster.link(id).map(|l| l.up),
             replay_paused: node.replay_paused,
             replay_lsn: node.replay_lsn.to_string(),
             lag_bytes: cluster.replay_lag_bytes(id),

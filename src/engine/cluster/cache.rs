@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::super::event::EventKind;
+use super::super::event::{EventKind, SettingScope};
 use super::super::node::Role;
 use super::super::sql::Outcome;
 use super::super::wal::Lsn;
@@ -169,7 +169,7 @@ impl Cluster {
         };
         self.cache.reconfigure(config);
         let kind =
-            EventKind::SettingChanged { scope: "router".into(), name: "read cache".into(), value };
+            EventKind::SettingChanged { scope: SettingScope::Router, name: "read cache", value };
         self.events.push(self.now_ms, kind);
     }
 }

@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 
-use super::super::commit::{self, StandbyAck, SyncCommit};
+use super::super::commit::{self, CommitWait, StandbyAck, SyncCommit};
 use super::super::event::EventKind;
 use super::super::history::{OpKind, OpRecord};
 use super::super::metrics::SlowQuery;
@@ -16,8 +16,9 @@ use super::super::node::{Job, NodeState, Role};
 use super::super::sql::{self, Cost, Env, Outcome, Statement};
 use super::super::wal::Lsn;
 use super::super::{format_millis, Error, Millis, NodeId};
+use super::load::Traffic;
 use super::router::{CommitPosition, ReadRoute, Ryw};
-use super::{Cluster, Due, FINISHED_KEPT};
+use super::{Cluster, Timer, FINISHED_KEPT};
 
 /// Identifies a client operation (one submitted input).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -53,8 +54,8 @@ pub struct StatementReply {
     pub timeline: u64,
     /// The commit's WAL position, for a statement that committed.
     pub commit_lsn: Option<Lsn>,
-    /// What the acknowledgement waited for (`local flush`, `remote_apply from pg2`, ...).
-    pub waited_for: Option<String>,
+    /// What the acknowledgement waited for (`local flush + replay on FIRST 1 (*)`, ...).
+    pub waited_for: Option<CommitWait>,
     /// Answered by the read cache: when the entry was stored (by `node`, at `node_lsn`).
     pub cached_at_ms: Option<Millis>,
     /// Why the router sent it to this node, when that is not the policy's plain choice (a
@@ -121,8 +122,8 @@ pub(super) struct Op {
     in_flight: Option<InFlight>,
     /// A read held by the router until a replica catches up, and when the client sent it.
     parked: Option<(Statement, Millis)>,
-    /// Load-generator traffic: counted in metrics, reply not kept.
-    quiet: bool,
+    /// Whose traffic it is: load-generator traffic is counted in metrics, its reply not kept.
+    traffic: Traffic,
 }
 
 /// A commit acknowledged to a client, remembered for the durability invariants.
@@ -167,7 +168,7 @@ impl Cluster {
     /// [`Cluster::take_finished`] once every statement is answered — at once for cheap
     /// statements on an idle node, later for slow ones or commits that wait for standbys.
     pub fn submit(&mut self, session: &str, target: Target, input: &str) -> OpId {
-        self.submit_op(session, target, input, false)
+        self.submit_op(session, target, input, Traffic::Client)
     }
 
     pub(super) fn submit_op(
@@ -175,7 +176,7 @@ impl Cluster {
         session: &str,
         target: Target,
         input: &str,
-        quiet: bool,
+        traffic: Traffic,
     ) -> OpId {
         let id = OpId(self.next_op);
         self.next_op += 1;
@@ -189,7 +190,7 @@ impl Cluster {
             statements: Vec::new(),
             error: None,
         };
-        let mut op = Op { reply, pending: VecDeque::new(), in_flight: None, parked: None, quiet };
+        let mut op = Op { reply, pending: VecDeque::new(), in_flight: None, parked: None, traffic };
         match sql::parse(input) {
             Ok(statements) => op.pending = statements.into(),
             Err(e) => op.reply.error = Some(e.into()),
@@ -214,7 +215,7 @@ impl Cluster {
 
     /// Replies still in progress (not load-generator traffic), oldest first.
     pub fn in_progress(&self) -> Vec<Reply> {
-        self.ops.values().filter(|op| !op.quiet).map(|op| op.reply.clone()).collect()
+        self.ops.values().filter(|op| !op.traffic.quiet()).map(|op| op.reply.clone()).collect()
     }
 
     /// What an in-progress op is waiting for, in words.
@@ -230,7 +231,7 @@ impl Cluster {
                     "commit waiting {} for synchronous_commit = {} ({})",
                     format_millis(self.now_ms - since),
                     in_flight.mode,
-                    self.wait_description(in_flight.mode, in_flight.sync_all)
+                    self.commit_wait(in_flight.mode, in_flight.sync_all)
                 );
                 let missing = match in_flight.commit {
                     Some((_, end)) if in_flight.sync_all => self.replicas_not_applied(end),
@@ -296,11 +297,14 @@ impl Cluster {
         let deadline = self.now_ms + timeout_ms;
         self.ops.get_mut(&id).expect("op exists").parked = Some((statement, self.now_ms));
         self.route_waits.insert(id, (commit, deadline));
-        self.schedule(deadline, Due::RouteTimeout { op: id });
+        self.set_timer(Timer::RouteTimeout(id), deadline);
     }
 
     /// Sends parked reads whose session's last commit some eligible replica has now replayed.
     pub(super) fn release_route_waits(&mut self) {
+        if self.route_waits.is_empty() {
+            return;
+        }
         let waits: Vec<(OpId, CommitPosition)> =
             self.route_waits.iter().map(|(id, (commit, _))| (*id, *commit)).collect();
         for (id, commit) in waits {
@@ -326,12 +330,8 @@ impl Cluster {
         let Some((commit, _)) = self.route_waits.get(&id).copied() else { return };
         let waited_ms =
             self.ops.get(&id).and_then(|op| op.parked.as_ref()).map_or(0, |p| self.now_ms - p.1);
-        let message = format!(
-            "op {} waited {} for a replica to replay {commit}; reading from the primary",
-            id.0,
-            format_millis(waited_ms)
-        );
-        self.events.push(self.now_ms, EventKind::Router { message });
+        let kind = EventKind::ReadWaitTimedOut { op: id.0, waited_ms, commit };
+        self.events.push(self.now_ms, kind);
         let session = self.ops[&id].reply.session.clone();
         let primary = self.resolve_primary(&session);
         let why = format!(
@@ -343,6 +343,7 @@ impl Cluster {
 
     fn unpark(&mut self, id: OpId, node: NodeId, why: String) {
         self.route_waits.remove(&id);
+        self.agenda.cancel_timer(Timer::RouteTimeout(id));
         let Some((statement, since_ms)) = self.ops.get_mut(&id).and_then(|op| op.parked.take())
         else {
             return;
@@ -477,14 +478,7 @@ impl Cluster {
             }
             let (core, free_us) = node.next_free_core();
             if free_us >= now_us + 1_000 {
-                let at_ms = free_us / 1_000;
-                let already = self.due.iter().any(|((t, _), d)| {
-                    *t == at_ms && matches!(d, Due::Pump { node } if *node == id)
-                });
-                if !already {
-                    self.schedule(at_ms, Due::Pump { node: id });
-                }
-                return;
+                return self.set_timer(Timer::Pump(id), free_us / 1_000);
             }
             let job = self.nodes[id.0].queue.pop_front().expect("checked non-empty");
             if let Job::Statement(op) = job {
@@ -507,8 +501,8 @@ impl Cluster {
             };
             let done_ms = ((end_us + extra_us + 500) / 1_000).max(self.now_ms);
             match job {
-                Job::Statement(op) => self.schedule(done_ms, Due::StatementDone { op }),
-                Job::Replay => self.schedule(done_ms, Due::ReplayDone { node: id }),
+                Job::Statement(op) => self.set_timer(Timer::StatementDone(op), done_ms),
+                Job::Replay => self.set_timer(Timer::ReplayDone(id), done_ms),
             }
         }
     }
@@ -608,7 +602,7 @@ impl Cluster {
                 in_flight.waiting_since_ms = Some(self.now_ms);
                 if self.settings.semi_sync.enabled && self.settings.semi_sync.active {
                     let at = self.now_ms + self.settings.semi_sync.timeout_ms;
-                    self.schedule(at, Due::SemiSyncTimeout { op: id });
+                    self.set_timer(Timer::SemiSyncTimeout(id), at);
                 }
                 return;
             }
@@ -648,31 +642,20 @@ impl Cluster {
             .collect()
     }
 
-    fn wait_description(&self, mode: SyncCommit, sync_all: bool) -> String {
+    /// What a commit under `mode` waits for now.
+    fn commit_wait(&self, mode: SyncCommit, sync_all: bool) -> CommitWait {
         let names = &self.settings.synchronous_standby_names;
-        let mut parts = Vec::new();
-        if mode.waits_for_local_flush() {
-            parts.push("local flush".to_string());
-        }
-        if sync_all {
-            parts.push("replay on every replica (ryw=sync)".to_string());
-        }
-        if let (Some(position), false) = (mode.standby_position(), names.is_empty()) {
-            let what = match position {
-                commit::Position::Write => "write",
-                commit::Position::Flush => "flush",
-                commit::Position::Replay => "replay",
-            };
-            parts.push(format!("{what} on {names}"));
-        }
         let semi = &self.settings.semi_sync;
-        if semi.enabled && semi.active && mode != SyncCommit::Off {
-            parts.push(format!("semi-sync ack from {} replica(s)", semi.wait_count));
+        CommitWait {
+            local_flush: mode.waits_for_local_flush(),
+            every_replica: sync_all,
+            standbys: mode
+                .standby_position()
+                .filter(|_| !names.is_empty())
+                .map(|p| (p, names.clone())),
+            semi_sync_replicas: (semi.enabled && semi.active && mode != SyncCommit::Off)
+                .then_some(semi.wait_count as u32),
         }
-        if parts.is_empty() {
-            parts.push("nothing: acknowledged before the WAL is flushed".to_string());
-        }
-        parts.join(" + ")
     }
 
     /// Re-checks every held commit (after feedback, a setting change, a fallback).
@@ -712,7 +695,6 @@ impl Cluster {
         }
         self.settings.semi_sync.active = false;
         self.events.push(self.now_ms, EventKind::SemiSyncOff { waited_ms: self.now_ms - since });
-        self.recheck_commit_waits();
     }
 
     /// Records a statement's answer and moves the op on (or ends it on error).
@@ -721,8 +703,15 @@ impl Cluster {
         let in_flight =
             self.ops.get_mut(&id).and_then(|op| op.in_flight.take()).expect("in flight");
         let failed = result.is_err();
+        if let (Some((_, end)), false) = (in_flight.commit, failed) {
+            assert!(
+                self.commit_satisfied(in_flight.node, in_flight.mode, in_flight.sync_all, end),
+                "a commit is acknowledged only once its mode ({}) is satisfied",
+                in_flight.mode
+            );
+        }
         let waited_for =
-            in_flight.commit.map(|_| self.wait_description(in_flight.mode, in_flight.sync_all));
+            in_flight.commit.map(|_| self.commit_wait(in_flight.mode, in_flight.sync_all));
         let reply = StatementReply {
             node: in_flight.node,
             role: self.nodes[in_flight.node.0].role,
@@ -739,7 +728,7 @@ impl Cluster {
         };
         self.update_cache(&reply, &in_flight.statement, in_flight.cache_key);
         let op = &self.ops[&id];
-        let quiet = op.quiet;
+        let quiet = op.traffic.quiet();
         let session = op.reply.session.clone();
         self.note_completion(&reply, &session, quiet, in_flight.commit, in_flight.mode);
         self.record_history(&reply, &session, &in_flight.statement, in_flight.commit);
@@ -910,21 +899,26 @@ impl Cluster {
             self.events.push(self.now_ms, kind);
         }
         if reply.node != self.primary() && !quiet {
-            let message = format!(
-                "SPLIT BRAIN: {} acknowledged xid {xid} on timeline {timeline} while {} is primary on timeline {}",
-                reply.node,
-                self.primary(),
-                self.timeline()
-            );
-            self.events.push(self.now_ms, EventKind::Failover { message });
+            let (leader, leader_timeline) = (self.primary(), self.timeline());
+            let kind = EventKind::SplitBrainWrite {
+                node: reply.node,
+                xid,
+                timeline,
+                leader,
+                leader_timeline,
+            };
+            self.events.push(self.now_ms, kind);
         }
     }
 
     fn finish(&mut self, id: OpId) {
         let mut op = self.ops.remove(&id).expect("op exists");
         op.reply.done_ms = Some(self.now_ms);
-        if op.quiet {
-            return self.load_op_finished(&op.reply);
+        if let Traffic::Load(kind) = op.traffic {
+            return self.load_op_finished(&op.reply, kind);
+        }
+        if op.traffic.quiet() {
+            return;
         }
         if self.finished.len() == FINISHED_KEPT {
             self.finished.pop_front();

@@ -15,7 +15,7 @@
 //!
 //! A TTL of 0 (Consul's default `service_ttl`) means every statement resolves afresh.
 
-use super::super::event::EventKind;
+use super::super::event::{EventKind, SettingScope, ENDPOINT_NAME};
 use super::super::{format_millis, Millis, NodeId};
 use super::Cluster;
 
@@ -32,7 +32,7 @@ pub struct Endpoint {
 
 impl Default for Endpoint {
     fn default() -> Self {
-        Self { name: "primary.pg.service.consul".into(), ttl_ms: 0, target: NodeId(0) }
+        Self { name: ENDPOINT_NAME.into(), ttl_ms: 0, target: NodeId(0) }
     }
 }
 
@@ -53,8 +53,8 @@ impl Cluster {
     pub fn set_endpoint_ttl(&mut self, ttl_ms: Millis) {
         self.endpoint.ttl_ms = ttl_ms;
         let kind = EventKind::SettingChanged {
-            scope: "endpoint".into(),
-            name: format!("{} ttl", self.endpoint.name),
+            scope: SettingScope::Endpoint,
+            name: "ttl",
             value: format_millis(ttl_ms),
         };
         self.events.push(self.now_ms, kind);
@@ -82,12 +82,10 @@ impl Cluster {
         }
         let previous = state.resolved.map(|r| r.node);
         state.resolved = Some(Resolved { node: target, expires_ms: now_ms + ttl_ms });
-        if let Some(previous) = previous.filter(|p| *p != target) {
-            let message = format!(
-                "session {session} resolved {} again: {previous} → {target} (its cached answer expired)",
-                self.endpoint.name
-            );
-            self.events.push(now_ms, EventKind::Endpoint { message });
+        if let Some(from) = previous.filter(|p| *p != target) {
+            let kind =
+                EventKind::EndpointReresolved { session: session.to_string(), from, to: target };
+            self.events.push(now_ms, kind);
         }
         target
     }
@@ -105,20 +103,13 @@ impl Cluster {
             .filter(|r| r.node != node)
             .collect();
         let longest_ms = stale.iter().map(|r| r.expires_ms - self.now_ms).max().unwrap_or(0);
-        let message = if self.endpoint.ttl_ms == 0 {
-            format!(
-                "{} → {node} (was {previous}; ttl 0: clients follow at once)",
-                self.endpoint.name
-            )
-        } else {
-            format!(
-                "{} → {node} (was {previous}); {} session{} cached {previous} for up to {} more",
-                self.endpoint.name,
-                stale.len(),
-                if stale.len() == 1 { "" } else { "s" },
-                format_millis(longest_ms)
-            )
+        let kind = EventKind::EndpointMoved {
+            to: node,
+            from: previous,
+            ttl_ms: self.endpoint.ttl_ms,
+            stale_sessions: stale.len() as u32,
+            longest_ms,
         };
-        self.events.push(self.now_ms, EventKind::Endpoint { message });
+        self.events.push(self.now_ms, kind);
     }
 }

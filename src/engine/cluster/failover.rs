@@ -26,13 +26,31 @@
 //! writes. With fencing off, it keeps taking writes from every client that still resolves it:
 //! two primaries, two diverging histories — split brain — until the manager reaches it again,
 //! demotes it, and its rewind throws away what only it had.
+//!
+//! **Role changes** happen in three methods only, each asserting what must hold before and
+//! after: [`Cluster::become_primary`] (a promotion completes), [`Cluster::become_replica`] (a
+//! demotion or fencing, or a crashed old primary that will come back as a standby), and
+//! [`Cluster::unfence`] (a fenced leader nobody replaced takes writes again).
+//!
+//! **Where the model departs from Patroni and PostgreSQL:**
+//! - The manager is one process that never fails; Patroni's DCS is itself a cluster (etcd,
+//!   Consul) with its own quorum. A "partition from the manager" stands for losing the DCS.
+//! - The candidate is chosen by WAL received (flushed), as Patroni does, then replays what it
+//!   has before the promotion completes; `pg_promote()`'s `wait_seconds` is not modelled.
+//! - `pg_rewind` is modelled as a fresh base backup from the new primary: same outcome (the
+//!   old primary's divergent transactions are gone), without the page-level copy.
+//! - Fencing is instant: a primary that loses its lease is read-only at once, where Patroni
+//!   demotes within a loop and relies on a watchdog for a hung node.
 
-use super::super::event::EventKind;
+use super::super::event::{
+    CandidateChoice, DemoteCause, DisconnectReason, EventKind, Exclusion, FenceCause, NoCandidate,
+    UnfenceReason,
+};
 use super::super::link::Link;
-use super::super::node::{NodeState, Receiver, Role};
+use super::super::node::{Job, NodeState, Receiver, Role};
 use super::super::wal::Lsn;
-use super::super::{format_millis, Error, Millis, NodeId};
-use super::{Cluster, Due, LinkState};
+use super::super::{Error, Millis, NodeId};
+use super::{Cluster, LinkState, Timer};
 
 /// Patroni's settings for the failover manager.
 #[derive(Clone, Debug, PartialEq)]
@@ -91,7 +109,7 @@ pub(super) struct Manager {
     pub leader_lsn: Lsn,
     /// Why the last failover attempt found no replica to promote (until one begins, or the
     /// primary is seen again).
-    pub no_candidate: Option<String>,
+    pub no_candidate: Option<NoCandidate>,
     /// Consecutive failed checks.
     pub missed: u32,
     /// A promotion waiting for its candidate to replay what it has: (node, when it started).
@@ -105,9 +123,6 @@ pub(super) struct Manager {
     pub fenced_at_ms: Option<Millis>,
     /// Completed promotions, oldest first.
     pub history: Vec<FailoverRecord>,
-    /// Identifies the current chain of health checks: a settings change starts a new one
-    /// (with the new `loop_wait`), and checks of older chains do nothing when they fire.
-    pub round: u64,
 }
 
 impl Cluster {
@@ -131,16 +146,16 @@ impl Cluster {
         if switched_on {
             self.lease_renewed();
         }
+        // A new loop_wait starts a new round of checks (the pending one is replaced).
         if switched_on
             || (self.manager.config.auto && old.loop_wait_ms != self.manager.config.loop_wait_ms)
         {
-            self.manager.round += 1;
-            let round = self.manager.round;
-            self.schedule(
-                self.now_ms + self.manager.config.loop_wait_ms,
-                Due::HealthCheck { round },
-            );
+            self.set_timer(Timer::HealthCheck, self.now_ms + self.manager.config.loop_wait_ms);
         }
+        if !self.manager.config.auto {
+            self.agenda.cancel_timer(Timer::HealthCheck);
+        }
+        self.reconcile();
         Ok(())
     }
 
@@ -156,8 +171,8 @@ impl Cluster {
     }
 
     /// One round of the manager: check the primary, renew or expire its lease.
-    pub(super) fn health_check(&mut self, round: u64) {
-        if !self.manager.config.auto || round != self.manager.round {
+    pub(super) fn health_check(&mut self) {
+        if !self.manager.config.auto {
             return;
         }
         self.demote_stale_primaries();
@@ -166,7 +181,7 @@ impl Cluster {
             self.lease_renewed();
             if self.manager.promoting.is_none() {
                 // Fenced when it lost the manager, but nobody was promoted meanwhile.
-                self.unfence_leader("reaches the manager again and nobody else was promoted");
+                self.unfence(UnfenceReason::ManagerBack);
             }
         } else if self.manager.promoting.is_none() {
             self.manager.missed += 1;
@@ -183,7 +198,7 @@ impl Cluster {
                 self.start_failover(leader);
             }
         }
-        self.schedule(self.now_ms + self.manager.config.loop_wait_ms, Due::HealthCheck { round });
+        self.set_timer(Timer::HealthCheck, self.now_ms + self.manager.config.loop_wait_ms);
     }
 
     /// The manager saw the primary healthy: its lease and its last known WAL position.
@@ -203,8 +218,8 @@ impl Cluster {
             Err(why) => {
                 // Said once, and again only when the reason changes.
                 if self.manager.no_candidate.as_ref() != Some(&why) {
-                    let message = format!("cannot fail over: {why}");
-                    self.events.push(self.now_ms, EventKind::Failover { message });
+                    let kind = EventKind::FailoverBlocked { why: why.clone() };
+                    self.events.push(self.now_ms, kind);
                 }
                 self.manager.no_candidate = Some(why);
                 // Patroni's leader demotes itself when it cannot renew its lease, candidate or not.
@@ -213,12 +228,8 @@ impl Cluster {
         };
         self.manager.no_candidate = None;
         self.manager.failed_at_ms = self.outage_start(old);
-        let message = format!(
-            "{old} declared failed (lease expired after {}); promoting {}",
-            format_millis(self.manager.config.ttl_ms),
-            self.why_candidate(candidate)
-        );
-        self.events.push(self.now_ms, EventKind::Failover { message });
+        let (ttl_ms, choice) = (self.manager.config.ttl_ms, self.candidate_choice(candidate));
+        self.events.push(self.now_ms, EventKind::FailureDeclared { old, ttl_ms, choice });
         self.fence_if_alive(old);
         self.begin_promotion(candidate);
     }
@@ -226,12 +237,12 @@ impl Cluster {
     /// The healthy replica with the most WAL (ties: the highest priority), as long as it is no
     /// more than `maximum_lag_on_failover` behind the leader's last known position — or why
     /// there is none, replica by replica.
-    fn failover_candidate(&self) -> Result<NodeId, String> {
+    fn failover_candidate(&self) -> Result<NodeId, NoCandidate> {
         let mut excluded = Vec::new();
         let mut eligible = Vec::new();
         for id in self.replicas() {
             match self.why_not_candidate(id) {
-                Some(why) => excluded.push(format!("{id} {why}")),
+                Some(why) => excluded.push((id, why)),
                 None => eligible.push(id),
             }
         }
@@ -240,52 +251,36 @@ impl Cluster {
             .into_iter()
             .max_by_key(|id| (self.node(*id).wal.end(), priority(id), std::cmp::Reverse(*id)));
         let Some(best) = best else {
-            return Err(if excluded.is_empty() {
-                "there is no replica to promote".to_string()
-            } else {
-                format!("no replica may be promoted: {}", excluded.join("; "))
-            });
+            return Err(NoCandidate { excluded });
         };
-        let behind_bytes = self.manager.leader_lsn.bytes_since(self.node(best).wal.end());
-        let limit = self.manager.config.maximum_lag_on_failover;
-        if behind_bytes > limit {
-            excluded.push(format!(
-                "{best}, the most advanced, has WAL up to {}: {behind_bytes} bytes behind the leader's last known position {}, over maximum_lag_on_failover ({limit} bytes)",
-                self.node(best).wal.end(),
-                self.manager.leader_lsn
-            ));
-            return Err(format!("no replica may be promoted: {}", excluded.join("; ")));
+        let wal_end = self.node(best).wal.end();
+        let leader_lsn = self.manager.leader_lsn;
+        let behind_bytes = leader_lsn.bytes_since(wal_end);
+        let limit_bytes = self.manager.config.maximum_lag_on_failover;
+        if behind_bytes > limit_bytes {
+            let why = Exclusion::TooFarBehind { wal_end, behind_bytes, leader_lsn, limit_bytes };
+            excluded.push((best, why));
+            return Err(NoCandidate { excluded });
         }
         Ok(best)
     }
 
     /// The chosen candidate's WAL against the other candidates' and the leader's last known
-    /// position, in words: why this replica, and how much it is behind.
-    fn why_candidate(&self, candidate: NodeId) -> String {
-        let end = self.node(candidate).wal.end();
-        let others: Vec<String> = self
+    /// position: why this replica, and how much it is behind.
+    fn candidate_choice(&self, candidate: NodeId) -> CandidateChoice {
+        let others = self
             .replicas()
             .into_iter()
             .filter(|id| *id != candidate && self.why_not_candidate(*id).is_none())
-            .map(|id| match self.node(id).wal.end() {
-                other if other == end => {
-                    format!("{id} has as much, so priority, then name, decides")
-                }
-                other => format!("{id} has only {other}"),
-            })
+            .map(|id| (id, self.node(id).wal.end()))
             .collect();
-        let others =
-            if others.is_empty() { String::new() } else { format!("; {}", others.join("; ")) };
-        let behind_bytes = self.manager.leader_lsn.bytes_since(end);
-        let leader = if behind_bytes == 0 {
-            "all the primary had when last seen healthy".to_string()
-        } else {
-            format!(
-                "{behind_bytes} bytes behind the primary's last known position {} (maximum_lag_on_failover {} bytes)",
-                self.manager.leader_lsn, self.manager.config.maximum_lag_on_failover
-            )
-        };
-        format!("{candidate} (WAL up to {end}: {leader}{others})")
+        CandidateChoice {
+            node: candidate,
+            wal_end: self.node(candidate).wal.end(),
+            leader_lsn: self.manager.leader_lsn,
+            limit_bytes: self.manager.config.maximum_lag_on_failover,
+            others,
+        }
     }
 
     /// A promotion by hand of a node that has less WAL than another running node: what only
@@ -299,25 +294,22 @@ impl Cluster {
             .filter(|n| n.wal.end() > end)
             .map(|n| (n.id, n.wal.end()));
         if let Some((other, other_end)) = ahead {
-            let message = format!(
-                "promote {id}: it has WAL up to {end}, but {other} has {other_end} ({} bytes more); what only {other} has will be discarded when it follows {id}",
-                other_end.bytes_since(end)
-            );
-            self.events.push(self.now_ms, EventKind::Failover { message });
+            let kind = EventKind::PromoteBehind { node: id, end, other, other_end };
+            self.events.push(self.now_ms, kind);
         }
     }
 
     /// Why the manager may not promote a replica, whatever its WAL.
-    fn why_not_candidate(&self, id: NodeId) -> Option<&'static str> {
+    fn why_not_candidate(&self, id: NodeId) -> Option<Exclusion> {
         let node = self.node(id);
         if !node.is_running() {
-            Some("is down")
+            Some(Exclusion::Down)
         } else if self.manager_cut.contains_key(&id) {
-            Some("is cut off from the manager")
+            Some(Exclusion::CutFromManager)
         } else if node.receiver == Receiver::NeedsResync {
-            Some("needs a base backup (its WAL was removed on the primary)")
+            Some(Exclusion::NeedsResync)
         } else if self.failover_priority(id) == 0 {
-            Some("has failover priority 0 (nofailover)")
+            Some(Exclusion::NoFailover)
         } else {
             None
         }
@@ -377,6 +369,7 @@ impl Cluster {
         self.warn_if_behind(id);
         self.fence_if_alive(old);
         self.begin_promotion(id);
+        self.reconcile();
         Ok(())
     }
 
@@ -414,11 +407,9 @@ impl Cluster {
             return Err(Error::invalid(message));
         }
         self.manager.switchover = Some((primary, target));
-        let message = format!(
-            "switchover to {target}: {primary} stops taking statements; waiting for {target} to receive all WAL"
-        );
-        self.events.push(self.now_ms, EventKind::Failover { message });
-        self.maybe_switch_over();
+        let kind = EventKind::SwitchoverStarted { from: primary, to: target };
+        self.events.push(self.now_ms, kind);
+        self.reconcile();
         Ok(())
     }
 
@@ -433,8 +424,7 @@ impl Cluster {
         let Some((from, target)) = self.manager.switchover else { return };
         if !self.node(target).is_running() || !self.node(from).is_running() {
             self.manager.switchover = None;
-            let message = "switchover abandoned: a node went down".to_string();
-            return self.events.push(self.now_ms, EventKind::Failover { message });
+            return self.events.push(self.now_ms, EventKind::SwitchoverAbandoned);
         }
         let end = self.node(from).flushed_lsn;
         let caught_up = self.walsenders.get(&target).is_some_and(|w| w.flush_lsn >= end);
@@ -449,8 +439,7 @@ impl Cluster {
         let node = &mut self.nodes[id.0];
         node.replay_paused = false;
         node.apply_delay_ms = 0;
-        self.disconnect(id, "promotion: the standby stops streaming and finishes recovery");
-        self.maybe_finish_promotion();
+        self.disconnect(id, DisconnectReason::Promotion);
         self.kick_replay(id);
     }
 
@@ -460,9 +449,8 @@ impl Cluster {
         let node = self.node(id);
         if !node.is_running() {
             self.manager.promoting = None;
-            let message = format!("{id} went down before its promotion completed");
-            self.events.push(self.now_ms, EventKind::Failover { message });
-            return self.unfence_leader("is the primary again: the promotion was abandoned");
+            self.events.push(self.now_ms, EventKind::PromotionAbandoned { node: id });
+            return self.unfence(UnfenceReason::PromotionAbandoned);
         }
         if node.pending_replay().next().is_some() || node.replay_busy {
             return;
@@ -477,19 +465,10 @@ impl Cluster {
         if self.drops_confirmed_writes(old, new) {
             self.lossy_timelines.insert(timeline);
         }
-        let node = &mut self.nodes[new.0];
-        self.timeline_forks.insert(timeline, (node.timeline, node.wal.end()));
-        node.role = Role::Primary;
-        node.timeline = timeline;
-        node.flushed_lsn = node.wal.end();
-        node.durable = None;
-        node.receiver = Receiver::Disconnected;
-        node.sessions.retain(|_, s| !s.in_transaction());
-        let lsn = node.wal.end();
-        self.leader = new;
-        self.timeline_started_ms.insert(timeline, self.now_ms);
+        self.become_primary(new, timeline);
         self.walsenders.clear();
         self.lease_renewed();
+        let lsn = self.node(new).wal.end();
         self.events.push(self.now_ms, EventKind::Promoted { node: new, timeline, lsn });
         self.report_recovery_time(old, new);
         self.retarget_endpoint(new);
@@ -503,7 +482,68 @@ impl Cluster {
                 self.try_connect(replica);
             }
         }
-        self.recheck_commit_waits();
+        if self.manager.config.fencing {
+            let primaries = self.primaries();
+            assert!(
+                primaries.iter().all(|id| *id == new),
+                "with fencing on, {new} is the only writable primary after its promotion, not {primaries:?}"
+            );
+        }
+    }
+
+    /// A promotion completes: `new` becomes the primary on a new `timeline`, the one the
+    /// manager recognises and the endpoint will point at.
+    fn become_primary(&mut self, new: NodeId, timeline: u64) {
+        let node = self.node(new);
+        assert!(
+            node.role == Role::Replica && node.is_running(),
+            "{new} is promoted from a running replica"
+        );
+        assert!(
+            node.pending_replay().next().is_none() && !node.replay_busy,
+            "{new} replays all it received before it is promoted"
+        );
+        assert!(timeline > node.timeline, "a promotion starts a newer timeline");
+        let node = &mut self.nodes[new.0];
+        self.timeline_forks.insert(timeline, (node.timeline, node.wal.end()));
+        node.role = Role::Primary;
+        node.timeline = timeline;
+        node.flushed_lsn = node.wal.end();
+        node.durable = None;
+        node.receiver = Receiver::Disconnected;
+        node.sessions.retain(|_, s| !s.in_transaction());
+        self.leader = new;
+        self.timeline_started_ms.insert(timeline, self.now_ms);
+        let node = self.node(new);
+        assert_eq!(node.replay_lsn, node.wal.end(), "a new primary's data is all its WAL");
+        assert_eq!(self.primary(), new);
+    }
+
+    /// A primary becomes a replica (a demotion, fencing, or a crashed old primary that will
+    /// return as a standby): its work is cut short, its connections terminated, and it will
+    /// follow the current primary (after a rewind if its WAL went its own way).
+    fn become_replica(&mut self, id: NodeId) {
+        assert_eq!(self.node(id).role, Role::Primary, "only a primary is demoted");
+        self.ensure_link(id);
+        self.nodes[id.0].queue.retain(|job| *job == Job::Replay);
+        self.fail_ops_on_with(id, Error::AdminShutdown { node: id.name() });
+        let node = &mut self.nodes[id.0];
+        node.role = Role::Replica;
+        node.receiver = Receiver::Disconnected;
+        node.conn = 0;
+        node.durable = None;
+        node.sessions.clear();
+        assert!(!self.ops_in_flight_on(id), "a demoted node keeps no client statement");
+        assert!(!self.primaries().contains(&id));
+    }
+
+    /// Demotes a running primary and lets it look for the current one.
+    fn demote(&mut self, id: NodeId, kind: EventKind) {
+        self.become_replica(id);
+        self.events.push(self.now_ms, kind);
+        if id != self.primary() {
+            self.try_connect(id);
+        }
     }
 
     /// Does promoting `new` leave behind writes a synchronous standby had confirmed? It does
@@ -526,14 +566,9 @@ impl Cluster {
         let timeline = self.timeline();
         let record = FailoverRecord { at_ms: self.now_ms, old, new, timeline, recovery_ms };
         self.manager.history.push(record);
-        let Some(failed_at) = self.manager.failed_at_ms.take() else { return };
-        let message = format!(
-            "recovery time {}: {old} stopped taking writes at {}, {new} accepts writes at {}",
-            format_millis(self.now_ms - failed_at),
-            format_millis(failed_at),
-            format_millis(self.now_ms)
-        );
-        self.events.push(self.now_ms, EventKind::Failover { message });
+        let Some(stopped_ms) = self.manager.failed_at_ms.take() else { return };
+        let kind = EventKind::RecoveryTime { old, new, stopped_ms, accepts_ms: self.now_ms };
+        self.events.push(self.now_ms, kind);
     }
 
     /// The old primary after a promotion: a crashed one will come back as a replica; one the
@@ -544,42 +579,27 @@ impl Cluster {
         if self.node(old).role != Role::Primary {
             return; // fenced already
         }
+        let leader = self.primary();
         if !self.node(old).is_running() {
-            let node = &mut self.nodes[old.0];
-            node.role = Role::Replica;
-            node.receiver = Receiver::Disconnected;
-            node.durable = None;
+            self.become_replica(old);
         } else if !self.manager_cut.contains_key(&old) {
-            let (_, diverged) = self.divergence(old, self.primary());
-            let then = if diverged == 0 {
-                format!(
-                    "its WAL is all on {}'s history, so it follows without a rewind",
-                    self.primary()
-                )
-            } else {
-                "it must rewind".to_string()
-            };
-            let message = format!("{old} sees timeline {timeline}: demoted to a replica; {then}");
-            self.demote(old, message);
+            let (_, diverged) = self.divergence(old, leader);
+            let cause = DemoteCause::NewTimeline { timeline, leader, must_rewind: diverged > 0 };
+            self.demote(old, EventKind::Demoted { node: old, cause });
         } else if self.manager.config.fencing {
-            let message = format!(
-                "{old} cannot renew its leader lease (the manager is unreachable): it demotes itself to read-only (fenced)"
-            );
-            self.demote(old, message);
+            self.demote(old, EventKind::Fenced { node: old, cause: FenceCause::LeaseLost });
         } else {
-            let message = format!(
-                "SPLIT BRAIN: {old} is still a primary on timeline {} (the manager cannot reach it and fencing is off) while {} is primary on timeline {timeline}; clients that still resolve {old} write to it",
-                self.node(old).timeline,
-                self.primary()
-            );
-            self.events.push(self.now_ms, EventKind::Failover { message });
+            let stale_timeline = self.node(old).timeline;
+            let kind = EventKind::SplitBrain { stale: old, stale_timeline, leader, timeline };
+            self.events.push(self.now_ms, kind);
         }
     }
 
-    /// A promotion was abandoned: a leader fenced for it, still running and still holding all
-    /// its WAL (nobody else took over), goes back to taking writes. If the manager still cannot
-    /// reach it, its next health check starts another failover.
-    fn unfence_leader(&mut self, why: &str) {
+    /// A promotion was abandoned, or the leader reaches the manager again and nobody was
+    /// promoted: a leader fenced meanwhile, still running and still holding all its WAL
+    /// (nobody else took over), goes back to taking writes. If the manager still cannot reach
+    /// it, its next health check starts another failover.
+    fn unfence(&mut self, why: UnfenceReason) {
         let leader = self.primary();
         let node = &mut self.nodes[leader.0];
         if node.role == Role::Primary || !node.is_running() {
@@ -588,8 +608,10 @@ impl Cluster {
         node.role = Role::Primary;
         node.receiver = Receiver::Disconnected;
         node.flushed_lsn = node.wal.end();
-        let message = format!("{leader} {why}: it takes writes again");
-        self.events.push(self.now_ms, EventKind::Failover { message });
+        self.events.push(self.now_ms, EventKind::Unfenced { node: leader, why });
+        if self.manager.config.fencing {
+            assert_eq!(self.primaries(), vec![leader], "an unfenced leader is the only primary");
+        }
     }
 
     /// Fencing: before another node is promoted, a primary that is still running (only cut off
@@ -600,12 +622,12 @@ impl Cluster {
             return;
         }
         self.manager.fenced_at_ms = Some(self.now_ms);
-        let message = if self.manager_cut.contains_key(&old) {
-            format!("{old} cannot renew its leader lease (the manager is unreachable): it demotes itself to read-only (fenced)")
+        let cause = if self.manager_cut.contains_key(&old) {
+            FenceCause::LeaseLost
         } else {
-            format!("{old} is fenced: demoted to read-only before a new primary is promoted")
+            FenceCause::BeforePromotion
         };
-        self.demote(old, message);
+        self.demote(old, EventKind::Fenced { node: old, cause });
     }
 
     /// Fencing switched on during a split brain: an old primary still taking writes has long
@@ -614,24 +636,6 @@ impl Cluster {
         let leader = self.primary();
         for old in self.primaries().into_iter().filter(|id| *id != leader) {
             self.fence_if_alive(old);
-        }
-    }
-
-    /// Makes a primary a replica: its connections are terminated, it follows the current
-    /// primary (after a rewind if its WAL went its own way).
-    fn demote(&mut self, id: NodeId, message: String) {
-        self.ensure_link(id);
-        self.nodes[id.0].queue.retain(|job| *job == super::super::node::Job::Replay);
-        self.fail_ops_on_with(id, Error::AdminShutdown { node: id.name() });
-        let node = &mut self.nodes[id.0];
-        node.role = Role::Replica;
-        node.receiver = Receiver::Disconnected;
-        node.conn = 0;
-        node.durable = None;
-        node.sessions.clear();
-        self.events.push(self.now_ms, EventKind::Failover { message });
-        if id != self.primary() {
-            self.try_connect(id);
         }
     }
 
@@ -645,12 +649,10 @@ impl Cluster {
             .filter(|id| *id != leader && !self.manager_cut.contains_key(id))
             .collect();
         for id in stale {
-            let message = format!(
-                "{id} is reachable again and still a primary on timeline {}, but {leader} leads timeline {}: demoted (fenced), must rewind",
-                self.node(id).timeline,
-                self.timeline()
-            );
-            self.demote(id, message);
+            let timeline = self.node(id).timeline;
+            let leader_timeline = self.timeline();
+            let cause = DemoteCause::StaleReachable { timeline, leader, leader_timeline };
+            self.demote(id, EventKind::Demoted { node: id, cause });
         }
     }
 
@@ -666,6 +668,7 @@ impl Cluster {
         }
         self.manager_cut.insert(id, self.now_ms);
         self.events.push(self.now_ms, EventKind::ManagerPartition { node: id, cut: true });
+        self.reconcile();
         Ok(())
     }
 
@@ -677,6 +680,7 @@ impl Cluster {
     /// Mends only a node's connection to the failover manager (not its replication link).
     pub fn reconnect_manager(&mut self, id: NodeId) -> Result<(), Error> {
         if self.heal_manager(id) {
+            self.reconcile();
             Ok(())
         } else {
             Err(Error::invalid(format!("{id} is not cut off from the manager")))
@@ -744,16 +748,11 @@ impl Cluster {
 
     /// A replica whose WAL diverged from the new primary's rewinds (here: a base backup).
     pub(super) fn rewind(&mut self, replica: NodeId) {
-        let (fork, diverged) = self.divergence(replica, self.primary());
-        let fork = fork.map_or("an unknown WAL location (history too old)".to_string(), |lsn| {
-            format!("WAL location {lsn}")
-        });
-        let message = format!(
-            "pg_rewind {replica}: servers diverged at {fork} on timeline {}; discarding {diverged} transaction{} the new primary never had (modelled here as a fresh base backup from the new primary)",
-            self.node(replica).timeline,
-            if diverged == 1 { "" } else { "s" }
-        );
-        self.events.push(self.now_ms, EventKind::Failover { message });
+        let (fork, discarded) = self.divergence(replica, self.primary());
+        let timeline = self.node(replica).timeline;
+        let discarded = discarded as u32;
+        self.events
+            .push(self.now_ms, EventKind::Rewind { node: replica, fork, timeline, discarded });
         // A base backup cannot fail here: the replica is a replica and the primary is up.
         let _ = self.resync(replica);
     }
@@ -798,10 +797,6 @@ impl Cluster {
     /// Gives a node that had none (the first primary) a link, for when it becomes a replica.
     fn ensure_link(&mut self, id: NodeId) {
         let delay_ms = self.config.link_delay_ms;
-        self.links.entry(id).or_insert_with(|| LinkState {
-            link: Link::with_delay(delay_ms),
-            cut_down: false,
-            cut_up: false,
-        });
+        self.links.entry(id).or_insert_with(|| LinkState::open(Link::with_delay(delay_ms)));
     }
 }

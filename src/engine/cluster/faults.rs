@@ -9,11 +9,11 @@
 //!   connection at once; one way silently drops that direction's messages until
 //!   `wal_sender_timeout` notices.
 
-use super::super::event::EventKind;
-use super::super::link::Link;
+use super::super::event::{DisconnectReason, EventKind, LostWal, SettingScope, Way};
+use super::super::link::{Flow, Link};
 use super::super::node::{Node, NodeState, Receiver, Role};
 use super::super::{Error, Millis, NodeId};
-use super::{Cluster, Due, LinkState, MAX_REPLICAS};
+use super::{Cluster, LinkState, Timer, MAX_REPLICAS};
 
 impl Cluster {
     /// Crashes a node.
@@ -33,18 +33,18 @@ impl Cluster {
         self.fail_ops_on(id);
         if id == self.primary() && self.node(id).role == Role::Primary {
             for replica in self.replicas() {
-                self.disconnect(replica, "primary closed the connection");
+                self.disconnect(replica, DisconnectReason::PrimaryClosed);
             }
         } else if self.node(id).role == Role::Replica {
-            self.disconnect(id, "standby crashed");
+            self.disconnect(id, DisconnectReason::StandbyCrashed);
         }
-        // A promotion whose candidate just went down is abandoned.
-        self.maybe_finish_promotion();
+        // (A promotion whose candidate just went down is abandoned by the reconcile pass.)
+        self.reconcile();
         Ok(())
     }
 
     /// A crashing primary throws away unflushed WAL and returns to its durable data.
-    fn lose_unflushed(&mut self, id: NodeId) -> Option<String> {
+    fn lose_unflushed(&mut self, id: NodeId) -> Option<LostWal> {
         let node = &mut self.nodes[id.0];
         let durable = node.durable.take()?;
         if node.role != Role::Primary {
@@ -55,9 +55,13 @@ impl Cluster {
         node.db = durable;
         node.replay_lsn = flushed;
         node.replayed_chain = node.wal.end_chain();
-        let first = lost.first()?;
-        let last = lost.last()?;
-        Some(format!("xid {}..={} ({} to {})", first.xid, last.xid, first.start, last.end))
+        let (first, last) = (lost.first()?, lost.last()?);
+        Some(LostWal {
+            first_xid: first.xid,
+            last_xid: last.xid,
+            start: first.start,
+            end: last.end,
+        })
     }
 
     /// Restarts a crashed node; it accepts connections after crash recovery.
@@ -73,7 +77,7 @@ impl Cluster {
         node.state = NodeState::Starting { until_ms };
         node.cores_free_us.iter_mut().for_each(|t| *t = 0);
         self.events.push(self.now_ms, EventKind::Restarting { node: id });
-        self.schedule(until_ms, Due::Started { node: id });
+        self.set_timer(Timer::Started(id), until_ms);
         Ok(())
     }
 
@@ -100,16 +104,18 @@ impl Cluster {
     pub fn partition(&mut self, replica: NodeId, down: bool, up: bool) -> Result<(), Error> {
         assert!(down || up, "a partition cuts at least one direction");
         let state = self.link_state_mut(replica)?;
-        state.cut_down |= down;
-        state.cut_up |= up;
-        let (down, up) = (state.cut_down, state.cut_up);
-        self.events.push(self.now_ms, EventKind::LinkCut { replica, down, up });
-        if down && up {
-            self.disconnect(
-                replica,
-                "could not receive data from WAL stream: connection timed out",
-            );
+        if down {
+            state.down = Flow::Cut;
         }
+        if up {
+            state.up = Flow::Cut;
+        }
+        let way = Way::of(state.down == Flow::Cut, state.up == Flow::Cut).expect("cut just now");
+        self.events.push(self.now_ms, EventKind::LinkCut { replica, way });
+        if way == Way::Both {
+            self.disconnect(replica, DisconnectReason::Partitioned);
+        }
+        self.reconcile();
         Ok(())
     }
 
@@ -121,18 +127,12 @@ impl Cluster {
                 vec![]
             }
             Some(id) => vec![id],
-            None => self
-                .links
-                .iter()
-                .filter(|(_, l)| l.cut_down || l.cut_up)
-                .map(|(id, _)| *id)
-                .collect(),
+            None => self.links.iter().filter(|(_, l)| l.is_cut()).map(|(id, _)| *id).collect(),
         };
         for id in links {
             let state = self.link_state_mut(id)?;
-            if state.cut_down || state.cut_up {
-                state.cut_down = false;
-                state.cut_up = false;
+            if state.is_cut() {
+                (state.down, state.up) = (Flow::Open, Flow::Open);
                 self.events.push(self.now_ms, EventKind::LinkHealed { replica: id });
             }
         }
@@ -144,6 +144,7 @@ impl Cluster {
         for id in cut {
             self.heal_manager(id);
         }
+        self.reconcile();
         Ok(())
     }
 
@@ -198,6 +199,7 @@ impl Cluster {
         self.replica_mut(replica)?.replay_paused = paused;
         self.events.push(self.now_ms, EventKind::ReplayPaused { node: replica, paused });
         self.kick_replay(replica);
+        self.reconcile();
         Ok(())
     }
 
@@ -209,6 +211,7 @@ impl Cluster {
         let id = self.push_replica();
         self.events.push(self.now_ms, EventKind::Membership { node: id, added: true });
         self.resync(id)?;
+        self.reconcile();
         Ok(id)
     }
 
@@ -219,14 +222,14 @@ impl Cluster {
                 "{id} is the primary: promote another node before removing it"
             )));
         }
-        self.disconnect(id, "standby removed from the cluster");
+        self.disconnect(id, DisconnectReason::Removed);
         self.fail_ops_on(id);
         let node = &mut self.nodes[id.0];
         node.state = NodeState::Removed;
         node.queue.clear();
         self.links.remove(&id);
         self.events.push(self.now_ms, EventKind::Membership { node: id, added: false });
-        self.maybe_finish_promotion();
+        self.reconcile();
         Ok(())
     }
 
@@ -235,7 +238,7 @@ impl Cluster {
         let id = NodeId(self.nodes.len());
         self.nodes.push(Node::new(id, Role::Replica, self.settings.cores));
         let link = Link::with_delay(self.config.link_delay_ms);
-        self.links.insert(id, LinkState { link, cut_down: false, cut_up: false });
+        self.links.insert(id, LinkState::open(link));
         id
     }
 
@@ -253,8 +256,9 @@ impl Cluster {
         Ok(node)
     }
 
-    fn note_setting(&mut self, node: NodeId, name: &str, value: String) {
-        let kind = EventKind::SettingChanged { scope: node.name(), name: name.to_string(), value };
+    fn note_setting(&mut self, node: NodeId, name: &'static str, value: String) {
+        let kind = EventKind::SettingChanged { scope: SettingScope::Node(node), name, value };
         self.events.push(self.now_ms, kind);
+        self.reconcile();
     }
 }

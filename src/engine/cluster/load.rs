@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use super::super::event::EventKind;
 use super::super::metrics::quantile;
 use super::super::{format_millis, Error, Millis};
-use super::{Cluster, Due, Reply, Target};
+use super::{Cluster, Reply, Target, Timer};
 
 /// The lesson's table, created when the load starts if it does not exist yet.
 pub const ORDERS_DDL: &str = "CREATE TABLE IF NOT EXISTS orders (id BIGSERIAL PRIMARY KEY, user_id INT NOT NULL, amount NUMERIC(10,2), created_at TIMESTAMP DEFAULT NOW()); CREATE INDEX IF NOT EXISTS orders_user_id_idx ON orders (user_id)";
@@ -64,6 +64,24 @@ impl Default for LoadSpec {
             target: Target::Router,
             prefill_rows: 0,
         }
+    }
+}
+
+/// Whose statements an op carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Traffic {
+    /// A client's: a learner, a script, a test.
+    Client,
+    /// The load generator's, of one kind.
+    Load(Kind),
+    /// The load generator's setup (the `orders` table, its prefill).
+    LoadSetup,
+}
+
+impl Traffic {
+    /// Load traffic is counted, not shown: its replies are not kept nor its commits logged.
+    pub(super) fn quiet(self) -> bool {
+        self != Traffic::Client
     }
 }
 
@@ -173,7 +191,7 @@ impl Cluster {
                 })
                 .collect();
             let sql = format!("INSERT INTO orders (user_id, amount) VALUES {}", values.join(", "));
-            self.submit_op(SETUP_SESSION, Target::Primary, &sql, true);
+            self.submit_op(SETUP_SESSION, Target::Primary, &sql, Traffic::LoadSetup);
         }
         // Traffic starts once the setup has run and reached every replica.
         let primary = self.node(self.primary());
@@ -182,16 +200,15 @@ impl Cluster {
         let max_delay_ms = self.links.values().map(|l| l.link.delay_ms).max().unwrap_or(0);
         let replay_ms = spec.prefill_rows * 15 / 1_000;
         let start_ms = busy_until_ms.max(self.now_ms) + 2 * max_delay_ms + replay_ms + 100;
-        let message = format!(
-            "starts at {start}: {}/s, {}% reads ({}% of them heavy), {} sessions, for {}",
-            spec.rate_per_s,
-            (spec.read_ratio * 100.0).round(),
-            (spec.heavy_ratio * 100.0).round(),
-            spec.sessions,
-            format_millis(spec.duration_ms),
-            start = format_millis(start_ms)
-        );
-        self.events.push(self.now_ms, EventKind::Load { message });
+        let kind = EventKind::LoadStarted {
+            starts_ms: start_ms,
+            rate_per_s: spec.rate_per_s,
+            read_pct: (spec.read_ratio * 100.0).round() as u32,
+            heavy_pct: (spec.heavy_ratio * 100.0).round() as u32,
+            sessions: spec.sessions as u32,
+            duration_ms: spec.duration_ms,
+        };
+        self.events.push(self.now_ms, kind);
         self.load = Some(LoadGen {
             spec,
             started_ms: start_ms,
@@ -201,7 +218,7 @@ impl Cluster {
             per_node: BTreeMap::new(),
             finished: false,
         });
-        self.schedule(start_ms, Due::LoadArrival);
+        self.set_timer(Timer::LoadArrival, start_ms);
         Ok(())
     }
 
@@ -218,8 +235,8 @@ impl Cluster {
     pub fn stop_load(&mut self) {
         if let Some(load) = self.load.as_mut().filter(|l| !l.finished) {
             load.finished = true;
-            let message = "stopped".to_string();
-            self.events.push(self.now_ms, EventKind::Load { message });
+            self.agenda.cancel_timer(Timer::LoadArrival);
+            self.events.push(self.now_ms, EventKind::LoadStopped);
         }
     }
 
@@ -238,7 +255,7 @@ impl Cluster {
             }
             if load.next_arrival_us > now_us {
                 let at = load.next_arrival_us.div_ceil(1_000);
-                return self.schedule(at, Due::LoadArrival);
+                return self.set_timer(Timer::LoadArrival, at);
             }
             self.submit_load_request();
         }
@@ -272,7 +289,7 @@ impl Cluster {
         let session = format!("load-{}", load.next_session % spec.sessions + 1);
         load.next_session += 1;
         load.stats.entry(kind).or_default().submitted += 1;
-        self.submit_op(&session, spec.target, &sql, true);
+        self.submit_op(&session, spec.target, &sql, Traffic::Load(kind));
     }
 
     fn finish_load(&mut self) {
@@ -280,16 +297,13 @@ impl Cluster {
         load.finished = true;
         let done: u64 = load.stats.values().map(|s| s.completed).sum();
         let errors: u64 = load.stats.values().map(|s| s.errors).sum();
-        let message = format!("finished: {done} requests answered, {errors} errors");
-        self.events.push(self.now_ms, EventKind::Load { message });
+        let kind = EventKind::LoadFinished { answered: done, errors };
+        self.events.push(self.now_ms, kind);
     }
 
     /// Bookkeeping for a finished load-generator request.
-    pub(super) fn load_op_finished(&mut self, reply: &Reply) {
-        let Some(load) = self.load.as_mut().filter(|_| reply.session != SETUP_SESSION) else {
-            return;
-        };
-        let kind = kind_of(&reply.input);
+    pub(super) fn load_op_finished(&mut self, reply: &Reply, kind: Kind) {
+        let Some(load) = self.load.as_mut() else { return };
         let stats = load.stats.entry(kind).or_default();
         if reply.first_error().is_some() {
             stats.errors += 1;
@@ -303,16 +317,5 @@ impl Cluster {
         if let Some(last) = reply.statements.last() {
             *load.per_node.entry(last.node.name()).or_default() += 1;
         }
-    }
-}
-
-/// The kind of a generated statement, from its text.
-fn kind_of(sql: &str) -> Kind {
-    if sql.starts_with("INSERT") {
-        Kind::Write
-    } else if sql.contains("INTERVAL") {
-        Kind::Heavy
-    } else {
-        Kind::Read
     }
 }

@@ -18,16 +18,24 @@
 //!
 //! | module          | concern                                                              |
 //! |-----------------|----------------------------------------------------------------------|
+//! | [`agenda`]      | what is due: messages on the wire apart from named timers            |
 //! | [`client`]      | client operations: routing, run queues and cores, commit waits, replies |
 //! | [`replication`] | WAL shipping, receiving, replay, feedback, connections, base backups, truncation |
 //! | [`faults`]      | crash, restart, partition, heal, membership                          |
 //! | [`status`]      | `pg_stat_replication` and other tables for people; `SET`/`SHOW`     |
 //! | [`load`]        | the load generator                                                   |
 //!
+//! **One reconcile pass.** After every input and every event, [`Cluster::reconcile`] settles,
+//! in a fixed order, what may follow from it: a switchover whose target has all the WAL, a
+//! promotion whose candidate has replayed everything, commits whose mode is now satisfied,
+//! `ryw=lsn` reads a replica can now answer. No other code re-checks these by hand, so a new
+//! path cannot forget one.
+//!
 //! Time: the clock counts milliseconds; CPU work is accounted in microseconds on each core,
 //! and a statement's completion is rounded to the nearest millisecond, so a cheap query on an
 //! idle node answers in the same instant and a full scan of 100 000 rows takes ~100 ms.
 
+pub mod agenda;
 mod cache;
 mod client;
 mod endpoint;
@@ -39,7 +47,9 @@ mod router;
 mod status;
 
 use std::collections::{BTreeMap, VecDeque};
+use std::hash::{Hash, Hasher};
 
+pub use agenda::{Answer, Message, Payload, Timer};
 pub use cache::{CacheConfig, CacheStats, CACHE_CAPACITY};
 pub use client::{AckedCommit, OpId, Reply, StatementReply, Target};
 pub use endpoint::{Endpoint, Resolved};
@@ -49,14 +59,15 @@ pub use router::{ClientSession, CommitPosition, Policy, RouterConfig, Ryw};
 pub use status::{format_bytes, parse_bytes, render_table, SETTINGS};
 
 use super::commit::{SemiSync, StandbyNames, SyncCommit};
-use super::event::{EventKind, EventLog};
+use super::digest::StableHasher;
+use super::event::{EventKind, EventLog, SettingScope};
 use super::history::History;
-use super::link::Link;
+use super::link::{Flow, Link};
 use super::metrics::{LagSample, Metrics};
 use super::node::{Node, NodeState, Role, DEFAULT_CORES};
 use super::rng::Rng;
 use super::sql::Database;
-use super::wal::{Lsn, WalRecord};
+use super::wal::Lsn;
 use super::{Error, Millis, NodeId};
 
 /// Simulated time 0 on the wall calendar: Monday 2026-01-05 09:00:00 UTC (what `NOW()` says).
@@ -134,14 +145,26 @@ impl Default for Settings {
     }
 }
 
-/// A link as the primary's end sees it: the network plus whether it is cut.
+/// A link as the primary's end sees it: the network, and whether each direction flows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkState {
     pub link: Link,
-    /// Primary → replica traffic is dropped.
-    pub cut_down: bool,
-    /// Replica → primary traffic is dropped.
-    pub cut_up: bool,
+    /// Primary → replica (WAL, connection answers).
+    pub down: Flow,
+    /// Replica → primary (feedback, connection requests).
+    pub up: Flow,
+}
+
+impl LinkState {
+    /// A link with both directions open.
+    pub fn open(link: Link) -> Self {
+        Self { link, down: Flow::Open, up: Flow::Open }
+    }
+
+    /// Whether either direction is cut.
+    pub fn is_cut(&self) -> bool {
+        self.down == Flow::Cut || self.up == Flow::Cut
+    }
 }
 
 /// What the primary's walsender knows of one connected standby (a `pg_stat_replication` row).
@@ -162,59 +185,6 @@ pub struct Walsender {
     pub replay_lag_ms: Option<Millis>,
     /// When the standby last reported.
     pub last_reply_ms: Millis,
-}
-
-/// Something due to happen at a point of simulated time.
-#[derive(Clone, Debug)]
-enum Due {
-    /// A node may start queued work: a core frees up.
-    Pump { node: NodeId },
-    /// A statement's CPU work (and local flush) finished.
-    StatementDone { op: OpId },
-    /// A replay job finished on a replica.
-    ReplayDone { node: NodeId },
-    /// A replica's next record becomes due for replay (apply delay).
-    ReplayWake { node: NodeId },
-    /// WAL records arrive at a replica over connection `conn`.
-    Deliver { to: NodeId, conn: u64, records: Vec<WalRecord> },
-    /// A standby's position report reaches the primary.
-    Feedback { from: NodeId, conn: u64, write: Lsn, replay: Lsn },
-    /// A disconnected replica tries to connect.
-    ConnectRetry { replica: NodeId },
-    /// A replica's connection attempt has waited long enough for an answer.
-    ConnectTimeout { replica: NodeId, conn: u64 },
-    /// A replica's connection request reaches the primary: stream from `from`, where its
-    /// history's digest is `chain`.
-    ConnectArrive { replica: NodeId, conn: u64, from: Lsn, chain: u64 },
-    /// The primary's answer reaches the replica: streaming starts, or the WAL is gone.
-    ConnectAnswer { replica: NodeId, conn: u64, answer: Answer },
-    /// The WAL writer flushes (only scheduled while unflushed WAL exists).
-    WalWriter { node: NodeId },
-    /// Crash recovery is over.
-    Started { node: NodeId },
-    /// A base backup is complete.
-    BackupDone { node: NodeId, backup: Box<Backup> },
-    /// A semi-sync commit waited `rpl_semi_sync_source_timeout`.
-    SemiSyncTimeout { op: OpId },
-    /// A read waiting for a replica to replay its session's last commit gives up.
-    RouteTimeout { op: OpId },
-    /// Metrics sampling, walsender timeouts, checkpoints (WAL truncation).
-    Housekeeping,
-    /// The load generator's next request.
-    LoadArrival,
-    /// The failover manager checks the primary.
-    HealthCheck { round: u64 },
-}
-
-/// What a replica hears back when it asks to stream.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Answer {
-    /// Streaming starts from the position asked for.
-    Accepted,
-    /// The WAL asked for is recycled; the oldest kept starts at `oldest`.
-    WalRemoved { oldest: Lsn },
-    /// The replica's history diverged from the primary's (it is on an old timeline).
-    Diverged,
 }
 
 /// A copy of the primary taken by a base backup.
@@ -239,8 +209,9 @@ pub struct Cluster {
     nodes: Vec<Node>,
     links: BTreeMap<NodeId, LinkState>,
     walsenders: BTreeMap<NodeId, Walsender>,
-    due: BTreeMap<(Millis, u64), Due>,
-    next_seq: u64,
+    agenda: agenda::Agenda,
+    /// Base backups being taken, by the node they will restore.
+    backups: BTreeMap<NodeId, Backup>,
     next_conn: u64,
     ops: BTreeMap<OpId, client::Op>,
     next_op: u64,
@@ -288,8 +259,8 @@ impl Cluster {
             nodes: vec![Node::new(NodeId(0), Role::Primary, config.settings.cores)],
             links: BTreeMap::new(),
             walsenders: BTreeMap::new(),
-            due: BTreeMap::new(),
-            next_seq: 0,
+            agenda: agenda::Agenda::default(),
+            backups: BTreeMap::new(),
             next_conn: 1,
             ops: BTreeMap::new(),
             next_op: 1,
@@ -320,7 +291,7 @@ impl Cluster {
             let id = cluster.push_replica();
             cluster.connect_at_start(id);
         }
-        cluster.schedule(cluster.metrics.interval_ms, Due::Housekeeping);
+        cluster.set_timer(Timer::Housekeeping, cluster.metrics.interval_ms);
         cluster
     }
 
@@ -467,64 +438,112 @@ impl Cluster {
     /// `advance(0)` fires what is due now.
     pub fn advance(&mut self, ms: Millis) {
         let until_ms = self.now_ms.saturating_add(ms);
-        while let Some(entry) = self.due.first_entry() {
-            if entry.key().0 > until_ms {
-                break;
-            }
-            let ((at_ms, _), due) = entry.remove_entry();
+        self.reconcile();
+        while let Some((at_ms, due)) = self.agenda.pop_due(until_ms) {
+            assert!(at_ms >= self.now_ms, "the clock never goes back");
             self.now_ms = at_ms;
-            self.fire(due);
+            match due {
+                agenda::Due::Arrival(message) => self.arrive(message),
+                agenda::Due::Timer(timer) => self.fire(timer),
+            }
+            self.reconcile();
         }
         self.now_ms = until_ms;
+    }
+
+    /// Settles what follows from the last input or event, in a fixed order: a switchover whose
+    /// target has all the WAL begins its promotion; a promotion whose candidate has replayed
+    /// everything completes; commits whose mode is now satisfied are acknowledged; `ryw=lsn`
+    /// reads that a replica can now answer are sent. Every input and every event ends here.
+    pub(super) fn reconcile(&mut self) {
+        self.maybe_switch_over();
+        self.maybe_finish_promotion();
+        self.recheck_commit_waits();
+        self.release_route_waits();
+    }
+
+    /// Messages on the wire right now: WAL going down links, feedback and connection traffic
+    /// coming up, each with its sender, receiver, size and send and arrival times.
+    pub fn in_flight(&self) -> impl Iterator<Item = &Message> {
+        self.agenda.in_flight()
+    }
+
+    /// When a named timer will fire, if it is set (the failover manager's next health check,
+    /// say).
+    pub fn timer_at(&self, timer: Timer) -> Option<Millis> {
+        self.agenda.timer_at(timer)
+    }
+
+    /// A stable digest of the run so far: every event ever logged, and each node's role,
+    /// state, positions, timeline and row counts. The same seed and inputs give the same
+    /// digest natively and in the browser (see [`super::digest`]).
+    pub fn digest(&self) -> u64 {
+        let mut hasher = StableHasher::continuing(self.events.digest());
+        self.now_ms.hash(&mut hasher);
+        for node in &self.nodes {
+            (node.id, node.role, node.state, node.receiver, node.timeline).hash(&mut hasher);
+            (node.wal.end(), node.flushed_lsn, node.replay_lsn).hash(&mut hasher);
+            for table in node.db.table_names() {
+                let rows = node.db.row_count(&table).unwrap_or(0);
+                (table, rows).hash(&mut hasher);
+            }
+        }
+        self.leader.hash(&mut hasher);
+        hasher.finish()
     }
 
     /// Changes a cluster-wide setting by its PostgreSQL/MySQL name; returns the value as set.
     pub fn set(&mut self, name: &str, value: &str) -> Result<String, Error> {
         let shown = status::apply_setting(&mut self.settings, name, value)?;
         self.metrics.slow_threshold_ms = self.settings.log_min_duration_statement_ms;
-        let kind = EventKind::SettingChanged {
-            scope: "cluster".into(),
-            name: name.into(),
-            value: shown.clone(),
-        };
+        let name = status::setting_name(name).expect("a setting that was just applied");
+        let kind =
+            EventKind::SettingChanged { scope: SettingScope::Cluster, name, value: shown.clone() };
         self.events.push(self.now_ms, kind);
         // A weaker mode may release waiting commits.
-        self.recheck_commit_waits();
+        self.reconcile();
         Ok(shown)
     }
 
-    fn schedule(&mut self, at_ms: Millis, due: Due) {
-        debug_assert!(at_ms >= self.now_ms, "nothing is scheduled in the past");
-        self.due.insert((at_ms.max(self.now_ms), self.next_seq), due);
-        self.next_seq += 1;
+    /// Sets a named timer (rescheduling replaces it).
+    fn set_timer(&mut self, timer: Timer, at_ms: Millis) {
+        self.agenda.set_timer(self.now_ms, timer, at_ms);
     }
 
-    fn fire(&mut self, due: Due) {
-        match due {
-            Due::Pump { node } => self.pump(node),
-            Due::StatementDone { op } => self.statement_done(op),
-            Due::ReplayDone { node } => self.replay_done(node),
-            Due::ReplayWake { node } => self.kick_replay(node),
-            Due::Deliver { to, conn, records } => self.receive_wal(to, conn, records),
-            Due::Feedback { from, conn, write, replay } => {
-                self.receive_feedback(from, conn, write, replay)
+    /// Puts a message on the wire from `from` to `to`, arriving at `arrives_ms`.
+    fn send(&mut self, from: NodeId, to: NodeId, conn: u64, arrives_ms: Millis, payload: Payload) {
+        let sent_ms = self.now_ms;
+        self.agenda.send(sent_ms, Message { from, to, conn, sent_ms, arrives_ms, payload });
+    }
+
+    fn arrive(&mut self, message: Message) {
+        let Message { from, to, conn, payload, .. } = message;
+        match payload {
+            Payload::Wal { records } => self.receive_wal(to, conn, records),
+            Payload::Feedback { write, replay } => self.receive_feedback(from, conn, write, replay),
+            Payload::ConnectRequest { from: lsn, chain } => {
+                self.accept_connection(from, conn, lsn, chain)
             }
-            Due::ConnectRetry { replica } => self.try_connect(replica),
-            Due::ConnectTimeout { replica, conn } => self.connect_timeout(replica, conn),
-            Due::ConnectArrive { replica, conn, from, chain } => {
-                self.accept_connection(replica, conn, from, chain)
-            }
-            Due::ConnectAnswer { replica, conn, answer } => {
-                self.connection_answered(replica, conn, answer)
-            }
-            Due::WalWriter { node } => self.wal_writer(node),
-            Due::Started { node } => self.started(node),
-            Due::BackupDone { node, backup } => self.backup_done(node, *backup),
-            Due::SemiSyncTimeout { op } => self.semi_sync_timeout(op),
-            Due::RouteTimeout { op } => self.route_timeout(op),
-            Due::Housekeeping => self.housekeeping(),
-            Due::LoadArrival => self.load_arrival(),
-            Due::HealthCheck { round } => self.health_check(round),
+            Payload::ConnectAnswer { answer } => self.connection_answered(to, conn, answer),
+        }
+    }
+
+    fn fire(&mut self, timer: Timer) {
+        match timer {
+            Timer::Pump(node) => self.pump(node),
+            Timer::StatementDone(op) => self.statement_done(op),
+            Timer::ReplayDone(node) => self.replay_done(node),
+            Timer::ReplayWake(node) => self.kick_replay(node),
+            Timer::ConnectRetry(replica) => self.try_connect(replica),
+            Timer::ConnectTimeout(replica) => self.connect_timeout(replica),
+            Timer::WalWriter(node) => self.wal_writer(node),
+            Timer::Started(node) => self.started(node),
+            Timer::BackupDone(node) => self.backup_done(node),
+            Timer::SemiSyncTimeout(op) => self.semi_sync_timeout(op),
+            Timer::RouteTimeout(op) => self.route_timeout(op),
+            Timer::Housekeeping => self.housekeeping(),
+            Timer::LoadArrival => self.load_arrival(),
+            Timer::HealthCheck => self.health_check(),
         }
     }
 
@@ -550,10 +569,9 @@ impl Cluster {
         }
         self.time_out_silent_standbys();
         self.ship_all();
-        self.maybe_switch_over();
         self.checkpoint();
         let next = self.now_ms + self.metrics.interval_ms;
-        self.schedule(next, Due::Housekeeping);
+        self.set_timer(Timer::Housekeeping, next);
     }
 
     /// The simulated wall-clock time, for `NOW()`.
@@ -563,6 +581,70 @@ impl Cluster {
 
     /// The next event's time, if any (for tools that skip idle time).
     pub fn next_due_ms(&self) -> Option<Millis> {
-        self.due.keys().next().map(|(t, _)| *t)
+        self.agenda.next_at()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cluster_with_table() -> Cluster {
+        let mut cluster = Cluster::new(ClusterConfig::default());
+        cluster.submit("t", Target::Router, "CREATE TABLE t (k INT PRIMARY KEY)");
+        cluster.advance(3_000);
+        cluster
+    }
+
+    #[test]
+    fn in_flight_lists_the_wal_on_each_link_until_it_arrives() {
+        let mut cluster = cluster_with_table();
+        cluster.submit("t", Target::Router, "INSERT INTO t VALUES (1)");
+        cluster.advance(0);
+        let sent_ms = cluster.now_ms();
+        let wal: Vec<&Message> =
+            cluster.in_flight().filter(|m| matches!(m.payload, Payload::Wal { .. })).collect();
+        let receivers: Vec<NodeId> = wal.iter().map(|m| m.to).collect();
+        assert_eq!(receivers, vec![NodeId(1), NodeId(2)]);
+        for message in &wal {
+            assert_eq!(message.from, NodeId(0));
+            assert_eq!((message.sent_ms, message.arrives_ms), (sent_ms, sent_ms + 1_000));
+            assert!(message.bytes() > 0);
+        }
+        cluster.advance(999);
+        assert_eq!(cluster.in_flight().filter(|m| m.kind() == "wal").count(), 2);
+        cluster.advance(1);
+        assert_eq!(cluster.in_flight().filter(|m| m.kind() == "wal").count(), 0);
+        // Their arrival sends feedback back up each link.
+        let up: Vec<NodeId> =
+            cluster.in_flight().filter(|m| m.kind() == "feedback").map(|m| m.from).collect();
+        assert!(up.contains(&NodeId(1)) && up.contains(&NodeId(2)), "{up:?}");
+    }
+
+    #[test]
+    fn a_cut_link_carries_nothing_and_the_manager_has_one_health_check_set() {
+        let mut cluster = cluster_with_table();
+        cluster.partition(NodeId(1), true, false).expect("a replica");
+        cluster.submit("t", Target::Router, "INSERT INTO t VALUES (2)");
+        cluster.advance(0);
+        assert!(cluster.in_flight().all(|m| m.to != NodeId(1)));
+        let failover = FailoverConfig { auto: true, ..FailoverConfig::default() };
+        cluster.set_failover(failover.clone()).expect("valid");
+        assert_eq!(cluster.timer_at(Timer::HealthCheck), Some(cluster.now_ms() + 10_000));
+        // Setting the same loop_wait again does not move it; switching off cancels it.
+        cluster.set_failover(failover.clone()).expect("valid");
+        assert_eq!(cluster.timer_at(Timer::HealthCheck), Some(cluster.now_ms() + 10_000));
+        cluster.set_failover(FailoverConfig { auto: false, ..failover }).expect("valid");
+        assert_eq!(cluster.timer_at(Timer::HealthCheck), None);
+    }
+
+    #[test]
+    fn the_digest_follows_the_run() {
+        let (a, b) = (cluster_with_table(), cluster_with_table());
+        assert_eq!(a.digest(), b.digest());
+        let mut c = cluster_with_table();
+        c.submit("t", Target::Router, "INSERT INTO t VALUES (1)");
+        c.advance(0);
+        assert_ne!(a.digest(), c.digest());
     }
 }

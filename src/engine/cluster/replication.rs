@@ -15,13 +15,13 @@
 //!   than `wal_keep_size`; a replica recycles what it has replayed, beyond the same window.
 
 use super::super::commit::SyncCommit;
-use super::super::event::EventKind;
-use super::super::link::Direction;
+use super::super::event::{ChangeOp, ChangeSummary, DisconnectReason, EventKind};
+use super::super::link::{Direction, Flow};
 use super::super::node::{Job, NodeState, Receiver, Role};
-use super::super::sql::Commit;
+use super::super::sql::{Change, Commit};
 use super::super::wal::{Lsn, Wal, WalRecord};
 use super::super::{Millis, NodeId};
-use super::{Answer, Backup, Cluster, Due, Walsender};
+use super::{Answer, Backup, Cluster, Payload, Timer, Walsender};
 
 /// CPU the primary spends sending one record to one standby (µs).
 const SEND_CPU_US: u64 = 5;
@@ -39,25 +39,25 @@ impl Cluster {
         commit: Commit,
         mode: SyncCommit,
     ) -> (u64, Lsn) {
-        let summary = summarize(&commit);
+        let (first, more) = summarize(&commit);
         let now_ms = self.now_ms;
         let node = &mut self.nodes[id.0];
+        assert!(
+            node.role == Role::Primary && node.is_running(),
+            "{id} commits only as a running primary"
+        );
         let record = node.wal.append(commit, now_ms);
         let (xid, end) = (record.xid, record.end);
         node.replay_lsn = end;
         node.replayed_commit_ms = now_ms;
         node.replayed_chain = node.wal.end_chain();
         let flush_now = mode.waits_for_local_flush() || node.durable.is_none();
-        self.events.push(now_ms, EventKind::Committed { node: id, xid, end, summary });
+        self.events.push(now_ms, EventKind::Committed { node: id, xid, end, first, more });
         if flush_now {
             self.flush_primary(id);
-        } else {
+        } else if self.agenda.timer_at(Timer::WalWriter(id)).is_none() {
             let at = now_ms + self.settings.wal_writer_delay_ms;
-            let pending =
-                self.due.values().any(|d| matches!(d, Due::WalWriter { node } if *node == id));
-            if !pending {
-                self.schedule(at, Due::WalWriter { node: id });
-            }
+            self.set_timer(Timer::WalWriter(id), at);
         }
         (xid, end)
     }
@@ -68,7 +68,6 @@ impl Cluster {
         node.flushed_lsn = node.wal.end();
         node.durable = None;
         self.ship_all();
-        self.recheck_commit_waits();
     }
 
     pub(super) fn wal_writer(&mut self, id: NodeId) {
@@ -95,7 +94,7 @@ impl Cluster {
             return;
         }
         if sent < p.wal.oldest() {
-            return self.disconnect(standby, "requested WAL has already been removed");
+            return self.disconnect(standby, DisconnectReason::WalRemoved);
         }
         let flushed = p.flushed_lsn;
         let records: Vec<WalRecord> =
@@ -107,21 +106,22 @@ impl Cluster {
         let Some(arrives_ms) = self.travel(standby, Direction::Downstream) else { return };
         let cpu_us = SEND_CPU_US * records.len() as u64;
         self.charge_background(primary, cpu_us);
+        assert!(last_end > sent, "a walsender only sends forward");
         self.walsenders.get_mut(&standby).expect("checked").sent_lsn = last_end;
         let kind = EventKind::Sent { from: primary, to: standby, first_xid, last_xid, arrives_ms };
         self.events.push(self.now_ms, kind);
-        self.schedule(arrives_ms, Due::Deliver { to: standby, conn, records });
+        self.send(primary, standby, conn, arrives_ms, Payload::Wal { records });
     }
 
     /// When a message sent now over a replica's link arrives, or `None` if the link is cut
     /// that way (the message is lost).
     pub(super) fn travel(&mut self, replica: NodeId, direction: Direction) -> Option<Millis> {
         let state = self.links.get_mut(&replica)?;
-        let cut = match direction {
-            Direction::Downstream => state.cut_down,
-            Direction::Upstream => state.cut_up,
+        let flow = match direction {
+            Direction::Downstream => state.down,
+            Direction::Upstream => state.up,
         };
-        if cut {
+        if flow == Flow::Cut {
             return None;
         }
         Some(state.link.arrival_ms(self.now_ms, direction, &mut self.rng))
@@ -141,6 +141,7 @@ impl Cluster {
         if !node.is_running() || node.conn != conn || node.receiver != Receiver::Streaming {
             return; // a stale connection, or the node went down meanwhile
         }
+        assert!(node.role == Role::Replica, "{id} streams WAL only as a replica");
         for record in records {
             if record.end <= node_end(self, id) {
                 continue; // already have it (a resend after reconnecting)
@@ -167,13 +168,7 @@ impl Cluster {
         let Some(next) = node.pending_replay().next() else { return };
         let due_ms = next.commit_time_ms + node.apply_delay_ms;
         if due_ms > now_ms {
-            let already = self.due.iter().any(|((t, _), d)| {
-                *t == due_ms && matches!(d, Due::ReplayWake { node } if *node == id)
-            });
-            if !already {
-                self.schedule(due_ms, Due::ReplayWake { node: id });
-            }
-            return;
+            return self.set_timer(Timer::ReplayWake(id), due_ms);
         }
         let node = &mut self.nodes[id.0];
         node.replay_busy = true;
@@ -186,6 +181,7 @@ impl Cluster {
         let now_ms = self.now_ms;
         let node = &mut self.nodes[id.0];
         let Some(record) = node.pending_replay().next().cloned() else { return 0 };
+        assert_eq!(record.start, node.replay_lsn, "{id} replays the WAL in order, without gaps");
         node.db.apply(&record.commit);
         node.replay_lsn = record.end;
         node.replayed_commit_ms = record.commit_time_ms;
@@ -203,8 +199,6 @@ impl Cluster {
         if !self.node(id).is_running() {
             return;
         }
-        self.release_route_waits();
-        self.maybe_finish_promotion();
         self.send_feedback(id);
         self.kick_replay(id);
     }
@@ -216,8 +210,10 @@ impl Cluster {
             return;
         }
         let (conn, write, replay) = (node.conn, node.wal.end(), node.replay_lsn);
+        assert!(replay <= write, "{id} cannot replay what it has not written");
+        let primary = self.primary();
         if let Some(arrives_ms) = self.travel(id, Direction::Upstream) {
-            self.schedule(arrives_ms, Due::Feedback { from: id, conn, write, replay });
+            self.send(id, primary, conn, arrives_ms, Payload::Feedback { write, replay });
         }
     }
 
@@ -252,8 +248,6 @@ impl Cluster {
             self.events.push(now_ms, EventKind::Streaming { replica: from });
         }
         self.maybe_restore_semi_sync(from);
-        self.recheck_commit_waits();
-        self.maybe_switch_over();
     }
 
     /// MySQL turns semi-sync back on once a replica has caught up with the source.
@@ -299,16 +293,17 @@ impl Cluster {
         // Whatever happens to the request or its answer, the attempt ends in time.
         let delay_ms = self.links.get(&replica).map_or(0, |l| l.link.delay_ms + l.link.jitter_ms);
         let timeout_at = self.now_ms + self.settings.wal_retrieve_retry_interval_ms + 2 * delay_ms;
-        self.schedule(timeout_at, Due::ConnectTimeout { replica, conn });
+        self.set_timer(Timer::ConnectTimeout(replica), timeout_at);
+        let primary = self.primary();
         if let Some(arrives_ms) = self.travel(replica, Direction::Upstream) {
-            self.schedule(arrives_ms, Due::ConnectArrive { replica, conn, from, chain });
+            let payload = Payload::ConnectRequest { from, chain };
+            self.send(replica, primary, conn, arrives_ms, payload);
         }
     }
 
     /// A connection attempt that got no answer gives up and retries later.
-    pub(super) fn connect_timeout(&mut self, replica: NodeId, conn: u64) {
-        let node = &self.nodes[replica.0];
-        if node.conn == conn && node.receiver == Receiver::Connecting {
+    pub(super) fn connect_timeout(&mut self, replica: NodeId) {
+        if self.nodes[replica.0].receiver == Receiver::Connecting {
             self.connection_failed(replica);
         }
     }
@@ -320,7 +315,7 @@ impl Cluster {
             node.receiver = Receiver::Disconnected;
         }
         let at = self.now_ms + self.settings.wal_retrieve_retry_interval_ms;
-        self.schedule(at, Due::ConnectRetry { replica });
+        self.set_timer(Timer::ConnectRetry(replica), at);
     }
 
     pub(super) fn accept_connection(&mut self, replica: NodeId, conn: u64, from: Lsn, chain: u64) {
@@ -348,7 +343,7 @@ impl Cluster {
         }
         match self.travel(replica, Direction::Downstream) {
             Some(arrives_ms) => {
-                self.schedule(arrives_ms, Due::ConnectAnswer { replica, conn, answer })
+                self.send(primary, replica, conn, arrives_ms, Payload::ConnectAnswer { answer })
             }
             None => {
                 self.walsenders.remove(&replica);
@@ -365,9 +360,9 @@ impl Cluster {
         match answer {
             Answer::Accepted => {
                 let timeline = self.timeline();
+                assert!(timeline >= node.timeline, "{replica} never follows an older timeline");
                 self.nodes[replica.0].receiver = Receiver::Streaming;
                 self.nodes[replica.0].timeline = timeline;
-                self.release_route_waits();
                 self.ship(replica);
                 self.send_feedback(replica);
                 self.kick_replay(replica);
@@ -382,7 +377,7 @@ impl Cluster {
     }
 
     /// Drops a replica's replication connection at both ends (it will retry if it can).
-    pub(super) fn disconnect(&mut self, replica: NodeId, reason: &str) {
+    pub(super) fn disconnect(&mut self, replica: NodeId, reason: DisconnectReason) {
         let had_sender = self.walsenders.remove(&replica).is_some();
         let node = &mut self.nodes[replica.0];
         let was_connected = matches!(node.receiver, Receiver::Streaming | Receiver::Connecting);
@@ -391,12 +386,12 @@ impl Cluster {
             node.conn = 0;
         }
         if had_sender || was_connected {
-            let kind = EventKind::Disconnected { replica, reason: reason.to_string() };
+            let kind = EventKind::Disconnected { replica, reason };
             self.events.push(self.now_ms, kind);
         }
         if was_connected && node.is_running() {
             let at = self.now_ms + self.settings.wal_retrieve_retry_interval_ms;
-            self.schedule(at, Due::ConnectRetry { replica });
+            self.set_timer(Timer::ConnectRetry(replica), at);
         }
     }
 
@@ -410,7 +405,7 @@ impl Cluster {
             .map(|(id, _)| *id)
             .collect();
         for replica in silent {
-            self.disconnect(replica, "terminating walsender process due to replication timeout");
+            self.disconnect(replica, DisconnectReason::ReplicationTimeout);
         }
     }
 
@@ -451,7 +446,7 @@ impl Cluster {
         if !self.node(primary).is_running() || self.node(primary).role != Role::Primary {
             return Err(super::super::Error::NodeDown { node: primary.name() });
         }
-        self.disconnect(replica, "replica is being rebuilt from a base backup");
+        self.disconnect(replica, DisconnectReason::Rebuilding);
         self.fail_ops_on(replica);
         let p = self.node(primary);
         let rows: u64 =
@@ -475,11 +470,13 @@ impl Cluster {
         node.queue.clear();
         node.sessions.clear();
         self.events.push(self.now_ms, EventKind::BaseBackupStarted { replica, lsn, until_ms });
-        self.schedule(until_ms, Due::BackupDone { node: replica, backup: Box::new(backup) });
+        self.backups.insert(replica, backup);
+        self.set_timer(Timer::BackupDone(replica), until_ms);
         Ok(())
     }
 
-    pub(super) fn backup_done(&mut self, id: NodeId, backup: Backup) {
+    pub(super) fn backup_done(&mut self, id: NodeId) {
+        let Some(backup) = self.backups.remove(&id) else { return };
         let node = &mut self.nodes[id.0];
         if !matches!(node.state, NodeState::BaseBackup { .. }) {
             return; // crashed or removed meanwhile
@@ -496,7 +493,6 @@ impl Cluster {
         node.incarnation += 1; // its positions restart from the backup's
         node.cores_free_us.iter_mut().for_each(|t| *t = 0);
         self.events.push(self.now_ms, EventKind::BaseBackupDone { replica: id, lsn: backup.lsn });
-        self.release_route_waits();
         self.try_connect(id);
     }
 }
@@ -521,11 +517,21 @@ fn new_walsender(conn: u64, from: Lsn, target: Lsn, streaming: bool, now_ms: Mil
     }
 }
 
-/// A one-line description of a commit for the event log: its first change, and how many more.
-fn summarize(commit: &Commit) -> String {
-    match commit.changes.as_slice() {
-        [] => "no changes".to_string(),
-        [only] => only.to_string(),
-        [first, rest @ ..] => format!("{first} (+{} more)", rest.len()),
-    }
+/// A commit for the event log: its first change, and how many more.
+fn summarize(commit: &Commit) -> (Option<ChangeSummary>, u32) {
+    let more = commit.changes.len().saturating_sub(1) as u32;
+    (commit.changes.first().map(summarize_change), more)
+}
+
+/// One change as the event log shows it, like a `pg_waldump` line.
+fn summarize_change(change: &Change) -> ChangeSummary {
+    let op = match change {
+        Change::CreateTable { .. } => ChangeOp::CreateTable,
+        Change::DropTable { .. } => ChangeOp::DropTable,
+        Change::CreateIndex { .. } => ChangeOp::CreateIndex,
+        Change::Insert { .. } => ChangeOp::Insert,
+        Change::Update { .. } => ChangeOp::Update,
+        Change::Delete { .. } => ChangeOp::Delete,
+    };
+    ChangeSummary { op, table: change.table().to_string(), data: change.data() }
 }

@@ -156,7 +156,7 @@ pub struct ClientSession {
 /// has replayed that far *on that history*: a node still on an older timeline cannot have a
 /// newer timeline's commit, however far its own WAL goes (past the fork it is the old
 /// primary's WAL). Ordered by timeline first: a newer timeline's commit is the later one.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CommitPosition {
     pub timeline: u64,
     pub lsn: Lsn,
@@ -306,15 +306,8 @@ impl Cluster {
     fn note_shunning(&mut self, all_shunned: bool) {
         if all_shunned != self.shunned_all {
             self.shunned_all = all_shunned;
-            let message = if all_shunned {
-                "every replica is over the router's lag limit (max_replication_lag / delay_threshold; ProxySQL's SHUNNED_REPLICATION_LAG): reads go to the primary"
-            } else {
-                "a replica is back within the router's lag limit: reads go to replicas again"
-            };
-            self.events.push(
-                self.now_ms,
-                super::super::event::EventKind::Router { message: message.to_string() },
-            );
+            let kind = super::super::event::EventKind::RouterShunning { all_shunned };
+            self.events.push(self.now_ms, kind);
         }
     }
 

@@ -24,6 +24,11 @@ pub const SETTINGS: [(&str, &str); 12] = [
     ("restart_time", "how long crash recovery takes"),
 ];
 
+/// A setting's name as [`SETTINGS`] spells it, if it is one.
+pub fn setting_name(name: &str) -> Option<&'static str> {
+    SETTINGS.iter().map(|(known, _)| *known).find(|known| *known == name)
+}
+
 /// Applies `name = value`; returns the value as it now reads.
 pub(super) fn apply_setting(
     settings: &mut Settings,

@@ -125,6 +125,24 @@ fn tuple(row: &[Value]) -> String {
     format!("({})", values.join(", "))
 }
 
+impl Change {
+    /// What the change carries besides its verb and table: the tuple(s) of a row change
+    /// (`(1, 101, 19.99)`, `(…) -> (…)`), the definition of an index, nothing for table DDL.
+    pub fn data(&self) -> String {
+        match self {
+            Change::CreateTable { .. } | Change::DropTable { .. } => String::new(),
+            Change::CreateIndex { table, index } => {
+                format!("{} ON {table} ({})", index.name, index.columns.join(", "))
+            }
+            Change::Insert { row, .. } => tuple(row),
+            Change::Update { before, after, .. } => {
+                format!("{} -> {}", tuple(before), tuple(after))
+            }
+            Change::Delete { before, .. } => tuple(before),
+        }
+    }
+}
+
 /// Short, like a `pg_waldump` line: `INSERT orders (1, 101, 19.99, '2026-01-05 09:00:00')`.
 /// Rows carry no column names; [`Database::describe`] adds them.
 impl fmt::Display for Change {
@@ -132,14 +150,10 @@ impl fmt::Display for Change {
         match self {
             Change::CreateTable { schema } => write!(f, "CREATE TABLE {}", schema.name),
             Change::DropTable { table } => write!(f, "DROP TABLE {table}"),
-            Change::CreateIndex { table, index } => {
-                write!(f, "CREATE INDEX {} ON {table} ({})", index.name, index.columns.join(", "))
-            }
-            Change::Insert { table, row } => write!(f, "INSERT {table} {}", tuple(row)),
-            Change::Update { table, before, after } => {
-                write!(f, "UPDATE {table} {} -> {}", tuple(before), tuple(after))
-            }
-            Change::Delete { table, before } => write!(f, "DELETE {table} {}", tuple(before)),
+            Change::CreateIndex { .. } => write!(f, "CREATE INDEX {}", self.data()),
+            Change::Insert { table, .. } => write!(f, "INSERT {table} {}", self.data()),
+            Change::Update { table, .. } => write!(f, "UPDATE {table} {}", self.data()),
+            Change::Delete { table, .. } => write!(f, "DELETE {table} {}", self.data()),
         }
     }
 }

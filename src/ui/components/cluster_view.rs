@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use super::draft_input::DraftInput;
-use crate::engine::node::Role;
+use crate::engine::node::{NodeState, Receiver, Role};
 use crate::engine::{format_millis, parse_millis};
 use crate::ui::state::{Action, NodeView};
 
@@ -37,15 +37,15 @@ pub fn node_card(props: &NodeCardProps) -> Html {
     let node = &props.node;
     let role = node.role.as_str();
     let lagging = node.lag_bytes > 0;
-    let down = node.state != "running";
+    let down = node.state != NodeState::Running;
     let class = classes!("node", role, lagging.then_some("lagging"), down.then_some("down"));
     html! {
         <article {class} data-testid="node" data-node={node.name.clone()} data-role={role}
-            data-state={node.state}>
+            data-state={node.state.as_str()}>
             <header>
                 <span class="node-name">{&node.name}</span>
                 if down {
-                    <span class="badge down" data-testid="state">{node.state}</span>
+                    <span class="badge down" data-testid="state">{node.state.as_str()}</span>
                 }
                 if node.stale {
                     <span class="badge split" data-testid="stale-primary"
@@ -65,8 +65,8 @@ pub fn node_card(props: &NodeCardProps) -> Html {
                 }
                 if node.role == Role::Replica && !down {
                     <dt title="The replica's WAL receiver">{"stream"}</dt>
-                    <dd class={classes!((node.receiver != "streaming").then_some("warn"))}
-                        data-testid="receiver">{node.receiver}</dd>
+                    <dd class={classes!((node.receiver != Receiver::Streaming).then_some("warn"))}
+                        data-testid="receiver">{node.receiver.as_str()}</dd>
                 }
                 if node.role == Role::Replica && node.replay_paused {
                     <dt title="pg_wal_replay_pause(): WAL still arrives but is not applied">{"replay"}</dt>
@@ -102,15 +102,16 @@ fn node_actions(props: &NodeCardProps) -> Html {
         };
     let id = node.id;
     let replica = node.role == Role::Replica;
+    let running = node.state == NodeState::Running;
     html! {
         <div class="node-actions">
-            if node.state == "running" {
+            if running {
                 {button("crash", "Stop this node at once, as a power cut would", "crash", Action::Crash(id))}
             }
-            if node.state == "crashed" {
+            if node.state == NodeState::Crashed {
                 {button("restart", "Start the node again (crash recovery takes 2 s)", "restart", Action::Restart(id))}
             }
-            if replica && node.state == "running" && !node.replay_paused {
+            if replica && running && !node.replay_paused {
                 {button("pause replay", "pg_wal_replay_pause(): WAL still arrives but is not applied", "pause-replay",
                     Action::SetReplayPaused { replica: id, paused: true })}
             }
@@ -125,13 +126,13 @@ fn node_actions(props: &NodeCardProps) -> Html {
                 {button("reconnect manager", "Heal the partition between this node and the failover manager", "heal-manager",
                     Action::SetManagerPartition { node: id, cut: false })}
             }
-            if replica && node.state == "running" {
+            if replica && running {
                 {button("promote", "pg_promote(): this replica replays what it has and becomes a primary on a new timeline (the current primary is fenced first)", "promote",
                     Action::Promote(id))}
                 {button("switchover", "A planned switchover to this replica: the primary stops taking statements until this replica has all its WAL, then it is promoted and the old primary follows it; nothing is lost", "switchover",
                     Action::Switchover(id))}
             }
-            if replica && node.receiver == "needs re-sync" && node.state == "running" {
+            if replica && node.receiver == Receiver::NeedsResync && running {
                 {button("re-sync", "Rebuild this replica from a base backup of the primary", "resync", Action::Resync(id))}
             }
         </div>

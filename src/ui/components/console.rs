@@ -188,7 +188,7 @@ fn ryw_duration(ryw: Ryw, on_change: Callback<Option<Millis>>) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::node::Role;
+    use crate::engine::node::{NodeState, Receiver, Role};
     use crate::engine::NodeId;
 
     fn view(id: usize, role: Role) -> NodeView {
@@ -196,9 +196,11 @@ mod tests {
             id: NodeId(id),
             name: NodeId(id).name(),
             role,
-            state: "running",
+            state: NodeState::Running,
             timeline: 1,
-            receiver: "streaming",
+            receiver: Receiver::Streaming,
+            link_down: None,
+            link_up: None,
             replay_paused: false,
             replay_lsn: String::new(),
             lag_bytes: 0,

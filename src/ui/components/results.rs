@@ -113,7 +113,10 @@ fn position_note(statement: &StatementReply) -> Option<String> {
         ));
     }
     if let Some(lsn) = statement.commit_lsn {
-        let waited = statement.waited_for.as_deref().unwrap_or("local flush");
+        let waited = statement
+            .waited_for
+            .as_ref()
+            .map_or_else(|| "local flush".to_string(), ToString::to_string);
         return Some(format!("committed at {lsn}; acknowledged after {waited}"));
     }
     (statement.role == Role::Replica && statement.result.is_ok())
