@@ -82,3 +82,28 @@ export async function tableRows(page, node, table) {
   if ((await li.count()) === 0) return 0;
   return parseInt(await li.innerText(), 10);
 }
+
+/** Types text (a duration, a size, a list) into a settings input and commits it. */
+export async function setField(page, testid, value) {
+  await page.fill(`[data-testid="${testid}"]`, value);
+  await page.press(`[data-testid="${testid}"]`, "Enter");
+  await page.locator(`[data-testid="${testid}"]`).blur();
+}
+
+/** Clicks "+1 s" n times. */
+export async function step(page, n = 1) {
+  for (let i = 0; i < n; i++) await page.click('[data-testid="step"]');
+}
+
+/** The run's digest as the page shows it (16 hex digits). */
+export async function digest(page) {
+  return page.getAttribute('[data-testid="digest"]', "data-digest");
+}
+
+/** Drags the recording's scrubber to a moment (ms). */
+export async function seek(page, atMs) {
+  await page.locator('[data-testid="scrubber"]').evaluate((input, value) => {
+    input.value = String(value);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }, atMs);
+}

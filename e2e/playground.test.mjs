@@ -1,7 +1,7 @@
 // The walking skeleton, as a learner sees it in a real browser.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openApp, screenshot, runSql, tableRows } from "./harness.mjs";
+import { serveDist, launch, openApp, screenshot, runSql, tableRows, setField } from "./harness.mjs";
 
 let server, url, browser;
 before(async () => {
@@ -109,7 +109,7 @@ test("a crashed replica stops answering and catches up after a restart", async (
 test("under synchronous commit a write waits for the standby, and the page says so", async () => {
   const { page, errors } = await openApp(browser, url);
   await page.click('[data-testid="play-toggle"]');
-  await page.selectOption('[data-testid="commit-mode"]', "sync-apply");
+  await page.selectOption('[data-testid="commit-mode"]', "remote_apply");
   await page.selectOption('[data-testid="sql-target"]', "router");
   await page.fill('[data-testid="sql-input"]', CREATE);
   await page.click('[data-testid="run"]');
@@ -200,12 +200,6 @@ test("with auto failover on, a crashed primary is replaced and rejoins as a repl
   await page.close();
 });
 
-/** Types text (a duration, a size, a list) into a settings input and commits it. */
-async function setField(page, testid, value) {
-  await page.fill(`[data-testid="${testid}"]`, value);
-  await page.press(`[data-testid="${testid}"]`, "Enter");
-  await page.locator(`[data-testid="${testid}"]`).blur();
-}
 
 test("with fencing off, a primary cut off from the manager keeps taking writes: split brain", async () => {
   const { page, errors } = await openApp(browser, url);

@@ -4,10 +4,15 @@
 //! cargo run --bin replica-sim -- examples/read-after-write.txt
 //! cargo run --bin replica-sim -- --keep-going a.txt b.txt
 //! echo "sql: SELECT 1" | cargo run --bin replica-sim -- -
+//! cargo run --bin replica-sim -- --link 'http://127.0.0.1:8080/#run=v1.…'
 //! ```
 //!
-//! Exit status: 0 when every line ran, 1 when a line was bad (the transcript says which),
-//! 2 on a usage or file error.
+//! After each script it prints the run's digest (`# digest … at t = …`), the same the page
+//! shows for the same run. A script exported from the page says in its header which digest it
+//! ended with; if this replay ends elsewhere, `replica-sim` says so.
+//!
+//! Exit status: 0 when every line ran (and an exported script's digest matched), 1 when a
+//! line was bad (the transcript says which) or the digest differs, 2 on a usage or file error.
 //!
 //! `replica-sim --bench` (or `make bench`) prints throughput figures instead: the SQL engine's
 //! statements per second, and how many simulated seconds the cluster runs per wall-clock
@@ -17,18 +22,38 @@ use std::io::Read as _;
 use std::process::ExitCode;
 
 use replica_playground::engine::cluster::{CacheConfig, CacheStats, LoadSpec};
-use replica_playground::engine::scenario::Scenario;
+use replica_playground::engine::digest::format_digest;
+use replica_playground::engine::recording::{Run, ScriptHeader};
 use replica_playground::engine::sql::{self, Database, Env, Session, Timestamp};
-use replica_playground::engine::{Cluster, ClusterConfig};
+use replica_playground::engine::{format_millis, share, Cluster, ClusterConfig};
 
-const USAGE: &str = "usage: replica-sim [--keep-going] SCRIPT... (use - for standard input)\n       replica-sim --bench";
+const USAGE: &str = "usage: replica-sim [--keep-going] SCRIPT... (use - for standard input)\n       replica-sim --link URL\n       replica-sim --bench";
 
 fn main() -> ExitCode {
     let mut keep_going = false;
     let mut paths = Vec::new();
-    for arg in std::env::args().skip(1) {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--keep-going" | "-k" => keep_going = true,
+            "--link" => {
+                let Some(link) = args.next() else {
+                    eprintln!("--link needs a share link\n{USAGE}");
+                    return ExitCode::from(2);
+                };
+                let payload = share::payload_of(link.rsplit_once('#').map_or(&link, |(_, f)| f));
+                return match payload.map(share::decode) {
+                    Some(Ok(script)) => play("link", &script, false),
+                    Some(Err(error)) => {
+                        eprintln!("replica-sim: {error}");
+                        ExitCode::from(1)
+                    }
+                    None => {
+                        eprintln!("replica-sim: that is not a share link (no #run=… in it)");
+                        ExitCode::from(2)
+                    }
+                };
+            }
             "--bench" => {
                 bench();
                 return ExitCode::SUCCESS;
@@ -57,17 +82,44 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        let (transcript, errors) = Scenario::default().run_script(&script, keep_going);
-        print!("{transcript}");
-        for error in &errors {
-            eprintln!("{path}: {error}");
-        }
-        failed |= !errors.is_empty();
+        failed |= play(path, &script, keep_going) != ExitCode::SUCCESS;
     }
     if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Plays one script and prints its transcript and final digest; checks the digest an exported
+/// script claims.
+fn play(path: &str, script: &str, keep_going: bool) -> ExitCode {
+    let header = match ScriptHeader::read(script) {
+        Ok(header) => header,
+        Err(error) => {
+            eprintln!("{path}: line 1: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut run = Run::default();
+    let (transcript, errors) = run.run_script(script, keep_going);
+    print!("{transcript}");
+    for error in &errors {
+        eprintln!("{path}: {error}");
+    }
+    let digest = run.digest();
+    println!("# digest {} at t = {}", format_digest(digest), format_millis(run.now_ms()));
+    match header.digest {
+        Some(claimed) if claimed != digest => {
+            eprintln!(
+                "{path}: the run ended with digest {}, but the script says {}: it was made by another version, or edited",
+                format_digest(digest),
+                format_digest(claimed)
+            );
+            ExitCode::from(1)
+        }
+        _ if !errors.is_empty() => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
     }
 }
 

@@ -24,6 +24,7 @@
 
 pub mod checker;
 pub mod cluster;
+pub mod command;
 pub mod commit;
 pub mod digest;
 pub mod error;
@@ -33,8 +34,10 @@ pub mod invariants;
 pub mod link;
 pub mod metrics;
 pub mod node;
+pub mod recording;
 pub mod rng;
 pub mod scenario;
+pub mod share;
 pub mod sql;
 pub mod wal;
 
@@ -83,37 +86,14 @@ pub fn format_millis(ms: Millis) -> String {
     }
 }
 
-/// Parses a duration as users write it: `500ms`, `2s`, `1.5s`, `3m`, or a bare number of ms.
-pub fn parse_millis(text: &str) -> Option<Millis> {
-    let text = text.trim();
-    let (number, unit_ms) = if let Some(n) = text.strip_suffix("ms") {
-        (n, 1.0)
-    } else if let Some(n) = text.strip_suffix("min") {
-        (n, 60_000.0)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1_000.0)
-    } else if let Some(n) = text.strip_suffix('m') {
-        (n, 60_000.0)
-    } else {
-        (text, 1.0)
-    };
-    let value: f64 = number.trim().parse().ok()?;
-    let ms = value * unit_ms;
-    (value.is_finite() && (0.0..=1e15).contains(&ms)).then(|| ms.round() as Millis)
-}
+pub use command::parse::parse_millis;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn durations_round_trip_through_text() {
-        assert_eq!(parse_millis("500ms"), Some(500));
-        assert_eq!(parse_millis("1.5s"), Some(1_500));
-        assert_eq!(parse_millis("2m"), Some(120_000));
-        assert_eq!(parse_millis("750"), Some(750));
-        assert_eq!(parse_millis("-1s"), None);
-        assert_eq!(parse_millis("fast"), None);
+    fn durations_format_for_people() {
         assert_eq!(format_millis(250), "250ms");
         assert_eq!(format_millis(2_000), "2s");
         assert_eq!(format_millis(1_500), "1.5s");

@@ -1,44 +1,30 @@
-//! # Scenario scripts: a small line-based language that drives the engine
+//! # Scenarios: commands applied to a cluster, with a transcript
 //!
-//! The same commands drive the browser, the `replica-sim` CLI and the golden tests, so a run
-//! can be shared as text. One command per line; `#` starts a comment (outside SQL quotes).
-//! Durations read `500ms`, `2s`, `1.5s`, `1m`; nodes are `pg1`, `pg2`, … or `primary`.
-//! The full reference, with examples, is `docs/scenarios.md`.
-//!
-//! | command | what it does |
-//! |---------|--------------|
-//! | `cluster [replicas=2] [seed=1] [delay=1s] [commit=MODE] [cores=2]` | start over; MODE: `async`, `semi-sync`, or a `synchronous_commit` value (remote ones make every standby a candidate: `FIRST 1 (*)`) |
-//! | `sql [TARGET] [session=NAME]: SQL` | run SQL; TARGET: `router` (default), `primary` (the endpoint, as the session resolves it), a node, `replica-N`; `@primary` works too |
-//! | `session NAME [synchronous_commit=MODE] [ryw=none\|primary\|sticky\|lsn\|sync] [window=5s] [timeout=1s]` | a session's own commit mode and read-after-write strategy |
-//! | `router [policy=round-robin\|least-lag\|weights] [weights=pg2:3,pg3:1] [max_lag=DUR] [max_lag_bytes=SIZE]` | how reads are routed; lagging replicas are shunned |
-//! | `failover [auto=on\|off] [fencing=on\|off] [ttl=30s] [loop_wait=10s] [maximum_lag_on_failover=1MB]` / `promote NODE` / `switchover NODE` | the Patroni-style failover manager (`priority=pg2:0,pg3:2` too) / `pg_promote()` / a planned switchover |
-//! | `endpoint [ttl=DUR]` | the primary's DNS name: where it points, clients' cached answers; TTL of those answers |
-//! | `cache [on\|off] [ttl=5s] [invalidate=on\|off]` | the read cache in front of the router; alone: hits, misses, hit ratio |
-//! | `check` | the consistency checker: stale reads, read-your-writes and monotonic-read violations, lost writes, refused writes |
-//! | `set NAME = VALUE` / `show NAME` / `show all` | cluster settings, by their PostgreSQL / MySQL names |
-//! | `link NODE [delay=DUR] [jitter=DUR] [loss=P]` | change a replica's link |
-//! | `partition NODE [way=both\|down\|up]` / `partition NODE from=manager` / `heal [NODE]` | cut a link (down: primary→replica) / cut a node off from the failover manager / mend |
-//! | `crash NODE` / `restart NODE` | fail a node / bring it back after crash recovery |
-//! | `replica NODE [apply_delay=DUR] [replay=pause\|resume] [slow=N]` | replay controls |
-//! | `add-replica` / `remove-replica NODE` / `resync NODE` | membership; rebuild from a base backup |
-//! | `load rate=N [read_ratio=0.8] [heavy=0] [sessions=10] [duration=10s] [target=router]` / `load stop` / `load` | generate traffic / stop it / its summary |
-//! | `advance DUR` | let time pass; prints answers that arrive meanwhile |
-//! | `settle [max=DUR]` | advance until no statement is in flight and replicas caught up |
-//! | `status` | `pg_stat_replication`, as the primary sees it |
-//! | `nodes` / `events` / `metrics NODE` / `metrics cache` / `slowlog` | node table / new events / time series / cache hit ratio / slow queries |
+//! [`Scenario::apply`] is the one place where a [`Command`] — from a script line, a click in
+//! the page or a golden test — changes the cluster; it returns what a person reads back, like
+//! a psql session would. Scripts are one command per line (the language is in
+//! [`super::command`] and `docs/scenarios.md`); `#` starts a comment outside SQL quotes.
 //!
 //! A line that does not parse, or names a node that does not exist, is an error reported with
 //! its line number; [`Scenario::run_script`] stops there unless asked to keep going. SQL
 //! errors are not script errors: they are output, as they would be in psql.
 
+use std::collections::VecDeque;
 use std::fmt::Write as _;
 
 use super::checker;
-use super::cluster::{
-    parse_bytes, Cluster, ClusterConfig, LoadSpec, Policy, Reply, Ryw, Target, SETTINGS,
+use super::cluster::{Cluster, ClusterConfig, LoadSpec, Policy, Reply, Ryw, SETTINGS};
+use super::command::parse::{self, format_bytes};
+use super::command::{
+    CacheChange, ClusterSpec, Command, CommitPreset, FailoverChange, LinkChange, LoadOptions,
+    MetricsOf, NodeRef, ReplicaChange, RouterChange, RywStrategy, SessionChange,
 };
-use super::commit::StandbyNames;
-use super::{format_millis, parse_millis, Error, Millis, NodeId};
+use super::event::Way;
+use super::node::Receiver;
+use super::{format_millis, Error, Millis, NodeId};
+
+/// Answers kept for a page that has not taken them yet.
+const REPLIES_KEPT: usize = 1_000;
 
 /// A scenario being run: the cluster and the position in its event log.
 #[derive(Clone, Debug)]
@@ -47,6 +33,8 @@ pub struct Scenario {
     events_seen: u64,
     /// How many times a `cluster` command started over.
     generation: u64,
+    /// Answers rendered in transcripts, kept for a caller that shows them its own way.
+    replies: VecDeque<Reply>,
 }
 
 /// A script line that failed.
@@ -69,10 +57,21 @@ impl Default for Scenario {
     }
 }
 
+/// Whether a script line holds a command at all (not blank, not only a comment or `>`).
+pub fn is_command_line(line: &str) -> bool {
+    let line = parse::strip_comment(line).trim();
+    !line.is_empty() && line != ">"
+}
+
 impl Scenario {
     /// A scenario on a fresh cluster.
     pub fn new(config: ClusterConfig) -> Self {
-        Self { cluster: Cluster::new(config), events_seen: 0, generation: 0 }
+        Self {
+            cluster: Cluster::new(config),
+            events_seen: 0,
+            generation: 0,
+            replies: VecDeque::new(),
+        }
     }
 
     /// The cluster as it stands.
@@ -85,116 +84,133 @@ impl Scenario {
         self.generation
     }
 
-    /// The cluster, for drivers that mix scripted and direct inputs (the UI).
-    pub fn cluster_mut(&mut self) -> &mut Cluster {
-        &mut self.cluster
+    /// Answers that finished since last asked, oldest first (the page shows them as cards).
+    pub fn take_replies(&mut self) -> Vec<Reply> {
+        self.collect_finished();
+        self.replies.drain(..).collect()
     }
 
-    /// Runs a whole script, returning a transcript (each command, then its output). Stops at
-    /// the first bad line unless `keep_going`; every bad line is returned as an error.
-    pub fn run_script(&mut self, script: &str, keep_going: bool) -> (String, Vec<ScriptError>) {
-        let mut transcript = String::new();
-        let mut errors = Vec::new();
-        for (index, line) in script.lines().enumerate() {
-            let command = strip_comment(line).trim();
-            if command.is_empty() {
-                continue;
-            }
-            let _ = writeln!(transcript, "> {command}");
-            match self.run_line(command) {
-                Ok(output) => transcript.push_str(&output),
-                Err(error) => {
-                    let error = ScriptError { line: index + 1, error };
-                    let _ = writeln!(transcript, "error: {error}");
-                    errors.push(error);
-                    if !keep_going {
-                        break;
-                    }
-                }
-            }
-        }
-        (transcript, errors)
-    }
-
-    /// Runs one command and returns its output (each line ends in a newline).
+    /// Parses and applies one line; returns its output (each line ends in a newline).
     pub fn run_line(&mut self, line: &str) -> Result<String, Error> {
-        let line = strip_comment(line).trim();
-        // `> command` is how golden files write some lines; a script copied from one still runs.
-        let line = line.strip_prefix('>').map_or(line, str::trim_start);
-        let (verb, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-        let rest = rest.trim();
-        match verb {
-            "" => Ok(String::new()),
-            "cluster" => self.cmd_cluster(rest),
-            "sql" | "sql:" => self.cmd_sql(line.strip_prefix("sql").unwrap_or_default()),
-            "session" => self.cmd_session(rest),
-            "router" => self.cmd_router(rest),
-            "failover" => self.cmd_failover(rest),
-            "promote" => self
-                .on_node(rest, |c, id| c.promote(id))
-                .map(|id| format!("{id}: promotion started\n")),
-            "switchover" => self
-                .on_node(rest, |c, id| c.switchover(id))
-                .map(|id| format!("{id}: switchover started\n")),
-            "check" => no_args(rest, verb).map(|()| self.cmd_check()),
-            "endpoint" => self.cmd_endpoint(rest),
-            "cache" => self.cmd_cache(rest),
-            "set" => self.cmd_set(rest),
-            "show" => self.cmd_show(rest),
-            "link" => self.cmd_link(rest),
-            "partition" => self.cmd_partition(rest),
-            "heal" => self.cmd_heal(rest),
-            "crash" => self.on_node(rest, |c, id| c.crash(id)).map(|id| format!("{id} crashed\n")),
-            "restart" => {
-                self.on_node(rest, |c, id| c.restart(id)).map(|id| format!("{id} restarting\n"))
+        if !is_command_line(line) {
+            return Ok(String::new());
+        }
+        self.apply(&line.parse()?)
+    }
+
+    /// Applies one command and returns its output.
+    pub fn apply(&mut self, command: &Command) -> Result<String, Error> {
+        match command {
+            Command::Cluster(spec) => Ok(self.start_cluster(spec)),
+            Command::Sql { target, session, text } => {
+                let target = target.resolve(&self.cluster)?;
+                let session = session.as_deref().unwrap_or("default");
+                let op = self.cluster.submit(session, target, text);
+                self.cluster.advance(0);
+                let mut out = self.render_finished(false);
+                if self.cluster.in_progress().iter().any(|r| r.op == op) {
+                    let waiting = self.cluster.waiting_for(op).unwrap_or_default();
+                    let _ = writeln!(out, "… op {} in progress: {waiting}", op.0);
+                }
+                Ok(out)
             }
-            "resync" => self
-                .on_node(rest, |c, id| c.resync(id))
-                .map(|id| format!("{id}: base backup started\n")),
-            "replica" => self.cmd_replica(rest),
-            "add-replica" => no_args(rest, verb)
-                .and_then(|()| self.cluster.add_replica())
-                .map(|id| format!("{id} added; base backup started\n")),
-            "remove-replica" => {
-                self.on_node(rest, |c, id| c.remove_replica(id)).map(|id| format!("{id} removed\n"))
+            Command::Session(change) => self.change_session(change),
+            Command::Commit(preset) => self.set_commit(*preset),
+            Command::Router(change) => self.change_router(change),
+            Command::Failover(change) => self.change_failover(change),
+            Command::Promote(node) => {
+                let id = self.on_node(*node, Cluster::promote)?;
+                Ok(format!("{id}: promotion started\n") + &self.render_finished(true))
             }
-            "load" => self.cmd_load(rest),
-            "advance" => self.cmd_advance(rest),
-            "settle" => self.cmd_settle(rest),
-            "status" => no_args(rest, verb).map(|()| self.cluster.render_status() + "\n"),
-            "nodes" => no_args(rest, verb).map(|()| self.cluster.render_nodes() + "\n"),
-            "events" => no_args(rest, verb).map(|()| self.render_new_events()),
-            "metrics" => self.cmd_metrics(rest),
-            "slowlog" => no_args(rest, verb).map(|()| self.cluster.render_slow_log() + "\n"),
-            other => Err(Error::invalid(format!(
-                "unknown command \"{other}\" (see docs/scenarios.md for the commands)"
-            ))),
+            Command::Switchover(node) => {
+                let id = self.on_node(*node, Cluster::switchover)?;
+                Ok(format!("{id}: switchover started\n"))
+            }
+            Command::Endpoint { ttl_ms } => Ok(self.endpoint(*ttl_ms)),
+            Command::Cache(change) => Ok(self.cache(change)),
+            Command::Set { name, value } => {
+                let shown = self.cluster.set(name, value)?;
+                Ok(format!("{name} = {shown}\n") + &self.render_finished(true))
+            }
+            Command::Show(None) => {
+                let mut out = String::new();
+                for (name, _) in SETTINGS {
+                    let _ = writeln!(out, "{name} = {}", self.cluster.show(name)?);
+                }
+                Ok(out)
+            }
+            Command::Show(Some(name)) => Ok(format!("{name} = {}\n", self.cluster.show(name)?)),
+            Command::Link(change) => self.change_link(change),
+            Command::Partition { node, way } => {
+                let id = node.resolve(&self.cluster)?;
+                self.cluster.partition(id, way.cuts_down(), way.cuts_up())?;
+                let shown = match way {
+                    Way::Both => "both ways",
+                    Way::Down => "primary → replica",
+                    Way::Up => "replica → primary",
+                };
+                Ok(format!("link to {id} cut ({shown})\n"))
+            }
+            Command::PartitionManager(node) => {
+                let id = self.on_node(*node, Cluster::partition_from_manager)?;
+                Ok(format!("{id} cut off from the failover manager (clients still reach it)\n"))
+            }
+            Command::Heal(node) => self.heal(*node),
+            Command::HealManager(node) => {
+                let id = self.on_node(*node, Cluster::reconnect_manager)?;
+                Ok(format!("{id} reachable by the failover manager again\n"))
+            }
+            Command::Crash(node) => {
+                let id = self.on_node(*node, Cluster::crash)?;
+                Ok(format!("{id} crashed\n"))
+            }
+            Command::Restart(node) => {
+                let id = self.on_node(*node, Cluster::restart)?;
+                Ok(format!("{id} restarting\n"))
+            }
+            Command::Resync(node) => {
+                let id = self.on_node(*node, Cluster::resync)?;
+                Ok(format!("{id}: base backup started\n"))
+            }
+            Command::Replica(change) => self.change_replica(change),
+            Command::AddReplica => {
+                let id = self.cluster.add_replica()?;
+                Ok(format!("{id} added; base backup started\n"))
+            }
+            Command::RemoveReplica(node) => {
+                let id = self.on_node(*node, Cluster::remove_replica)?;
+                Ok(format!("{id} removed\n"))
+            }
+            Command::Load(options) => self.start_load(options),
+            Command::LoadStop => {
+                self.cluster.stop_load();
+                Ok("load stopped\n".to_string())
+            }
+            Command::LoadSummary => {
+                Ok(self.cluster.load().map_or("no load has run\n".to_string(), |l| l.render()))
+            }
+            Command::Advance(ms) => {
+                self.cluster.advance(*ms);
+                let mut out = format!("t = {}\n", format_millis(self.cluster.now_ms()));
+                out.push_str(&self.render_finished(true));
+                Ok(out)
+            }
+            Command::Settle { max_ms } => Ok(self.settle(max_ms.unwrap_or(600_000))),
+            Command::Check => Ok(self.check()),
+            Command::Status => Ok(self.cluster.render_status() + "\n"),
+            Command::Nodes => Ok(self.cluster.render_nodes() + "\n"),
+            Command::Events => Ok(self.render_new_events()),
+            Command::Metrics(of) => self.metrics(*of),
+            Command::Slowlog => Ok(self.cluster.render_slow_log() + "\n"),
         }
     }
 
-    fn cmd_cluster(&mut self, rest: &str) -> Result<String, Error> {
-        let mut config = ClusterConfig::default();
-        for (key, value) in parse_options(rest)? {
-            match key {
-                "replicas" => config.replicas = parse_number(key, value, 0, 8)? as usize,
-                "seed" => config.seed = parse_number(key, value, 0, u64::MAX)?,
-                "delay" => config.link_delay_ms = parse_duration(key, value)?,
-                "cores" => config.settings.cores = parse_number(key, value, 1, 64)? as usize,
-                "commit" => apply_commit_preset(&mut config, value)?,
-                _ => {
-                    return Err(unknown_option(
-                        "cluster",
-                        key,
-                        "replicas, seed, delay, commit, cores",
-                    ))
-                }
-            }
-        }
-        *self = Scenario { generation: self.generation + 1, ..Scenario::new(config) };
+    fn start_cluster(&mut self, spec: &ClusterSpec) -> String {
+        *self = Scenario { generation: self.generation + 1, ..Scenario::new(spec.config()) };
         let c = self.cluster.config();
         let s = self.cluster.settings();
         let semi = if s.semi_sync.enabled { ", semi-sync on" } else { "" };
-        Ok(format!(
+        format!(
             "cluster: 1 primary + {} replica{}, link delay {}, seed {}, synchronous_commit = {}, synchronous_standby_names = {}{semi}\n",
             c.replicas,
             if c.replicas == 1 { "" } else { "s" },
@@ -202,99 +218,21 @@ impl Scenario {
             c.seed,
             s.synchronous_commit,
             s.synchronous_standby_names
-        ))
+        )
     }
 
-    /// `sql [TARGET] [session=NAME]: SQL`; the text after `sql`.
-    fn cmd_sql(&mut self, rest: &str) -> Result<String, Error> {
-        let (head, sql) = rest
-            .split_once(':')
-            .ok_or_else(|| Error::invalid("expected `sql [TARGET] [session=NAME]: SQL`"))?;
-        let mut target = Target::Router;
-        let mut session = "default".to_string();
-        for word in head.split_whitespace() {
-            match word.split_once('=') {
-                Some(("session", name)) if !name.is_empty() => session = name.to_string(),
-                Some((key, _)) => return Err(unknown_option("sql", key, "session")),
-                None => target = self.parse_target(word)?,
-            }
-        }
-        let op = self.cluster.submit(&session, target, sql.trim());
-        self.cluster.advance(0);
-        let mut out = self.render_finished(false);
-        if self.cluster.in_progress().iter().any(|r| r.op == op) {
-            let waiting = self.cluster.waiting_for(op).unwrap_or_default();
-            let _ = writeln!(out, "… op {} in progress: {waiting}", op.0);
-        }
-        Ok(out)
-    }
-
-    /// `router`, `primary` (the endpoint), a node (`pg2`), or `replica-N` (the N-th replica in
-    /// name order); each may be written with a leading `@`, as in ProxySQL-style hints.
-    fn parse_target(&self, word: &str) -> Result<Target, Error> {
-        let word = word.strip_prefix('@').unwrap_or(word);
-        if let Some(n) = word.strip_prefix("replica-") {
-            let replicas = self.cluster.replicas();
-            let index = n.parse::<usize>().ok().filter(|i| (1..=replicas.len()).contains(i));
-            return index.map(|i| Target::Node(replicas[i - 1])).ok_or_else(|| {
-                Error::invalid(format!(
-                    "no replica-{n}: the cluster has {} replica{} (replica-1 … replica-{})",
-                    replicas.len(),
-                    if replicas.len() == 1 { "" } else { "s" },
-                    replicas.len()
-                ))
-            });
-        }
-        match word {
-            "router" => Ok(Target::Router),
-            "primary" => Ok(Target::Primary),
-            name => Ok(Target::Node(self.cluster.find_node(name)?)),
-        }
-    }
-
-    /// `session NAME [synchronous_commit=MODE] [ryw=STRATEGY] [window=DUR] [timeout=DUR]`.
-    fn cmd_session(&mut self, rest: &str) -> Result<String, Error> {
-        let (name, options) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        if name.is_empty() || name.contains('=') {
-            return Err(Error::invalid(
-                "expected `session NAME [synchronous_commit=MODE] [ryw=STRATEGY]`",
-            ));
-        }
-        let options = parse_options(options)?;
-        if options.is_empty() {
-            return Err(Error::invalid("session needs synchronous_commit=MODE or ryw=STRATEGY"));
-        }
-        let option = |key: &str| options.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+    fn change_session(&mut self, change: &SessionChange) -> Result<String, Error> {
+        let name = change.name.as_str();
+        let current = self.cluster.client_session(name).ryw;
         // window= and timeout= tune a strategy: the one given, or the session's current one.
-        let strategy = option("ryw").unwrap_or(self.cluster.client_session(name).ryw.name());
-        for (key, _) in options.iter().filter(|(k, _)| matches!(*k, "window" | "timeout")) {
-            strategy_option_fits(strategy, key)?;
-        }
-        let tunes_only =
-            option("ryw").is_none() && (option("window").or(option("timeout")).is_some());
-        if tunes_only {
-            let ryw = Ryw::parse(strategy, option("window"), option("timeout"))?;
+        let strategy = change.ryw.unwrap_or_else(|| strategy_of(current));
+        change.check_durations_fit(strategy)?;
+        if change.ryw.is_some() || change.window_ms.is_some() || change.timeout_ms.is_some() {
+            let ryw = ryw_of(strategy, change.window_ms, change.timeout_ms);
             self.cluster.set_session_ryw(name, ryw);
         }
-        for (key, value) in &options {
-            match *key {
-                "synchronous_commit" if *value == "default" => {
-                    self.cluster.set_session_commit(name, None)
-                }
-                "synchronous_commit" => self.cluster.set_session_commit(name, Some(value.parse()?)),
-                "ryw" => {
-                    let ryw = Ryw::parse(value, option("window"), option("timeout"))?;
-                    self.cluster.set_session_ryw(name, ryw);
-                }
-                "window" | "timeout" => {}
-                _ => {
-                    return Err(unknown_option(
-                        "session",
-                        key,
-                        "synchronous_commit, ryw, window, timeout",
-                    ))
-                }
-            }
+        if let Some(commit) = change.commit {
+            self.cluster.set_session_commit(name, commit);
         }
         let state = self.cluster.client_session(name);
         Ok(format!(
@@ -304,31 +242,37 @@ impl Scenario {
         ))
     }
 
-    /// `router [policy=round-robin|least-lag|weights] [weights=pg2:3,pg3:1] [max_lag=DUR] [max_lag_bytes=N]`.
-    fn cmd_router(&mut self, rest: &str) -> Result<String, Error> {
+    fn set_commit(&mut self, preset: CommitPreset) -> Result<String, Error> {
+        let mut shown = Vec::new();
+        for (name, value) in preset.settings() {
+            shown.push(format!("{name} = {}", self.cluster.set(name, &value)?));
+        }
+        Ok(format!("commit {preset}: {}\n", shown.join(", ")) + &self.render_finished(true))
+    }
+
+    /// Nodes named in a per-node list must be in the cluster.
+    fn members(
+        &self,
+        list: &[(NodeId, u32)],
+    ) -> Result<std::collections::BTreeMap<NodeId, u32>, Error> {
+        list.iter()
+            .map(|(id, n)| NodeRef::Id(*id).resolve(&self.cluster).map(|id| (id, *n)))
+            .collect()
+    }
+
+    fn change_router(&mut self, change: &RouterChange) -> Result<String, Error> {
         let mut config = self.cluster.router().clone();
-        for (key, value) in parse_options(rest)? {
-            match key {
-                "policy" => config.policy = value.parse()?,
-                "max_lag" if value == "off" => config.max_lag_ms = None,
-                "max_lag" => config.max_lag_ms = Some(parse_duration(key, value)?),
-                "max_lag_bytes" if value == "off" => config.max_lag_bytes = None,
-                "max_lag_bytes" => {
-                    config.max_lag_bytes = Some(parse_bytes(value).ok_or_else(|| {
-                        Error::invalid(format!(
-                            "max_lag_bytes: expected a size such as 64kB, got \"{value}\""
-                        ))
-                    })?)
-                }
-                "weights" => config.weights = self.cluster.parse_node_numbers(key, value, 1_000)?,
-                _ => {
-                    return Err(unknown_option(
-                        "router",
-                        key,
-                        "policy, weights, max_lag, max_lag_bytes",
-                    ))
-                }
-            }
+        if let Some(policy) = change.policy {
+            config.policy = policy;
+        }
+        if let Some(max_lag_ms) = change.max_lag_ms {
+            config.max_lag_ms = max_lag_ms;
+        }
+        if let Some(max_lag_bytes) = change.max_lag_bytes {
+            config.max_lag_bytes = max_lag_bytes;
+        }
+        if let Some(weights) = &change.weights {
+            config.weights = self.members(weights)?;
         }
         self.cluster.set_router(config)?;
         let c = self.cluster.router();
@@ -345,54 +289,45 @@ impl Scenario {
         ))
     }
 
-    /// `failover [auto=on|off] [ttl=DUR] [loop_wait=DUR] [maximum_lag_on_failover=SIZE]`.
-    fn cmd_failover(&mut self, rest: &str) -> Result<String, Error> {
+    fn change_failover(&mut self, change: &FailoverChange) -> Result<String, Error> {
         let mut config = self.cluster.failover_config().clone();
-        for (key, value) in parse_options(rest)? {
-            match key {
-                "auto" => config.auto = parse_switch(key, value)?,
-                "fencing" => config.fencing = parse_switch(key, value)?,
-                "ttl" => config.ttl_ms = parse_duration(key, value)?,
-                "loop_wait" => config.loop_wait_ms = parse_duration(key, value)?,
-                "priority" => {
-                    let priorities = self.cluster.parse_node_numbers(key, value, 1_000)?;
-                    config.priorities.extend(priorities);
-                }
-                "maximum_lag_on_failover" => {
-                    config.maximum_lag_on_failover = parse_bytes(value).ok_or_else(|| {
-                        Error::invalid(format!("{key}: expected a size, got \"{value}\""))
-                    })?
-                }
-                _ => {
-                    return Err(unknown_option(
-                        "failover",
-                        key,
-                        "auto, fencing, ttl, loop_wait, maximum_lag_on_failover, priority",
-                    ))
-                }
-            }
+        if let Some(auto) = change.auto {
+            config.auto = auto;
+        }
+        if let Some(fencing) = change.fencing {
+            config.fencing = fencing;
+        }
+        if let Some(ttl_ms) = change.ttl_ms {
+            config.ttl_ms = ttl_ms;
+        }
+        if let Some(loop_wait_ms) = change.loop_wait_ms {
+            config.loop_wait_ms = loop_wait_ms;
+        }
+        if let Some(bytes) = change.maximum_lag_on_failover {
+            config.maximum_lag_on_failover = bytes;
+        }
+        if let Some(priorities) = &change.priorities {
+            config.priorities = self.members(priorities)?;
         }
         self.cluster.set_failover(config)?;
         let c = self.cluster.failover_config();
         Ok(format!(
             "failover: auto {}, fencing {}, ttl {}, loop_wait {}, maximum_lag_on_failover {}; primary {} on timeline {}\n",
-            if c.auto { "on" } else { "off" },
-            if c.fencing { "on" } else { "off" },
+            parse::print_switch(c.auto),
+            parse::print_switch(c.fencing),
             format_millis(c.ttl_ms),
             format_millis(c.loop_wait_ms),
-            super::cluster::format_bytes(c.maximum_lag_on_failover),
+            format_bytes(c.maximum_lag_on_failover),
             self.cluster.primary(),
             self.cluster.timeline()
         ))
     }
 
-    /// `endpoint [ttl=DUR]`: the primary's DNS name, where it points, and clients' cached answers.
-    fn cmd_endpoint(&mut self, rest: &str) -> Result<String, Error> {
-        for (key, value) in parse_options(rest)? {
-            match key {
-                "ttl" => self.cluster.set_endpoint_ttl(parse_duration(key, value)?),
-                _ => return Err(unknown_option("endpoint", key, "ttl")),
-            }
+    /// The primary's DNS name, where it points, and clients' cached answers; `ttl` changes how
+    /// long they cache it.
+    fn endpoint(&mut self, ttl_ms: Option<Millis>) -> String {
+        if let Some(ttl_ms) = ttl_ms {
+            self.cluster.set_endpoint_ttl(ttl_ms);
         }
         let endpoint = self.cluster.endpoint();
         let mut out = format!(
@@ -409,94 +344,55 @@ impl Scenario {
                 format_millis(cached.expires_ms)
             );
         }
-        Ok(out)
+        out
     }
 
-    /// `cache [on|off] [ttl=DUR] [invalidate=on|off]`: the read cache; alone, its counters.
-    fn cmd_cache(&mut self, rest: &str) -> Result<String, Error> {
-        let (switch, options) = match rest.split_once(char::is_whitespace) {
-            Some((first, others)) if !first.contains('=') => (Some(first), others),
-            None if !rest.is_empty() && !rest.contains('=') => (Some(rest), ""),
-            _ => (None, rest),
-        };
+    /// The read cache: changed if asked, then its counters.
+    fn cache(&mut self, change: &CacheChange) -> String {
         let mut config = self.cluster.cache_config().clone();
-        let options = parse_options(options)?;
-        if let Some(switch) = switch {
-            config.enabled = parse_switch("cache", switch)?;
+        if let Some(enabled) = change.enabled {
+            config.enabled = enabled;
         }
-        for (key, value) in &options {
-            match *key {
-                "ttl" => config.ttl_ms = parse_duration(key, value)?,
-                "invalidate" => config.invalidate_on_write = parse_switch(key, value)?,
-                _ => return Err(unknown_option("cache", key, "ttl, invalidate")),
-            }
+        if let Some(ttl_ms) = change.ttl_ms {
+            config.ttl_ms = ttl_ms;
         }
-        if switch.is_some() || !options.is_empty() {
+        if let Some(invalidate) = change.invalidate {
+            config.invalidate_on_write = invalidate;
+        }
+        if change != &CacheChange::default() {
             self.cluster.set_cache(config);
         }
         let c = self.cluster.cache_config();
         if !c.enabled {
-            return Ok("read cache: off\n".to_string());
+            return "read cache: off\n".to_string();
         }
-        Ok(format!(
+        format!(
             "read cache: on, ttl {}, invalidate on write {}; {}\n",
             format_millis(c.ttl_ms),
-            if c.invalidate_on_write { "on" } else { "off" },
+            parse::print_switch(c.invalidate_on_write),
             self.cluster.cache_stats()
-        ))
+        )
     }
 
-    /// `check`: the consistency checker over the history so far.
-    fn cmd_check(&self) -> String {
+    fn check(&self) -> String {
         let findings = checker::check(self.cluster.history(), &self.cluster);
         if findings.is_empty() {
             let ops = self.cluster.history().records().len();
             return format!("no anomalies in {ops} operations\n");
         }
-        let mut out = String::new();
-        for finding in &findings {
-            out.push_str(&finding.to_string());
-        }
-        out
+        findings.iter().map(ToString::to_string).collect()
     }
 
-    fn cmd_set(&mut self, rest: &str) -> Result<String, Error> {
-        let (name, value) = rest
-            .split_once('=')
-            .or_else(|| rest.split_once(" to "))
-            .ok_or_else(|| Error::invalid("expected `set NAME = VALUE`"))?;
-        let name = name.trim();
-        let shown = self.cluster.set(name, value.trim())?;
-        let mut out = format!("{name} = {shown}\n");
-        out.push_str(&self.render_finished(true));
-        Ok(out)
-    }
-
-    fn cmd_show(&mut self, rest: &str) -> Result<String, Error> {
-        if rest == "all" {
-            let mut out = String::new();
-            for (name, _) in SETTINGS {
-                let _ = writeln!(out, "{name} = {}", self.cluster.show(name)?);
-            }
-            return Ok(out);
+    fn change_link(&mut self, change: &LinkChange) -> Result<String, Error> {
+        let replica = change.node.resolve(&self.cluster)?;
+        if let Some(delay_ms) = change.delay_ms {
+            self.cluster.set_link_delay(replica, delay_ms)?;
         }
-        Ok(format!("{rest} = {}\n", self.cluster.show(rest)?))
-    }
-
-    fn cmd_link(&mut self, rest: &str) -> Result<String, Error> {
-        let (name, options) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        let replica = self.cluster.find_node(name)?;
-        let options = parse_options(options)?;
-        if options.is_empty() {
-            return Err(Error::invalid("link needs at least one of delay=, jitter=, loss="));
+        if let Some(jitter_ms) = change.jitter_ms {
+            self.cluster.set_link_jitter(replica, jitter_ms)?;
         }
-        for (key, value) in options {
-            match key {
-                "delay" => self.cluster.set_link_delay(replica, parse_duration(key, value)?)?,
-                "jitter" => self.cluster.set_link_jitter(replica, parse_duration(key, value)?)?,
-                "loss" => self.cluster.set_link_loss(replica, parse_probability(key, value)?)?,
-                _ => return Err(unknown_option("link", key, "delay, jitter, loss")),
-            }
+        if let Some(loss) = change.loss {
+            self.cluster.set_link_loss(replica, loss)?;
         }
         let link = &self.cluster.link(replica).expect("checked by the setters").link;
         Ok(format!(
@@ -507,50 +403,8 @@ impl Scenario {
         ))
     }
 
-    fn cmd_partition(&mut self, rest: &str) -> Result<String, Error> {
-        let (name, options) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        let replica = self.cluster.find_node(name)?;
-        let (mut down, mut up) = (true, true);
-        for (key, value) in parse_options(options)? {
-            match (key, value) {
-                ("from", "manager") => {
-                    self.cluster.partition_from_manager(replica)?;
-                    return Ok(format!(
-                        "{replica} cut off from the failover manager (clients still reach it)\n"
-                    ));
-                }
-                ("from", other) => {
-                    return Err(Error::invalid(format!(
-                        "from: expected manager (or no from= for the replication link), got \"{other}\""
-                    )))
-                }
-                ("way", "both") => (down, up) = (true, true),
-                ("way", "down") => (down, up) = (true, false),
-                ("way", "up") => (down, up) = (false, true),
-                ("way", other) => {
-                    return Err(Error::invalid(format!(
-                        "way: expected both, down or up, got \"{other}\""
-                    )))
-                }
-                _ => return Err(unknown_option("partition", key, "way, from")),
-            }
-        }
-        self.cluster.partition(replica, down, up)?;
-        Ok(format!(
-            "link to {replica} cut ({})\n",
-            match (down, up) {
-                (true, true) => "both ways",
-                (true, false) => "primary → replica",
-                _ => "replica → primary",
-            }
-        ))
-    }
-
-    fn cmd_heal(&mut self, rest: &str) -> Result<String, Error> {
-        let replica = match rest {
-            "" => None,
-            name => Some(self.cluster.find_node(name)?),
-        };
+    fn heal(&mut self, node: Option<NodeRef>) -> Result<String, Error> {
+        let replica = node.map(|n| n.resolve(&self.cluster)).transpose()?;
         let manager_cut: Vec<NodeId> = self.cluster.manager_partitions().collect();
         let has_link =
             replica.and_then(|id| self.cluster.link(id)).is_some_and(|link| link.is_cut());
@@ -567,28 +421,16 @@ impl Scenario {
         Ok(out)
     }
 
-    fn cmd_replica(&mut self, rest: &str) -> Result<String, Error> {
-        let (name, options) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        let id = self.cluster.find_node(name)?;
-        let options = parse_options(options)?;
-        if options.is_empty() {
-            return Err(Error::invalid("replica needs apply_delay=, replay=pause|resume or slow="));
+    fn change_replica(&mut self, change: &ReplicaChange) -> Result<String, Error> {
+        let id = change.node.resolve(&self.cluster)?;
+        if let Some(delay_ms) = change.apply_delay_ms {
+            self.cluster.set_apply_delay(id, delay_ms)?;
         }
-        for (key, value) in options {
-            match (key, value) {
-                ("apply_delay", v) => self.cluster.set_apply_delay(id, parse_duration(key, v)?)?,
-                ("replay", "pause") => self.cluster.set_replay_paused(id, true)?,
-                ("replay", "resume") => self.cluster.set_replay_paused(id, false)?,
-                ("replay", other) => {
-                    return Err(Error::invalid(format!(
-                        "replay: expected pause or resume, got \"{other}\""
-                    )))
-                }
-                ("slow", v) => {
-                    self.cluster.set_replay_slowdown(id, parse_number(key, v, 1, 1_000)? as u32)?
-                }
-                _ => return Err(unknown_option("replica", key, "apply_delay, replay, slow")),
-            }
+        if let Some(pause) = change.pause {
+            self.cluster.set_replay_paused(id, pause)?;
+        }
+        if let Some(factor) = change.slow {
+            self.cluster.set_replay_slowdown(id, factor)?;
         }
         let node = self.cluster.node(id);
         Ok(format!(
@@ -599,71 +441,35 @@ impl Scenario {
         ))
     }
 
-    fn cmd_load(&mut self, rest: &str) -> Result<String, Error> {
-        match rest {
-            "" => {
-                return Ok(self
-                    .cluster
-                    .load()
-                    .map_or("no load has run\n".to_string(), |l| l.render()));
-            }
-            "stop" => {
-                self.cluster.stop_load();
-                return Ok("load stopped\n".to_string());
-            }
-            _ => {}
-        }
-        let mut spec = LoadSpec::default();
-        for (key, value) in parse_options(rest)? {
-            match key {
-                "rate" => {
-                    spec.rate_per_s = parse_number(key, value.trim_end_matches("/s"), 1, 100_000)?
-                }
-                "read_ratio" => spec.read_ratio = parse_share(key, value)?,
-                "heavy" => spec.heavy_ratio = parse_share(key, value)?,
-                "sessions" => spec.sessions = parse_number(key, value, 1, 10_000)? as usize,
-                "duration" => spec.duration_ms = parse_duration(key, value)?,
-                "users" => spec.users = parse_number(key, value, 1, 1_000_000_000)?,
-                "target" => spec.target = self.parse_target(value)?,
-                "prefill" => spec.prefill_rows = parse_number(key, value, 0, 1_000_000)?,
-                _ => {
-                    return Err(unknown_option(
-                        "load",
-                        key,
-                        "rate, read_ratio, heavy, sessions, duration, users, target, prefill",
-                    ))
-                }
-            }
-        }
+    fn start_load(&mut self, options: &LoadOptions) -> Result<String, Error> {
+        let defaults = LoadSpec::default();
+        let spec = LoadSpec {
+            rate_per_s: options.rate_per_s.unwrap_or(defaults.rate_per_s),
+            read_ratio: options.read_ratio.unwrap_or(defaults.read_ratio),
+            heavy_ratio: options.heavy_ratio.unwrap_or(defaults.heavy_ratio),
+            sessions: options.sessions.unwrap_or(defaults.sessions),
+            duration_ms: options.duration_ms.unwrap_or(defaults.duration_ms),
+            users: options.users.unwrap_or(defaults.users),
+            target: match options.target {
+                Some(target) => target.resolve(&self.cluster)?,
+                None => defaults.target,
+            },
+            prefill_rows: options.prefill_rows.unwrap_or(defaults.prefill_rows),
+        };
         self.cluster.start_load(spec)?;
         self.cluster.take_finished(); // the setup DDL
         Ok("load started\n".to_string())
     }
 
-    fn cmd_advance(&mut self, rest: &str) -> Result<String, Error> {
-        let ms = parse_duration("advance", rest)?;
-        self.cluster.advance(ms);
-        let mut out = format!("t = {}\n", format_millis(self.cluster.now_ms()));
-        out.push_str(&self.render_finished(true));
-        Ok(out)
-    }
-
-    fn cmd_settle(&mut self, rest: &str) -> Result<String, Error> {
-        let mut max_ms: Millis = 600_000;
-        for (key, value) in parse_options(rest)? {
-            match key {
-                "max" => max_ms = parse_duration(key, value)?,
-                _ => return Err(unknown_option("settle", key, "max")),
-            }
-        }
-        let deadline = self.cluster.now_ms() + max_ms;
+    fn settle(&mut self, max_ms: Millis) -> String {
+        let deadline = self.cluster.now_ms().saturating_add(max_ms);
         while !self.is_settled() && self.cluster.now_ms() < deadline {
             self.cluster.advance(100.min(deadline - self.cluster.now_ms()));
         }
         let state = if self.is_settled() { "settled" } else { "not settled (max reached)" };
         let mut out = format!("t = {}: {state}\n", format_millis(self.cluster.now_ms()));
         out.push_str(&self.render_finished(true));
-        Ok(out)
+        out
     }
 
     /// No client statement in flight, no load running, every streaming replica caught up.
@@ -673,29 +479,32 @@ impl Scenario {
         let replicas_done = c.members().filter(|n| n.id != c.primary()).all(|n| {
             n.replay_lsn == end
                 || !n.is_running()
-                || n.receiver != super::node::Receiver::Streaming
+                || n.receiver != Receiver::Streaming
                 || n.replay_paused
         });
         let load_done = c.load().is_none_or(|l| l.finished);
         c.in_progress().is_empty() && replicas_done && load_done
     }
 
-    fn cmd_metrics(&mut self, rest: &str) -> Result<String, Error> {
-        if rest == "cache" {
-            let ratios: Vec<String> = self
-                .cluster
-                .metrics()
-                .cache_hit_ratio
-                .points()
-                .rev()
-                .take(10)
-                .rev()
-                .map(|(_, r)| format!("{:.0}%", r * 100.0))
-                .collect();
-            let shown = if ratios.is_empty() { "-".to_string() } else { ratios.join(" ") };
-            return Ok(format!("   hit ratio: {shown}\n{}\n", self.cluster.cache_stats()));
-        }
-        let id = self.cluster.find_node(rest)?;
+    fn metrics(&self, of: MetricsOf) -> Result<String, Error> {
+        let node = match of {
+            MetricsOf::Cache => {
+                let ratios: Vec<String> = self
+                    .cluster
+                    .metrics()
+                    .cache_hit_ratio
+                    .points()
+                    .rev()
+                    .take(10)
+                    .rev()
+                    .map(|(_, r)| format!("{:.0}%", r * 100.0))
+                    .collect();
+                let shown = if ratios.is_empty() { "-".to_string() } else { ratios.join(" ") };
+                return Ok(format!("   hit ratio: {shown}\n{}\n", self.cluster.cache_stats()));
+            }
+            MetricsOf::Node(node) => node,
+        };
+        let id = node.resolve(&self.cluster)?;
         let m = self.cluster.metrics().node(id);
         let mut out = String::new();
         let series = [
@@ -722,18 +531,33 @@ impl Scenario {
 
     fn on_node(
         &mut self,
-        name: &str,
+        node: NodeRef,
         action: impl FnOnce(&mut Cluster, NodeId) -> Result<(), Error>,
     ) -> Result<NodeId, Error> {
-        let id = self.cluster.find_node(name)?;
+        let id = node.resolve(&self.cluster)?;
         action(&mut self.cluster, id)?;
         Ok(id)
     }
 
+    /// Moves replies the cluster finished into the kept answers.
+    fn collect_finished(&mut self) -> Vec<Reply> {
+        let finished = self.cluster.take_finished();
+        self.replies.extend(finished.iter().cloned());
+        let excess = self.replies.len().saturating_sub(REPLIES_KEPT);
+        self.replies.drain(..excess);
+        finished
+    }
+
+    /// Lets time pass without rendering anything (replies wait for the next transcript, or
+    /// for [`Scenario::take_replies`]).
+    pub fn advance_quietly(&mut self, ms: Millis) {
+        self.cluster.advance(ms);
+    }
+
     /// Renders replies that finished since last asked; `timed` adds when each arrived.
-    fn render_finished(&mut self, timed: bool) -> String {
+    pub(super) fn render_finished(&mut self, timed: bool) -> String {
         let mut out = String::new();
-        for reply in self.cluster.take_finished() {
+        for reply in self.collect_finished() {
             if timed {
                 let at = reply.done_ms.map(format_millis).unwrap_or_default();
                 let _ = writeln!(out, "[{at}] op {} ({}):", reply.op.0, reply.session);
@@ -757,29 +581,27 @@ impl Scenario {
     }
 }
 
-/// `on` or `off`.
-fn parse_switch(key: &str, value: &str) -> Result<bool, Error> {
-    match value {
-        "on" => Ok(true),
-        "off" => Ok(false),
-        _ => Err(Error::invalid(format!("{key}: expected on or off, got \"{value}\""))),
+/// The strategy a session follows, by name.
+pub fn strategy_of(ryw: Ryw) -> RywStrategy {
+    match ryw {
+        Ryw::None => RywStrategy::None,
+        Ryw::Primary { .. } => RywStrategy::Primary,
+        Ryw::Sticky => RywStrategy::Sticky,
+        Ryw::Lsn { .. } => RywStrategy::Lsn,
+        Ryw::Sync => RywStrategy::Sync,
     }
 }
 
-/// `commit=` presets for `cluster`.
-fn apply_commit_preset(config: &mut ClusterConfig, value: &str) -> Result<(), Error> {
-    let s = &mut config.settings;
-    match value {
-        "async" => s.synchronous_standby_names = StandbyNames::default(),
-        "semi-sync" => s.semi_sync.enabled = true,
-        mode => {
-            s.synchronous_commit = mode.parse()?;
-            if s.synchronous_commit.standby_position().is_some() {
-                s.synchronous_standby_names = StandbyNames::parse("FIRST 1 (*)")?;
-            }
-        }
+/// A strategy with its duration: the one given, else its default (`primary` 5 s, `lsn` 1 s).
+/// Naming a strategy again resets a duration it was tuned to.
+fn ryw_of(strategy: RywStrategy, window_ms: Option<Millis>, timeout_ms: Option<Millis>) -> Ryw {
+    match strategy {
+        RywStrategy::None => Ryw::None,
+        RywStrategy::Sticky => Ryw::Sticky,
+        RywStrategy::Sync => Ryw::Sync,
+        RywStrategy::Primary => Ryw::Primary { window_ms: window_ms.unwrap_or(5_000) },
+        RywStrategy::Lsn => Ryw::Lsn { timeout_ms: timeout_ms.unwrap_or(1_000) },
     }
-    Ok(())
 }
 
 /// Renders a reply like a psql transcript, naming the node that answered each statement and
@@ -821,103 +643,27 @@ fn format_value(v: f64) -> String {
     }
 }
 
-fn strip_comment(line: &str) -> &str {
-    // A `#` inside SQL quotes is SQL, not a comment.
-    let mut in_quote = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            '\'' => in_quote = !in_quote,
-            '#' if !in_quote => return &line[..i],
-            _ => {}
-        }
-    }
-    line
-}
-
-fn no_args(rest: &str, verb: &str) -> Result<(), Error> {
-    match rest.trim() {
-        "" => Ok(()),
-        extra => Err(Error::invalid(format!("{verb} takes no arguments, got \"{extra}\""))),
-    }
-}
-
-fn parse_options(text: &str) -> Result<Vec<(&str, &str)>, Error> {
-    text.split_whitespace()
-        .map(|word| {
-            word.split_once('=')
-                .filter(|(k, v)| !k.is_empty() && !v.is_empty())
-                .ok_or_else(|| Error::invalid(format!("expected key=value, got \"{word}\"")))
-        })
-        .collect()
-}
-
-fn unknown_option(verb: &str, key: &str, known: &str) -> Error {
-    Error::invalid(format!("{verb}: unknown option \"{key}\" (expected {known})"))
-}
-
-/// `window=` tunes `ryw=primary` and `timeout=` tunes `ryw=lsn`; either with another strategy
-/// would be silently ignored, so it is an error instead.
-fn strategy_option_fits(strategy: &str, key: &str) -> Result<(), Error> {
-    let (fits, what) = match key {
-        "window" => ("primary", "how long reads go to the primary after a write"),
-        _ => ("lsn", "how long a read waits for a replica to replay the session's last commit"),
-    };
-    if strategy == fits {
-        return Ok(());
-    }
-    Err(Error::invalid(format!(
-        "session: {key}= goes with ryw={fits} ({what}), not with ryw={strategy}"
-    )))
-}
-
-fn parse_number(key: &str, value: &str, min: u64, max: u64) -> Result<u64, Error> {
-    value.parse::<u64>().ok().filter(|n| (min..=max).contains(n)).ok_or_else(|| {
-        Error::invalid(format!(
-            "{key}: expected a whole number from {min} to {max}, got \"{value}\""
-        ))
-    })
-}
-
-fn parse_duration(key: &str, value: &str) -> Result<Millis, Error> {
-    parse_millis(value).ok_or_else(|| {
-        Error::invalid(format!(
-            "{key}: expected a duration such as 500ms, 2s or 1m, got \"{value}\""
-        ))
-    })
-}
-
-fn parse_probability(key: &str, value: &str) -> Result<f64, Error> {
-    value.parse::<f64>().ok().filter(|p| (0.0..=0.9).contains(p)).ok_or_else(|| {
-        Error::invalid(format!("{key}: expected a probability from 0 to 0.9, got \"{value}\""))
-    })
-}
-
-fn parse_share(key: &str, value: &str) -> Result<f64, Error> {
-    value.parse::<f64>().ok().filter(|p| (0.0..=1.0).contains(p)).ok_or_else(|| {
-        Error::invalid(format!("{key}: expected a share from 0 to 1, got \"{value}\""))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn comments_outside_quotes_are_dropped() {
-        assert_eq!(strip_comment("advance 1s # wait"), "advance 1s ");
-        assert_eq!(strip_comment("sql: SELECT '#1' # c"), "sql: SELECT '#1' ");
-    }
-
-    #[test]
-    fn bad_lines_carry_their_line_number() {
+    fn commit_presets_set_the_three_settings() {
         let mut scenario = Scenario::default();
-        let (out, errors) = scenario.run_script("cluster\n\nfly away\nadvance 1s\n", false);
-        assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].line, 3);
-        assert!(out.contains("line 3: unknown command \"fly\""), "{out}");
-        assert!(!out.contains("advance"), "stops at the first error");
-        let (_, errors) = Scenario::default().run_script("fly\nadvance x\nadvance 1s", true);
-        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![1, 2]);
+        let out = scenario.run_line("commit remote_apply").expect("a preset");
+        assert_eq!(out, "commit remote_apply: synchronous_commit = remote_apply, synchronous_standby_names = FIRST 1 (*), rpl_semi_sync_source_enabled = off\n");
+        let settings = scenario.cluster().settings();
+        assert_eq!(
+            CommitPreset::of(settings),
+            Some(CommitPreset::Mode(super::super::commit::SyncCommit::RemoteApply))
+        );
+        scenario.run_line("commit quorum-2").expect("a preset");
+        assert_eq!(
+            scenario.cluster().show("synchronous_standby_names").as_deref(),
+            Ok("ANY 2 (*)")
+        );
+        scenario.run_line("commit async").expect("a preset");
+        assert_eq!(CommitPreset::of(scenario.cluster().settings()), Some(CommitPreset::Async));
     }
 
     #[test]

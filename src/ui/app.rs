@@ -7,11 +7,13 @@
 use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
+use super::browser;
 use super::components::{
-    CheckerPanel, ClusterView, Console, EventLogView, FailoverTimeline, Results, ScriptPanel,
-    SettingsPanel, Toolbar,
+    CheckerPanel, ClusterView, Console, EventLogView, FailoverTimeline, RecordingBar, Results,
+    ScriptPanel, SettingsPanel, Toolbar,
 };
 use super::state::{Action, Model};
+use crate::engine::share;
 
 /// Real milliseconds between clock ticks.
 pub const TICK_MS: u32 = 100;
@@ -20,6 +22,20 @@ pub const TICK_MS: u32 = 100;
 #[function_component(App)]
 pub fn app() -> Html {
     let model = use_reducer(Model::default);
+    {
+        // A share link: open the run it carries (a broken one says why, over a fresh cluster).
+        let dispatcher = model.dispatcher();
+        use_effect_with((), move |()| {
+            let fragment = browser::location_fragment().unwrap_or_default();
+            if let Some(payload) = share::payload_of(&fragment) {
+                let action = match share::decode(payload) {
+                    Ok(script) => Action::Open { script, from: "link" },
+                    Err(error) => Action::Notice(format!("Could not open the link: {error}")),
+                };
+                dispatcher.dispatch(action);
+            }
+        });
+    }
     let running = model.running;
     {
         let dispatcher = model.dispatcher();
@@ -36,15 +52,17 @@ pub fn app() -> Html {
     // re-rendered on every tick.
     let on_action =
         use_callback(model.dispatcher(), |action: Action, dispatcher| dispatcher.dispatch(action));
-    let cluster = model.cluster();
     let nodes = model.node_views();
     let events: Vec<String> =
-        cluster.events().iter().rev().take(40).map(|e| e.to_string()).collect();
+        model.cluster().events().iter().rev().take(40).map(|e| e.to_string()).collect();
+    let clock = model.clock_view();
     html! {
         <div class="app">
-            <Toolbar now_ms={cluster.now_ms()} running={model.running} speed={model.speed}
+            <Toolbar now_ms={clock.now_ms} running={model.running} speed={model.speed}
                 commit={model.commit_preset()} notice={model.notice.clone()}
-                auto_failover={model.auto_failover()}
+                branched={model.branched} auto_failover={model.auto_failover()}
+                on_action={on_action.clone()} />
+            <RecordingBar {clock} share={model.share.clone()} download={model.download.clone()}
                 on_action={on_action.clone()} />
             <main class="layout">
                 <section class="left">

@@ -10,6 +10,7 @@
 //!   which only ever says "advance the simulation".
 
 pub mod app;
+pub mod browser;
 pub mod components;
 pub mod state;
 

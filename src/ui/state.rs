@@ -1,26 +1,31 @@
 //! # UI state: one reducer over the engine
 //!
-//! [`Model`] wraps the simulated [`Cluster`] with what the page needs besides it: whether the
-//! clock runs, at what speed, and the answers shown in the console. Every change goes through
-//! [`Action`]; the reducer calls the engine and bumps [`Model::version`], which is what makes
-//! two models unequal (the cluster itself is mutated in place rather than cloned per tick).
+//! [`Model`] wraps the simulated run — a [`Run`]: the cluster, its recording and its
+//! snapshots — with what the page needs besides it: whether the clock runs, at what speed, the
+//! answers shown in the console. Every change goes through [`Action`]; every action that
+//! changes the cluster is an engine [`Command`], applied by [`Run::apply`] — the same function
+//! a script line goes through — so the recording (and with it rewind, share links and export)
+//! sees every click. The reducer bumps [`Model::version`], which is what makes two models
+//! unequal (the run is mutated in place rather than cloned per frame).
 //!
 //! The views ([`NodeView`], ...) are plain data cut from the engine for components' props.
 
-use std::cell::{Ref, RefCell, RefMut};
+use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
 use yew::Reducible;
 
 use crate::engine::checker;
-use crate::engine::cluster::{
-    parse_bytes, CacheConfig, CacheStats, FailoverConfig, Policy, RouterConfig, Ryw,
+use crate::engine::cluster::{CacheConfig, CacheStats, FailoverConfig, Policy, Ryw};
+use crate::engine::command::{
+    ClusterSpec, Command, CommitPreset, RywStrategy, SessionChange, SqlTarget,
 };
+use crate::engine::digest::format_digest;
 use crate::engine::event::{DemoteCause, EventKind};
 use crate::engine::link::Flow;
 use crate::engine::node::{NodeState, Receiver, Role};
-use crate::engine::scenario::Scenario;
-use crate::engine::{Cluster, ClusterConfig, Millis, NodeId, Reply, Target};
+use crate::engine::recording::Run;
+use crate::engine::{format_millis, share, Cluster, Millis, NodeId, Reply, Target};
 
 /// How many answers the console keeps.
 pub const REPLIES_KEPT: usize = 30;
@@ -28,37 +33,23 @@ pub const REPLIES_KEPT: usize = 30;
 /// Speeds the clock can run at, as multiples of real time.
 pub const SPEEDS: [u32; 4] = [1, 2, 5, 10];
 
-/// Commit setups the toolbar offers: (key, label).
-pub const COMMIT_PRESETS: [(&str, &str); 4] = [
-    ("async", "async (default)"),
-    ("sync-on", "sync: on"),
-    ("sync-apply", "sync: remote_apply"),
-    ("semi-sync", "MySQL semi-sync"),
+/// Commit setups the toolbar offers: (preset, label).
+pub const COMMIT_PRESETS: [(CommitPreset, &str); 5] = [
+    (CommitPreset::Async, "async (default)"),
+    (CommitPreset::Mode(crate::engine::commit::SyncCommit::On), "sync: on"),
+    (CommitPreset::Mode(crate::engine::commit::SyncCommit::RemoteApply), "sync: remote_apply"),
+    (CommitPreset::Quorum(2), "quorum: ANY 2 (*)"),
+    (CommitPreset::SemiSync, "MySQL semi-sync"),
 ];
 
-/// Read-after-write strategies the console offers: (key, label).
-pub const RYW_CHOICES: [(&str, &str); 5] = [
-    ("none", "none"),
-    ("primary", "read from the primary after a write"),
-    ("sticky", "sticky session"),
-    ("lsn", "version check (LSN), then wait"),
-    ("sync", "synchronous apply on every replica"),
+/// Read-after-write strategies the console offers: (strategy, label).
+pub const RYW_CHOICES: [(RywStrategy, &str); 5] = [
+    (RywStrategy::None, "none"),
+    (RywStrategy::Primary, "read from the primary after a write"),
+    (RywStrategy::Sticky, "sticky session"),
+    (RywStrategy::Lsn, "version check (LSN), then wait"),
+    (RywStrategy::Sync, "synchronous apply on every replica"),
 ];
-
-/// The settings behind a commit preset, as (name, value) pairs for [`Cluster::set`].
-fn commit_preset_settings(key: &str) -> [(&'static str, &'static str); 3] {
-    let (commit, names, semi) = match key {
-        "sync-on" => ("on", "FIRST 1 (*)", "off"),
-        "sync-apply" => ("remote_apply", "FIRST 1 (*)", "off"),
-        "semi-sync" => ("on", "", "on"),
-        _ => ("on", "", "off"),
-    };
-    [
-        ("synchronous_commit", commit),
-        ("synchronous_standby_names", names),
-        ("rpl_semi_sync_source_enabled", semi),
-    ]
-}
 
 /// The client sessions the console can act as (the lesson's story needs at least two: a user
 /// who writes and reads back, and another who only reads). Each has its own strategy.
@@ -67,8 +58,8 @@ pub const SESSIONS: [&str; 3] = ["alice", "bob", "carol"];
 /// Everything the page shows.
 #[derive(Debug)]
 pub struct Model {
-    /// The cluster, inside the scenario runner that scripts drive it through.
-    scenario: Rc<RefCell<Scenario>>,
+    /// The run: the cluster, its recording, its snapshots.
+    run: Rc<RefCell<Run>>,
     /// Bumped by every action that changed anything.
     pub version: u64,
     /// Whether simulated time flows with real time.
@@ -77,7 +68,7 @@ pub struct Model {
     pub speed: u32,
     /// The console's answers, oldest first.
     pub replies: Vec<Reply>,
-    /// The last action the engine refused, in its words.
+    /// The last thing the engine refused, or a warning, until dismissed.
     pub notice: Option<String>,
     /// The consistency checker's findings, as of the last check (None: not run yet).
     pub findings: Option<Vec<FindingView>>,
@@ -85,6 +76,12 @@ pub struct Model {
     pub script_output: Option<String>,
     /// The client session the console acts as (one of [`SESSIONS`]).
     pub session: &'static str,
+    /// The URL fragment of a share link made by the last action (`run=v1.…`).
+    pub share: Option<String>,
+    /// A script to download, made by the last action (with a number that differs per click).
+    pub download: Option<(u64, Rc<str>)>,
+    /// An action while rewound dropped this many later inputs (undo restores them).
+    pub branched: Option<usize>,
 }
 
 /// One checker finding, ready to show.
@@ -96,20 +93,20 @@ pub struct FindingView {
 
 impl PartialEq for Model {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.scenario, &other.scenario) && self.version == other.version
+        Rc::ptr_eq(&self.run, &other.run) && self.version == other.version
     }
 }
 
 impl Default for Model {
     fn default() -> Self {
-        Self::new(ClusterConfig::default())
+        Self::new(Run::default())
     }
 }
 
 /// What the learner (or the clock) can do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// The timer fired: `real_ms` of real time passed while running.
+    /// The clock: `real_ms` of real time passed while running.
     Tick { real_ms: Millis },
     /// Advance simulated time by a fixed step, running or not.
     Step { sim_ms: Millis },
@@ -117,26 +114,12 @@ pub enum Action {
     SetRunning(bool),
     /// Change the clock's speed.
     SetSpeed(u32),
-    /// Run SQL from the console.
+    /// Anything that changes the cluster: a click turned into a command.
+    Apply(Command),
+    /// Run SQL from the console as its session.
     Run { target: Target, sql: String },
-    /// Change a replica's link delay.
-    SetLinkDelay { replica: NodeId, delay_ms: Millis },
-    /// Crash a node.
-    Crash(NodeId),
-    /// Restart a crashed node.
-    Restart(NodeId),
-    /// Pause or resume WAL replay on a replica.
-    SetReplayPaused { replica: NodeId, paused: bool },
-    /// Rebuild a replica from a base backup.
-    Resync(NodeId),
-    /// `pg_promote()` on a replica.
-    Promote(NodeId),
-    /// A planned switchover to a replica.
-    Switchover(NodeId),
-    /// Switch the cluster's commit setup (a key of [`COMMIT_PRESETS`]).
-    SetCommitPreset(&'static str),
-    /// Set the console session's read-after-write strategy (a key of [`RYW_CHOICES`]).
-    SetRyw(&'static str),
+    /// Set the console session's read-after-write strategy.
+    SetRyw(RywStrategy),
     /// Set the console session's strategy's duration: `primary`'s window, `lsn`'s timeout.
     SetRywDuration(Millis),
     /// Act as another client session (one of [`SESSIONS`]).
@@ -145,35 +128,29 @@ pub enum Action {
     Check,
     /// Run a scenario script (the language of `docs/scenarios.md`) against the cluster.
     RunScript(String),
-    /// Turn automatic failover (Patroni's defaults: ttl 30 s, loop_wait 10 s) on or off.
-    SetAutoFailover(bool),
-    /// Change the failover manager's settings (fencing, ttl, loop_wait, ...).
-    SetFailover(FailoverConfig),
-    /// Set `maximum_lag_on_failover` from text like `1MB` or `16kB`.
-    SetFailoverMaxLag(String),
-    /// Set the failover priorities from text like `pg2:0, pg3:2` (unlisted: 1).
-    SetFailoverPriorities(String),
-    /// Change how reads are routed and the lag over which replicas are shunned.
-    SetRouter { policy: Policy, max_lag_ms: Option<Millis> },
-    /// Set the router's weights from text like `pg2:3, pg3:1` (for the `weights` policy).
-    SetRouterWeights(String),
-    /// Set the router's lag limit in bytes from text like `64kB` (empty: off).
-    SetRouterMaxLagBytes(String),
-    /// Change how long clients cache the primary endpoint's DNS answer.
-    SetEndpointTtl(Millis),
-    /// Turn the read cache on or off, or change its TTL or invalidation.
-    SetCache(CacheConfig),
-    /// Cut a node off from the failover manager (its DCS), or reconnect it.
-    SetManagerPartition { node: NodeId, cut: bool },
-    /// Start over with a fresh cluster.
+    /// Move to a moment of the recording (the run pauses there).
+    Seek(Millis),
+    /// Restore the inputs the last branch dropped.
+    UndoBranch,
+    /// Replace the run with a recording (a share link's script, an imported file).
+    Open { script: String, from: &'static str },
+    /// Make a share link of the run.
+    Share,
+    /// Download the run as a scenario script.
+    Export,
+    /// Show a message (a component's own refusal, say).
+    Notice(String),
+    /// Hide the notice.
+    Dismiss,
+    /// Start over with a fresh cluster of the same shape.
     Reset,
 }
 
 impl Model {
-    /// A model around a fresh cluster, clock running at real speed.
-    pub fn new(config: ClusterConfig) -> Self {
+    /// A model around a run, clock running at real speed.
+    pub fn new(run: Run) -> Self {
         Self {
-            scenario: Rc::new(RefCell::new(Scenario::new(config))),
+            run: Rc::new(RefCell::new(run)),
             version: 0,
             running: true,
             speed: 1,
@@ -182,17 +159,20 @@ impl Model {
             findings: None,
             script_output: None,
             session: SESSIONS[0],
+            share: None,
+            download: None,
+            branched: None,
         }
+    }
+
+    /// The run, for reading.
+    pub fn run(&self) -> Ref<'_, Run> {
+        self.run.borrow()
     }
 
     /// The cluster, for reading.
     pub fn cluster(&self) -> Ref<'_, Cluster> {
-        Ref::map(self.scenario.borrow(), Scenario::cluster)
-    }
-
-    /// The cluster, for changing.
-    fn cluster_mut(&self) -> RefMut<'_, Cluster> {
-        RefMut::map(self.scenario.borrow_mut(), Scenario::cluster_mut)
+        Ref::map(self.run.borrow(), Run::cluster)
     }
 
     /// One view per node still in the cluster, in id order.
@@ -214,20 +194,27 @@ impl Model {
             .collect()
     }
 
-    fn changed(&self, next: Self) -> Rc<Self> {
-        Rc::new(Self { scenario: self.scenario.clone(), version: self.version + 1, ..next })
+    /// The clock, the recording and the run's digest, for the toolbar and its scrubber.
+    pub fn clock_view(&self) -> ClockView {
+        let run = self.run();
+        ClockView {
+            now_ms: run.now_ms(),
+            end_ms: run.recording().end_ms,
+            rewound: run.is_rewound(),
+            inputs: run.recording().inputs.iter().map(|i| i.at_ms).collect(),
+            digest: format_digest(run.digest()),
+        }
     }
 
-    /// Which commit preset the cluster's settings match (`custom` when none does).
-    pub fn commit_preset(&self) -> &'static str {
-        let cluster = self.cluster();
-        let matches = |key: &str| {
-            commit_preset_settings(key).iter().all(|(name, value)| {
-                let shown = cluster.show(name).unwrap_or_default();
-                shown == *value || (shown == "''" && value.is_empty())
-            })
-        };
-        COMMIT_PRESETS.iter().map(|(key, _)| *key).find(|key| matches(key)).unwrap_or("custom")
+    /// The commit preset the cluster's settings match (None: set by hand to something else).
+    pub fn commit_preset(&self) -> Option<CommitPreset> {
+        CommitPreset::of(self.cluster().settings())
+    }
+
+    /// The run as an exported script (with its digest), for a download.
+    pub fn export(&self) -> String {
+        let run = self.run();
+        run.recording().script(Some(run.digest()))
     }
 
     /// Runs the consistency checker over the history so far.
@@ -250,12 +237,15 @@ impl Model {
     pub fn settings_view(&self) -> SettingsView {
         let cluster = self.cluster();
         let endpoint = cluster.endpoint();
+        let list = |m: &std::collections::BTreeMap<NodeId, u32>| {
+            m.iter().map(|(id, n)| format!("{id}:{n}")).collect::<Vec<_>>().join(", ")
+        };
         SettingsView {
             policy: cluster.router().policy,
             max_lag_ms: cluster.router().max_lag_ms,
             max_lag_bytes: cluster.router().max_lag_bytes,
-            weights: Cluster::format_node_numbers(&cluster.router().weights),
-            priorities: Cluster::format_node_numbers(&cluster.failover_config().priorities),
+            weights: list(&cluster.router().weights),
+            priorities: list(&cluster.failover_config().priorities),
             failover: cluster.failover_config().clone(),
             endpoint_name: endpoint.name.clone(),
             endpoint_target: endpoint.target.name(),
@@ -270,14 +260,14 @@ impl Model {
         let cluster = self.cluster();
         let count = cluster.failovers().len();
         let last = cluster.failovers().last()?;
-        let recovery = last.recovery_ms.map_or(String::new(), |ms| {
-            format!(", recovery time {}", crate::engine::format_millis(ms))
-        });
+        let recovery = last
+            .recovery_ms
+            .map_or(String::new(), |ms| format!(", recovery time {}", format_millis(ms)));
         Some(format!(
             "{} → {} at {} (timeline {}){recovery}; {count} promotion{} so far",
             last.old,
             last.new,
-            crate::engine::format_millis(last.at_ms),
+            format_millis(last.at_ms),
             last.timeline,
             if count == 1 { "" } else { "s" }
         ))
@@ -297,11 +287,7 @@ impl Model {
             .rev()
             .filter_map(|e| {
                 let kind = timeline_kind(&e.kind)?;
-                Some(TimelineEntry {
-                    at: crate::engine::format_millis(e.at_ms),
-                    kind,
-                    text: e.kind.to_string(),
-                })
+                Some(TimelineEntry { at: format_millis(e.at_ms), kind, text: e.kind.to_string() })
             })
             .take(TIMELINE_KEPT)
             .collect();
@@ -319,66 +305,53 @@ impl Model {
         self.cluster().client_session(self.session).ryw
     }
 
-    /// Applies a fault or setting to the engine; a refusal becomes the notice.
-    fn operate(&self, action: Action) -> Result<(), crate::engine::Error> {
-        let mut cluster = self.cluster_mut();
-        match action {
-            Action::SetLinkDelay { replica, delay_ms } => cluster.set_link_delay(replica, delay_ms),
-            Action::Crash(id) => cluster.crash(id),
-            Action::Restart(id) => cluster.restart(id),
-            Action::SetReplayPaused { replica, paused } => {
-                cluster.set_replay_paused(replica, paused)
+    /// Applies a command to the run; a refusal becomes the notice, a branch is noted.
+    fn apply(&self, next: &mut Model, command: &Command) {
+        let mut run = self.run.borrow_mut();
+        let was_rewound = run.is_rewound();
+        match run.apply(command) {
+            Ok(_) if was_rewound && command.changes_run() && run.can_undo_branch() => {
+                next.branched = Some(run.dropped_by_branch());
             }
-            Action::Resync(id) => cluster.resync(id),
-            Action::Promote(id) => cluster.promote(id),
-            Action::Switchover(id) => cluster.switchover(id),
-            Action::SetAutoFailover(auto) => {
-                let config = FailoverConfig { auto, ..cluster.failover_config().clone() };
-                cluster.set_failover(config)
+            Ok(_) => {}
+            Err(error) => next.notice = Some(error.to_string()),
+        }
+    }
+
+    /// The command for the console's session choosing a strategy, or tuning its duration.
+    fn session_command(&self, strategy: RywStrategy, duration_ms: Option<Millis>) -> Command {
+        let mut change = SessionChange {
+            name: self.session.to_string(),
+            ryw: Some(strategy),
+            ..SessionChange::default()
+        };
+        match strategy {
+            RywStrategy::Primary => change.window_ms = duration_ms,
+            RywStrategy::Lsn => change.timeout_ms = duration_ms,
+            _ => {}
+        }
+        Command::Session(change)
+    }
+
+    /// Replaces the run with a recording; a bad one leaves a fresh cluster and says why.
+    fn open(next: &mut Model, script: &str, from: &str) {
+        match Run::from_export(script) {
+            Ok((run, claimed)) => {
+                let digest = run.digest();
+                *next = Model { running: false, ..Model::new(run) };
+                if claimed.is_some_and(|c| c != digest) {
+                    next.notice = Some(format!(
+                        "The {from} replayed to a different run than it was made from (digest {}, it says {}): it was made by another version of the playground, or edited.",
+                        format_digest(digest),
+                        claimed.map(format_digest).unwrap_or_default()
+                    ));
+                }
             }
-            Action::SetFailover(config) => cluster.set_failover(config),
-            Action::SetFailoverMaxLag(text) => {
-                let maximum_lag_on_failover = parse_size("maximum_lag_on_failover", &text)?;
-                let config =
-                    FailoverConfig { maximum_lag_on_failover, ..cluster.failover_config().clone() };
-                cluster.set_failover(config)
+            Err(error) => {
+                *next = Model { running: false, ..Model::default() };
+                next.notice =
+                    Some(format!("Could not open the {from}: {error}. Here is a fresh cluster."));
             }
-            Action::SetFailoverPriorities(text) => {
-                let priorities = cluster.parse_node_numbers("priority", &text, 1_000)?;
-                let config = FailoverConfig { priorities, ..cluster.failover_config().clone() };
-                cluster.set_failover(config)
-            }
-            Action::SetRouter { policy, max_lag_ms } => {
-                let config = RouterConfig { policy, max_lag_ms, ..cluster.router().clone() };
-                cluster.set_router(config)
-            }
-            Action::SetRouterWeights(text) => {
-                let weights = cluster.parse_node_numbers("weights", &text, 1_000)?;
-                let config = RouterConfig { weights, ..cluster.router().clone() };
-                cluster.set_router(config)
-            }
-            Action::SetRouterMaxLagBytes(text) => {
-                let max_lag_bytes = match text.trim() {
-                    "" => None,
-                    size => Some(parse_size("max lag bytes", size)?),
-                };
-                let config = RouterConfig { max_lag_bytes, ..cluster.router().clone() };
-                cluster.set_router(config)
-            }
-            Action::SetEndpointTtl(ttl_ms) => {
-                cluster.set_endpoint_ttl(ttl_ms);
-                Ok(())
-            }
-            Action::SetCache(config) => {
-                cluster.set_cache(config);
-                Ok(())
-            }
-            Action::SetManagerPartition { node, cut: true } => cluster.partition_from_manager(node),
-            Action::SetManagerPartition { node, cut: false } => cluster.reconnect_manager(node),
-            Action::SetCommitPreset(key) => commit_preset_settings(key)
-                .iter()
-                .try_for_each(|(name, value)| cluster.set(name, value).map(drop)),
-            other => unreachable!("not an engine operation: {other:?}"),
         }
     }
 }
@@ -388,44 +361,51 @@ impl Reducible for Model {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = Self {
-            scenario: self.scenario.clone(),
-            version: self.version,
+            run: self.run.clone(),
+            version: self.version + 1,
             running: self.running,
             speed: self.speed,
             replies: self.replies.clone(),
-            notice: None,
+            notice: self.notice.clone(),
             findings: self.findings.clone(),
             script_output: self.script_output.clone(),
             session: self.session,
+            share: None,
+            download: None,
+            branched: self.branched,
         };
         match action {
             Action::Tick { real_ms } => {
                 if !self.running {
                     return self;
                 }
-                self.cluster_mut().advance(real_ms * u64::from(self.speed));
+                self.run.borrow_mut().advance(real_ms * u64::from(self.speed));
             }
-            Action::Step { sim_ms } => self.cluster_mut().advance(sim_ms),
+            Action::Step { sim_ms } => self.apply(&mut next, &Command::Advance(sim_ms)),
             Action::SetRunning(on) => next.running = on,
             Action::SetSpeed(multiple) => next.speed = multiple.clamp(1, 100),
+            Action::Apply(command) => self.apply(&mut next, &command),
             Action::Run { target, sql } => {
-                let mut cluster = self.cluster_mut();
-                match target {
-                    // The console's choice may predate a script that rebuilt the cluster.
-                    Target::Node(id) if !cluster.members().any(|n| n.id == id) => {
-                        next.notice = Some(format!("no node named \"{id}\" any more"));
-                    }
-                    _ => {
-                        cluster.submit(self.session, target, &sql);
-                        cluster.advance(0);
-                    }
-                }
+                let command = Command::Sql {
+                    target: SqlTarget::of(target),
+                    session: Some(self.session.to_string()),
+                    text: sql,
+                };
+                self.apply(&mut next, &command);
             }
+            Action::SetRyw(strategy) => {
+                self.apply(&mut next, &self.session_command(strategy, None));
+            }
+            Action::SetRywDuration(ms) => {
+                let strategy = crate::engine::scenario::strategy_of(self.ryw());
+                self.apply(&mut next, &self.session_command(strategy, Some(ms)));
+            }
+            Action::SetSession(name) => next.session = name,
+            Action::Check => next.findings = Some(self.check()),
             Action::RunScript(script) => {
-                let mut scenario = self.scenario.borrow_mut();
-                let generation = scenario.generation();
-                let (transcript, errors) = scenario.run_script(&script, false);
-                if scenario.generation() != generation {
+                let generation = self.run().scenario().generation();
+                let (transcript, errors) = self.run.borrow_mut().run_script(&script, false);
+                if self.run().scenario().generation() != generation {
                     // The script started a new cluster: answers and findings were about the old.
                     next.replies.clear();
                     next.findings = None;
@@ -434,61 +414,46 @@ impl Reducible for Model {
                 next.script_output = Some(transcript);
                 next.running = false; // a script sets the scene: look at it before time moves on
             }
-            Action::SetLinkDelay { .. }
-            | Action::Crash(_)
-            | Action::Restart(_)
-            | Action::SetReplayPaused { .. }
-            | Action::Resync(_)
-            | Action::Promote(_)
-            | Action::Switchover(_)
-            | Action::SetAutoFailover(_)
-            | Action::SetFailover(_)
-            | Action::SetFailoverMaxLag(_)
-            | Action::SetFailoverPriorities(_)
-            | Action::SetRouter { .. }
-            | Action::SetRouterWeights(_)
-            | Action::SetRouterMaxLagBytes(_)
-            | Action::SetEndpointTtl(_)
-            | Action::SetCache(_)
-            | Action::SetManagerPartition { .. }
-            | Action::SetCommitPreset(_) => {
-                next.notice = self.operate(action).err().map(|e| e.to_string());
+            Action::Seek(at_ms) => {
+                self.run.borrow_mut().seek(at_ms);
+                self.run.borrow_mut().take_replies();
+                next.replies.clear();
+                next.findings = None;
+                next.running = false;
             }
-            Action::SetRyw(key) => {
-                let ryw = Ryw::parse(key, None, None).expect("the UI offers valid strategies");
-                self.cluster_mut().set_session_ryw(self.session, ryw);
+            Action::UndoBranch => {
+                self.run.borrow_mut().undo_branch();
+                self.run.borrow_mut().take_replies();
+                next.branched = None;
+                next.replies.clear();
+                next.findings = None;
+                next.running = false;
             }
-            Action::SetRywDuration(ms) => {
-                let ryw = match self.ryw() {
-                    Ryw::Primary { .. } => Ryw::Primary { window_ms: ms },
-                    Ryw::Lsn { .. } => Ryw::Lsn { timeout_ms: ms },
-                    other => other,
-                };
-                self.cluster_mut().set_session_ryw(self.session, ryw);
+            Action::Open { script, from } => Model::open(&mut next, &script, from),
+            Action::Share => {
+                let script = self.export();
+                next.share = Some(share::fragment(&script));
             }
-            Action::SetSession(name) => next.session = name,
-            Action::Check => next.findings = Some(self.check()),
+            Action::Export => next.download = Some((next.version, Rc::from(self.export()))),
+            Action::Notice(text) => next.notice = Some(text),
+            Action::Dismiss => {
+                next.notice = None;
+                next.branched = None;
+            }
             Action::Reset => {
-                let config = self.cluster().config().clone();
-                return Rc::new(Self { version: self.version + 1, ..Self::new(config) });
+                let spec: ClusterSpec = self.run().recording().cluster.clone();
+                self.apply(&mut next, &Command::Cluster(spec));
+                next.replies.clear();
+                next.findings = None;
+                next.branched = None;
             }
         }
-        next.replies.extend(self.cluster_mut().take_finished());
+        let replies = next.run.borrow_mut().take_replies();
+        next.replies.extend(replies);
         let excess = next.replies.len().saturating_sub(REPLIES_KEPT);
         next.replies.drain(..excess);
-        self.changed(next)
+        Rc::new(next)
     }
-}
-
-/// Parses router weights written as `pg2:3, pg3:1`.
-/// A size typed as `1048576`, `64kB` or `1MB`.
-fn parse_size(what: &str, text: &str) -> Result<u64, crate::engine::Error> {
-    parse_bytes(text).ok_or_else(|| {
-        crate::engine::Error::invalid(format!(
-            "{what}: expected a size like 1MB, 64kB or 4096, got \"{}\"",
-            text.trim()
-        ))
-    })
 }
 
 /// Failover steps the timeline keeps.
@@ -529,6 +494,20 @@ fn timeline_kind(kind: &EventKind) -> Option<&'static str> {
         | E::BaseBackupDone { .. } => "repair",
         _ => return None,
     })
+}
+
+/// The toolbar's clock and the recording under it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClockView {
+    pub now_ms: Millis,
+    /// How far the recording goes.
+    pub end_ms: Millis,
+    /// The run stands before the recording's end.
+    pub rewound: bool,
+    /// When each recorded input happened (ticks on the scrubber).
+    pub inputs: Vec<Millis>,
+    /// The run's stable digest, as 16 hex digits.
+    pub digest: String,
 }
 
 /// The settings panel's view of the router, failover manager, endpoint and cache.
@@ -625,9 +604,14 @@ impl NodeView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::command::NodeRef;
 
     fn run(model: Rc<Model>, target: Target, sql: &str) -> Rc<Model> {
         model.reduce(Action::Run { target, sql: sql.to_string() })
+    }
+
+    fn step(model: Rc<Model>, sim_ms: Millis) -> Rc<Model> {
+        model.reduce(Action::Step { sim_ms })
     }
 
     #[test]
@@ -637,7 +621,7 @@ mod tests {
         assert_eq!(model.cluster().now_ms(), 200);
         let model = model.reduce(Action::SetRunning(false)).reduce(Action::Tick { real_ms: 100 });
         assert_eq!(model.cluster().now_ms(), 200);
-        let model = model.reduce(Action::Step { sim_ms: 1_000 });
+        let model = step(model, 1_000);
         assert_eq!(model.cluster().now_ms(), 1_200);
     }
 
@@ -646,12 +630,12 @@ mod tests {
         let model = Rc::new(Model::default());
         let model =
             run(model, Target::Router, "CREATE TABLE orders (id INT PRIMARY KEY, user_id INT)");
-        let model = model.reduce(Action::Step { sim_ms: 2_000 });
+        let model = step(model, 2_000);
         let model = run(model, Target::Router, "INSERT INTO orders VALUES (1, 101)");
         let rows = |m: &Model| m.node_views().iter().map(|v| v.tables[0].1).collect::<Vec<_>>();
         assert_eq!(rows(&model), vec![1, 0, 0]);
         assert!(model.node_views()[1].lag_bytes > 0);
-        let model = model.reduce(Action::Step { sim_ms: 1_000 });
+        let model = step(model, 1_000);
         assert_eq!(rows(&model), vec![1, 1, 1]);
         assert_eq!(model.node_views()[2].lag_bytes, 0);
     }
@@ -666,10 +650,38 @@ mod tests {
     }
 
     #[test]
+    fn every_click_is_recorded_as_a_command() {
+        let model = Rc::new(Model::default());
+        let model = run(model, Target::Router, "CREATE TABLE t (a INT)");
+        let model = step(model, 1_500);
+        let model = model.reduce(Action::Apply(Command::Crash(NodeRef::Id(NodeId(2)))));
+        let model = model.reduce(Action::SetRyw(RywStrategy::Lsn));
+        let lines: Vec<String> = model
+            .run()
+            .recording()
+            .inputs
+            .iter()
+            .map(|i| format!("{} {}", i.at_ms, i.command))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                "0 sql session=alice: CREATE TABLE t (a INT)",
+                "1500 crash pg3",
+                "1500 session alice ryw=lsn",
+            ]
+        );
+        // A refused click is not recorded, and says why.
+        let model = model.reduce(Action::Apply(Command::Crash(NodeRef::Id(NodeId(2)))));
+        assert_eq!(model.notice.as_deref(), Some("pg3 is already down"));
+        assert_eq!(model.run().recording().inputs.len(), 3);
+    }
+
+    #[test]
     fn the_checker_runs_on_demand_and_the_console_can_change_strategy() {
         let model = Rc::new(Model::default());
         let model = run(model, Target::Router, "CREATE TABLE t (a INT)");
-        let model = model.reduce(Action::Step { sim_ms: 2_000 });
+        let model = step(model, 2_000);
         let model = run(model, Target::Router, "INSERT INTO t VALUES (1)");
         let model = run(model, Target::Router, "SELECT a FROM t");
         assert_eq!(model.findings, None);
@@ -677,7 +689,7 @@ mod tests {
         let findings = model.findings.clone().expect("checked");
         assert_eq!(findings.len(), 1);
         assert!(findings[0].title.starts_with("read-your-writes violation"), "{findings:?}");
-        let model = model.reduce(Action::SetRyw("primary"));
+        let model = model.reduce(Action::SetRyw(RywStrategy::Primary));
         assert_eq!(model.ryw().name(), "primary");
         let model = run(model, Target::Router, "SELECT a FROM t");
         assert_eq!(model.replies.last().expect("answered").statements[0].node, NodeId(0));
@@ -719,5 +731,59 @@ mod tests {
         let model = run(model, Target::Router, "CREATE TABLE t (a INT)").reduce(Action::Reset);
         assert!(model.node_views()[0].tables.is_empty());
         assert!(model.replies.is_empty());
+        assert!(model.run().recording().inputs.is_empty());
+    }
+
+    #[test]
+    fn rewinding_shows_the_past_and_acting_there_starts_a_branch_that_can_be_undone() {
+        let model = Rc::new(Model::default());
+        let model = run(model, Target::Router, "CREATE TABLE t (a INT)");
+        let model = step(model, 3_000);
+        let model = model.reduce(Action::Apply(Command::Crash(NodeRef::Id(NodeId(0)))));
+        let model = step(model, 2_000);
+        assert_eq!(model.node_views()[0].state, NodeState::Crashed);
+        let end_digest = model.clock_view().digest;
+        let model = model.reduce(Action::Seek(1_000));
+        assert!(model.clock_view().rewound && !model.running);
+        assert_eq!(model.node_views()[0].state, NodeState::Running);
+        // Time moves on through the recording: the crash happens again at 3 s.
+        let model = step(model, 4_000);
+        assert_eq!(model.node_views()[0].state, NodeState::Crashed);
+        assert_eq!(model.clock_view().digest, end_digest);
+        // Acting while rewound drops what came later; undo brings it back.
+        let model = model.reduce(Action::Seek(2_000));
+        let model = model.reduce(Action::Apply(Command::Crash(NodeRef::Id(NodeId(1)))));
+        assert_eq!(model.branched, Some(1));
+        assert_eq!(model.run().recording().inputs.len(), 2);
+        let model = model.reduce(Action::UndoBranch);
+        assert_eq!(model.run().recording().inputs.len(), 2);
+        assert_eq!(
+            model.run().recording().inputs[1].command,
+            Command::Crash(NodeRef::Id(NodeId(0)))
+        );
+        let model = model.reduce(Action::Seek(5_000));
+        assert_eq!(model.clock_view().digest, end_digest);
+    }
+
+    #[test]
+    fn a_share_link_opens_the_same_run_and_a_broken_one_says_why() {
+        let model = Rc::new(Model::default());
+        let model = run(model, Target::Router, "CREATE TABLE t (a INT)");
+        let model = step(model, 1_250);
+        let model = run(model, Target::Router, "INSERT INTO t VALUES (1)");
+        let model = step(model, 400);
+        let model = model.reduce(Action::Share);
+        let fragment = model.share.clone().expect("a link");
+        let script =
+            share::decode(share::payload_of(&fragment).expect("a payload")).expect("decodes");
+        let opened = Rc::new(Model::default()).reduce(Action::Open { script, from: "link" });
+        assert_eq!(opened.notice, None);
+        assert_eq!(opened.clock_view(), model.clock_view());
+        assert!(!opened.running, "an opened link pauses there");
+        let broken = Rc::new(Model::default())
+            .reduce(Action::Open { script: "cluster\nfly away".into(), from: "link" });
+        let notice = broken.notice.clone().expect("refused");
+        assert!(notice.contains("line 2: unknown command \"fly\""), "{notice}");
+        assert!(broken.node_views().len() == 3, "a fresh cluster");
     }
 }

@@ -124,31 +124,7 @@ fn parse_duration(name: &str, value: &str) -> Result<Millis, Error> {
     parse_millis(value).ok_or_else(|| invalid(name, value))
 }
 
-/// Parses `16MB`, `512kB`, `1GB` or plain bytes.
-pub fn parse_bytes(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().ok()?;
-    let multiplier = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "kb" => 1 << 10,
-        "mb" => 1 << 20,
-        "gb" => 1 << 30,
-        _ => return None,
-    };
-    n.checked_mul(multiplier)
-}
-
-/// Formats bytes the way PostgreSQL shows sizes: `16MB`, `512kB`, `100B`.
-pub fn format_bytes(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1 << 30 && b % (1 << 30) == 0 => format!("{}GB", b >> 30),
-        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{}MB", b >> 20),
-        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{}kB", b >> 10),
-        b => format!("{b}B"),
-    }
-}
+pub use super::super::command::parse::{format_bytes, parse_bytes};
 
 impl Cluster {
     /// `SHOW name`.
@@ -296,16 +272,6 @@ pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_parse_and_print_like_postgresql() {
-        assert_eq!(parse_bytes("16MB"), Some(16 << 20));
-        assert_eq!(parse_bytes("512kB"), Some(512 << 10));
-        assert_eq!(parse_bytes("100"), Some(100));
-        assert_eq!(parse_bytes("lots"), None);
-        assert_eq!(format_bytes(16 << 20), "16MB");
-        assert_eq!(format_bytes(1500), "1500B");
-    }
 
     #[test]
     fn settings_round_trip() {

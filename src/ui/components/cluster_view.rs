@@ -3,8 +3,9 @@
 use yew::prelude::*;
 
 use super::draft_input::DraftInput;
+use crate::engine::command::{parse, Command, LinkChange, NodeRef, ReplicaChange};
+use crate::engine::format_millis;
 use crate::engine::node::{NodeState, Receiver, Role};
-use crate::engine::{format_millis, parse_millis};
 use crate::ui::state::{Action, NodeView};
 
 #[derive(Properties, PartialEq)]
@@ -95,45 +96,53 @@ pub fn node_card(props: &NodeCardProps) -> Html {
 fn node_actions(props: &NodeCardProps) -> Html {
     let node = &props.node;
     let button =
-        |label: &'static str, title: &'static str, testid: &'static str, action: Action| {
+        |label: &'static str, title: &'static str, testid: &'static str, command: Command| {
             let on_action = props.on_action.clone();
+            let action = Action::Apply(command);
             let onclick = Callback::from(move |_: MouseEvent| on_action.emit(action.clone()));
             html! { <button class="small" data-testid={testid} {title} {onclick}>{label}</button> }
         };
-    let id = node.id;
+    let id = NodeRef::Id(node.id);
     let replica = node.role == Role::Replica;
     let running = node.state == NodeState::Running;
+    let replay = |pause: bool| {
+        Command::Replica(ReplicaChange {
+            node: id,
+            apply_delay_ms: None,
+            pause: Some(pause),
+            slow: None,
+        })
+    };
     html! {
         <div class="node-actions">
             if running {
-                {button("crash", "Stop this node at once, as a power cut would", "crash", Action::Crash(id))}
+                {button("crash", "Stop this node at once, as a power cut would", "crash", Command::Crash(id))}
             }
             if node.state == NodeState::Crashed {
-                {button("restart", "Start the node again (crash recovery takes 2 s)", "restart", Action::Restart(id))}
+                {button("restart", "Start the node again (crash recovery takes 2 s)", "restart", Command::Restart(id))}
             }
             if replica && running && !node.replay_paused {
                 {button("pause replay", "pg_wal_replay_pause(): WAL still arrives but is not applied", "pause-replay",
-                    Action::SetReplayPaused { replica: id, paused: true })}
+                    replay(true))}
             }
             if replica && node.replay_paused {
-                {button("resume replay", "pg_wal_replay_resume()", "resume-replay",
-                    Action::SetReplayPaused { replica: id, paused: false })}
+                {button("resume replay", "pg_wal_replay_resume()", "resume-replay", replay(false))}
             }
             if !node.manager_cut {
                 {button("cut from manager", "Partition this node from the failover manager only: clients still reach it", "cut-manager",
-                    Action::SetManagerPartition { node: id, cut: true })}
+                    Command::PartitionManager(id))}
             } else {
                 {button("reconnect manager", "Heal the partition between this node and the failover manager", "heal-manager",
-                    Action::SetManagerPartition { node: id, cut: false })}
+                    Command::HealManager(id))}
             }
             if replica && running {
                 {button("promote", "pg_promote(): this replica replays what it has and becomes a primary on a new timeline (the current primary is fenced first)", "promote",
-                    Action::Promote(id))}
+                    Command::Promote(id))}
                 {button("switchover", "A planned switchover to this replica: the primary stops taking statements until this replica has all its WAL, then it is promoted and the old primary follows it; nothing is lost", "switchover",
-                    Action::Switchover(id))}
+                    Command::Switchover(id))}
             }
             if replica && node.receiver == Receiver::NeedsResync && running {
-                {button("re-sync", "Rebuild this replica from a base backup of the primary", "resync", Action::Resync(id))}
+                {button("re-sync", "Rebuild this replica from a base backup of the primary", "resync", Command::Resync(id))}
             }
         </div>
     }
@@ -171,12 +180,14 @@ struct DelayInputProps {
 /// The link delay of one replica; takes `1500`, `1500ms` or `1.5s`.
 #[function_component(DelayInput)]
 fn delay_input(props: &DelayInputProps) -> Html {
-    let replica = props.replica.id;
+    let node = NodeRef::Id(props.replica.id);
     let on_commit = {
         let on_action = props.on_action.clone();
-        Callback::from(move |text: String| match parse_millis(text.trim()) {
+        Callback::from(move |text: String| match parse::parse_millis(&text) {
             Some(delay_ms) if delay_ms <= 600_000 => {
-                on_action.emit(Action::SetLinkDelay { replica, delay_ms });
+                let change =
+                    LinkChange { node, delay_ms: Some(delay_ms), jitter_ms: None, loss: None };
+                on_action.emit(Action::Apply(Command::Link(change)));
                 true
             }
             _ => false,

@@ -93,8 +93,8 @@ pub fn console(props: &ConsoleProps) -> Html {
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
             let value = select.value();
-            if let Some((key, _)) = RYW_CHOICES.iter().find(|(key, _)| *key == value) {
-                on_action.emit(Action::SetRyw(key));
+            if let Some((strategy, _)) = RYW_CHOICES.iter().find(|(s, _)| s.to_string() == value) {
+                on_action.emit(Action::SetRyw(*strategy));
             }
         })
     };
@@ -154,8 +154,8 @@ pub fn console(props: &ConsoleProps) -> Html {
                     // Keyed by session: a new select for another session shows its strategy
                     // (a kept one would keep what the user last picked for the previous one).
                     <select key={props.session} data-testid="ryw" onchange={on_ryw}>
-                        { for RYW_CHOICES.iter().map(|(key, label)| html! {
-                            <option value={*key} selected={*key == props.ryw.name()}>{*label}</option>
+                        { for RYW_CHOICES.iter().map(|(strategy, label)| html! {
+                            <option value={strategy.to_string()} selected={strategy.to_string() == props.ryw.name()}>{*label}</option>
                         }) }
                     </select>
                 </label>

@@ -36,6 +36,12 @@ pub fn script_panel(props: &ScriptPanelProps) -> Html {
         let (text, on_action) = (text.clone(), props.on_action.clone());
         Callback::from(move |_: MouseEvent| on_action.emit(Action::RunScript((*text).clone())))
     };
+    let on_open = {
+        let (text, on_action) = (text.clone(), props.on_action.clone());
+        Callback::from(move |_: MouseEvent| {
+            on_action.emit(Action::Open { script: (*text).clone(), from: "pasted recording" })
+        })
+    };
     html! {
         <details class="script-panel" data-testid="script-panel">
             <summary>{"scenario script"}</summary>
@@ -50,7 +56,10 @@ pub fn script_panel(props: &ScriptPanelProps) -> Html {
                 oninput={on_input} aria-label="A scenario script, one command per line" />
             <div class="console-bar">
                 <span class="muted hint">{"commands: docs/scenarios.md · the clock pauses after a run"}</span>
-                <button class="primary" data-testid="script-run" onclick={on_run}>{"Run script"}</button>
+                <button data-testid="script-open" onclick={on_open}
+                    title="Replace the run with this script from a fresh cluster (an exported recording, pasted)">{"Open as a new run"}</button>
+                <button class="primary" data-testid="script-run" onclick={on_run}
+                    title="Run these lines on the cluster as it is now">{"Run script"}</button>
             </div>
             if let Some(output) = &props.output {
                 <pre class="transcript" data-testid="script-output">{output}</pre>

@@ -4,8 +4,9 @@
 use yew::prelude::*;
 
 use super::draft_input::DraftInput;
-use crate::engine::cluster::{format_bytes, CacheConfig, FailoverConfig, Policy};
-use crate::engine::{format_millis, parse_millis, Millis};
+use crate::engine::cluster::{format_bytes, Policy};
+use crate::engine::command::{parse, CacheChange, Command, FailoverChange, RouterChange};
+use crate::engine::{format_millis, Error, Millis};
 use crate::ui::state::{Action, SettingsView};
 
 #[derive(Properties, PartialEq)]
@@ -32,28 +33,34 @@ pub fn settings_panel(props: &SettingsPanelProps) -> Html {
 #[function_component(RouterSettings)]
 fn router_settings(props: &SettingsPanelProps) -> Html {
     let s = &props.settings;
+    let router = |change: RouterChange| Action::Apply(Command::Router(change));
     let on_policy = {
-        let (on_action, max_lag_ms) = (props.on_action.clone(), s.max_lag_ms);
+        let on_action = props.on_action.clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
             if let Ok(policy) = select.value().parse::<Policy>() {
-                on_action.emit(Action::SetRouter { policy, max_lag_ms });
+                on_action.emit(router(RouterChange { policy: Some(policy), ..Default::default() }));
             }
         })
     };
     let on_max_lag = {
-        let (on_action, policy) = (props.on_action.clone(), s.policy);
-        Callback::from(move |max_lag_ms| on_action.emit(Action::SetRouter { policy, max_lag_ms }))
-    };
-    let on_weights = {
         let on_action = props.on_action.clone();
-        Callback::from(move |text: String| {
-            // Names and numbers are checked by the engine; a refusal shows as the notice.
-            on_action.emit(Action::SetRouterWeights(text));
-            true
+        Callback::from(move |max_lag_ms| {
+            on_action
+                .emit(router(RouterChange { max_lag_ms: Some(max_lag_ms), ..Default::default() }))
         })
     };
-    let on_max_lag_bytes = text_action(&props.on_action, Action::SetRouterMaxLagBytes);
+    let on_weights = text_command(&props.on_action, |text| {
+        let weights = parse::node_numbers("weights", text, 1_000)?;
+        Ok(Command::Router(RouterChange { weights: Some(weights), ..Default::default() }))
+    });
+    let on_max_lag_bytes = text_command(&props.on_action, |text| {
+        let bytes = match text {
+            "" | "off" => None,
+            size => Some(parse::size("max lag bytes", size)?),
+        };
+        Ok(Command::Router(RouterChange { max_lag_bytes: Some(bytes), ..Default::default() }))
+    });
     let policies = [Policy::RoundRobin, Policy::LeastLag, Policy::Weighted];
     html! {
         <fieldset>
@@ -85,15 +92,22 @@ fn router_settings(props: &SettingsPanelProps) -> Html {
     }
 }
 
-/// A text field's commit as an action; the engine checks the text, a refusal shows as the notice.
-fn text_action(
+/// A text field's commit as a command, read by the command language's own rules; text they
+/// refuse marks the field invalid and shows why in the notice.
+fn text_command(
     on_action: &Callback<Action>,
-    action: fn(String) -> Action,
+    read: fn(&str) -> Result<Command, Error>,
 ) -> Callback<String, bool> {
     let on_action = on_action.clone();
-    Callback::from(move |text: String| {
-        on_action.emit(action(text));
-        true
+    Callback::from(move |text: String| match read(text.trim()) {
+        Ok(command) => {
+            on_action.emit(Action::Apply(command));
+            true
+        }
+        Err(error) => {
+            on_action.emit(Action::Notice(error.to_string()));
+            false
+        }
     })
 }
 
@@ -102,32 +116,40 @@ fn text_action(
 #[function_component(FailoverSettings)]
 fn failover_settings(props: &SettingsPanelProps) -> Html {
     let config = props.settings.failover.clone();
-    let emit = |change: fn(&mut FailoverConfig, Millis)| {
-        let (on_action, config) = (props.on_action.clone(), config.clone());
+    let failover = |change: FailoverChange| Action::Apply(Command::Failover(change));
+    let emit = |change: fn(Millis) -> FailoverChange| {
+        let on_action = props.on_action.clone();
         Callback::from(move |value: Option<Millis>| {
-            let mut config = config.clone();
-            change(&mut config, value.unwrap_or(0));
-            on_action.emit(Action::SetFailover(config));
+            on_action.emit(failover(change(value.unwrap_or(0))))
         })
     };
     let on_fencing = {
-        let (on_action, config) = (props.on_action.clone(), config.clone());
+        let (on_action, fencing) = (props.on_action.clone(), !config.fencing);
         Callback::from(move |_: Event| {
-            let fencing = !config.fencing;
-            on_action.emit(Action::SetFailover(FailoverConfig { fencing, ..config.clone() }));
+            on_action
+                .emit(failover(FailoverChange { fencing: Some(fencing), ..Default::default() }))
         })
     };
-    let on_max_lag = text_action(&props.on_action, Action::SetFailoverMaxLag);
-    let on_priorities = text_action(&props.on_action, Action::SetFailoverPriorities);
+    let on_max_lag = text_command(&props.on_action, |text| {
+        let bytes = parse::size("maximum_lag_on_failover", text)?;
+        Ok(Command::Failover(FailoverChange {
+            maximum_lag_on_failover: Some(bytes),
+            ..Default::default()
+        }))
+    });
+    let on_priorities = text_command(&props.on_action, |text| {
+        let priorities = parse::node_numbers("priority", text, 1_000)?;
+        Ok(Command::Failover(FailoverChange { priorities: Some(priorities), ..Default::default() }))
+    });
     html! {
         <fieldset>
             <legend title="Patroni: health checks, a leader lease, promotion">{"failover"}</legend>
             <DurationInput label="ttl" testid="failover-ttl" value_ms={Some(config.ttl_ms)}
                 title="The leader lease: a primary not seen healthy for this long is replaced"
-                on_change={emit(|c, v| c.ttl_ms = v)} />
+                on_change={emit(|v| FailoverChange { ttl_ms: Some(v), ..Default::default() })} />
             <DurationInput label="loop_wait" testid="failover-loop-wait" value_ms={Some(config.loop_wait_ms)}
                 title="How often the manager checks the primary"
-                on_change={emit(|c, v| c.loop_wait_ms = v)} />
+                on_change={emit(|v| FailoverChange { loop_wait_ms: Some(v), ..Default::default() })} />
             <label title="A primary that cannot renew its leader lease (it lost the manager) demotes itself to read-only before another node is promoted; off: it keeps taking writes from clients that still reach it — split brain">
                 <input type="checkbox" data-testid="fencing" checked={config.fencing} onchange={on_fencing} />
                 {" fencing"}
@@ -153,7 +175,8 @@ fn endpoint_settings(props: &SettingsPanelProps) -> Html {
     let on_ttl = {
         let on_action = props.on_action.clone();
         Callback::from(move |ttl: Option<Millis>| {
-            on_action.emit(Action::SetEndpointTtl(ttl.unwrap_or(0)))
+            let ttl_ms = Some(ttl.unwrap_or(0));
+            on_action.emit(Action::Apply(Command::Endpoint { ttl_ms }))
         })
     };
     html! {
@@ -172,19 +195,16 @@ fn endpoint_settings(props: &SettingsPanelProps) -> Html {
 fn cache_settings(props: &SettingsPanelProps) -> Html {
     let config = props.settings.cache.clone();
     let stats = props.settings.cache_stats;
-    let toggle = |flip: fn(&mut CacheConfig)| {
-        let (on_action, config) = (props.on_action.clone(), config.clone());
-        Callback::from(move |_: Event| {
-            let mut config = config.clone();
-            flip(&mut config);
-            on_action.emit(Action::SetCache(config));
-        })
+    let cache = |change: CacheChange| Action::Apply(Command::Cache(change));
+    let toggle = |change: CacheChange| {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_: Event| on_action.emit(cache(change.clone())))
     };
     let on_ttl = {
-        let (on_action, config) = (props.on_action.clone(), config.clone());
+        let on_action = props.on_action.clone();
         Callback::from(move |ttl: Option<Millis>| {
-            let ttl_ms = ttl.unwrap_or(0).max(1);
-            on_action.emit(Action::SetCache(CacheConfig { ttl_ms, ..config.clone() }));
+            let ttl_ms = Some(ttl.unwrap_or(0).max(1));
+            on_action.emit(cache(CacheChange { ttl_ms, ..Default::default() }));
         })
     };
     let ratio = stats.hit_ratio().map_or("–".to_string(), |r| format!("{:.0}%", r * 100.0));
@@ -193,14 +213,14 @@ fn cache_settings(props: &SettingsPanelProps) -> Html {
             <legend title="A read-through cache in front of the router (what Redis does for an app)">{"read cache"}</legend>
             <label>
                 <input type="checkbox" data-testid="cache-enabled" checked={config.enabled}
-                    onchange={toggle(|c| c.enabled = !c.enabled)} />
+                    onchange={toggle(CacheChange { enabled: Some(!config.enabled), ..Default::default() })} />
                 {" on"}
             </label>
             <DurationInput label="ttl" testid="cache-ttl" value_ms={Some(config.ttl_ms)}
                 title="How long a cached answer is served" on_change={on_ttl} />
             <label title="Drop cached answers for a table when a write to it is acknowledged">
                 <input type="checkbox" data-testid="cache-invalidate" checked={config.invalidate_on_write}
-                    onchange={toggle(|c| c.invalidate_on_write = !c.invalidate_on_write)} />
+                    onchange={toggle(CacheChange { invalidate: Some(!config.invalidate_on_write), ..Default::default() })} />
                 {" invalidate on write"}
             </label>
             if config.enabled {
@@ -228,7 +248,7 @@ pub struct DurationInputProps {
 pub fn duration_input(props: &DurationInputProps) -> Html {
     let on_commit = {
         let (on_change, optional) = (props.on_change.clone(), props.optional);
-        Callback::from(move |text: String| match parse_millis(text.trim()) {
+        Callback::from(move |text: String| match parse::parse_millis(&text) {
             _ if optional && text.trim().is_empty() => {
                 on_change.emit(None);
                 true

@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use crate::engine::command::{Command, CommitPreset, FailoverChange};
 use crate::engine::Millis;
 use crate::ui::state::{Action, COMMIT_PRESETS, SPEEDS};
 
@@ -10,10 +11,12 @@ pub struct ToolbarProps {
     pub now_ms: Millis,
     pub running: bool,
     pub speed: u32,
-    /// The commit preset in force (a key of `COMMIT_PRESETS`, or `custom`).
-    pub commit: &'static str,
-    /// The last refusal, if any.
+    /// The commit preset in force (None: settings a script chose).
+    pub commit: Option<CommitPreset>,
+    /// The last refusal or warning, until dismissed.
     pub notice: Option<String>,
+    /// Acting while rewound dropped this many later inputs.
+    pub branched: Option<usize>,
     /// Automatic failover is on.
     pub auto_failover: bool,
     pub on_action: Callback<Action>,
@@ -40,14 +43,17 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
             let value = select.value();
-            if let Some((key, _)) = COMMIT_PRESETS.iter().find(|(key, _)| *key == value) {
-                on_action.emit(Action::SetCommitPreset(key));
+            if let Some((preset, _)) = COMMIT_PRESETS.iter().find(|(p, _)| p.to_string() == value) {
+                on_action.emit(Action::Apply(Command::Commit(*preset)));
             }
         })
     };
     let on_failover = {
         let (on_action, auto) = (props.on_action.clone(), props.auto_failover);
-        Callback::from(move |_: Event| on_action.emit(Action::SetAutoFailover(!auto)))
+        Callback::from(move |_: Event| {
+            let change = FailoverChange { auto: Some(!auto), ..FailoverChange::default() };
+            on_action.emit(Action::Apply(Command::Failover(change)))
+        })
     };
     let (play_label, play_title) = if props.running {
         ("❚❚ Pause", "Stop the simulated clock")
@@ -73,10 +79,10 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
             </label>
             <label class="commit" title="What a write waits for before COMMIT returns: sync modes set synchronous_standby_names = 'FIRST 1 (*)'; semi-sync falls back to async after 10 s">{"commit "}
                 <select data-testid="commit-mode" onchange={on_commit}>
-                    { for COMMIT_PRESETS.iter().map(|(key, label)| html! {
-                        <option value={*key} selected={*key == props.commit}>{*label}</option>
+                    { for COMMIT_PRESETS.iter().map(|(preset, label)| html! {
+                        <option value={preset.to_string()} selected={Some(*preset) == props.commit}>{*label}</option>
                     }) }
-                    if props.commit == "custom" {
+                    if !COMMIT_PRESETS.iter().any(|(p, _)| Some(*p) == props.commit) {
                         <option value="custom" selected=true disabled=true>{"custom (set by a script)"}</option>
                     }
                 </select>
@@ -87,8 +93,23 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
             </label>
             <button class="secondary" data-testid="reset" title="Start over with an empty cluster of the same shape"
                 onclick={act(Action::Reset)}>{"Reset"}</button>
+            if let Some(dropped) = props.branched {
+                <div class="notice branch" data-testid="branched" role="status">
+                    {format!(
+                        "You acted before the end of the recording: a new branch starts here, and the {dropped} later input{} of the old one {} dropped. ",
+                        if dropped == 1 { "" } else { "s" },
+                        if dropped == 1 { "was" } else { "were" }
+                    )}
+                    <button class="small" data-testid="undo-branch" onclick={act(Action::UndoBranch)}>{"Undo"}</button>
+                    <button class="small close" aria-label="Dismiss" onclick={act(Action::Dismiss)}>{"×"}</button>
+                </div>
+            }
             if let Some(notice) = &props.notice {
-                <div class="notice" data-testid="notice" role="alert">{notice}</div>
+                <div class="notice" data-testid="notice" role="alert">
+                    <span>{notice}</span>
+                    <button class="small close" data-testid="dismiss" aria-label="Dismiss"
+                        onclick={act(Action::Dismiss)}>{"×"}</button>
+                </div>
             }
         </header>
     }
