@@ -216,4 +216,37 @@ fn bench() {
         stats.misses,
         reads as f64 / stats.misses.max(1) as f64
     );
+    rewind(std::env::var("BENCH_REPLAY_MINUTES").ok().and_then(|m| m.parse().ok()).unwrap_or(10));
+}
+
+/// The standard load (1 primary + 3 replicas, 1 000 statements/s, 85 % reads) recorded as a
+/// run for `minutes` simulated minutes, then a jump to moments spread over it: how long a
+/// learner waits for rewind (natively; the browser is slower by the wasm factor).
+fn rewind(minutes: u64) {
+    use replica_playground::engine::command::{ClusterSpec, Command};
+    let mut run = Run::new(ClusterSpec { replicas: Some(3), ..ClusterSpec::default() });
+    let load: Command =
+        format!("load rate=1000 read_ratio=0.85 duration={minutes}m").parse().expect("valid");
+    run.apply(&load).expect("the load starts");
+    let started = std::time::Instant::now();
+    run.advance(minutes * 60_000);
+    let live_s = started.elapsed().as_secs_f64();
+    let end_ms = run.recording().end_ms;
+    let mut jumps_ms: Vec<f64> = Vec::new();
+    for share in [95, 50, 10, 75, 33, 90, 5, 60, 25, 99] {
+        let started = std::time::Instant::now();
+        run.seek(end_ms * share / 100);
+        jumps_ms.push(started.elapsed().as_secs_f64() * 1_000.0);
+    }
+    jumps_ms.sort_by(f64::total_cmp);
+    println!("Recording, 1 primary + 3 replicas, 1 000 statements/s, 85% reads, {minutes} simulated minutes:");
+    println!(
+        "  {live_s:>10.1} s of wall time to record ({:.1} simulated s per wall s, snapshots included)",
+        (minutes * 60) as f64 / live_s
+    );
+    println!(
+        "  rewind to any moment: median {:.0} ms, worst {:.0} ms (10 jumps, native)",
+        jumps_ms[jumps_ms.len() / 2],
+        jumps_ms[jumps_ms.len() - 1]
+    );
 }
