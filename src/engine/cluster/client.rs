@@ -600,6 +600,7 @@ impl Cluster {
                 let in_flight =
                     self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()).expect("in flight");
                 in_flight.waiting_since_ms = Some(self.now_ms);
+                self.commit_waits.insert(id);
                 if self.settings.semi_sync.enabled && self.settings.semi_sync.active {
                     let at = self.now_ms + self.settings.semi_sync.timeout_ms;
                     self.set_timer(Timer::SemiSyncTimeout(id), at);
@@ -660,11 +661,14 @@ impl Cluster {
 
     /// Re-checks every held commit (after feedback, a setting change, a fallback).
     pub(super) fn recheck_commit_waits(&mut self) {
+        if self.commit_waits.is_empty() {
+            return;
+        }
         let waiting: Vec<(OpId, NodeId, SyncCommit, bool, Lsn)> = self
-            .ops
+            .commit_waits
             .iter()
-            .filter_map(|(id, op)| {
-                let f = op.in_flight.as_ref()?;
+            .filter_map(|id| {
+                let f = self.ops.get(id)?.in_flight.as_ref()?;
                 f.waiting_since_ms?;
                 Some((*id, f.node, f.mode, f.sync_all, f.commit?.1))
             })
@@ -702,6 +706,7 @@ impl Cluster {
         let now_ms = self.now_ms;
         let in_flight =
             self.ops.get_mut(&id).and_then(|op| op.in_flight.take()).expect("in flight");
+        self.commit_waits.remove(&id);
         let failed = result.is_err();
         if let (Some((_, end)), false) = (in_flight.commit, failed) {
             assert!(

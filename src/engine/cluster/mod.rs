@@ -214,6 +214,8 @@ pub struct Cluster {
     backups: BTreeMap<NodeId, Backup>,
     next_conn: u64,
     ops: BTreeMap<OpId, client::Op>,
+    /// Ops whose commit waits for its mode (`synchronous_commit`, semi-sync, `ryw=sync`).
+    commit_waits: std::collections::BTreeSet<OpId>,
     next_op: u64,
     finished: VecDeque<Reply>,
     sessions: BTreeMap<String, ClientSession>,
@@ -263,6 +265,7 @@ impl Cluster {
             backups: BTreeMap::new(),
             next_conn: 1,
             ops: BTreeMap::new(),
+            commit_waits: std::collections::BTreeSet::new(),
             next_op: 1,
             finished: VecDeque::new(),
             sessions: BTreeMap::new(),
