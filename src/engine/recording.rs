@@ -39,6 +39,11 @@ const SNAPSHOT_EVERY_MS: Millis = 2_000;
 /// At most this many snapshots are kept (every other one is dropped beyond it).
 const SNAPSHOTS_KEPT: usize = 48;
 
+/// Snapshots hold at most this many row copies in all (every node's tables, in every
+/// snapshot); beyond it they are thinned out, so a long, write-heavy run rewinds more slowly
+/// rather than running the tab out of memory.
+const SNAPSHOT_ROWS_BUDGET: usize = 400_000;
+
 /// One input, at the simulated time it was given.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Input {
@@ -128,7 +133,17 @@ struct Snapshot {
     at_ms: Millis,
     /// Inputs of the recording applied up to this moment.
     applied: usize,
+    /// Row copies the snapshot holds (its weight against [`SNAPSHOT_ROWS_BUDGET`]).
+    rows: usize,
     scenario: Scenario,
+}
+
+/// Rows held by every node of a scenario's cluster.
+fn rows_held(scenario: &Scenario) -> usize {
+    let rows = |db: &super::sql::Database| -> usize {
+        db.table_names().iter().map(|t| db.row_count(t).unwrap_or(0)).sum()
+    };
+    scenario.cluster().nodes().iter().map(|n| rows(&n.db)).sum()
 }
 
 /// A recording being played: live at its end, or rewound to an earlier moment.
@@ -159,7 +174,7 @@ impl Run {
 
     /// A run that starts from a scenario just set up by `cluster`.
     fn around(scenario: Scenario, cluster: ClusterSpec) -> Self {
-        let first = Snapshot { at_ms: 0, applied: 0, scenario: scenario.clone() };
+        let first = Snapshot { at_ms: 0, applied: 0, rows: 0, scenario: scenario.clone() };
         Self {
             scenario,
             recording: Recording { cluster, inputs: Vec::new(), end_ms: 0 },
@@ -312,7 +327,9 @@ impl Run {
     /// forward by playing the recording.
     pub fn seek(&mut self, at_ms: Millis) {
         let at_ms = at_ms.min(self.recording.end_ms);
-        if at_ms < self.now_ms() {
+        // Back, or forward past a snapshot: start from the newest snapshot before the target.
+        let nearest_ms = self.snapshots.iter().rev().find(|s| s.at_ms <= at_ms).map(|s| s.at_ms);
+        if at_ms < self.now_ms() || nearest_ms.is_some_and(|s| s > self.now_ms()) {
             self.restore(at_ms);
         }
         self.play_until(at_ms);
@@ -382,10 +399,13 @@ impl Run {
         {
             return;
         }
-        let snapshot =
-            Snapshot { at_ms: now_ms, applied: self.applied, scenario: self.scenario.clone() };
-        self.snapshots.push(snapshot);
-        if self.snapshots.len() > SNAPSHOTS_KEPT {
+        let (applied, rows, scenario) =
+            (self.applied, rows_held(&self.scenario), self.scenario.clone());
+        self.snapshots.push(Snapshot { at_ms: now_ms, applied, rows, scenario });
+        let weight = |snapshots: &[Snapshot]| snapshots.iter().map(|s| s.rows).sum::<usize>();
+        while self.snapshots.len() > SNAPSHOTS_KEPT
+            || (self.snapshots.len() > 1 && weight(&self.snapshots) > SNAPSHOT_ROWS_BUDGET)
+        {
             // Keep time 0 and every other one; snapshots come half as often from now on.
             self.snapshot_every_ms *= 2;
             let every_ms = self.snapshot_every_ms;
