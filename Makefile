@@ -46,8 +46,9 @@ build:
 e2e:
 	node --test --test-concurrency=1 e2e/
 
-bench:
+bench: setup build
 	cargo run --locked --release --bin replica-sim -- --bench
+	node e2e/bench/rewind.mjs
 
 clean:
 	rm -rf dist target/e2e

@@ -1,0 +1,52 @@
+// `make bench`, in the browser: record the standard load (1 primary + 3 replicas, 1 000
+// statements/s, 85 % reads) for BENCH_REPLAY_MINUTES simulated minutes (default 10), then
+// drag the scrubber to moments spread over it and time each jump until the page shows it.
+// Prints the figures and adds them to target/bench.json.
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { serveDist, launch, seek } from "../harness.mjs";
+
+const minutes = Number(process.env.BENCH_REPLAY_MINUTES ?? 10);
+const script = `cluster replicas=3\nload rate=1000 read_ratio=0.85 duration=${minutes}m\nadvance ${minutes}m\n`;
+const link = `#run=v1.${zlib.deflateRawSync(Buffer.from(script)).toString("base64url")}`;
+
+const { server, url } = await serveDist();
+const browser = await launch();
+const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+const opened = Date.now();
+await page.goto(url + link);
+await page.waitForFunction((m) => document.querySelector('[data-testid="scrub-time"]')?.innerText.endsWith(`of ${m}m00s`),
+  `${minutes}`, { timeout: 60 * 60_000, polling: 1_000 });
+const recordS = (Date.now() - opened) / 1000;
+const endMs = minutes * 60_000;
+const jumps = [];
+for (const share of [95, 50, 10, 75, 33, 90, 5, 60, 25, 99]) {
+  const at = Math.round(endMs * share / 100);
+  const took = await page.evaluate(async ({ at }) => {
+    const input = document.querySelector('[data-testid="scrubber"]');
+    const started = performance.now();
+    input.value = String(at);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    // The reducer runs in the input's handler; the new frame shows the moment.
+    await new Promise((done) => requestAnimationFrame(() => done()));
+    return performance.now() - started;
+  }, { at });
+  jumps.push(took);
+}
+jumps.sort((a, b) => a - b);
+const figures = {
+  browser_replay_minutes: minutes,
+  browser_record_wall_s: recordS,
+  browser_rewind_median_ms: Math.round(jumps[jumps.length >> 1]),
+  browser_rewind_worst_ms: Math.round(jumps[jumps.length - 1]),
+};
+console.log(`Browser (headless Chromium, wasm), the standard load for ${minutes} simulated minutes:`);
+console.log(`  ${recordS.toFixed(1).padStart(10)} s to open it as a link (replayed from the seed)`);
+console.log(`  rewind to any moment: median ${figures.browser_rewind_median_ms} ms, worst ${figures.browser_rewind_worst_ms} ms (10 jumps)`);
+const out = path.resolve(import.meta.dirname, "../../target/bench.json");
+const previous = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, "utf8")) : {};
+fs.mkdirSync(path.dirname(out), { recursive: true });
+fs.writeFileSync(out, JSON.stringify({ ...previous, ...figures }, null, 2) + "\n");
+await browser.close();
+server.close();
