@@ -175,7 +175,6 @@ impl Cluster {
         if !self.manager.config.auto {
             return;
         }
-        self.demote_stale_primaries();
         let leader = self.primary();
         if self.manager_sees_running(leader) {
             self.lease_renewed();
@@ -693,8 +692,8 @@ impl Cluster {
         if self.manager_cut.remove(&id).is_none() {
             return false;
         }
+        // (A stale primary it now sees is demoted by the reconcile pass.)
         self.events.push(self.now_ms, EventKind::ManagerPartition { node: id, cut: false });
-        self.demote_stale_primaries();
         true
     }
 

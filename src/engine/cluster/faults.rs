@@ -94,8 +94,8 @@ impl Cluster {
             }
             Role::Primary => {
                 // Replicas find it on their next retry — unless the manager has promoted
-                // another node meanwhile: then it is demoted as soon as the manager sees it.
-                self.demote_stale_primaries();
+                // another node meanwhile: then the reconcile pass demotes it as soon as the
+                // manager sees it.
             }
         }
     }

@@ -26,9 +26,10 @@
 //! | [`load`]        | the load generator                                                   |
 //!
 //! **One reconcile pass.** After every input and every event, [`Cluster::reconcile`] settles,
-//! in a fixed order, what may follow from it: a switchover whose target has all the WAL, a
-//! promotion whose candidate has replayed everything, commits whose mode is now satisfied,
-//! `ryw=lsn` reads a replica can now answer. No other code re-checks these by hand, so a new
+//! in a fixed order, what may follow from it: a stale primary the manager reaches again, a
+//! switchover whose target has all the WAL, a promotion whose candidate has replayed
+//! everything, commits whose mode is now satisfied, `ryw=lsn` reads a replica can now answer,
+//! the router shunning lagging replicas. No other code re-checks these by hand, so a new
 //! path cannot forget one.
 //!
 //! Time: the clock counts milliseconds; CPU work is accounted in microseconds on each core,
@@ -454,15 +455,19 @@ impl Cluster {
         self.now_ms = until_ms;
     }
 
-    /// Settles what follows from the last input or event, in a fixed order: a switchover whose
-    /// target has all the WAL begins its promotion; a promotion whose candidate has replayed
+    /// Settles what follows from the last input or event, in a fixed order: an old primary the
+    /// manager can reach again is demoted; a switchover whose target has all the WAL begins its
+    /// promotion; a promotion whose candidate has replayed
     /// everything completes; commits whose mode is now satisfied are acknowledged; `ryw=lsn`
-    /// reads that a replica can now answer are sent. Every input and every event ends here.
+    /// reads that a replica can now answer are sent; the router notes when every replica went
+    /// over (or came back within) its lag limit. Every input and every event ends here.
     pub(super) fn reconcile(&mut self) {
+        self.demote_stale_primaries();
         self.maybe_switch_over();
         self.maybe_finish_promotion();
         self.recheck_commit_waits();
         self.release_route_waits();
+        self.update_shunning();
     }
 
     /// Messages on the wire right now: WAL going down links, feedback and connection traffic

@@ -278,21 +278,10 @@ impl Cluster {
             Ryw::Lsn { .. } | Ryw::None | Ryw::Sync => {}
         }
         let eligible = self.eligible_replicas();
-        let running: Vec<NodeId> = self
-            .members()
-            .filter(|n| n.role == Role::Replica && n.is_running())
-            .map(|n| n.id)
-            .filter(|id| !self.weighs_nothing(*id))
-            .collect();
         match self.pick_replica(&eligible) {
-            Some(node) => {
-                self.note_shunning(false);
-                ReadRoute::Node(node, None)
-            }
+            Some(node) => ReadRoute::Node(node, None),
             None => {
-                let lagging = !running.is_empty() && running.iter().all(|id| self.is_shunned(*id));
-                self.note_shunning(lagging);
-                let why = if lagging {
+                let why = if self.every_replica_shunned() {
                     "every replica is over the router's lag limit: read from the primary"
                 } else {
                     "no replica can take reads: read from the primary"
@@ -302,8 +291,27 @@ impl Cluster {
         }
     }
 
-    /// Logs when reads start or stop falling back to the primary because of lag.
-    fn note_shunning(&mut self, all_shunned: bool) {
+    /// Whether there are replicas to read from but every one is over the lag limits.
+    fn every_replica_shunned(&self) -> bool {
+        let mut running = self
+            .members()
+            .filter(|n| n.role == Role::Replica && n.is_running())
+            .map(|n| n.id)
+            .filter(|id| !self.weighs_nothing(*id))
+            .peekable();
+        running.peek().is_some() && running.all(|id| self.is_shunned(id))
+    }
+
+    /// Logs when reads start or stop falling back to the primary because every replica is over
+    /// the lag limits (part of the reconcile pass: it follows lag as it grows and shrinks).
+    pub(super) fn update_shunning(&mut self) {
+        if self.router.max_lag_ms.is_none()
+            && self.router.max_lag_bytes.is_none()
+            && !self.shunned_all
+        {
+            return;
+        }
+        let all_shunned = self.every_replica_shunned();
         if all_shunned != self.shunned_all {
             self.shunned_all = all_shunned;
             let kind = super::super::event::EventKind::RouterShunning { all_shunned };
