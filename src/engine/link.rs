@@ -72,6 +72,7 @@ impl Link {
         }
         let slot = &mut self.last_arrival_ms[direction as usize];
         let arrival_ms = (now_ms + travel_ms).max(*slot);
+        assert!(arrival_ms >= now_ms + self.delay_ms, "nothing arrives before the link's delay");
         *slot = arrival_ms;
         arrival_ms
     }

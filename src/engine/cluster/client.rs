@@ -918,6 +918,7 @@ impl Cluster {
 
     fn finish(&mut self, id: OpId) {
         let mut op = self.ops.remove(&id).expect("op exists");
+        assert!(op.in_flight.is_none() && op.parked.is_none(), "an op ends with nothing in flight");
         op.reply.done_ms = Some(self.now_ms);
         if let Traffic::Load(kind) = op.traffic {
             return self.load_op_finished(&op.reply, kind);

@@ -434,6 +434,8 @@ impl Cluster {
     }
 
     fn begin_promotion(&mut self, id: NodeId) {
+        assert_eq!(self.node(id).role, Role::Replica, "only a replica is promoted");
+        assert!(self.manager.promoting.is_none(), "one promotion at a time");
         self.manager.promoting = Some((id, self.now_ms));
         let node = &mut self.nodes[id.0];
         node.replay_paused = false;

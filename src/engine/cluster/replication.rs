@@ -233,6 +233,7 @@ impl Cluster {
             return;
         };
         sender.last_reply_ms = now_ms;
+        assert!(write <= sender.sent_lsn, "{from} reports WAL it was never sent");
         if write > sender.write_lsn {
             sender.write_lsn = write;
             sender.flush_lsn = write;
@@ -427,6 +428,7 @@ impl Cluster {
         let p = &self.nodes[primary.0];
         let window_start = Lsn(p.wal.end().0.saturating_sub(keep));
         let cutoff = standby_min.map_or(p.flushed_lsn, |m| m.max(window_start)).min(p.flushed_lsn);
+        assert!(cutoff <= self.nodes[primary.0].flushed_lsn, "a checkpoint keeps unflushed WAL");
         self.nodes[primary.0].wal.truncate_before(cutoff);
         for id in self.replicas() {
             let node = &mut self.nodes[id.0];
