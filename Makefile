@@ -22,7 +22,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 help:
 	@echo "make run    serve the playground at http://127.0.0.1:8080"
 	@echo "make test   fmt, clippy, native tests, release wasm build, browser e2e"
-	@echo "make bench  print engine throughput figures"
+	@echo "make bench  print the performance figures (engine vs SQLite, replay, memory, bundle)"
 
 run: setup
 	cargo fetch --locked
@@ -41,14 +41,19 @@ unit:
 build:
 	cargo fetch --locked
 	trunk build --release --offline
-	@echo "dist/ (gzip -9): wasm $$(gzip -9c dist/*.wasm | wc -c) bytes, js $$(gzip -9c dist/*.js | wc -c) bytes"
+	node e2e/bench/bundle.mjs --check
 
 e2e:
 	node --test --test-concurrency=1 e2e/
 
+# The figures of the performance issue, printed and written to target/bench.json: the SQL engine
+# against SQLite, replay speed, rewind, memory, the bundle, and rewind in the browser.
 bench: setup build
+	rm -f target/bench.json
+	cargo bench --locked --bench engine
 	cargo run --locked --release --bin replica-sim -- --bench
-	node e2e/bench/rewind.mjs
+	node e2e/bench/bundle.mjs --json
+	node e2e/bench/browser.mjs
 
 clean:
 	rm -rf dist target/e2e

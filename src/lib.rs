@@ -15,6 +15,8 @@
 //!   tables ([`engine::sql`]), a write-ahead log shipped to replicas over delayed links, and the
 //!   scenario language ([`engine::scenario`]) that drives it from scripts, tests and the CLI.
 //! - [`ui`]: the Yew application: one reducer over the engine and the components that show it.
+//! - [`bench_report`]: where `make bench` writes its figures (tooling; the page never uses it).
 
+pub mod bench_report;
 pub mod engine;
 pub mod ui;

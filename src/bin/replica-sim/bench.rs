@@ -1,0 +1,144 @@
+//! `replica-sim --bench`, the simulation's part of `make bench`:
+//!
+//! - **replay and rewind**: the standard load — 1 primary + 3 replicas, 1 000 statements/s,
+//!   85 % reads — recorded as a run for `BENCH_REPLAY_MINUTES` simulated minutes (default 10),
+//!   which is what opening a share link of it replays; then jumps to moments spread over it;
+//! - **the read cache**: how many reads still reach a database behind a 5 s cache;
+//! - **memory**: peak resident memory after `BENCH_MEMORY_MINUTES` simulated minutes of the
+//!   standard load (default `10,60`), each in a fresh process.
+//!
+//! Every figure is printed and added to `target/bench.json`.
+
+use std::time::Instant;
+
+use replica_playground::bench_report;
+use replica_playground::engine::cluster::{CacheConfig, LoadSpec};
+use replica_playground::engine::command::{ClusterSpec, Command};
+use replica_playground::engine::recording::Run;
+use replica_playground::engine::{Cluster, ClusterConfig};
+
+/// The standard load, for `minutes` simulated minutes.
+fn standard_load(minutes: u64) -> LoadSpec {
+    LoadSpec {
+        rate_per_s: 1_000,
+        read_ratio: 0.85,
+        duration_ms: minutes * 60_000,
+        ..LoadSpec::default()
+    }
+}
+
+fn env_minutes(name: &str, default: &str) -> Vec<u64> {
+    let text = std::env::var(name).unwrap_or_else(|_| default.to_string());
+    text.split(',').filter_map(|m| m.trim().parse().ok()).collect()
+}
+
+/// Prints every figure of the simulation.
+pub fn run() {
+    if cfg!(debug_assertions) {
+        println!("(debug build: run `cargo run --release --bin replica-sim -- --bench` for real figures)");
+    }
+    for minutes in env_minutes("BENCH_REPLAY_MINUTES", "10") {
+        replay_and_rewind(minutes);
+    }
+    read_cache();
+    for minutes in env_minutes("BENCH_MEMORY_MINUTES", "10,60") {
+        memory(minutes);
+    }
+}
+
+/// Records the standard load as a run, then rewinds to moments spread over it.
+fn replay_and_rewind(minutes: u64) {
+    let mut run = Run::new(ClusterSpec { replicas: Some(3), ..ClusterSpec::default() });
+    let load: Command =
+        format!("load rate=1000 read_ratio=0.85 duration={minutes}m").parse().expect("valid");
+    run.apply(&load).expect("the load starts");
+    let started = Instant::now();
+    run.advance(minutes * 60_000);
+    let replay_s = started.elapsed().as_secs_f64();
+    let end_ms = run.recording().end_ms;
+    let mut jumps_ms: Vec<f64> = Vec::new();
+    for share in [95, 50, 10, 75, 33, 90, 5, 60, 25, 99] {
+        let started = Instant::now();
+        run.seek(end_ms * share / 100);
+        jumps_ms.push(started.elapsed().as_secs_f64() * 1_000.0);
+    }
+    jumps_ms.sort_by(f64::total_cmp);
+    let (median, worst) = (jumps_ms[jumps_ms.len() / 2], jumps_ms[jumps_ms.len() - 1]);
+    let speed = (minutes * 60) as f64 / replay_s;
+    println!("Replay: the standard load (1 primary + 3 replicas, 1 000 statements/s, 85% reads), {minutes} simulated minutes, as a recording:");
+    println!(
+        "  {replay_s:>10.1} s of wall time ({speed:.1} simulated s per wall s, snapshots included)"
+    );
+    println!(
+        "  rewind to any moment: median {median:.0} ms, worst {worst:.0} ms (10 jumps, native)"
+    );
+    bench_report::merge(&[
+        ("replay_minutes", minutes as f64),
+        ("replay_wall_s", round1(replay_s)),
+        ("replay_sim_s_per_wall_s", round1(speed)),
+        ("rewind_median_ms", median.round()),
+        ("rewind_worst_ms", worst.round()),
+    ]);
+}
+
+/// The lesson's caching layer under read-heavy load: how many reads still reach a database.
+fn read_cache() {
+    let mut cluster = Cluster::new(ClusterConfig { replicas: 3, ..ClusterConfig::default() });
+    cluster.set_cache(CacheConfig { enabled: true, ttl_ms: 5_000, invalidate_on_write: false });
+    let spec =
+        LoadSpec { rate_per_s: 1_000, read_ratio: 0.9, duration_ms: 60_000, ..LoadSpec::default() };
+    cluster.start_load(spec).expect("valid load");
+    let started = Instant::now();
+    cluster.advance(62_000);
+    let speed = 62.0 / started.elapsed().as_secs_f64();
+    let stats = cluster.cache_stats();
+    let reads = stats.hits + stats.misses;
+    let fewer = reads as f64 / stats.misses.max(1) as f64;
+    println!("Read cache: 1 000 req/s, 90% reads over 1 000 users, 5 s TTL, 60 simulated s:");
+    println!(
+        "  hit ratio {:.1}%: {} of {reads} reads reached a database ({fewer:.1}× fewer than without the cache); {speed:.1} simulated s per wall s",
+        stats.hit_ratio().unwrap_or(0.0) * 100.0,
+        stats.misses
+    );
+    bench_report::merge(&[
+        ("cache_hit_ratio", round1(stats.hit_ratio().unwrap_or(0.0) * 100.0)),
+        ("cache_fewer_reads_x", round1(fewer)),
+    ]);
+}
+
+/// Peak memory of a fresh process running the standard load for `minutes`.
+fn memory(minutes: u64) {
+    let started = Instant::now();
+    let child = std::env::current_exe().and_then(|exe| {
+        std::process::Command::new(exe).args(["--bench-memory", &minutes.to_string()]).output()
+    });
+    let peak_kib = child.ok().and_then(|out| String::from_utf8(out.stdout).ok()).and_then(|text| {
+        text.lines().find_map(|l| l.strip_prefix("peak_kib ")?.trim().parse::<f64>().ok())
+    });
+    let wall_s = started.elapsed().as_secs_f64();
+    match peak_kib {
+        Some(kib) => {
+            let mib = kib / 1_024.0;
+            println!("Memory: the standard load for {minutes} simulated minutes: peak {mib:.0} MiB resident ({wall_s:.0} s of wall time)");
+            bench_report::merge(&[(&format!("peak_mib_{minutes}min"), mib.round())]);
+        }
+        None => println!("Memory: the standard load for {minutes} simulated minutes: not measured (needs Linux's /proc)"),
+    }
+}
+
+/// The `--bench-memory` child: runs the load and reports its own peak resident memory.
+pub fn memory_child(minutes: u64) {
+    let mut cluster = Cluster::new(ClusterConfig { replicas: 3, ..ClusterConfig::default() });
+    cluster.start_load(standard_load(minutes)).expect("valid load");
+    cluster.advance(minutes * 60_000);
+    std::hint::black_box(&cluster);
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status.lines().find_map(|l| l.strip_prefix("VmHWM:"));
+    if let Some(peak) = peak {
+        println!("peak_kib {}", peak.trim().trim_end_matches("kB").trim());
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
