@@ -1,17 +1,12 @@
 //! The playground's own small SQL syntax tree.
 //!
-//! `sqlparser` understands dozens of dialects and its tree says so: a
-//! `SELECT` node has some thirty fields. [`translate`](super::translate)
-//! boils it down to the handful of forms below, rejecting everything else
-//! with `not supported in the playground: ...` so that the planner and
-//! executor only ever see what they implement.
+//! The [parser](super::parser) builds it straight from the tokens, for the forms the planner
+//! and executor implement; everything else PostgreSQL accepts is refused there with `not
+//! supported in the playground: ...`.
 //!
 //! ```text
 //!   "SELECT * FROM orders WHERE user_id = 101"
-//!      │ sqlparser (PostgreSQL dialect)
-//!      ▼
-//!   sqlparser::ast::Statement::Query(..)        ~ hundreds of variants
-//!      │ translate
+//!      │ lexer + parser (PostgreSQL's grammar)
 //!      ▼
 //!   StatementKind::Select(Select { items: [Wildcard], from: orders,
 //!                                  filter: Binary(Eq, Column user_id, Literal 101) })

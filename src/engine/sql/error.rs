@@ -200,7 +200,7 @@ impl SqlError {
     /// 54001: input nested too deeply for the playground's recursion limits.
     pub fn too_complex() -> Self {
         Self::new("54001", "stack depth limit exceeded")
-            .hint("The playground accepts expressions nested up to 200 levels deep.")
+            .hint("The playground accepts expressions up to 1000 operators deep (about 500 levels of parentheses).")
     }
 }
 

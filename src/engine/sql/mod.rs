@@ -15,8 +15,8 @@
 //!
 //! | module        | job                                                          |
 //! |---------------|--------------------------------------------------------------|
-//! | `split`       | split at `;`, parse with sqlparser, PostgreSQL-style errors  |
-//! | `translate`   | sqlparser's tree to ours, rejecting what we do not support   |
+//! | `lexer`       | text to tokens, PostgreSQL's lexical rules                   |
+//! | `parser`      | tokens to our tree: PostgreSQL's grammar, errors and positions; "not supported" for valid SQL we do not run |
 //! | `ast`         | our small statement and expression types                     |
 //! | `eval`        | bind names to row slots, evaluate with three-valued logic    |
 //! | `functions`   | the built-in function table (`now()`, `lower()`, ...)        |
@@ -42,15 +42,15 @@ mod error;
 mod eval;
 mod exec;
 mod functions;
+mod lexer;
 mod numeric;
 mod outcome;
+mod parser;
 mod plan;
 mod query;
 mod schema;
-mod split;
 mod storage;
 mod time;
-mod translate;
 mod value;
 mod wal;
 
@@ -93,16 +93,10 @@ pub struct Statement {
 /// A parse error's position counts characters of `sql`, the whole input;
 /// errors from [`Database::execute`] count characters of [`Statement::sql`].
 pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
-    split::split(sql)?
+    Ok(parser::parse(sql)?
         .into_iter()
-        .map(|(text, offset)| {
-            let kind = translate::translate(&text).map_err(|mut e| {
-                e.position = e.position.map(|p| p + offset);
-                e
-            })?;
-            Ok(Statement { kind, text })
-        })
-        .collect()
+        .map(|parsed| Statement { kind: parsed.kind, text: parsed.text })
+        .collect())
 }
 
 impl Statement {

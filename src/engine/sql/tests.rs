@@ -640,40 +640,28 @@ fn deep_expressions_do_not_overflow_the_stack() {
     let run =
         |sql: &str| run_all(&mut Database::new(), &mut Session::default(), sql, &Env::default());
     let too_deep = [
-        format!("SELECT {}1", "1+".repeat(9_000)),
+        format!("SELECT {}1", "1+".repeat(100_000)),
         format!("SELECT {}1{}", "(".repeat(5_000), ")".repeat(5_000)),
         format!("SELECT {}1", "- ".repeat(9_000)),
         format!("SELECT 1 WHERE {}true", "NOT ".repeat(4_000)),
+        format!("SELECT 1 WHERE {}", vec!["true"; 5_000].join(" AND ")),
     ];
     for sql in &too_deep {
         let results = run(sql);
-        assert!(
-            matches!(results.as_slice(), [Err(e)] if e.code == "54001" || e.code == "42601"),
-            "{results:?}"
-        );
+        assert!(matches!(results.as_slice(), [Err(e)] if e.code == "54001"), "{results:?}");
     }
-    // Just under the limit, every pass over the tree still fits the stack.
-    let chain = format!("SELECT {}1 AS x WHERE 1 = {}1", "1+".repeat(90), "1*".repeat(90));
-    assert!(matches!(run(&chain).as_slice(), [Ok(o)] if o.rows[0][0] == Value::Int(91)));
-    let nested = format!("SELECT {}1{}", "(1+".repeat(12), ")".repeat(12));
-    assert!(matches!(run(&nested).as_slice(), [Ok(o)] if o.rows[0][0] == Value::Int(13)));
-    let chain = format!("SELECT {}1", "1+".repeat(199));
-    assert!(matches!(run(&chain).as_slice(), [Ok(o)] if o.rows[0][0] == Value::Int(200)));
-    for depth in [13, 20, 30, 40, 60, 500] {
-        let nested = format!("SELECT {}1{}", "(1+".repeat(depth), ")".repeat(depth));
-        let results = run(&nested);
-        assert!(matches!(results.as_slice(), [Ok(_)] | [Err(SqlError { code: "54001", .. })]));
-        assert!(depth < 20 || results[0].is_err());
-        for prefix in ["- ", "NOT "] {
-            let unary = format!("SELECT {}1", prefix.repeat(depth));
-            let results = run(&unary);
-            assert!(matches!(
-                results.as_slice(),
-                [Ok(_)] | [Err(SqlError { code: "54001" | "42804", .. })]
-            ));
-            assert!(depth < 20 || results[0].is_err());
-        }
-    }
+    // Well under the limit (PostgreSQL's own limit is its 2 MB stack), every pass over the
+    // tree — binding, evaluation, dropping — fits the stack.
+    let chain = format!("SELECT {}1 AS x WHERE 1 = {}1", "1+".repeat(900), "1*".repeat(900));
+    assert!(matches!(run(&chain).as_slice(), [Ok(o)] if o.rows[0][0] == Value::Int(901)));
+    let nested = format!("SELECT {}1{}", "(1+".repeat(400), ")".repeat(400));
+    assert!(matches!(run(&nested).as_slice(), [Ok(o)] if o.rows[0][0] == Value::Int(401)));
+    let unary = format!("SELECT {}1", "- ".repeat(800));
+    assert!(matches!(run(&unary).as_slice(), [Ok(o)] if o.rows[0][0] == Value::Int(1)));
+    let not = format!("SELECT 1 WHERE {}true", "NOT ".repeat(800));
+    assert!(matches!(run(&not).as_slice(), [Ok(o)] if o.rows.len() == 1));
+    let ands = format!("SELECT 1 WHERE {}", vec!["true"; 900].join(" AND "));
+    assert!(matches!(run(&ands).as_slice(), [Ok(o)] if o.rows.len() == 1));
     let rows: Vec<String> = (0..3_000).map(|i| format!("(-{i}, {i} * 2)")).collect();
     let insert = format!("CREATE TABLE w (a INT, b INT); INSERT INTO w VALUES {}", rows.join(", "));
     assert!(run(&insert).iter().all(Result::is_ok));

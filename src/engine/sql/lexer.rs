@@ -1,0 +1,426 @@
+//! The lexer: SQL text to tokens, PostgreSQL's rules.
+//!
+//! ```text
+//!   SELECT * FROM "Orders" WHERE note = 'it''s' -- why
+//!   ──────   ─ ──── ──────── ───── ──── ─ ───────
+//!   Word     Op Word Quoted   Word  Word Op String      (comments and spaces skipped)
+//! ```
+//!
+//! - Words are identifiers or keywords; the parser decides which. They keep their text as
+//!   written (for `syntax error at or near "SELEC"`) and fold to lower case when used as names.
+//! - `"quoted"` identifiers keep their case; `""` inside is one `"`.
+//! - Strings: `'…'` (`''` is one quote), `E'…'` with backslash escapes, `$$…$$` and `$tag$…$tag$`.
+//! - Numbers: `42`, `1.5`, `.5`, `1e-3`. Parameters: `$1`.
+//! - Operators are PostgreSQL's runs of `+ - * / < > = ~ ! @ # % ^ & | ` ?`: a run ends
+//!   before `--` or `/*`, and a run of several characters does not end in `+` or `-` unless it
+//!   holds one of `~ ! @ # % ^ & | ` ?` (so `x=-1` is `x = -1`).
+//! - Comments: `-- to the end of the line`, `/* nested /* block */ comments */`.
+//!
+//! Every token records the character (not byte) position it starts at, 0-based in the whole
+//! input, for PostgreSQL's error positions.
+
+use super::error::SqlError;
+
+/// What a token is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// An identifier or keyword, as written.
+    Word,
+    /// A double-quoted identifier; its text is the identifier, unquoted.
+    Quoted,
+    /// A string literal; its text is the value.
+    String,
+    /// A number, as written.
+    Number,
+    /// `$1`.
+    Param,
+    /// An operator or punctuation: `(`, `)`, `,`, `;`, `.`, `::`, `<=`, `||`, `+`, …
+    Op,
+}
+
+/// One token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    pub kind: Kind,
+    /// The text: as written for words, numbers and operators; the value for strings and
+    /// quoted identifiers.
+    pub text: String,
+    /// 0-based character position where it starts.
+    pub pos: usize,
+    /// 0-based character position just past its end (for `syntax error at end of input`).
+    pub end: usize,
+}
+
+impl Token {
+    /// Whether it is the keyword `word` (a word, compared case-insensitively).
+    pub fn is_keyword(&self, word: &str) -> bool {
+        self.kind == Kind::Word && self.text.eq_ignore_ascii_case(word)
+    }
+
+    /// Whether it is the operator or punctuation `op`.
+    pub fn is_op(&self, op: &str) -> bool {
+        self.kind == Kind::Op && self.text == op
+    }
+
+    /// The token as PostgreSQL quotes it in `syntax error at or near "…"`.
+    pub fn near(&self) -> String {
+        match self.kind {
+            Kind::String => format!("'{}'", self.text.replace('\'', "''")),
+            Kind::Quoted => format!("\"{}\"", self.text.replace('"', "\"\"")),
+            _ => self.text.clone(),
+        }
+    }
+}
+
+/// Characters PostgreSQL builds operators from.
+const OPERATOR_CHARS: &str = "+-*/<>=~!@#%^&|`?";
+
+/// Characters that let a multi-character operator end in `+` or `-`.
+const OPERATOR_SPECIAL: &str = "~!@#%^&|`?";
+
+/// Cuts `text` into tokens.
+pub fn tokenize(text: &str) -> Result<Vec<Token>, SqlError> {
+    Lexer { chars: text.chars().collect(), at: 0, tokens: Vec::new() }.run()
+}
+
+struct Lexer {
+    chars: Vec<char>,
+    at: usize,
+    tokens: Vec<Token>,
+}
+
+impl Lexer {
+    fn run(mut self) -> Result<Vec<Token>, SqlError> {
+        while let Some(c) = self.peek(0) {
+            let start = self.at;
+            match c {
+                c if c.is_whitespace() => self.at += 1,
+                '-' if self.peek(1) == Some('-') => self.line_comment(),
+                '/' if self.peek(1) == Some('*') => self.block_comment()?,
+                '\'' => self.string(start, false)?,
+                'e' | 'E' if self.peek(1) == Some('\'') => {
+                    self.at += 1;
+                    self.string(start, true)?;
+                }
+                'n' | 'N' if self.peek(1) == Some('\'') => {
+                    self.at += 1; // N'…': a national character string, the same value here
+                    self.string(start, false)?;
+                }
+                '"' => self.quoted_identifier(start)?,
+                '$' => self.dollar(start)?,
+                c if c.is_ascii_digit() => self.number(start),
+                '.' if self.peek(1).is_some_and(|c| c.is_ascii_digit()) => self.number(start),
+                c if is_word_start(c) => self.word(start),
+                '(' | ')' | ',' | ';' | '[' | ']' | '.' => {
+                    self.at += 1;
+                    self.push(Kind::Op, c.to_string(), start);
+                }
+                ':' if self.peek(1) == Some(':') => {
+                    self.at += 2;
+                    self.push(Kind::Op, "::".to_string(), start);
+                }
+                ':' => {
+                    self.at += 1;
+                    self.push(Kind::Op, ":".to_string(), start);
+                }
+                c if OPERATOR_CHARS.contains(c) => self.operator(start),
+                other => {
+                    return Err(SqlError::syntax_near(&other.to_string()).at(Some(start + 1)));
+                }
+            }
+        }
+        Ok(self.tokens)
+    }
+
+    fn peek(&self, ahead: usize) -> Option<char> {
+        self.chars.get(self.at + ahead).copied()
+    }
+
+    fn push(&mut self, kind: Kind, text: String, pos: usize) {
+        self.tokens.push(Token { kind, text, pos, end: self.at });
+    }
+
+    fn line_comment(&mut self) {
+        while self.peek(0).is_some_and(|c| c != '\n') {
+            self.at += 1;
+        }
+    }
+
+    fn block_comment(&mut self) -> Result<(), SqlError> {
+        let start = self.at;
+        let mut depth = 0usize;
+        loop {
+            match (self.peek(0), self.peek(1)) {
+                (Some('/'), Some('*')) => {
+                    depth += 1;
+                    self.at += 2;
+                }
+                (Some('*'), Some('/')) => {
+                    depth -= 1;
+                    self.at += 2;
+                    if depth == 0 {
+                        return Ok(());
+                    }
+                }
+                (Some(_), _) => self.at += 1,
+                (None, _) => {
+                    let near: String = self.chars[start..].iter().take(40).collect();
+                    return Err(SqlError::new(
+                        "42601",
+                        format!("unterminated /* comment at or near \"{near}\""),
+                    )
+                    .at(Some(start + 1)));
+                }
+            }
+        }
+    }
+
+    /// `'…'` (at the quote), with backslash escapes for `E'…'`.
+    fn string(&mut self, start: usize, escapes: bool) -> Result<(), SqlError> {
+        self.at += 1; // the opening quote
+        let mut value = String::new();
+        loop {
+            match self.peek(0) {
+                None => return Err(self.unterminated("quoted string", start)),
+                Some('\'') if self.peek(1) == Some('\'') => {
+                    value.push('\'');
+                    self.at += 2;
+                }
+                Some('\'') => {
+                    self.at += 1;
+                    break;
+                }
+                Some('\\') if escapes => {
+                    self.at += 1;
+                    let Some(escaped) = self.peek(0) else {
+                        return Err(self.unterminated("quoted string", start));
+                    };
+                    self.at += 1;
+                    value.push(match escaped {
+                        'n' => '\n',
+                        't' => '\t',
+                        'r' => '\r',
+                        'b' => '\u{8}',
+                        'f' => '\u{c}',
+                        other => other,
+                    });
+                }
+                Some(c) => {
+                    value.push(c);
+                    self.at += 1;
+                }
+            }
+        }
+        self.push(Kind::String, value, start);
+        Ok(())
+    }
+
+    fn unterminated(&self, what: &str, start: usize) -> SqlError {
+        let near: String = self.chars[start..].iter().take(40).collect();
+        SqlError::new("42601", format!("unterminated {what} at or near \"{near}\""))
+            .at(Some(start + 1))
+    }
+
+    fn quoted_identifier(&mut self, start: usize) -> Result<(), SqlError> {
+        self.at += 1;
+        let mut name = String::new();
+        loop {
+            match self.peek(0) {
+                None => return Err(self.unterminated("quoted identifier", start)),
+                Some('"') if self.peek(1) == Some('"') => {
+                    name.push('"');
+                    self.at += 2;
+                }
+                Some('"') => {
+                    self.at += 1;
+                    break;
+                }
+                Some(c) => {
+                    name.push(c);
+                    self.at += 1;
+                }
+            }
+        }
+        if name.is_empty() {
+            return Err(SqlError::new(
+                "42601",
+                "zero-length delimited identifier at or near \"\"\"\"",
+            )
+            .at(Some(start + 1)));
+        }
+        self.push(Kind::Quoted, name, start);
+        Ok(())
+    }
+
+    /// `$1` (a parameter), or a dollar-quoted string `$$…$$` / `$tag$…$tag$`.
+    fn dollar(&mut self, start: usize) -> Result<(), SqlError> {
+        if self.peek(1).is_some_and(|c| c.is_ascii_digit()) {
+            self.at += 1;
+            while self.peek(0).is_some_and(|c| c.is_ascii_digit()) {
+                self.at += 1;
+            }
+            let text: String = self.chars[start..self.at].iter().collect();
+            self.push(Kind::Param, text, start);
+            return Ok(());
+        }
+        let mut tag_end = self.at + 1;
+        while self.chars.get(tag_end).is_some_and(|c| is_word_char(*c) && *c != '$') {
+            tag_end += 1;
+        }
+        if self.chars.get(tag_end) != Some(&'$') {
+            return Err(SqlError::syntax_near("$").at(Some(start + 1)));
+        }
+        let tag: Vec<char> = self.chars[start..=tag_end].to_vec();
+        self.at = tag_end + 1;
+        let body_start = self.at;
+        while self.at + tag.len() <= self.chars.len() {
+            if self.chars[self.at..self.at + tag.len()] == tag[..] {
+                let value: String = self.chars[body_start..self.at].iter().collect();
+                self.at += tag.len();
+                self.push(Kind::String, value, start);
+                return Ok(());
+            }
+            self.at += 1;
+        }
+        self.at = self.chars.len();
+        Err(self.unterminated("dollar-quoted string", start))
+    }
+
+    fn number(&mut self, start: usize) {
+        let digits = |lexer: &mut Lexer| {
+            while lexer.peek(0).is_some_and(|c| c.is_ascii_digit()) {
+                lexer.at += 1;
+            }
+        };
+        digits(self);
+        if self.peek(0) == Some('.') && self.peek(1) != Some('.') {
+            self.at += 1;
+            digits(self);
+        }
+        if matches!(self.peek(0), Some('e' | 'E')) {
+            let sign = usize::from(matches!(self.peek(1), Some('+' | '-')));
+            if self.peek(1 + sign).is_some_and(|c| c.is_ascii_digit()) {
+                self.at += 1 + sign;
+                digits(self);
+            }
+        }
+        let text: String = self.chars[start..self.at].iter().collect();
+        self.push(Kind::Number, text, start);
+    }
+
+    fn word(&mut self, start: usize) {
+        while self.peek(0).is_some_and(is_word_char) {
+            self.at += 1;
+        }
+        let text: String = self.chars[start..self.at].iter().collect();
+        self.push(Kind::Word, text, start);
+    }
+
+    fn operator(&mut self, start: usize) {
+        let mut end = self.at;
+        while self.chars.get(end).is_some_and(|c| OPERATOR_CHARS.contains(*c)) {
+            // A comment starts inside the run: the operator ends before it.
+            let next = self.chars.get(end + 1).copied();
+            if end > self.at
+                && matches!((self.chars[end], next), ('-', Some('-')) | ('/', Some('*')))
+            {
+                break;
+            }
+            end += 1;
+        }
+        // A multi-character operator ends in + or - only if it holds a special character.
+        let run = &self.chars[self.at..end];
+        let mut len = run.len();
+        if len > 1 && !run.iter().any(|c| OPERATOR_SPECIAL.contains(*c)) {
+            while len > 1 && matches!(run[len - 1], '+' | '-') {
+                len -= 1;
+            }
+        }
+        let text: String = run[..len].iter().collect();
+        self.at += len;
+        self.push(Kind::Op, text, start);
+    }
+}
+
+fn is_word_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_'
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '$'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(Kind, String)> {
+        tokenize(text).expect("lexes").into_iter().map(|t| (t.kind, t.text)).collect()
+    }
+
+    #[test]
+    fn words_strings_numbers_and_operators() {
+        use Kind::*;
+        assert_eq!(
+            kinds(
+                "SELECT \"Or\"\"ders\".x, 'it''s', E'a\\nb', $q$dollar's$q$, 1.5e3, .5 FROM t -- c"
+            ),
+            vec![
+                (Word, "SELECT".into()),
+                (Quoted, "Or\"ders".into()),
+                (Op, ".".into()),
+                (Word, "x".into()),
+                (Op, ",".into()),
+                (String, "it's".into()),
+                (Op, ",".into()),
+                (String, "a\nb".into()),
+                (Op, ",".into()),
+                (String, "dollar's".into()),
+                (Op, ",".into()),
+                (Number, "1.5e3".into()),
+                (Op, ",".into()),
+                (Number, ".5".into()),
+                (Word, "FROM".into()),
+                (Word, "t".into()),
+            ]
+        );
+        assert_eq!(
+            kinds("x=-1"),
+            vec![(Word, "x".into()), (Op, "=".into()), (Op, "-".into()), (Number, "1".into())]
+        );
+        assert_eq!(
+            kinds("a<>b::int||c"),
+            vec![
+                (Word, "a".into()),
+                (Op, "<>".into()),
+                (Word, "b".into()),
+                (Op, "::".into()),
+                (Word, "int".into()),
+                (Op, "||".into()),
+                (Word, "c".into()),
+            ]
+        );
+        assert_eq!(
+            kinds("1/* a /* nested */ comment */+2"),
+            vec![(Number, "1".into()), (Op, "+".into()), (Number, "2".into())]
+        );
+        assert_eq!(kinds("$1"), vec![(Param, "$1".into())]);
+    }
+
+    #[test]
+    fn positions_count_characters() {
+        let tokens = tokenize("SELECT 'é', x").expect("lexes");
+        assert_eq!(tokens.iter().map(|t| t.pos).collect::<Vec<_>>(), vec![0, 7, 10, 12]);
+    }
+
+    #[test]
+    fn unterminated_things_say_where() {
+        let error = tokenize("SELECT 'open").expect_err("unterminated");
+        assert_eq!(error.message, "unterminated quoted string at or near \"'open\"");
+        assert_eq!(error.position, Some(8));
+        assert!(tokenize("SELECT \"open").is_err());
+        assert!(tokenize("SELECT /* open").is_err());
+        assert!(tokenize("SELECT $a$ open").is_err());
+        assert_eq!(tokenize("SELECT \"\"").expect_err("empty").code, "42601");
+    }
+}
