@@ -2,6 +2,7 @@
 
 use super::super::commit::{sync_states, SemiSync, StandbyNames};
 use super::super::node::Role;
+use super::super::sql::pad;
 use super::super::{format_millis, parse_millis, Error, Millis};
 use super::{Cluster, Settings};
 
@@ -254,7 +255,7 @@ pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
     }
     let line = |cells: &[String]| {
         let padded: Vec<String> =
-            cells.iter().zip(&widths).map(|(c, w)| format!(" {c:<w$} ")).collect();
+            cells.iter().zip(&widths).map(|(c, w)| format!(" {} ", pad(c, *w, false))).collect();
         padded.join("|").trim_end().to_string()
     };
     let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();

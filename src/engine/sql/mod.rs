@@ -61,7 +61,7 @@ pub use error::SqlError;
 pub use exec::Session;
 pub use functions::format_lsn;
 pub use numeric::Numeric;
-pub use outcome::{Access, Cost, Outcome};
+pub use outcome::{pad, Access, Cost, Outcome};
 pub use schema::{ColumnSchema, DataType, IndexSchema, TableSchema};
 pub use storage::Database;
 pub use time::{Interval, Timestamp};

@@ -146,15 +146,7 @@ pub fn render_table(columns: &[String], rows: &[Vec<Value>]) -> String {
         let padded: Vec<String> = row
             .iter()
             .zip(widths.iter().zip(&numeric))
-            .map(
-                |(cell, (&w, &right))| {
-                    if right {
-                        format!("{cell:>w$}")
-                    } else {
-                        format!("{cell:<w$}")
-                    }
-                },
-            )
+            .map(|(cell, (&w, &right))| pad(cell, w, right))
             .collect();
         push_line(&mut out, &padded);
     }
@@ -165,6 +157,18 @@ fn push_line(out: &mut String, cells: &[String]) {
     let line: Vec<String> = cells.iter().map(|c| format!(" {c} ")).collect();
     out.push_str(line.join("|").trim_end());
     out.push('\n');
+}
+
+/// `text` padded with spaces to `width` characters, on the left (`right`-aligned) or the
+/// right. (Not `format!("{:>w$}")`, whose width must fit in 16 bits: a 70 000-character
+/// value is a valid cell.)
+pub fn pad(text: &str, width: usize, right: bool) -> String {
+    let fill = " ".repeat(width.saturating_sub(text.chars().count()));
+    if right {
+        fill + text
+    } else {
+        format!("{text}{fill}")
+    }
 }
 
 fn center(text: &str, width: usize) -> String {

@@ -666,3 +666,61 @@ fn deep_expressions_do_not_overflow_the_stack() {
     let insert = format!("CREATE TABLE w (a INT, b INT); INSERT INTO w VALUES {}", rows.join(", "));
     assert!(run(&insert).iter().all(Result::is_ok));
 }
+
+/// The shapes a hunt of a million mutated inputs found killing the page, and their kin: each
+/// answers with a result or a PostgreSQL-style error, never a panic or an overflow.
+#[test]
+fn hostile_shapes_answer_without_panicking() {
+    let mut db = Database::new();
+    let mut session = Session::default();
+    let env = Env::default();
+    let mut run = |sql: &str| -> Vec<Result<String, SqlError>> {
+        run_all(&mut db, &mut session, sql, &env)
+            .into_iter()
+            .map(|r| r.map(|outcome| outcome.render()))
+            .collect()
+    };
+    run("CREATE TABLE t (a INT, b TEXT)");
+    let huge = "x".repeat(70_000);
+    let literal = run(&format!("SELECT '{huge}' AS long"));
+    assert!(
+        matches!(literal.as_slice(), [Ok(table)] if table.len() > 140_000),
+        "a 70 000-character cell renders"
+    );
+    let joins: String = (0..400).map(|i| format!(" JOIN t AS j{i} ON true")).collect();
+    let shapes = [
+        format!("SELECT \"{huge}\" FROM t"),
+        format!("SELECT 1 AS \"{huge}\""),
+        format!("SELECT * FROM t{joins}"),
+        format!("SELECT {}", vec!["'a'"; 3_000].join(" || ")),
+        format!(
+            "SELECT 1 WHERE 1 IN ({})",
+            (0..10_000).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+        ),
+        format!(
+            "INSERT INTO t VALUES {}",
+            (0..10_000).map(|i| format!("({i}, 'v')")).collect::<Vec<_>>().join(", ")
+        ),
+        format!("SELECT {}", "9".repeat(20_000)),
+        format!("SELECT {}", vec!["a"; 5_000].join(" AND ")),
+        format!("SELECT {}1{}", "(".repeat(20_000), ")".repeat(20_000)),
+        format!("SELECT {}", "NOT ".repeat(20_000)),
+        format!("SELECT '{}", "y".repeat(50_000)),
+        format!("SELECT * FROM t WHERE b LIKE '{}'", "%_".repeat(10_000)),
+        format!("SELECT count(*) FROM t GROUP BY {}", vec!["a"; 200].join(", ")),
+        format!("SELECT * FROM t ORDER BY {}", vec!["b DESC"; 200].join(", ")),
+    ];
+    for sql in &shapes {
+        let started = std::time::Instant::now();
+        let _ = run(sql); // answers, whatever it answers
+        if std::env::var_os("SHAPE_TIMES").is_some() {
+            eprintln!(
+                "{:>8.1} ms  {}",
+                started.elapsed().as_secs_f64() * 1e3,
+                &sql[..sql.len().min(60)]
+            );
+        }
+    }
+    let answers = run("SELECT count(*) FROM t");
+    assert!(matches!(answers.as_slice(), [Ok(table)] if table.contains("10000")), "{answers:?}");
+}
