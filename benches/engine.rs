@@ -35,11 +35,18 @@ fn main() {
         rusqlite::version()
     );
     println!("  {:<34} {:>12} {:>12} {:>10}", "workload", "ours/s", "SQLite/s", "ratio");
-    for workload in &WORKLOADS {
+    // `BENCH_ONLY=insert,full_scan` measures only those (for profiling one at a time).
+    let only = std::env::var("BENCH_ONLY").ok();
+    let chosen = |key: &str| only.as_deref().is_none_or(|keys| keys.split(',').any(|k| k == key));
+    for workload in WORKLOADS.iter().filter(|w| chosen(w.key)) {
         let (mut ours, mut theirs) = (0.0_f64, 0.0_f64);
+        // `BENCH_ONLY_OURS=1` skips SQLite (for profiling our engine alone).
+        let peer = std::env::var_os("BENCH_ONLY_OURS").is_none();
         for _ in 0..2 {
             ours = ours.max(run_ours(workload));
-            theirs = theirs.max(run_sqlite(workload));
+            if peer {
+                theirs = theirs.max(run_sqlite(workload));
+            }
         }
         let ratio = ours / theirs;
         println!("  {:<34} {:>12.0} {:>12.0} {:>9.2}×", workload.label, ours, theirs, ratio);
