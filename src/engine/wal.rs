@@ -24,6 +24,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 
 use super::digest::StableHasher;
 use super::sql::Commit;
@@ -65,14 +66,15 @@ pub struct WalRecord {
     pub commit_time_ms: Millis,
     /// Digest of the whole history up to and including this record.
     pub chain: u64,
-    /// The row-level changes to replay.
-    pub commit: Commit,
+    /// The row-level changes to replay (shared by every node's copy of the record).
+    pub commit: Rc<Commit>,
 }
 
 /// A node's log: records in LSN order; older ones may have been truncated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Wal {
-    records: VecDeque<WalRecord>,
+    /// Shared: the records a replica receives are the primary's own.
+    records: VecDeque<Rc<WalRecord>>,
     /// Where the first kept record starts (everything before it was truncated).
     oldest: Lsn,
     end: Lsn,
@@ -108,17 +110,18 @@ impl Wal {
         assert!(end > start, "a record takes room in the log");
         let xid = self.next_xid;
         let chain = chain_of(self.end_chain, xid, start, end, commit_time_ms, &commit);
-        self.push(WalRecord { xid, start, end, commit_time_ms, chain, commit });
+        let record = WalRecord { xid, start, end, commit_time_ms, chain, commit: Rc::new(commit) };
+        self.push(Rc::new(record));
         self.records.back().expect("just pushed")
     }
 
     /// Appends a record received from the primary; it must continue this log exactly.
-    pub fn push_received(&mut self, record: WalRecord) {
+    pub fn push_received(&mut self, record: Rc<WalRecord>) {
         assert_eq!(record.start, self.end, "WAL must arrive contiguously");
         self.push(record);
     }
 
-    fn push(&mut self, record: WalRecord) {
+    fn push(&mut self, record: Rc<WalRecord>) {
         assert!(record.end > record.start, "a record ends after it starts: LSNs only grow");
         self.end = record.end;
         self.end_chain = record.chain;
@@ -152,11 +155,16 @@ impl Wal {
 
     /// Kept records, oldest first.
     pub fn records(&self) -> impl DoubleEndedIterator<Item = &WalRecord> + ExactSizeIterator {
-        self.records.iter()
+        self.records.iter().map(|r| &**r)
     }
 
     /// Kept records that start at or after `from`, oldest first.
     pub fn records_from(&self, from: Lsn) -> impl Iterator<Item = &WalRecord> {
+        self.shared_from(from).map(|r| &**r)
+    }
+
+    /// [`Wal::records_from`], as shared records to send to a standby.
+    pub fn shared_from(&self, from: Lsn) -> impl Iterator<Item = &Rc<WalRecord>> {
         let first = self.records.partition_point(|r| r.start < from);
         self.records.range(first..)
     }
@@ -195,10 +203,10 @@ impl Wal {
     }
 
     /// Throws away records that end after `keep_upto` (a crash losing unflushed WAL); returns them.
-    pub fn discard_after(&mut self, keep_upto: Lsn) -> Vec<WalRecord> {
+    pub fn discard_after(&mut self, keep_upto: Lsn) -> Vec<Rc<WalRecord>> {
         assert!(keep_upto >= self.oldest, "a crash loses only WAL that was kept");
         let first = self.records.partition_point(|r| r.end <= keep_upto);
-        let lost: Vec<WalRecord> = self.records.drain(first..).collect();
+        let lost: Vec<Rc<WalRecord>> = self.records.drain(first..).collect();
         if let Some(first_lost) = lost.first() {
             self.end = first_lost.start;
             self.next_xid = first_lost.xid;
@@ -263,7 +271,7 @@ mod tests {
         let mut replica = Wal::default();
         for t in 0..3 {
             let record = primary.append(empty(), t).clone();
-            replica.push_received(record);
+            replica.push_received(Rc::new(record));
         }
         assert_eq!(primary.end_chain(), replica.end_chain());
         let mid = primary.records().nth(1).unwrap().end;

@@ -19,6 +19,8 @@
 //!   next:    the smallest (time, #) of both
 //! ```
 
+use std::rc::Rc;
+
 use std::collections::BTreeMap;
 
 use super::super::wal::{Lsn, WalRecord};
@@ -49,7 +51,7 @@ pub struct Message {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payload {
     /// WAL records, primary → replica.
-    Wal { records: Vec<WalRecord> },
+    Wal { records: Vec<Rc<WalRecord>> },
     /// A standby's status update, replica → primary: what it has written and replayed.
     Feedback { write: Lsn, replay: Lsn },
     /// A replica asks to stream from `from`, where its history's digest is `chain`.

@@ -14,6 +14,8 @@
 //! - **Checkpoint**: once a second the primary recycles WAL every standby has and WAL older
 //!   than `wal_keep_size`; a replica recycles what it has replayed, beyond the same window.
 
+use std::rc::Rc;
+
 use super::super::commit::SyncCommit;
 use super::super::event::{ChangeOp, ChangeSummary, DisconnectReason, EventKind};
 use super::super::link::{Direction, Flow};
@@ -97,8 +99,8 @@ impl Cluster {
             return self.disconnect(standby, DisconnectReason::WalRemoved);
         }
         let flushed = p.flushed_lsn;
-        let records: Vec<WalRecord> =
-            p.wal.records_from(sent).take_while(|r| r.end <= flushed).cloned().collect();
+        let records: Vec<Rc<WalRecord>> =
+            p.wal.shared_from(sent).take_while(|r| r.end <= flushed).cloned().collect();
         let (Some(first), Some(last)) = (records.first(), records.last()) else { return };
         let (first_xid, last_xid, last_end) = (first.xid, last.xid, last.end);
         // A cut link delivers nothing; like TCP, the walsender sends it again later (the next
@@ -136,7 +138,7 @@ impl Cluster {
         self.metrics.record_cpu(id, cpu_us);
     }
 
-    pub(super) fn receive_wal(&mut self, id: NodeId, conn: u64, records: Vec<WalRecord>) {
+    pub(super) fn receive_wal(&mut self, id: NodeId, conn: u64, records: Vec<Rc<WalRecord>>) {
         let node = &self.nodes[id.0];
         if !node.is_running() || node.conn != conn || node.receiver != Receiver::Streaming {
             return; // a stale connection, or the node went down meanwhile

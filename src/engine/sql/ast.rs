@@ -118,6 +118,19 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    /// True for `=`, `<>`, `<`, `<=`, `>`, `>=`.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq
+                | BinaryOp::NotEq
+                | BinaryOp::Lt
+                | BinaryOp::LtEq
+                | BinaryOp::Gt
+                | BinaryOp::GtEq
+        )
+    }
+
     /// The operator as written in SQL (for error messages).
     pub fn symbol(self) -> &'static str {
         match self {

@@ -22,7 +22,7 @@ use super::ast::{
     Update,
 };
 use super::error::SqlError;
-use super::eval::{bind, conjuncts, eval, is_true, Clause, Scope};
+use super::eval::{bind, conjuncts, eval, fold_constants, is_true, Clause, Scope};
 use super::outcome::{Access, Cost};
 use super::plan::scan;
 use super::query::{expand_items, table_scope};
@@ -258,7 +258,7 @@ pub fn insert(
     let source = insert_source(stmt, selected, targets.len())?;
     let source_rows: Vec<Vec<Option<Value>>> = match source {
         SourceRows::Values(rows) => {
-            rows.into_iter().map(|r| r.into_iter().map(Some).collect()).collect()
+            rows.into_iter().map(|r| r.iter().cloned().map(Some).collect()).collect()
         }
         SourceRows::Exprs(rows) => rows
             .iter()
@@ -310,7 +310,7 @@ fn build_row(
         row.push(column_value(column, value, sequences, env)?);
     }
     check_not_null(schema, &row)?;
-    Ok(row)
+    Ok(row.into())
 }
 
 // ----- UPDATE / DELETE -----
@@ -321,11 +321,12 @@ fn matching_rows<'a>(
     filter: Option<&Expr>,
     env: &Env,
 ) -> Result<(Vec<(RowId, &'a Row)>, Cost)> {
+    let folded = filter.map(|f| fold_constants(f, env));
+    let filter = folded.as_ref();
     let pushed = filter.map(conjuncts).unwrap_or_default();
     let scanned = scan(table, &pushed, 0, env)?;
     let mut out = Vec::new();
-    for id in scanned.row_ids {
-        let Some(row) = table.rows.get(&id) else { continue };
+    for (id, row) in scanned.rows(table) {
         if filter.map_or(Ok(true), |f| is_true(&eval(f, row, env)?, "WHERE"))? {
             out.push((id, row));
         }
@@ -333,7 +334,7 @@ fn matching_rows<'a>(
     let cost = Cost {
         rows_scanned: scanned.rows_scanned,
         rows_returned: out.len() as u64,
-        access: scanned.access,
+        access: scanned.access.clone(),
     };
     Ok((out, cost))
 }
@@ -370,14 +371,14 @@ pub fn update(
     let (matched, cost) = matching_rows(table, filter.as_ref(), env)?;
     let mut updates = Vec::with_capacity(matched.len());
     for (id, before) in matched {
-        let mut after = before.clone();
+        let mut after = before.to_vec();
         for (&position, expr) in &assigned {
             let value = expr.as_ref().map(|e| eval(e, before, env)).transpose()?;
             let column = &table.schema.columns[position];
             after[position] = column_value(column, value, sequences, env)?;
         }
         check_not_null(&table.schema, &after)?;
-        updates.push((id, before, after));
+        updates.push((id, before, Row::from(after)));
     }
     let replaced: BTreeSet<RowId> = updates.iter().map(|(id, _, _)| *id).collect();
     check_unique(table, &updates.iter().map(|(_, _, a)| a).collect::<Vec<_>>(), &replaced)?;

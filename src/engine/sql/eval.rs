@@ -153,15 +153,7 @@ fn bind_function(
 /// Rejects comparisons between known, different type families
 /// (`text_column = 1`), as PostgreSQL does when planning.
 fn check_comparable(op: BinaryOp, left: &Expr, right: &Expr, scope: &Scope) -> Result<()> {
-    let comparison = matches!(
-        op,
-        BinaryOp::Eq
-            | BinaryOp::NotEq
-            | BinaryOp::Lt
-            | BinaryOp::LtEq
-            | BinaryOp::Gt
-            | BinaryOp::GtEq
-    );
+    let comparison = op.is_comparison();
     let family = |t: &str| match t {
         "integer" | "bigint" | "numeric" => Some(0),
         "text" | "character varying" => Some(1),
@@ -227,6 +219,26 @@ pub fn is_constant(expr: &Expr) -> bool {
     }
 }
 
+/// Evaluates once the parts of a bound expression that read no row, so that
+/// `created_at > NOW() - INTERVAL '1 day'` computes its bound once per
+/// statement, not once per row (PostgreSQL's planner folds them too).
+/// Evaluation looks only at values, never at how they were written, so a
+/// folded expression gives the same results. A part whose evaluation fails
+/// is kept as it is: its error belongs to the rows that evaluate it, and an
+/// empty table evaluates none.
+pub fn fold_constants(expr: &Expr, env: &Env) -> Expr {
+    if !matches!(expr, Expr::Literal(_)) && is_constant(expr) {
+        if let Ok(value) = eval(expr, &[], env) {
+            return Expr::Literal(value);
+        }
+    }
+    let folded: std::result::Result<Expr, std::convert::Infallible> =
+        expr.try_map_children(&mut |child| Ok(fold_constants(child, env)));
+    match folded {
+        Ok(expr) => expr,
+    }
+}
+
 /// Splits `a AND b AND c` into its conjuncts.
 pub fn conjuncts(expr: &Expr) -> Vec<&Expr> {
     match expr {
@@ -258,11 +270,22 @@ pub fn eval(expr: &Expr, row: &[Value], env: &Env) -> Result<Value> {
         Expr::Binary { op: BinaryOp::Or, left, right } => {
             or(eval(left, row, env)?, || eval(right, row, env))
         }
+        Expr::Binary { op, left, right } if op.is_comparison() => {
+            // The common `column = constant`: compare in place, copying nothing.
+            match (borrowed(left, row), borrowed(right, row)) {
+                (Some(l), Some(r)) => compare_op(*op, l, r),
+                _ => binary(*op, eval(left, row, env)?, eval(right, row, env)?),
+            }
+        }
         Expr::Binary { op, left, right } => {
             binary(*op, eval(left, row, env)?, eval(right, row, env)?)
         }
         Expr::IsNull { expr, negated } => {
-            Ok(Value::Bool(eval(expr, row, env)?.is_null() != *negated))
+            let null = match borrowed(expr, row) {
+                Some(value) => value.is_null(),
+                None => eval(expr, row, env)?.is_null(),
+            };
+            Ok(Value::Bool(null != *negated))
         }
         Expr::InList { expr, list, negated } => {
             in_list(eval(expr, row, env)?, list, *negated, row, env)
@@ -291,6 +314,15 @@ pub fn eval(expr: &Expr, row: &[Value], env: &Env) -> Result<Value> {
         Expr::Case { operand, whens, otherwise } => {
             case(operand.as_deref(), whens, otherwise.as_deref(), row, env)
         }
+    }
+}
+
+/// A literal or a column's value, by reference (None for anything to compute).
+fn borrowed<'a>(expr: &'a Expr, row: &'a [Value]) -> Option<&'a Value> {
+    match expr {
+        Expr::Literal(value) => Some(value),
+        Expr::Slot(slot) => row.get(*slot),
+        _ => None,
     }
 }
 
@@ -361,7 +393,7 @@ fn unary(op: UnaryOp, value: Value) -> Result<Value> {
         (UnaryOp::Neg, Value::Numeric(n)) => Ok(Value::Numeric(n.neg())),
         (UnaryOp::Neg, Value::Interval(i)) => i
             .negate()
-            .map(Value::Interval)
+            .map(Value::interval)
             .ok_or_else(|| SqlError::new("22008", "interval out of range")),
         (op, Value::Text(t)) => unary(op, number_from_text(&t)?),
         (op, other) => {
@@ -378,7 +410,7 @@ fn number_from_text(text: &str) -> Result<Value> {
     if let Ok(i) = text.trim().parse::<i64>() {
         return Ok(Value::Int(i));
     }
-    DataType::Numeric(None).cast(Value::Text(text.to_string()))
+    DataType::Numeric(None).cast(Value::text(text.to_string()))
 }
 
 /// Gives an `unknown` text literal the type of the other operand.
@@ -425,14 +457,9 @@ fn binary(op: BinaryOp, left: Value, right: Value) -> Result<Value> {
     }
     match op {
         BinaryOp::Concat => {
-            Ok(Value::Text(format!("{}{}", concat_text(&left), concat_text(&right))))
+            Ok(Value::text(format!("{}{}", concat_text(&left), concat_text(&right))))
         }
-        BinaryOp::Eq
-        | BinaryOp::NotEq
-        | BinaryOp::Lt
-        | BinaryOp::LtEq
-        | BinaryOp::Gt
-        | BinaryOp::GtEq => compare_op(op, &left, &right),
+        op if op.is_comparison() => compare_op(op, &left, &right),
         _ => arithmetic(op, left, right),
     }
 }
@@ -496,7 +523,7 @@ fn arithmetic(op: BinaryOp, left: Value, right: Value) -> Result<Value> {
         }
         (Value::Timestamp(_), Value::Text(t)) | (Value::Interval(_), Value::Text(t)) => {
             let parsed = match Interval::parse(t) {
-                Ok(interval) => Value::Interval(interval),
+                Ok(interval) => Value::interval(interval),
                 Err(e) if op == BinaryOp::Sub => {
                     DataType::Timestamp.cast(Value::Text(t.clone())).map_err(|_| e)?
                 }
@@ -553,19 +580,19 @@ fn time_arithmetic(op: BinaryOp, left: Value, right: Value) -> Result<Value> {
             Ok(Value::Timestamp(t.plus(&i.negate().ok_or_else(out_of_range)?)?))
         }
         (BinaryOp::Sub, Value::Timestamp(a), Value::Timestamp(b)) => {
-            Ok(Value::Interval(a.since(*b)?))
+            Ok(Value::interval(a.since(*b)?))
         }
         (BinaryOp::Add, Value::Interval(a), Value::Interval(b)) => {
-            a.checked_add(b).map(Value::Interval).ok_or_else(out_of_range)
+            a.checked_add(b).map(Value::interval).ok_or_else(out_of_range)
         }
         (BinaryOp::Sub, Value::Interval(a), Value::Interval(b)) => b
             .negate()
             .and_then(|nb| a.checked_add(&nb))
-            .map(Value::Interval)
+            .map(Value::interval)
             .ok_or_else(out_of_range),
         (BinaryOp::Mul, Value::Interval(i), Value::Int(n))
         | (BinaryOp::Mul, Value::Int(n), Value::Interval(i)) => {
-            i.checked_mul(*n).map(Value::Interval).ok_or_else(out_of_range)
+            i.checked_mul(*n).map(Value::interval).ok_or_else(out_of_range)
         }
         _ => Err(SqlError::undefined_operator(left.type_name(), op.symbol(), right.type_name())),
     }

@@ -33,7 +33,7 @@ use super::error::SqlError;
 use super::outcome::{Cost, Outcome};
 use super::query::run_select;
 use super::storage::Database;
-use super::value::Value;
+use super::value::{Row, Value};
 use super::wal::{Change, Commit};
 use super::{Env, Statement};
 
@@ -287,7 +287,7 @@ fn explain(work: &Database, inner: &StatementKind, env: &Env) -> Result<Outcome>
     Ok(Outcome {
         tag: "EXPLAIN".into(),
         columns: vec!["QUERY PLAN".into()],
-        rows: vec![vec![Value::Text(plan)]],
+        rows: vec![Row::from([Value::text(plan)])],
         commit: None,
         cost: Cost { rows_returned: 1, ..result.cost },
     })

@@ -112,11 +112,11 @@ fn pg_current_wal_lsn(_: &[Value], env: &Env) -> Result<Value, SqlError> {
     if env.in_recovery {
         return Err(SqlError::recovery_in_progress());
     }
-    Ok(Value::Text(format_lsn(env.wal_lsn)))
+    Ok(Value::text(format_lsn(env.wal_lsn)))
 }
 
 fn pg_last_wal_replay_lsn(_: &[Value], env: &Env) -> Result<Value, SqlError> {
-    Ok(if env.in_recovery { Value::Text(format_lsn(env.wal_lsn)) } else { Value::Null })
+    Ok(if env.in_recovery { Value::text(format_lsn(env.wal_lsn)) } else { Value::Null })
 }
 
 fn version(_: &[Value], _: &Env) -> Result<Value, SqlError> {
@@ -131,11 +131,11 @@ fn text_arg(value: &Value) -> String {
 }
 
 fn lower(args: &[Value], _: &Env) -> Result<Value, SqlError> {
-    Ok(Value::Text(args.first().map(text_arg).unwrap_or_default().to_lowercase()))
+    Ok(Value::text(args.first().map(text_arg).unwrap_or_default().to_lowercase()))
 }
 
 fn upper(args: &[Value], _: &Env) -> Result<Value, SqlError> {
-    Ok(Value::Text(args.first().map(text_arg).unwrap_or_default().to_uppercase()))
+    Ok(Value::text(args.first().map(text_arg).unwrap_or_default().to_uppercase()))
 }
 
 fn length(args: &[Value], _: &Env) -> Result<Value, SqlError> {
@@ -208,5 +208,5 @@ fn least(args: &[Value], _: &Env) -> Result<Value, SqlError> {
 }
 
 fn concat(args: &[Value], _: &Env) -> Result<Value, SqlError> {
-    Ok(Value::Text(args.iter().filter(|v| !v.is_null()).map(text_arg).collect()))
+    Ok(Value::text(args.iter().filter(|v| !v.is_null()).map(text_arg).collect::<String>()))
 }

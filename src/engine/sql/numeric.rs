@@ -25,7 +25,14 @@ pub const MAX_SCALE: u32 = 30;
 const MAX_MANTISSA: i128 = 100_000_000_000_000_000_000_000_000_000_000_000_000;
 
 /// An exact decimal number: `mantissa / 10^scale`.
+///
+/// Packed to 4-byte alignment (20 bytes, not 32) so that a [`Value`] holding
+/// one stays 24 bytes: rows are arrays of values, and their size is what a
+/// scan reads. Fields are read by copy (`{ self.mantissa }`), never by reference.
+///
+/// [`Value`]: super::value::Value
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C, packed(4))]
 pub struct Numeric {
     mantissa: i128,
     scale: u32,

@@ -19,7 +19,7 @@
 
 use std::fmt;
 
-use super::value::Value;
+use super::value::{Row, Value};
 use super::wal::Commit;
 
 /// How a statement reached its rows.
@@ -82,7 +82,7 @@ pub struct Outcome {
     /// Result column names; empty for statements without a result set.
     pub columns: Vec<String>,
     /// Result rows.
-    pub rows: Vec<Vec<Value>>,
+    pub rows: Vec<Row>,
     /// The WAL record, exactly when this statement committed changes.
     pub commit: Option<Commit>,
     /// The work done.
@@ -120,9 +120,9 @@ impl Outcome {
 
 /// Header, separator and rows, aligned like psql (numbers right, text left,
 /// headers centred). Trailing spaces are trimmed.
-pub fn render_table(columns: &[String], rows: &[Vec<Value>]) -> String {
+pub fn render_table(columns: &[String], rows: &[impl AsRef<[Value]>]) -> String {
     let cells: Vec<Vec<String>> =
-        rows.iter().map(|r| r.iter().map(|v| v.to_string()).collect()).collect();
+        rows.iter().map(|r| r.as_ref().iter().map(|v| v.to_string()).collect()).collect();
     let width = |i: usize, header: &str| {
         cells
             .iter()
@@ -134,7 +134,7 @@ pub fn render_table(columns: &[String], rows: &[Vec<Value>]) -> String {
     };
     let widths: Vec<usize> = columns.iter().enumerate().map(|(i, h)| width(i, h)).collect();
     let numeric: Vec<bool> = (0..columns.len())
-        .map(|i| rows.iter().filter_map(|r| r.get(i)).any(Value::is_numeric))
+        .map(|i| rows.iter().filter_map(|r| r.as_ref().get(i)).any(Value::is_numeric))
         .collect();
     let mut out = String::new();
     let header: Vec<String> = columns.iter().zip(&widths).map(|(h, &w)| center(h, w)).collect();

@@ -27,7 +27,7 @@ use super::eval::{eval, is_constant};
 use super::outcome::Access;
 use super::schema::DataType;
 use super::storage::{Index, RowId, Table};
-use super::value::{Key, Value};
+use super::value::{Key, Row, Value};
 use super::Env;
 
 type Result<T> = std::result::Result<T, SqlError>;
@@ -35,12 +35,37 @@ type Result<T> = std::result::Result<T, SqlError>;
 /// The rows an access path produced, in the order it produced them.
 #[derive(Clone, Debug)]
 pub struct Scan {
-    /// Candidate rows, in index order for index scans, storage order otherwise.
-    pub row_ids: Vec<RowId>,
+    /// Candidate rows: every row in storage order, or an index's, in index order.
+    pub candidates: Candidates,
     /// Rows read.
     pub rows_scanned: u64,
     /// How.
     pub access: Access,
+}
+
+/// Which rows a scan reads.
+#[derive(Clone, Debug)]
+pub enum Candidates {
+    /// Every row, in storage order (a Seq Scan).
+    All,
+    /// These rows, in this order (an Index Scan).
+    Ids(Vec<RowId>),
+}
+
+impl Scan {
+    /// The candidate rows with their ids, read in place.
+    pub fn rows<'s, 't: 's>(
+        &'s self,
+        table: &'t Table,
+    ) -> impl Iterator<Item = (RowId, &'t Row)> + 's {
+        let (all, ids) = match &self.candidates {
+            Candidates::All => (Some(table.rows.iter()), None),
+            Candidates::Ids(ids) => {
+                (None, Some(ids.iter().filter_map(|id| table.rows.get(id).map(|row| (*id, row)))))
+            }
+        };
+        all.into_iter().flatten().chain(ids.into_iter().flatten())
+    }
 }
 
 /// What the `WHERE` clause says about one column.
@@ -65,7 +90,7 @@ pub fn scan(table: &Table, conjuncts: &[&Expr], offset: usize, env: &Env) -> Res
     let name = table.schema.name.clone();
     let Some(probe) = choose_probe(table, &constraints) else {
         return Ok(Scan {
-            row_ids: table.rows.keys().copied().collect(),
+            candidates: Candidates::All,
             rows_scanned: table.rows.len() as u64,
             access: Access::FullScan { table: name },
         });
@@ -76,20 +101,21 @@ pub fn scan(table: &Table, conjuncts: &[&Expr], offset: usize, env: &Env) -> Res
     };
     Ok(Scan {
         rows_scanned: row_ids.len() as u64,
-        row_ids,
+        candidates: Candidates::Ids(row_ids),
         access: Access::IndexScan { table: name, index: index.schema.name.clone() },
     })
 }
 
 /// Rows whose index key starts with `prefix`, in key order.
 pub fn probe_prefix(index: &Index, prefix: &Key) -> Vec<RowId> {
-    let matches_prefix =
-        |key: &Key| key.0.iter().zip(&prefix.0).all(|(a, b)| a.total_cmp(b).is_eq());
+    let matches_prefix = |key: &[Value]| {
+        key.len() >= prefix.0.len()
+            && key.iter().zip(&prefix.0).all(|(a, b)| a.total_cmp(b).is_eq())
+    };
     index
-        .entries
-        .range(prefix.clone()..)
+        .entries_from(&prefix.0)
         .take_while(|(key, _)| matches_prefix(key))
-        .flat_map(|(_, ids)| ids.iter().copied())
+        .map(|(_, id)| id)
         .collect()
 }
 
@@ -99,13 +125,15 @@ fn probe_prefixes(index: &Index, keys: &[Key]) -> Vec<RowId> {
 }
 
 fn probe_range(index: &Index, low: &Bound<Value>, high: &Bound<Value>) -> Vec<RowId> {
-    let start = match low {
-        Bound::Included(v) | Bound::Excluded(v) => Bound::Included(Key(vec![v.clone()])),
-        Bound::Unbounded => Bound::Unbounded,
+    let entries: Box<dyn Iterator<Item = (&[Value], RowId)>> = match low {
+        Bound::Included(v) | Bound::Excluded(v) => {
+            Box::new(index.entries_from(std::slice::from_ref(v)))
+        }
+        Bound::Unbounded => Box::new(index.all()),
     };
     let mut ids = Vec::new();
-    for (key, row_ids) in index.entries.range((start, Bound::Unbounded)) {
-        let Some(first) = key.0.first().filter(|v| !v.is_null()) else { break };
+    for (key, id) in entries {
+        let Some(first) = key.first().filter(|v| !v.is_null()) else { break };
         if let Bound::Excluded(v) = low {
             if first.total_cmp(v).is_eq() {
                 continue;
@@ -119,7 +147,7 @@ fn probe_range(index: &Index, low: &Bound<Value>, high: &Bound<Value>) -> Vec<Ro
         if beyond {
             break;
         }
-        ids.extend(row_ids.iter().copied());
+        ids.push(id);
     }
     ids
 }

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::ast::{AggFunc, BinaryOp, Expr, JoinKind, OrderItem, Select, SelectItem, TableRef};
 use super::error::SqlError;
-use super::eval::{bind, conjuncts, eval, is_true, Clause, Scope, ScopeColumn};
+use super::eval::{bind, conjuncts, eval, fold_constants, is_true, Clause, Scope, ScopeColumn};
 use super::numeric::Numeric;
 use super::outcome::Cost;
 use super::plan::{lookup_value, probe_prefix, scan};
@@ -51,7 +51,8 @@ pub fn run_select(db: &Database, select: &Select, env: &Env) -> Result<ResultSet
         .filter
         .as_ref()
         .map(|f| bind(f, &sources.scope, Clause::NoAggregates("WHERE")))
-        .transpose()?;
+        .transpose()?
+        .map(|f| fold_constants(&f, env));
     let (rows, mut cost) = sources.rows(filter.as_ref(), env)?;
     let items = expand_items(&select.items, &sources.scope, select.from.is_some())?;
     let order = resolve_order(&select.order_by, &items, &sources.scope)?;
@@ -127,13 +128,16 @@ impl<'a> Sources<'a> {
                 .map(|f| eval(f, &[], env))
                 .transpose()?
                 .map_or(Ok(true), |v| is_true(&v, "WHERE"))?;
-            return Ok((if keep { vec![Vec::new()] } else { Vec::new() }, Cost::default()));
+            return Ok((if keep { vec![Row::from([])] } else { Vec::new() }, Cost::default()));
         };
         let pushed: Vec<&Expr> = filter.map(conjuncts).unwrap_or_default();
         let scanned = scan(base, &pushed, 0, env)?;
-        let mut cost =
-            Cost { rows_scanned: scanned.rows_scanned, rows_returned: 0, access: scanned.access };
-        let base_rows = scanned.row_ids.iter().filter_map(|id| base.rows.get(id));
+        let mut cost = Cost {
+            rows_scanned: scanned.rows_scanned,
+            rows_returned: 0,
+            access: scanned.access.clone(),
+        };
+        let base_rows = scanned.rows(base).map(|(_, row)| row);
         let Some((joined, kind, on)) = self.join else {
             // Filter before copying: only surviving rows are cloned.
             let kept = keep_matching(base_rows, filter, env)?;
@@ -228,17 +232,15 @@ fn join_rows(
         };
         let mut matched = false;
         for candidate in candidates {
-            let mut combined = outer_row.clone();
-            combined.extend(candidate.iter().cloned());
+            let combined: Row = outer_row.iter().chain(candidate.iter()).cloned().collect();
             if is_true(&eval(on, &combined, env)?, "JOIN/ON")? {
                 matched = true;
                 out.push(combined);
             }
         }
         if !matched && kind == JoinKind::Left {
-            let mut combined = outer_row;
-            combined.extend(std::iter::repeat_n(Value::Null, inner_width));
-            out.push(combined);
+            let nulls = std::iter::repeat_n(Value::Null, inner_width);
+            out.push(outer_row.iter().cloned().chain(nulls).collect());
         }
     }
     Ok(out)
@@ -374,9 +376,18 @@ fn project(
     rows: &[Row],
     env: &Env,
 ) -> Result<Vec<Produced>> {
+    let whole_row = |row: &Row| {
+        row.len() == items.len()
+            && items.iter().enumerate().all(|(i, (e, _))| matches!(e, Expr::Slot(s) if *s == i))
+    };
     rows.iter()
         .map(|row| {
-            let output = items.iter().map(|(e, _)| eval(e, row, env)).collect::<Result<Row>>()?;
+            // `SELECT *` returns the stored row itself, shared, not a copy.
+            let output = if whole_row(row) {
+                row.clone()
+            } else {
+                items.iter().map(|(e, _)| eval(e, row, env)).collect::<Result<Row>>()?
+            };
             let keys = sort_values(order, &output, row, env)?;
             Ok((output, keys))
         })
@@ -399,7 +410,7 @@ fn distinct(
         }
     }
     let mut seen = BTreeSet::new();
-    Ok(rows.into_iter().filter(|(row, _)| seen.insert(Key(row.clone()))).collect())
+    Ok(rows.into_iter().filter(|(row, _)| seen.insert(Key(row.to_vec()))).collect())
 }
 
 fn sort(rows: &mut [Produced], order: &[(SortKey, Direction)]) {
@@ -605,7 +616,7 @@ fn accumulate(
             for (call, state) in calls.iter().zip(group) {
                 row.push(finish(call, state)?);
             }
-            Ok(row)
+            Ok(Row::from(row))
         })
         .collect()
 }
@@ -667,7 +678,7 @@ fn add(total: Value, value: Value) -> Result<Value> {
         }),
         (Value::Interval(a), Value::Interval(b)) => a
             .checked_add(&b)
-            .map(Value::Interval)
+            .map(Value::interval)
             .ok_or_else(|| SqlError::new("22008", "interval out of range")),
         (a, b) => Ok(Value::Numeric(as_numeric(&a)?.add(&as_numeric(&b)?)?)),
     }

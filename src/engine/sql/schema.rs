@@ -18,6 +18,8 @@
 //! type integer: "abc"`, `integer out of range`, `value too long for type
 //! character varying(5)`).
 
+use std::rc::Rc;
+
 use std::fmt;
 
 use super::ast::Expr;
@@ -90,7 +92,7 @@ impl DataType {
             }
             DataType::BigInt => cast_int(value, "bigint", i64::MIN, i64::MAX),
             DataType::Numeric(limits) => cast_numeric(value, *limits),
-            DataType::Text => Ok(Value::Text(text_of(value))),
+            DataType::Text => Ok(Value::text(text_of(value))),
             DataType::Varchar(limit) => cast_varchar(value, *limit),
             DataType::Boolean => cast_bool(value),
             DataType::Timestamp => match value {
@@ -100,7 +102,7 @@ impl DataType {
             },
             DataType::Interval => match value {
                 Value::Interval(i) => Ok(Value::Interval(i)),
-                Value::Text(s) => Ok(Value::Interval(Interval::parse(&s)?)),
+                Value::Text(s) => Ok(Value::interval(Interval::parse(&s)?)),
                 other => Err(cannot_cast(&other, self)),
             },
         }
@@ -140,11 +142,11 @@ fn cannot_cast(value: &Value, to: &DataType) -> SqlError {
     SqlError::new("42846", format!("cannot cast type {} to {to}", value.type_name()))
 }
 
-fn text_of(value: Value) -> String {
+fn text_of(value: Value) -> Rc<str> {
     match value {
         Value::Text(s) => s,
-        Value::Bool(b) => if b { "true" } else { "false" }.to_string(),
-        other => other.to_string(),
+        Value::Bool(b) => if b { "true" } else { "false" }.into(),
+        other => other.to_string().into(),
     }
 }
 
@@ -204,7 +206,7 @@ fn cast_varchar(value: Value, limit: Option<u32>) -> Result<Value, SqlError> {
     let text = text_of(value);
     match limit {
         Some(max) if text.chars().count() > max as usize => Err(SqlError::string_too_long(max)),
-        _ => Ok(Value::Text(text)),
+        _ => Ok(Value::text(text)),
     }
 }
 

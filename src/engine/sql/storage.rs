@@ -24,7 +24,8 @@
 //! numbers that reached the WAL, so sequence positions are left out of
 //! [`Database`] equality.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::error::SqlError;
 use super::schema::{IndexSchema, TableSchema};
@@ -34,21 +35,177 @@ use super::wal::Change;
 /// Row identifier within a table (like PostgreSQL's `ctid`, but stable).
 pub type RowId = u64;
 
-/// A B-tree index: key ─► the rows holding it.
+/// A table's rows by id. Ids are handed out in ascending order and never
+/// reused (replicas apply inserts in the primary's order, so they hand out
+/// the same ids), so the rows live in a slab indexed by id: a lookup is one
+/// index, a scan reads consecutive slots. A deleted row leaves an empty slot,
+/// except at the front, which is trimmed (a table whose oldest rows are
+/// deleted, as an archived order table, stays compact).
+#[derive(Clone, Debug, Default)]
+pub struct Rows {
+    /// The id of `slots[0]`.
+    first_id: RowId,
+    slots: VecDeque<Option<Row>>,
+    live: usize,
+}
+
+impl Rows {
+    /// The row with this id, if it exists.
+    pub fn get(&self, id: &RowId) -> Option<&Row> {
+        let at = id.checked_sub(self.first_id)?;
+        self.slots.get(usize::try_from(at).ok()?)?.as_ref()
+    }
+
+    /// How many rows exist.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    /// True if there are none.
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Rows with their ids, in id (storage) order.
+    pub fn iter(&self) -> impl Iterator<Item = (RowId, &Row)> + '_ {
+        let first = self.first_id;
+        self.slots.iter().zip(first..).filter_map(|(slot, id)| slot.as_ref().map(|row| (id, row)))
+    }
+
+    /// Rows in storage order.
+    pub fn values(&self) -> impl Iterator<Item = &Row> + '_ {
+        self.slots.iter().flatten()
+    }
+
+    /// Ids in storage order.
+    pub fn keys(&self) -> impl Iterator<Item = RowId> + '_ {
+        self.iter().map(|(id, _)| id)
+    }
+
+    /// Adds a row under a new id, past every id used so far.
+    fn push(&mut self, id: RowId, row: Row) {
+        // With no rows every slot was trimmed: start afresh at this id.
+        if self.is_empty() {
+            self.first_id = id;
+        }
+        let end = self.first_id + self.slots.len() as RowId;
+        assert!(id >= end, "row id {id} reused (next free is {end})");
+        self.slots.extend(std::iter::repeat_n(None, (id - end) as usize));
+        self.slots.push_back(Some(row));
+        self.live += 1;
+    }
+
+    /// Replaces an existing row, returning the old one.
+    fn replace(&mut self, id: RowId, row: Row) -> Option<Row> {
+        let slot = self.slot_mut(id)?;
+        slot.as_ref()?;
+        slot.replace(row)
+    }
+
+    /// Removes a row, returning it.
+    fn remove(&mut self, id: RowId) -> Option<Row> {
+        let removed = self.slot_mut(id)?.take()?;
+        self.live -= 1;
+        while let Some(None) = self.slots.front() {
+            self.slots.pop_front();
+            self.first_id += 1;
+        }
+        Some(removed)
+    }
+
+    fn slot_mut(&mut self, id: RowId) -> Option<&mut Option<Row>> {
+        let at = usize::try_from(id.checked_sub(self.first_id)?).ok()?;
+        self.slots.get_mut(at)
+    }
+}
+
+/// Equal when they hold the same rows under the same ids.
+impl PartialEq for Rows {
+    fn eq(&self, other: &Self) -> bool {
+        self.live == other.live && self.iter().eq(other.iter())
+    }
+}
+
+/// An index key as stored: one value inline (the common single-column
+/// index, no allocation), several boxed.
+#[derive(Clone, Debug)]
+enum StoredKey {
+    One(Value),
+    Many(Box<[Value]>),
+}
+
+impl StoredKey {
+    fn new(values: &[Value]) -> Self {
+        match values {
+            [one] => StoredKey::One(one.clone()),
+            many => StoredKey::Many(many.into()),
+        }
+    }
+
+    fn values(&self) -> &[Value] {
+        match self {
+            StoredKey::One(one) => std::slice::from_ref(one),
+            StoredKey::Many(many) => many,
+        }
+    }
+}
+
+/// One row's entry in an index: its key, then its id (so equal keys keep id order).
+#[derive(Clone, Debug)]
+struct Entry {
+    key: StoredKey,
+    id: RowId,
+}
+
+impl Entry {
+    fn cmp_key(&self, key: &[Value]) -> Ordering {
+        compare_keys(self.key.values(), key)
+    }
+}
+
+/// [`Key`]'s order: values left to right by [`Value::total_cmp`], then length.
+fn compare_keys(a: &[Value], b: &[Value]) -> Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| x.total_cmp(y))
+        .find(|o| o.is_ne())
+        .unwrap_or_else(|| a.len().cmp(&b.len()))
+}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.cmp_key(other.key.values()).then(self.id.cmp(&other.id))
+    }
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Entry {}
+
+/// A B-tree index: one entry per row, sorted by key then row id.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Index {
     /// Its definition.
     pub schema: IndexSchema,
     /// Positions of the indexed columns in the table's rows.
     pub positions: Vec<usize>,
-    /// The sorted entries.
-    pub entries: BTreeMap<Key, BTreeSet<RowId>>,
+    entries: BTreeSet<Entry>,
 }
 
 impl Index {
     fn new(schema: IndexSchema, table: &TableSchema) -> Self {
         let positions = schema.columns.iter().filter_map(|c| table.column_index(c)).collect();
-        Index { schema, positions, entries: BTreeMap::new() }
+        Index { schema, positions, entries: BTreeSet::new() }
     }
 
     /// The key a row has in this index.
@@ -56,17 +213,35 @@ impl Index {
         Key(self.positions.iter().map(|&p| row.get(p).cloned().unwrap_or(Value::Null)).collect())
     }
 
+    /// Entries whose key is at least `low`, in key order, as (key, row id).
+    pub fn entries_from<'a>(&'a self, low: &[Value]) -> impl Iterator<Item = (&'a [Value], RowId)> {
+        let start = Entry { key: StoredKey::new(low), id: 0 };
+        self.entries.range(start..).map(|e| (e.key.values(), e.id))
+    }
+
+    /// Every entry in key order, as (key, row id).
+    pub fn all(&self) -> impl Iterator<Item = (&[Value], RowId)> {
+        self.entries.iter().map(|e| (e.key.values(), e.id))
+    }
+
+    /// The rows holding exactly `key`, in id order.
+    pub fn ids_of<'a>(&'a self, key: &'a Key) -> impl Iterator<Item = RowId> + 'a {
+        self.entries_from(&key.0)
+            .take_while(move |(k, _)| k.len() == key.0.len() && compare_keys(k, &key.0).is_eq())
+            .map(|(_, id)| id)
+    }
+
+    /// True if some row holds `key`, other than those in `ignore`.
+    fn holds(&self, key: &Key, ignore: &BTreeSet<RowId>) -> bool {
+        self.ids_of(key).any(|id| !ignore.contains(&id))
+    }
+
     fn insert(&mut self, key: Key, id: RowId) {
-        self.entries.entry(key).or_default().insert(id);
+        self.entries.insert(Entry { key: StoredKey::new(&key.0), id });
     }
 
     fn remove(&mut self, key: &Key, id: RowId) {
-        if let Some(ids) = self.entries.get_mut(key) {
-            ids.remove(&id);
-            if ids.is_empty() {
-                self.entries.remove(key);
-            }
-        }
+        self.entries.remove(&Entry { key: StoredKey::new(&key.0), id });
     }
 }
 
@@ -76,7 +251,7 @@ pub struct Table {
     /// Columns and index definitions.
     pub schema: TableSchema,
     /// Rows in insertion order.
-    pub rows: BTreeMap<RowId, Row>,
+    pub rows: Rows,
     /// The id the next inserted row gets.
     pub next_row_id: RowId,
     /// Index data, in the order of `schema.indexes`.
@@ -86,17 +261,17 @@ pub struct Table {
 impl Table {
     fn new(schema: TableSchema) -> Self {
         let indexes = schema.indexes.iter().map(|i| Index::new(i.clone(), &schema)).collect();
-        Table { schema, rows: BTreeMap::new(), next_row_id: 0, indexes }
+        Table { schema, rows: Rows::default(), next_row_id: 0, indexes }
     }
 
     /// Finds the row holding exactly `before`: through an index when the table
     /// has one (unique ones first), else by scanning.
     pub fn find_row(&self, before: &[Value]) -> Option<RowId> {
-        let matches = |id: &RowId| self.rows.get(id).is_some_and(|row| row.as_slice() == before);
+        let matches = |id: &RowId| self.rows.get(id).is_some_and(|row| **row == *before);
         let index = self.indexes.iter().find(|i| i.schema.unique).or(self.indexes.first());
         match index {
-            Some(index) => index.entries.get(&index.key_of(before))?.iter().copied().find(matches),
-            None => self.rows.keys().copied().find(matches),
+            Some(index) => index.ids_of(&index.key_of(before)).find(matches),
+            None => self.rows.keys().find(matches),
         }
     }
 
@@ -107,13 +282,13 @@ impl Table {
             let key = index.key_of(&row);
             index.insert(key, id);
         }
-        self.rows.insert(id, row);
+        self.rows.push(id, row);
         id
     }
 
     fn replace_row(&mut self, id: RowId, row: Row) {
-        let Some(old) = self.rows.insert(id, row) else { return };
-        let new = &self.rows[&id];
+        let Some(old) = self.rows.replace(id, row.clone()) else { return };
+        let new = &row;
         for index in &mut self.indexes {
             let (old_key, new_key) = (index.key_of(&old), index.key_of(new));
             if old_key.0 != new_key.0 {
@@ -124,7 +299,7 @@ impl Table {
     }
 
     fn delete_row(&mut self, id: RowId) {
-        let Some(old) = self.rows.remove(&id) else { return };
+        let Some(old) = self.rows.remove(id) else { return };
         for index in &mut self.indexes {
             let key = index.key_of(&old);
             index.remove(&key, id);
@@ -134,9 +309,9 @@ impl Table {
     /// Adds an index and fills it; fails on duplicates for a unique index.
     fn add_index(&mut self, schema: IndexSchema) -> Result<(), SqlError> {
         let mut index = Index::new(schema.clone(), &self.schema);
-        for (&id, row) in &self.rows {
+        for (id, row) in self.rows.iter() {
             let key = index.key_of(row);
-            if schema.unique && !key.has_null() && index.entries.contains_key(&key) {
+            if schema.unique && !key.has_null() && index.holds(&key, &BTreeSet::new()) {
                 return Err(SqlError::new(
                     "23505",
                     format!("could not create unique index \"{}\"", schema.name),
@@ -162,11 +337,7 @@ impl Table {
     ) -> Option<(&Index, Key)> {
         self.indexes.iter().filter(|i| i.schema.unique).find_map(|index| {
             let key = index.key_of(row);
-            let clash = !key.has_null()
-                && index
-                    .entries
-                    .get(&key)
-                    .is_some_and(|ids| ids.iter().any(|id| !ignore.contains(id)));
+            let clash = !key.has_null() && index.holds(&key, ignore);
             clash.then_some((index, key))
         })
     }
@@ -330,7 +501,7 @@ impl Database {
             let Some(table) = self.tables.get(table) else { continue };
             for index in table.indexes.iter().filter(|i| i.schema.unique) {
                 let key = index.key_of(row);
-                if !key.has_null() && index.entries.get(&key).is_some_and(|ids| ids.len() > 1) {
+                if !key.has_null() && index.ids_of(&key).nth(1).is_some() {
                     return Err(unique_violation(index, &key));
                 }
             }
@@ -342,7 +513,7 @@ impl Database {
 /// The row an update or delete refers to: the hint if given, else by before image.
 fn locate(table: &Table, before: &[Value], hint: Option<RowId>) -> Result<RowId, SqlError> {
     if let Some(id) = hint {
-        debug_assert!(table.rows.get(&id).is_some_and(|r| r.as_slice() == before));
+        debug_assert!(table.rows.get(&id).is_some_and(|r| **r == *before));
         return Ok(id);
     }
     table.find_row(before).ok_or_else(SqlError::serialization_failure)

@@ -19,6 +19,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::rc::Rc;
 
 use super::numeric::Numeric;
 use super::time::{Interval, Timestamp};
@@ -34,18 +35,33 @@ pub enum Value {
     Int(i64),
     /// `numeric`: an exact decimal.
     Numeric(Numeric),
-    /// `text` / `varchar`.
-    Text(String),
+    /// `text` / `varchar` (shared: copying a value never copies its text).
+    Text(Rc<str>),
     /// `timestamp without time zone`.
     Timestamp(Timestamp),
-    /// `interval` (arises in expressions such as `NOW() - INTERVAL '1 day'`).
-    Interval(Interval),
+    /// `interval` (arises in expressions such as `NOW() - INTERVAL '1 day'`;
+    /// boxed, being rare in rows and larger than the other variants).
+    Interval(Box<Interval>),
 }
 
 /// A row: one value per column, in the table's column order.
-pub type Row = Vec<Value>;
+///
+/// Immutable and shared: the row a primary stores is the one its WAL record
+/// carries and the one every replica stores, and `SELECT *` returns it
+/// without copying.
+pub type Row = Rc<[Value]>;
 
 impl Value {
+    /// A text value.
+    pub fn text(text: impl Into<Rc<str>>) -> Value {
+        Value::Text(text.into())
+    }
+
+    /// An interval value.
+    pub fn interval(interval: Interval) -> Value {
+        Value::Interval(Box::new(interval))
+    }
+
     /// True for SQL NULL.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)

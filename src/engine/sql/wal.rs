@@ -202,7 +202,7 @@ impl Database {
                 let changed: Vec<String> = schema
                     .columns
                     .iter()
-                    .zip(before.iter().zip(after))
+                    .zip(before.iter().zip(after.iter()))
                     .filter(|(_, (b, a))| b != a)
                     .map(|(c, (b, a))| {
                         format!("{}: {} -> {}", c.name, b.to_sql_literal(), a.to_sql_literal())

@@ -159,7 +159,7 @@ impl Parser<'_> {
             }
             Kind::String => {
                 self.next();
-                Ok(Expr::Literal(Value::Text(token.text.clone())))
+                Ok(Expr::Literal(Value::text(token.text.clone())))
             }
             Kind::Param => {
                 Err(self.unsupported_at(format!("parameters ({})", token.text), Some(token)))
@@ -188,8 +188,9 @@ impl Parser<'_> {
     }
 
     fn word_primary(&mut self, token: &Token) -> Result<Expr> {
-        let word = token.text.to_ascii_lowercase();
-        match word.as_str() {
+        let folded = super::Folded::new(&token.text);
+        let word = folded.as_str();
+        match word {
             "true" | "false" => {
                 self.next();
                 Ok(Expr::Literal(Value::Bool(word == "true")))
@@ -225,16 +226,16 @@ impl Parser<'_> {
                         Some(token),
                     ));
                 }
-                let name = if word == "user" { "current_user".to_string() } else { word };
+                let name = if word == "user" { "current_user" } else { word }.to_string();
                 Ok(Expr::Function { name, args: Vec::new(), pos: self.pos(token) })
             }
             "extract" | "overlay" | "position" | "substring" | "trim" | "collation"
-                if self.peek_at(1).is_some_and(|t| t.is_op("(")) && self.special_syntax(&word) =>
+                if self.peek_at(1).is_some_and(|t| t.is_op("(")) && self.special_syntax(word) =>
             {
                 Err(self
                     .unsupported_at(format!("{}(... FROM ...)", word.to_uppercase()), Some(token)))
             }
-            _ if self.typed_literal_follows(&word) => self.typed_literal(),
+            _ if self.typed_literal_follows(word) => self.typed_literal(),
             _ => self.column_or_call(),
         }
     }
@@ -465,7 +466,7 @@ impl Parser<'_> {
     fn match_test(&mut self, left: Expr) -> Result<Expr> {
         let negated = self.eat_keyword("not");
         let token = self.next().ok_or_else(|| self.unexpected())?;
-        let word = token.text.to_ascii_lowercase();
+        let word = super::Folded::new(&token.text);
         let expr = Box::new(left);
         match word.as_str() {
             "between" => {
@@ -512,7 +513,7 @@ impl Parser<'_> {
                     expr,
                     pattern: Box::new(pattern),
                     negated,
-                    case_insensitive: word == "ilike",
+                    case_insensitive: word.as_str() == "ilike",
                 })
             }
             "similar" => Err(self.unsupported_at("SIMILAR TO", Some(token))),
@@ -551,7 +552,7 @@ impl Parser<'_> {
             _ => super::super::time::Interval::parse(&text),
         };
         self.tree = 1;
-        Ok(Expr::Literal(Value::Interval(interval.map_err(|e| e.at(at))?)))
+        Ok(Expr::Literal(Value::interval(interval.map_err(|e| e.at(at))?)))
     }
 }
 
@@ -560,7 +561,7 @@ impl Parser<'_> {
 /// continue it.
 fn infix_of(token: &Token, next: Option<&Token>) -> Option<(Infix, u8)> {
     if token.kind == Kind::Word {
-        let word = token.text.to_ascii_lowercase();
+        let word = super::Folded::new(&token.text);
         let operand_follows = next.is_some_and(starts_operand);
         let continues = match word.as_str() {
             "or" | "and" | "like" | "ilike" | "between" => operand_follows,
@@ -634,7 +635,7 @@ fn is_interval_unit(word: &str) -> bool {
         "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
         "minute", "minutes", "second", "seconds",
     ];
-    UNITS.contains(&word.to_ascii_lowercase().as_str())
+    super::one_of(word, UNITS)
 }
 
 /// A number literal: `Int` when it fits, else `Numeric`.

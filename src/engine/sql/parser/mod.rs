@@ -391,7 +391,7 @@ impl<'a> Parser<'a> {
 
     fn statement(&mut self) -> Result<StatementKind> {
         let first = self.peek().ok_or_else(|| self.unexpected())?;
-        let word = if first.kind == Kind::Word { first.text.to_lowercase() } else { String::new() };
+        let word = Folded::new(if first.kind == Kind::Word { &first.text } else { "" });
         let kind = match word.as_str() {
             "select" => StatementKind::Select(Box::new(self.query()?)),
             "insert" => self.insert()?,
@@ -403,7 +403,7 @@ impl<'a> Parser<'a> {
             "commit" | "end" => self.end_transaction(StatementKind::Commit)?,
             "rollback" | "abort" => self.end_transaction(StatementKind::Rollback)?,
             "explain" => self.explain()?,
-            _ => return Err(self.refuse(&word)),
+            _ => return Err(self.refuse(word.as_str())),
         };
         self.expect_end()?;
         Ok(kind)
@@ -521,7 +521,7 @@ impl<'a> Parser<'a> {
             return self.create_index();
         }
         let object = self.peek().filter(|t| t.kind == Kind::Word);
-        if !object.is_some_and(|t| OBJECT_WORDS.contains(&t.text.to_lowercase().as_str())) {
+        if !object.is_some_and(|t| one_of(&t.text, OBJECT_WORDS)) {
             return Err(self.unexpected());
         }
         self.at = 0;
@@ -1049,6 +1049,41 @@ impl<'a> Parser<'a> {
 }
 
 /// PostgreSQL's reserved keywords: not column names nor table names unless quoted.
+/// Whether `word` is one of `keywords` (lower case), compared without allocating.
+pub(super) fn one_of(word: &str, keywords: &[&str]) -> bool {
+    keywords.iter().any(|k| k.eq_ignore_ascii_case(word))
+}
+
+/// A word in ASCII lower case for matching against keywords, on the stack when
+/// it is short (as every keyword is): parsing a statement folds many words.
+pub(super) struct Folded {
+    short: [u8; 24],
+    len: usize,
+    long: Option<String>,
+}
+
+impl Folded {
+    pub(super) fn new(word: &str) -> Self {
+        let mut short = [0; 24];
+        match short.get_mut(..word.len()) {
+            Some(prefix) => {
+                prefix.copy_from_slice(word.as_bytes());
+                prefix.make_ascii_lowercase();
+                Folded { short, len: word.len(), long: None }
+            }
+            None => Folded { short, len: 0, long: Some(word.to_ascii_lowercase()) },
+        }
+    }
+
+    pub(super) fn as_str(&self) -> &str {
+        match &self.long {
+            Some(long) => long,
+            // ASCII folding keeps UTF-8 valid, so this never falls back.
+            None => std::str::from_utf8(&self.short[..self.len]).unwrap_or_default(),
+        }
+    }
+}
+
 pub(super) fn is_reserved(word: &str) -> bool {
     const RESERVED: &[&str] = &[
         "all",
@@ -1130,8 +1165,7 @@ pub(super) fn is_reserved(word: &str) -> bool {
         "window",
         "with",
     ];
-    let lower = word.to_ascii_lowercase();
-    RESERVED.contains(&lower.as_str())
+    one_of(word, RESERVED)
 }
 
 /// Whether a word may stand as a column label without `AS` (PostgreSQL's `BareColLabel`, as
@@ -1178,8 +1212,7 @@ pub(super) fn is_bare_label(word: &str) -> bool {
         "without",
         "year",
     ];
-    let lower = word.to_ascii_lowercase();
-    !NOT_BARE.contains(&lower.as_str())
+    !one_of(word, NOT_BARE)
 }
 
 /// Keywords that may name a type or a function but not a column or a table
@@ -1210,8 +1243,7 @@ pub(super) fn is_type_func_name(word: &str) -> bool {
         "tablesample",
         "verbose",
     ];
-    let lower = word.to_ascii_lowercase();
-    TYPE_FUNC_NAME.contains(&lower.as_str())
+    one_of(word, TYPE_FUNC_NAME)
 }
 
 /// Words that end an item or a table reference rather than alias it (`FROM t JOIN u`).
@@ -1240,8 +1272,7 @@ fn is_clause_word(word: &str) -> bool {
         "rows",
         "row",
     ];
-    let lower = word.to_ascii_lowercase();
-    CLAUSE.contains(&lower.as_str())
+    one_of(word, CLAUSE)
 }
 
 #[cfg(test)]

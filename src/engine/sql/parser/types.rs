@@ -205,12 +205,11 @@ impl Parser<'_> {
             self.peek().filter(|t| t.kind == Kind::String).ok_or_else(|| self.unexpected())?;
         self.next();
         self.tree = 2;
-        Ok(Expr::Cast { expr: Box::new(Expr::Literal(Value::Text(token.text.clone()))), to })
+        Ok(Expr::Cast { expr: Box::new(Expr::Literal(Value::text(token.text.clone()))), to })
     }
 }
 
 /// Interval fields (`INTERVAL DAY TO SECOND`).
 fn is_field(word: &str) -> bool {
-    ["year", "month", "day", "hour", "minute", "second"]
-        .contains(&word.to_ascii_lowercase().as_str())
+    super::one_of(word, &["year", "month", "day", "hour", "minute", "second"])
 }
