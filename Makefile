@@ -52,6 +52,7 @@ bench: setup build
 	rm -f target/bench.json
 	cargo bench --locked --bench engine
 	cargo run --locked --release --bin replica-sim -- --bench
+	cargo test --locked --release --test long_run -- --ignored
 	node e2e/bench/bundle.mjs --json
 	node e2e/bench/browser.mjs
 

@@ -87,6 +87,21 @@ pub struct NodeMetrics {
     window: Window,
 }
 
+impl NodeMetrics {
+    /// Every series of the node.
+    pub fn series(&self) -> impl Iterator<Item = &Series> {
+        [
+            &self.lag_ms,
+            &self.lag_bytes,
+            &self.statements_per_s,
+            &self.cpu,
+            &self.write_p50_ms,
+            &self.write_p99_ms,
+        ]
+        .into_iter()
+    }
+}
+
 /// A statement slower than the threshold (PostgreSQL's `log_min_duration_statement`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlowQuery {

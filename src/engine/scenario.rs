@@ -455,6 +455,7 @@ impl Scenario {
                 None => defaults.target,
             },
             prefill_rows: options.prefill_rows.unwrap_or(defaults.prefill_rows),
+            retain_ms: options.retain_ms.or(defaults.retain_ms),
         };
         self.cluster.start_load(spec)?;
         self.cluster.take_finished(); // the setup DDL

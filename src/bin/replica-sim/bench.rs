@@ -17,12 +17,13 @@ use replica_playground::engine::command::{ClusterSpec, Command};
 use replica_playground::engine::recording::Run;
 use replica_playground::engine::{Cluster, ClusterConfig};
 
-/// The standard load, for `minutes` simulated minutes.
-fn standard_load(minutes: u64) -> LoadSpec {
+/// The standard load, for `minutes` simulated minutes, keeping orders for `retain_minutes`.
+fn standard_load(minutes: u64, retain_minutes: Option<u64>) -> LoadSpec {
     LoadSpec {
         rate_per_s: 1_000,
         read_ratio: 0.85,
         duration_ms: minutes * 60_000,
+        retain_ms: retain_minutes.map(|m| m * 60_000),
         ..LoadSpec::default()
     }
 }
@@ -42,7 +43,10 @@ pub fn run() {
     }
     read_cache();
     for minutes in env_minutes("BENCH_MEMORY_MINUTES", "10,60") {
-        memory(minutes);
+        memory(minutes, None);
+    }
+    for minutes in env_minutes("BENCH_RETAINED_MINUTES", "60") {
+        memory(minutes, Some(10));
     }
 }
 
@@ -106,30 +110,39 @@ fn read_cache() {
     ]);
 }
 
-/// Peak memory of a fresh process running the standard load for `minutes`.
-fn memory(minutes: u64) {
+/// Peak memory of a fresh process running the standard load for `minutes`, its orders
+/// archived after `retain_minutes` when given.
+fn memory(minutes: u64, retain_minutes: Option<u64>) {
     let started = Instant::now();
-    let child = std::env::current_exe().and_then(|exe| {
-        std::process::Command::new(exe).args(["--bench-memory", &minutes.to_string()]).output()
-    });
+    let mut args = vec!["--bench-memory".to_string(), minutes.to_string()];
+    args.extend(retain_minutes.map(|m| m.to_string()));
+    let child = std::env::current_exe()
+        .and_then(|exe| std::process::Command::new(exe).args(&args).output());
     let peak_kib = child.ok().and_then(|out| String::from_utf8(out.stdout).ok()).and_then(|text| {
         text.lines().find_map(|l| l.strip_prefix("peak_kib ")?.trim().parse::<f64>().ok())
     });
     let wall_s = started.elapsed().as_secs_f64();
+    let (what, key) = match retain_minutes {
+        None => (String::new(), format!("peak_mib_{minutes}min")),
+        Some(r) => (
+            format!(", orders kept {r} min (load retain={r}m)"),
+            format!("peak_mib_{minutes}min_retain_{r}min"),
+        ),
+    };
     match peak_kib {
         Some(kib) => {
             let mib = kib / 1_024.0;
-            println!("Memory: the standard load for {minutes} simulated minutes: peak {mib:.0} MiB resident ({wall_s:.0} s of wall time)");
-            bench_report::merge(&[(&format!("peak_mib_{minutes}min"), mib.round())]);
+            println!("Memory: the standard load for {minutes} simulated minutes{what}: peak {mib:.0} MiB resident ({wall_s:.0} s of wall time)");
+            bench_report::merge(&[(&key, mib.round())]);
         }
-        None => println!("Memory: the standard load for {minutes} simulated minutes: not measured (needs Linux's /proc)"),
+        None => println!("Memory: the standard load for {minutes} simulated minutes{what}: not measured (needs Linux's /proc)"),
     }
 }
 
 /// The `--bench-memory` child: runs the load and reports its own peak resident memory.
-pub fn memory_child(minutes: u64) {
+pub fn memory_child(minutes: u64, retain_minutes: Option<u64>) {
     let mut cluster = Cluster::new(ClusterConfig { replicas: 3, ..ClusterConfig::default() });
-    cluster.start_load(standard_load(minutes)).expect("valid load");
+    cluster.start_load(standard_load(minutes, retain_minutes)).expect("valid load");
     cluster.advance(minutes * 60_000);
     std::hint::black_box(&cluster);
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();

@@ -60,7 +60,8 @@ fn main() -> ExitCode {
             }
             "--bench-memory" => {
                 let minutes = args.next().and_then(|m| m.parse().ok()).unwrap_or(10);
-                bench::memory_child(minutes);
+                let retain_minutes = args.next().and_then(|m| m.parse().ok());
+                bench::memory_child(minutes, retain_minutes);
                 return ExitCode::SUCCESS;
             }
             "--help" | "-h" => {

@@ -122,6 +122,8 @@ pub enum Timer {
     Housekeeping,
     /// The load generator's next request.
     LoadArrival,
+    /// The load generator's archiver deletes old orders.
+    LoadArchive,
     /// The failover manager checks the primary.
     HealthCheck,
 }

@@ -112,6 +112,16 @@ impl ReadCache {
         }
     }
 
+    /// Answers stored.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Keys queued for eviction (stale ones included).
+    pub fn queued(&self) -> usize {
+        self.order.len()
+    }
+
     /// Stores an answer, evicting the oldest entries beyond [`CACHE_CAPACITY`].
     pub fn store(&mut self, key: String, entry: CachedRead) {
         self.order.push_back((entry.stored_ms, key.clone()));

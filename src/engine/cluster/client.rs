@@ -158,7 +158,7 @@ pub fn statement_cpu_us(cost: &Cost, changes: usize) -> u64 {
 }
 
 /// Acknowledged commits remembered for the invariants (older halves are forgotten).
-const ACKS_KEPT: usize = 100_000;
+pub(super) const ACKS_KEPT: usize = 100_000;
 
 /// CPU cost of a statement that failed before running.
 const ERROR_CPU_US: u64 = 20;

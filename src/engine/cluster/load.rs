@@ -29,7 +29,7 @@ const SETUP_SESSION: &str = "load-setup";
 const PREFILL_BATCH: u64 = 500;
 
 /// Latency samples kept per kind (the rest are counted, not kept).
-const SAMPLES_KEPT: usize = 200_000;
+pub(super) const SAMPLES_KEPT: usize = 200_000;
 
 /// What traffic to generate.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,6 +50,10 @@ pub struct LoadSpec {
     pub target: Target,
     /// Rows inserted into `orders` before the load starts (a table worth scanning).
     pub prefill_rows: u64,
+    /// Keep only orders younger than this: once a second the load archives older ones
+    /// (`DELETE … WHERE created_at < NOW() - INTERVAL …`, as order tables are archived), so a
+    /// long run's table, and the memory it takes, stays the same size. None keeps every order.
+    pub retain_ms: Option<Millis>,
 }
 
 impl Default for LoadSpec {
@@ -63,6 +67,7 @@ impl Default for LoadSpec {
             users: 1_000,
             target: Target::Router,
             prefill_rows: 0,
+            retain_ms: None,
         }
     }
 }
@@ -91,6 +96,8 @@ pub enum Kind {
     Write,
     Read,
     Heavy,
+    /// The once-a-second delete of orders past `retain`.
+    Archive,
 }
 
 impl Kind {
@@ -99,9 +106,13 @@ impl Kind {
             Kind::Write => "write",
             Kind::Read => "read",
             Kind::Heavy => "heavy",
+            Kind::Archive => "archive",
         }
     }
 }
+
+/// How often the archiver runs.
+const ARCHIVE_EVERY_MS: Millis = 1_000;
 
 /// Counters for one kind.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -126,6 +137,16 @@ pub struct LoadGen {
 }
 
 impl LoadGen {
+    /// Requests that answered with an error, of every kind.
+    pub fn errors(&self) -> u64 {
+        self.stats.values().map(|s| s.errors).sum()
+    }
+
+    /// The most latency samples kept for one kind.
+    pub(super) fn most_samples(&self) -> usize {
+        self.stats.values().map(|s| s.latencies_ms.len()).max().unwrap_or(0)
+    }
+
     fn until_ms(&self) -> Millis {
         self.started_ms + self.spec.duration_ms
     }
@@ -134,14 +155,16 @@ impl LoadGen {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let state = if self.finished { "finished" } else { "running" };
+        let retain = self.spec.retain_ms.map(|ms| format!(", orders kept {}", format_millis(ms)));
         let _ = writeln!(
             out,
-            "load {state}: {}/s for {}, read_ratio {}, heavy {}, {} sessions",
+            "load {state}: {}/s for {}, read_ratio {}, heavy {}, {} sessions{}",
             self.spec.rate_per_s,
             format_millis(self.spec.duration_ms),
             self.spec.read_ratio,
             self.spec.heavy_ratio,
-            self.spec.sessions
+            self.spec.sessions,
+            retain.unwrap_or_default()
         );
         for (kind, stats) in &self.stats {
             let mut samples = stats.latencies_ms.clone();
@@ -181,6 +204,9 @@ impl Cluster {
         if spec.sessions == 0 || spec.users == 0 {
             return Err(Error::invalid("sessions and users must be at least 1"));
         }
+        if spec.retain_ms.is_some_and(|ms| ms < 1_000) {
+            return Err(Error::invalid("retain must be at least 1s"));
+        }
         self.load_setup(ORDERS_DDL)?;
         for batch_start in (0..spec.prefill_rows).step_by(PREFILL_BATCH as usize) {
             let rows = PREFILL_BATCH.min(spec.prefill_rows - batch_start);
@@ -219,7 +245,24 @@ impl Cluster {
             finished: false,
         });
         self.set_timer(Timer::LoadArrival, start_ms);
+        if self.load.as_ref().is_some_and(|l| l.spec.retain_ms.is_some()) {
+            self.set_timer(Timer::LoadArchive, start_ms + ARCHIVE_EVERY_MS);
+        } else {
+            self.agenda.cancel_timer(Timer::LoadArchive);
+        }
         Ok(())
+    }
+
+    /// The archiver: deletes orders older than the load's `retain`, on the primary.
+    pub(super) fn load_archive(&mut self) {
+        let Some(load) = self.load.as_mut().filter(|l| !l.finished) else { return };
+        let Some(retain_ms) = load.spec.retain_ms else { return };
+        load.stats.entry(Kind::Archive).or_default().submitted += 1;
+        let sql = format!(
+            "DELETE FROM orders WHERE created_at < NOW() - INTERVAL '{retain_ms} milliseconds'"
+        );
+        self.submit_op("load-archiver", Target::Primary, &sql, Traffic::Load(Kind::Archive));
+        self.set_timer(Timer::LoadArchive, self.now_ms + ARCHIVE_EVERY_MS);
     }
 
     /// Runs setup DDL on the primary; an error (say, an `orders` table without `user_id`) stops the load.
@@ -236,6 +279,7 @@ impl Cluster {
         if let Some(load) = self.load.as_mut().filter(|l| !l.finished) {
             load.finished = true;
             self.agenda.cancel_timer(Timer::LoadArrival);
+            self.agenda.cancel_timer(Timer::LoadArchive);
             self.events.push(self.now_ms, EventKind::LoadStopped);
         }
     }
@@ -295,6 +339,7 @@ impl Cluster {
     fn finish_load(&mut self) {
         let Some(load) = self.load.as_mut() else { return };
         load.finished = true;
+        self.agenda.cancel_timer(Timer::LoadArchive);
         let done: u64 = load.stats.values().map(|s| s.completed).sum();
         let errors: u64 = load.stats.values().map(|s| s.errors).sum();
         let kind = EventKind::LoadFinished { answered: done, errors };

@@ -42,6 +42,7 @@ mod client;
 mod endpoint;
 mod failover;
 mod faults;
+mod footprint;
 mod load;
 mod replication;
 mod router;
@@ -55,6 +56,7 @@ pub use cache::{CacheConfig, CacheStats, CACHE_CAPACITY};
 pub use client::{AckedCommit, OpId, Reply, StatementReply, Target};
 pub use endpoint::{Endpoint, Resolved};
 pub use failover::{FailoverConfig, FailoverRecord};
+pub use footprint::{Footprint, Held};
 pub use load::{Kind as LoadKind, LoadGen, LoadSpec};
 pub use router::{ClientSession, CommitPosition, Policy, RouterConfig, Ryw};
 pub use status::{format_bytes, parse_bytes, render_table, SETTINGS};
@@ -551,6 +553,7 @@ impl Cluster {
             Timer::RouteTimeout(op) => self.route_timeout(op),
             Timer::Housekeeping => self.housekeeping(),
             Timer::LoadArrival => self.load_arrival(),
+            Timer::LoadArchive => self.load_archive(),
             Timer::HealthCheck => self.health_check(),
         }
     }

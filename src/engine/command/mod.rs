@@ -80,7 +80,7 @@ pub enum Command {
     /// `remove-replica NODE`.
     RemoveReplica(NodeRef),
     /// `load rate=N [read_ratio=0.8] [heavy=0] [sessions=10] [duration=10s] [users=1000]
-    /// [target=router] [prefill=0]`.
+    /// [target=router] [prefill=0] [retain=DUR]`.
     Load(LoadOptions),
     /// `load stop`.
     LoadStop,
@@ -235,6 +235,8 @@ pub struct LoadOptions {
     pub users: Option<u64>,
     pub target: Option<SqlTarget>,
     pub prefill_rows: Option<u64>,
+    /// `retain=DUR`: archive orders older than this.
+    pub retain_ms: Option<Millis>,
 }
 
 /// What `metrics` shows.
@@ -1006,12 +1008,11 @@ impl LoadOptions {
                 "users" => load.users = Some(parse::number(key, value, 1, 1_000_000_000)?),
                 "target" => load.target = Some(value.parse()?),
                 "prefill" => load.prefill_rows = Some(parse::number(key, value, 0, 1_000_000)?),
-                _ => {
-                    return Err(w.unknown(
-                        key,
-                        "rate, read_ratio, heavy, sessions, duration, users, target, prefill",
-                    ))
-                }
+                "retain" => load.retain_ms = Some(parse::duration(key, value)?),
+                _ => return Err(w.unknown(
+                    key,
+                    "rate, read_ratio, heavy, sessions, duration, users, target, prefill, retain",
+                )),
             }
         }
         Ok(load)
@@ -1163,7 +1164,8 @@ impl fmt::Display for Command {
                 o.duration("duration", l.duration_ms)?;
                 o.put("users", l.users)?;
                 o.put("target", l.target)?;
-                o.put("prefill", l.prefill_rows)
+                o.put("prefill", l.prefill_rows)?;
+                o.duration("retain", l.retain_ms)
             }
             Command::LoadStop => f.write_str("load stop"),
             Command::Advance(ms) => write!(f, "advance {}", print_millis(*ms)),

@@ -202,20 +202,23 @@ fn load_options() -> impl Strategy<Value = LoadOptions> {
         prop::option::of(millis()),
         prop::option::of(1u64..=1_000_000_000),
         prop::option::of(sql_target()),
-        prop::option::of(0u64..=1_000_000),
+        (prop::option::of(0u64..=1_000_000), prop::option::of(millis())),
     )
-        .prop_map(|(rate, read, heavy, sessions, duration, users, target, prefill)| {
-            LoadOptions {
-                rate_per_s: rate,
-                read_ratio: read,
-                heavy_ratio: heavy,
-                sessions,
-                duration_ms: duration,
-                users,
-                target,
-                prefill_rows: prefill,
-            }
-        })
+        .prop_map(
+            |(rate, read, heavy, sessions, duration, users, target, (prefill, retain))| {
+                LoadOptions {
+                    rate_per_s: rate,
+                    read_ratio: read,
+                    heavy_ratio: heavy,
+                    sessions,
+                    duration_ms: duration,
+                    users,
+                    target,
+                    prefill_rows: prefill,
+                    retain_ms: retain,
+                }
+            },
+        )
 }
 
 proptest! {

@@ -388,6 +388,11 @@ impl Database {
         self.tables.keys().cloned().collect()
     }
 
+    /// Rows in every table.
+    pub fn total_rows(&self) -> usize {
+        self.tables.values().map(|t| t.rows.len()).sum()
+    }
+
     /// Number of rows in a table, or None if it does not exist.
     pub fn row_count(&self, table: &str) -> Option<usize> {
         self.tables.get(table).map(|t| t.rows.len())
