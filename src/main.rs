@@ -2,7 +2,10 @@
 
 fn main() {
     #[cfg(target_arch = "wasm32")]
-    yew::Renderer::<replica_playground::ui::App>::new().render();
+    {
+        yew::Renderer::<replica_playground::ui::App>::new().render();
+        replica_playground::ui::browser::remove_loading_message();
+    }
     #[cfg(not(target_arch = "wasm32"))]
     eprintln!(
         "replica-playground runs in the browser: `make run`, then open http://127.0.0.1:8080"

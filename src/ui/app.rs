@@ -1,27 +1,30 @@
 //! # The root component
 //!
-//! Owns the reducer and the clock. The timer lives in an effect keyed on `running`: while the
-//! clock runs, every [`TICK_MS`] of real time it dispatches [`Action::Tick`], and the reducer
-//! turns that into "advance the simulation by tick × speed". Pausing drops the timer.
+//! Owns the reducer, the animation clock and the page's keyboard shortcuts. While the clock
+//! runs, every animation frame (`requestAnimationFrame`) dispatches [`Action::Tick`] with the
+//! real time since the last frame, and the reducer advances the simulation by that × speed,
+//! so a message on a 1 s link takes 1 s to cross at 1× and 0.1 s at 10×. Pausing drops the
+//! loop.
 
-use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
-use super::browser;
+use super::browser::{self, AnimationLoop, KeyListener};
 use super::components::{
-    CheckerPanel, ClusterView, Console, EventLogView, FailoverTimeline, RecordingBar, Results,
-    ScriptPanel, SettingsPanel, Toolbar,
+    Charts, CheckerPanel, ClusterView, Console, Diagram, DiagramBar, EventLogView, FailoverTimeline, Help,
+    LoadPanel, NodePanel, RecordingBar, Results, ScriptPanel, SettingsPanel, Toolbar,
 };
 use super::state::{Action, Model};
 use crate::engine::share;
 
-/// Real milliseconds between clock ticks.
-pub const TICK_MS: u32 = 100;
+/// The page's colour themes, in toggle order (None follows the system).
+const THEMES: [Option<&str>; 3] = [None, Some("light"), Some("dark")];
 
 /// The whole page.
 #[function_component(App)]
 pub fn app() -> Html {
     let model = use_reducer(Model::default);
+    let help = use_state(|| false);
+    let theme = use_state(|| 0usize);
     {
         // A share link: open the run it carries (a broken one says why, over a fresh cluster).
         let dispatcher = model.dispatcher();
@@ -36,49 +39,95 @@ pub fn app() -> Html {
             }
         });
     }
-    let running = model.running;
     {
         let dispatcher = model.dispatcher();
-        use_effect_with(running, move |running| {
-            let interval = running.then(|| {
-                Interval::new(TICK_MS, move || {
-                    dispatcher.dispatch(Action::Tick { real_ms: u64::from(TICK_MS) })
-                })
+        use_effect_with(model.running, move |running| {
+            let frames = running.then(|| {
+                AnimationLoop::start(move |real_ms| dispatcher.dispatch(Action::Tick { real_ms }))
             });
-            move || drop(interval)
+            move || drop(frames)
         });
     }
+    {
+        let (dispatcher, help) = (model.dispatcher(), help.clone());
+        use_effect_with((), move |()| {
+            let keys = KeyListener::start(move |event| match event.key().as_str() {
+                " " => {
+                    event.prevent_default();
+                    dispatcher.dispatch(Action::TogglePlay);
+                }
+                "." => dispatcher.dispatch(Action::Step { sim_ms: 1_000 }),
+                "?" => help.set(!*help),
+                "Escape" => {
+                    help.set(false);
+                    dispatcher.dispatch(Action::Select(None));
+                }
+                _ => {}
+            });
+            move || drop(keys)
+        });
+    }
+    {
+        let current = THEMES[*theme % THEMES.len()];
+        use_effect_with(current, |theme| browser::set_theme(*theme));
+    }
     // One callback for the page's lifetime, so components whose data did not change are not
-    // re-rendered on every tick.
+    // re-rendered on every frame.
     let on_action =
         use_callback(model.dispatcher(), |action: Action, dispatcher| dispatcher.dispatch(action));
+    let on_help = {
+        let help = help.clone();
+        Callback::from(move |()| help.set(!*help))
+    };
+    let on_theme = {
+        let theme = theme.clone();
+        Callback::from(move |()| theme.set((*theme + 1) % THEMES.len()))
+    };
     let nodes = model.node_views();
     let events: Vec<String> =
         model.cluster().events().iter().rev().take(40).map(|e| e.to_string()).collect();
     let clock = model.clock_view();
+    let selected = model.selected.and_then(|id| nodes.iter().find(|n| n.id == id).cloned());
+    let (jitter_ms, loss, apply_delay_ms) = model.selected_link();
     html! {
         <div class="app">
             <Toolbar now_ms={clock.now_ms} running={model.running} speed={model.speed}
                 commit={model.commit_preset()} notice={model.notice.clone()}
                 branched={model.branched} auto_failover={model.auto_failover()}
+                theme={THEMES[*theme % THEMES.len()].unwrap_or("system")}
+                on_theme={on_theme} on_help={on_help.clone()}
                 on_action={on_action.clone()} />
             <RecordingBar {clock} share={model.share.clone()} download={model.download.clone()}
                 on_action={on_action.clone()} />
             <main class="layout">
-                <section class="left">
-                    <ClusterView nodes={nodes.clone()} on_action={on_action.clone()} />
-                    <SettingsPanel settings={model.settings_view()} on_action={on_action.clone()} />
+                <section class="stage" aria-label="The cluster">
+                    <Diagram now_ms={model.cluster().now_ms()} nodes={nodes.clone()} lanes={model.lanes()}
+                        sessions={model.session_views()} manager={model.manager_view()}
+                        front={model.front_view()} selected={model.selected} on_action={on_action.clone()} />
+                    <DiagramBar nodes={nodes.len()} on_action={on_action.clone()} />
+                    if let Some(node) = selected {
+                        <NodePanel {node} {jitter_ms} {loss} {apply_delay_ms} on_action={on_action.clone()} />
+                    }
+                </section>
+                <section class="side" aria-label="Console">
+                    <Console nodes={nodes.clone()} ryw={model.ryw()} session={model.session} on_action={on_action.clone()} />
+                    <Results replies={model.replies.clone()} pending={model.pending()} stale={model.staleness()} />
+                </section>
+                <section class="below">
+                    <Charts charts={model.charts_view()} />
+                    <LoadPanel load={model.load_view()} on_action={on_action.clone()} />
                     <FailoverTimeline entries={model.failover_timeline()} split_brain={model.split_brain()}
                         last_failover={model.last_failover()} />
+                    <SettingsPanel settings={model.settings_view()} on_action={on_action.clone()} />
                     <CheckerPanel findings={model.findings.clone()} on_action={on_action.clone()} />
+                    <ClusterView nodes={nodes} on_action={on_action.clone()} />
+                    <ScriptPanel output={model.script_output.clone()} on_action={on_action.clone()} />
                     <EventLogView {events} />
                 </section>
-                <section class="right">
-                    <Console nodes={nodes} ryw={model.ryw()} session={model.session} on_action={on_action.clone()} />
-                    <ScriptPanel output={model.script_output.clone()} {on_action} />
-                    <Results replies={model.replies.clone()} pending={model.pending()} />
-                </section>
             </main>
+            if *help {
+                <Help on_close={on_help} />
+            }
         </div>
     }
 }

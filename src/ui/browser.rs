@@ -78,3 +78,110 @@ pub fn read_file(file: web_sys::File, done: impl FnOnce(Result<String, String>) 
     // can pick the file again.
     let _ = reader.read_as_text(&file);
 }
+
+/// Calls `on_frame` with the real milliseconds since the previous frame, once per animation
+/// frame (`requestAnimationFrame`), until dropped.
+pub struct AnimationLoop {
+    id: std::rc::Rc<std::cell::Cell<i32>>,
+    closure: FrameSlot,
+}
+
+type FrameSlot = std::rc::Rc<std::cell::RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
+impl AnimationLoop {
+    pub fn start(mut on_frame: impl FnMut(f64) + 'static) -> Option<Self> {
+        let window = web_sys::window()?;
+        let closure: FrameSlot = std::rc::Rc::default();
+        let id = std::rc::Rc::new(std::cell::Cell::new(0));
+        let last = std::cell::Cell::new(None::<f64>);
+        let (slot, next_id) = (closure.clone(), id.clone());
+        let frame = Closure::<dyn FnMut(f64)>::new(move |now: f64| {
+            if let Some(previous) = last.get() {
+                on_frame(now - previous);
+            }
+            last.set(Some(now));
+            if let (Some(window), Some(again)) = (web_sys::window(), slot.borrow().as_ref()) {
+                let requested = window.request_animation_frame(again.as_ref().unchecked_ref());
+                next_id.set(requested.unwrap_or(0));
+            }
+        });
+        id.set(window.request_animation_frame(frame.as_ref().unchecked_ref()).ok()?);
+        *closure.borrow_mut() = Some(frame);
+        Some(Self { id, closure })
+    }
+}
+
+impl Drop for AnimationLoop {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            let _ = window.cancel_animation_frame(self.id.get());
+        }
+        // Breaks the cycle between the closure and its slot.
+        self.closure.borrow_mut().take();
+    }
+}
+
+/// Listens to key presses on the whole page, except those typed into a field, until dropped.
+pub struct KeyListener {
+    closure: Closure<dyn FnMut(web_sys::KeyboardEvent)>,
+}
+
+impl KeyListener {
+    pub fn start(mut on_key: impl FnMut(&web_sys::KeyboardEvent) + 'static) -> Option<Self> {
+        let window = web_sys::window()?;
+        let closure = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
+            move |event: web_sys::KeyboardEvent| {
+                if !typing_into_a_field(&event) && !event.ctrl_key() && !event.meta_key() {
+                    on_key(&event);
+                }
+            },
+        );
+        window
+            .add_event_listener_with_callback("keydown", closure.as_ref().unchecked_ref())
+            .ok()?;
+        Some(Self { closure })
+    }
+}
+
+impl Drop for KeyListener {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            let _ = window.remove_event_listener_with_callback(
+                "keydown",
+                self.closure.as_ref().unchecked_ref(),
+            );
+        }
+    }
+}
+
+fn typing_into_a_field(event: &web_sys::KeyboardEvent) -> bool {
+    let Some(element) = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+        return false;
+    };
+    let tag = element.tag_name();
+    let pressable = tag == "BUTTON" || element.closest("[role=button]").ok().flatten().is_some();
+    matches!(tag.as_str(), "INPUT" | "TEXTAREA" | "SELECT") || (pressable && event.key() == " ")
+}
+
+/// Removes the "loading" message once the app is on screen.
+pub fn remove_loading_message() {
+    let loading = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("loading"));
+    if let Some(loading) = loading {
+        loading.remove();
+    }
+}
+
+/// Sets the page's colour theme (`light`, `dark`), or follows the system's (None).
+pub fn set_theme(theme: Option<&str>) {
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element());
+    if let Some(root) = root {
+        let _ = match theme {
+            Some(theme) => root.set_attribute("data-theme", theme),
+            None => root.remove_attribute("data-theme"),
+        };
+    }
+}

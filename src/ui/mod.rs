@@ -11,7 +11,10 @@
 
 pub mod app;
 pub mod browser;
+pub mod chart;
 pub mod components;
+pub mod geometry;
 pub mod state;
+pub mod views;
 
 pub use app::App;

@@ -26,12 +26,18 @@ use crate::engine::link::Flow;
 use crate::engine::node::{NodeState, Receiver, Role};
 use crate::engine::recording::Run;
 use crate::engine::{format_millis, share, Cluster, Millis, NodeId, Reply, Target};
+use crate::ui::components::FrontView;
+use crate::ui::views::{self, ChartsView, LaneView, LoadView, ManagerView, SessionView};
 
 /// How many answers the console keeps.
 pub const REPLIES_KEPT: usize = 30;
 
 /// Speeds the clock can run at, as multiples of real time.
-pub const SPEEDS: [u32; 4] = [1, 2, 5, 10];
+pub const SPEEDS: [f64; 10] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0];
+
+/// The most real time one animation frame may stand for: a tab that was hidden for a minute
+/// does not jump a minute ahead when it comes back.
+pub const MAX_FRAME_MS: f64 = 100.0;
 
 /// Commit setups the toolbar offers: (preset, label).
 pub const COMMIT_PRESETS: [(CommitPreset, &str); 5] = [
@@ -65,7 +71,13 @@ pub struct Model {
     /// Whether simulated time flows with real time.
     pub running: bool,
     /// Multiple of real time at which the clock runs.
-    pub speed: u32,
+    pub speed: f64,
+    /// Simulated milliseconds owed to the clock (below one, carried to the next frame).
+    carry_ms: f64,
+    /// The node whose controls are open.
+    pub selected: Option<NodeId>,
+    /// The load generator's fields as typed while no load runs.
+    pub load_draft: Option<LoadView>,
     /// The console's answers, oldest first.
     pub replies: Vec<Reply>,
     /// The last thing the engine refused, or a warning, until dismissed.
@@ -106,14 +118,20 @@ impl Default for Model {
 /// What the learner (or the clock) can do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// The clock: `real_ms` of real time passed while running.
-    Tick { real_ms: Millis },
+    /// The clock: `real_ms` of real time passed while running (one animation frame).
+    Tick { real_ms: f64 },
     /// Advance simulated time by a fixed step, running or not.
     Step { sim_ms: Millis },
     /// Start or stop the clock.
     SetRunning(bool),
+    /// Start the clock if stopped, stop it if running.
+    TogglePlay,
     /// Change the clock's speed.
-    SetSpeed(u32),
+    SetSpeed(f64),
+    /// Open a node's controls (None: close them).
+    Select(Option<NodeId>),
+    /// The load generator's fields, typed while no load runs.
+    LoadDraft(LoadView),
     /// Anything that changes the cluster: a click turned into a command.
     Apply(Command),
     /// Run SQL from the console as its session.
@@ -153,7 +171,10 @@ impl Model {
             run: Rc::new(RefCell::new(run)),
             version: 0,
             running: true,
-            speed: 1,
+            speed: 1.0,
+            carry_ms: 0.0,
+            selected: None,
+            load_draft: None,
             replies: Vec::new(),
             notice: None,
             findings: None,
@@ -179,6 +200,66 @@ impl Model {
     pub fn node_views(&self) -> Vec<NodeView> {
         let cluster = self.cluster();
         cluster.members().map(|n| NodeView::of(&cluster, n.id)).collect()
+    }
+
+    /// The messages on the wire, by (sender, receiver).
+    pub fn lanes(&self) -> std::collections::BTreeMap<(NodeId, NodeId), LaneView> {
+        views::wire(&self.cluster())
+    }
+
+    /// The console's sessions with the node that answered each last.
+    pub fn session_views(&self) -> Vec<SessionView> {
+        views::sessions(&self.cluster(), &SESSIONS, &self.replies, &self.staleness())
+    }
+
+    /// The console's reads that missed an acknowledged write, and why.
+    pub fn staleness(&self) -> views::Staleness {
+        views::staleness(&self.cluster(), &self.replies)
+    }
+
+    /// What the failover manager is doing.
+    pub fn manager_view(&self) -> ManagerView {
+        ManagerView::of(&self.cluster())
+    }
+
+    /// The router, endpoint, cache and load as the diagram shows them.
+    pub fn front_view(&self) -> FrontView {
+        let cluster = self.cluster();
+        let cache = cluster.cache_config().enabled.then(|| cluster.cache_stats().hit_ratio());
+        FrontView {
+            policy: cluster.router().policy.to_string(),
+            endpoint_name: cluster.endpoint().name.clone(),
+            endpoint_target: cluster.endpoint().target,
+            endpoint_ttl_ms: cluster.endpoint().ttl_ms,
+            cache_hit: cache,
+            load: cluster
+                .load()
+                .filter(|l| !l.finished)
+                .map(|l| (l.spec.rate_per_s, l.spec.sessions)),
+        }
+    }
+
+    /// The monitoring charts' series.
+    pub fn charts_view(&self) -> ChartsView {
+        ChartsView::of(&self.cluster())
+    }
+
+    /// The load generator: the one running, else the fields as typed.
+    pub fn load_view(&self) -> LoadView {
+        let cluster = self.cluster();
+        match (cluster.load(), &self.load_draft) {
+            (Some(load), _) if !load.finished => LoadView::of(Some(load)),
+            (load, Some(draft)) => LoadView { summary: LoadView::of(load).summary, ..draft.clone() },
+            (load, None) => LoadView::of(load),
+        }
+    }
+
+    /// The selected replica's link jitter and loss, and its apply delay.
+    pub fn selected_link(&self) -> (u64, f64, u64) {
+        let cluster = self.cluster();
+        let Some(id) = self.selected else { return (0, 0.0, 0) };
+        let link = cluster.link(id).map(|l| (l.link.jitter_ms, l.link.loss)).unwrap_or((0, 0.0));
+        (link.0, link.1, cluster.node(id).apply_delay_ms)
     }
 
     /// The console's statements still running or waiting, with what they wait for.
@@ -365,6 +446,9 @@ impl Reducible for Model {
             version: self.version + 1,
             running: self.running,
             speed: self.speed,
+            carry_ms: self.carry_ms,
+            selected: self.selected,
+            load_draft: self.load_draft.clone(),
             replies: self.replies.clone(),
             notice: self.notice.clone(),
             findings: self.findings.clone(),
@@ -379,11 +463,22 @@ impl Reducible for Model {
                 if !self.running {
                     return self;
                 }
-                self.run.borrow_mut().advance(real_ms * u64::from(self.speed));
+                let owed_ms = real_ms.clamp(0.0, MAX_FRAME_MS) * self.speed + self.carry_ms;
+                let whole_ms = owed_ms.floor();
+                next.carry_ms = owed_ms - whole_ms;
+                if whole_ms >= 1.0 {
+                    self.run.borrow_mut().advance(whole_ms as Millis);
+                }
             }
             Action::Step { sim_ms } => self.apply(&mut next, &Command::Advance(sim_ms)),
             Action::SetRunning(on) => next.running = on,
-            Action::SetSpeed(multiple) => next.speed = multiple.clamp(1, 100),
+            Action::TogglePlay => next.running = !self.running,
+            Action::SetSpeed(multiple) if multiple.is_finite() => {
+                next.speed = multiple.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]);
+            }
+            Action::SetSpeed(_) => return self,
+            Action::Select(node) => next.selected = node,
+            Action::LoadDraft(view) => next.load_draft = Some(view),
             Action::Apply(command) => self.apply(&mut next, &command),
             Action::Run { target, sql } => {
                 let command = Command::Sql {
@@ -564,6 +659,13 @@ pub struct NodeView {
     pub stale: bool,
     /// Cut off from the failover manager.
     pub manager_cut: bool,
+    /// A replica's position ladder: bytes its sent, written, flushed and replayed positions
+    /// are behind the primary's WAL end (None: no walsender serves it).
+    pub behind: Option<[u64; 4]>,
+    /// The walsender is still in `catchup` (the replica connected behind).
+    pub catching_up: bool,
+    /// The router skips it for reads: too far behind (`max_replication_lag`).
+    pub shunned: bool,
 }
 
 impl NodeView {
@@ -597,6 +699,12 @@ impl NodeView {
             leader: cluster.primary() == id,
             stale: id != cluster.primary() && cluster.primaries().contains(&id),
             manager_cut: cluster.manager_partitions().any(|n| n == id),
+            behind: cluster.walsenders().get(&id).map(|w| {
+                let end = cluster.node(cluster.primary()).wal.end();
+                [w.sent_lsn, w.write_lsn, w.flush_lsn, w.replay_lsn].map(|lsn| end.bytes_since(lsn))
+            }),
+            catching_up: cluster.walsenders().get(&id).is_some_and(|w| !w.streaming),
+            shunned: node.role == Role::Replica && cluster.is_shunned(id),
         }
     }
 }
@@ -617,12 +725,26 @@ mod tests {
     #[test]
     fn ticks_advance_the_clock_only_while_running() {
         let model = Rc::new(Model::default());
-        let model = model.reduce(Action::SetSpeed(2)).reduce(Action::Tick { real_ms: 100 });
+        let model = model.reduce(Action::SetSpeed(2.0)).reduce(Action::Tick { real_ms: 100.0 });
         assert_eq!(model.cluster().now_ms(), 200);
-        let model = model.reduce(Action::SetRunning(false)).reduce(Action::Tick { real_ms: 100 });
+        let model =
+            model.reduce(Action::SetRunning(false)).reduce(Action::Tick { real_ms: 100.0 });
         assert_eq!(model.cluster().now_ms(), 200);
         let model = step(model, 1_000);
         assert_eq!(model.cluster().now_ms(), 1_200);
+    }
+
+    #[test]
+    fn slow_motion_carries_fractions_of_a_millisecond_and_a_long_frame_is_capped() {
+        let mut model = Rc::new(Model::default()).reduce(Action::SetSpeed(0.1));
+        for _ in 0..60 {
+            model = model.reduce(Action::Tick { real_ms: 16.7 });
+        }
+        assert_eq!(model.cluster().now_ms(), 100, "60 frames of 16.7 ms at 0.1× are 100 ms");
+        let model = model.reduce(Action::SetSpeed(1.0)).reduce(Action::Tick { real_ms: 60_000.0 });
+        assert_eq!(model.cluster().now_ms(), 100 + MAX_FRAME_MS as u64);
+        let model = model.reduce(Action::SetSpeed(f64::NAN));
+        assert_eq!(model.speed, 1.0);
     }
 
     #[test]

@@ -125,10 +125,40 @@ pub(super) struct Manager {
     pub history: Vec<FailoverRecord>,
 }
 
+/// What the failover manager is doing now, for the diagram.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManagerStatus {
+    /// Consecutive failed health checks of the primary.
+    pub missed: u32,
+    /// When the primary was last seen healthy.
+    pub last_ok_ms: Millis,
+    /// When the leader lease runs out (the primary is declared failed then).
+    pub lease_expires_ms: Millis,
+    /// The next health check.
+    pub next_check_ms: Option<Millis>,
+    /// A promotion under way: the candidate, replaying what it has.
+    pub promoting: Option<NodeId>,
+    /// A switchover under way: (from, to).
+    pub switchover: Option<(NodeId, NodeId)>,
+}
+
 impl Cluster {
     /// The failover manager's settings.
     pub fn failover_config(&self) -> &FailoverConfig {
         &self.manager.config
+    }
+
+    /// What the failover manager is doing now.
+    pub fn manager_status(&self) -> ManagerStatus {
+        let manager = &self.manager;
+        ManagerStatus {
+            missed: manager.missed,
+            last_ok_ms: manager.last_ok_ms,
+            lease_expires_ms: manager.last_ok_ms + manager.config.ttl_ms,
+            next_check_ms: self.timer_at(super::Timer::HealthCheck),
+            promoting: manager.promoting.map(|(node, _)| node),
+            switchover: manager.switchover,
+        }
     }
 
     /// Changes the failover manager's settings (and starts its health checks if now on).

@@ -61,8 +61,8 @@ impl Cluster {
                 node.wal.chain_history().count(),
                 CHAIN_HISTORY,
             ));
-            let metrics = self.metrics.node(node.id);
-            let longest = metrics.series().map(|s| s.points().len()).max().unwrap_or(0);
+            let series = self.metrics.node_ref(node.id).into_iter().flat_map(|m| m.series());
+            let longest = series.map(|s| s.points().len()).max().unwrap_or(0);
             held.push(Held::new("metric series points", longest, SERIES_CAPACITY));
         }
         if let Some(load) = &self.load {

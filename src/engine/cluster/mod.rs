@@ -55,7 +55,7 @@ pub use agenda::{Answer, Message, Payload, Timer};
 pub use cache::{CacheConfig, CacheStats, CACHE_CAPACITY};
 pub use client::{AckedCommit, OpId, Reply, StatementReply, Target};
 pub use endpoint::{Endpoint, Resolved};
-pub use failover::{FailoverConfig, FailoverRecord};
+pub use failover::{FailoverConfig, FailoverRecord, ManagerStatus};
 pub use footprint::{Footprint, Held};
 pub use load::{Kind as LoadKind, LoadGen, LoadSpec};
 pub use router::{ClientSession, CommitPosition, Policy, RouterConfig, Ryw};

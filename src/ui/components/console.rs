@@ -210,6 +210,9 @@ mod tests {
             leader: role == Role::Primary,
             stale: false,
             manager_cut: false,
+            behind: None,
+            catching_up: false,
+            shunned: false,
         }
     }
 

@@ -5,12 +5,16 @@ use yew::prelude::*;
 use crate::engine::node::Role;
 use crate::engine::sql::Outcome;
 use crate::engine::{format_millis, Reply, StatementReply, Target};
+use crate::ui::views::Staleness;
 
 #[derive(Properties, PartialEq)]
 pub struct ResultsProps {
     pub replies: Vec<Reply>,
     /// Statements still running or waiting, with what they wait for.
     pub pending: Vec<(Reply, String)>,
+    /// Reads that missed an acknowledged write, and why.
+    #[prop_or_default]
+    pub stale: Staleness,
 }
 
 /// Rows shown per result; the rest are counted, not drawn.
@@ -30,7 +34,7 @@ pub fn results(props: &ResultsProps) -> Html {
     html! {
         <div class="results" data-testid="results">
             { for props.pending.iter().rev().map(|(reply, waiting)| pending_view(reply, waiting)) }
-            { for props.replies.iter().rev().map(reply_view) }
+            { for props.replies.iter().rev().map(|r| reply_view(r, &props.stale)) }
         </div>
     }
 }
@@ -48,7 +52,7 @@ fn pending_view(reply: &Reply, waiting: &str) -> Html {
     }
 }
 
-fn reply_view(reply: &Reply) -> Html {
+fn reply_view(reply: &Reply, stale: &Staleness) -> Html {
     let via = match reply.target {
         Target::Router => format!("{} via router", reply.session),
         Target::Primary => format!("{} to the primary", reply.session),
@@ -62,12 +66,12 @@ fn reply_view(reply: &Reply) -> Html {
                     <pre class="error-text">{error.render_with_source(&reply.input)}</pre>
                 </div>
             }
-            { for reply.statements.iter().map(|s| statement_view(s, &via)) }
+            { for reply.statements.iter().enumerate().map(|(i, s)| statement_view(s, &via, stale.get(&(reply.op, i)))) }
         </div>
     }
 }
 
-fn statement_view(statement: &StatementReply, via: &str) -> Html {
+fn statement_view(statement: &StatementReply, via: &str, stale: Option<&String>) -> Html {
     let node = statement.node.name();
     let head = html! {
         <div class="result-head">
@@ -83,12 +87,15 @@ fn statement_view(statement: &StatementReply, via: &str) -> Html {
             if let Some(position) = position_note(statement) {
                 <span class="muted position" data-testid="position">{position}</span>
             }
+            if let Some(why) = stale {
+                <span class="stale-note" data-testid="stale">{why}</span>
+            }
         </div>
     };
     match &statement.result {
         Ok(outcome) => html! {
-            <div class="result ok" data-testid="result" data-status="ok" data-node={node}
-                data-rows={outcome.rows.len().to_string()}>
+            <div class={classes!("result", "ok", stale.is_some().then_some("stale"))} data-testid="result" data-status="ok" data-node={node}
+                data-rows={outcome.rows.len().to_string()} data-stale={stale.is_some().to_string()}>
                 {head}
                 { outcome_view(outcome, statement.cached_at_ms.is_some()) }
             </div>

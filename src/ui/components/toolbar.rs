@@ -10,7 +10,7 @@ use crate::ui::state::{Action, COMMIT_PRESETS, SPEEDS};
 pub struct ToolbarProps {
     pub now_ms: Millis,
     pub running: bool,
-    pub speed: u32,
+    pub speed: f64,
     /// The commit preset in force (None: settings a script chose).
     pub commit: Option<CommitPreset>,
     /// The last refusal or warning, until dismissed.
@@ -19,6 +19,10 @@ pub struct ToolbarProps {
     pub branched: Option<usize>,
     /// Automatic failover is on.
     pub auto_failover: bool,
+    /// The colour theme: `system`, `light` or `dark`.
+    pub theme: AttrValue,
+    pub on_theme: Callback<()>,
+    pub on_help: Callback<()>,
     pub on_action: Callback<Action>,
 }
 
@@ -33,7 +37,7 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
         let on_action = props.on_action.clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            if let Ok(speed) = select.value().parse() {
+            if let Ok(speed) = select.value().parse::<f64>() {
                 on_action.emit(Action::SetSpeed(speed));
             }
         })
@@ -66,12 +70,12 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
             <div class="clock" data-testid="clock" title="Simulated time since the cluster started">
                 {format!("t = {:.1} s", props.now_ms as f64 / 1000.0)}
             </div>
-            <button data-testid="play-toggle" title={play_title}
+            <button data-testid="play-toggle" title={format!("{play_title} (Space)")}
                 onclick={act(Action::SetRunning(!props.running))}>{play_label}</button>
-            <button data-testid="step" title="Advance simulated time by one second"
+            <button data-testid="step" title="Advance simulated time by one second (.)"
                 onclick={act(Action::Step { sim_ms: 1_000 })}>{"+1 s"}</button>
             <label class="speed">{"speed "}
-                <select data-testid="speed" onchange={on_speed}>
+                <select data-testid="speed" onchange={on_speed} aria-label="Speed of the simulated clock">
                     { for SPEEDS.iter().map(|s| html! {
                         <option value={s.to_string()} selected={*s == props.speed}>{format!("{s}×")}</option>
                     }) }
@@ -91,6 +95,11 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                 <input type="checkbox" data-testid="auto-failover" checked={props.auto_failover} onchange={on_failover} />
                 {" auto failover"}
             </label>
+            <button class="secondary small" data-testid="theme" title="Colour theme: follow the system, light or dark"
+                aria-label={format!("Colour theme: {}", props.theme)} onclick={props.on_theme.reform(|_: MouseEvent| ())}>
+                {format!("◐ {}", props.theme)}</button>
+            <button class="secondary small" data-testid="help-open" title="Keyboard shortcuts (?)"
+                aria-label="Keyboard shortcuts" onclick={props.on_help.reform(|_: MouseEvent| ())}>{"?"}</button>
             <button class="secondary" data-testid="reset" title="Start over with an empty cluster of the same shape"
                 onclick={act(Action::Reset)}>{"Reset"}</button>
             if let Some(dropped) = props.branched {

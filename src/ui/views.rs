@@ -1,0 +1,466 @@
+//! # Views for the diagram, the charts and the load generator
+//!
+//! Plain data cut from the engine each frame for the components' props: what is on the wire,
+//! who answered each session, what the router, the endpoint and the failover manager are
+//! doing, the monitoring series of the last minute. No Yew here: tested natively.
+
+use std::collections::BTreeMap;
+
+use crate::engine::cluster::{LoadGen, Payload};
+use crate::engine::metrics::Series;
+use crate::engine::node::Role;
+use crate::engine::wal::Lsn;
+use crate::engine::{format_millis, Cluster, Millis, NodeId, OpId, Reply, StatementReply, Target};
+
+/// Messages drawn per link lane; the rest are counted.
+pub const DRAWN_PER_LANE: usize = 16;
+
+/// How much history the charts show.
+pub const CHART_WINDOW_MS: Millis = 60_000;
+
+/// A message on the wire.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WireView {
+    pub from: NodeId,
+    pub to: NodeId,
+    /// `wal`, `feedback`, `connect` or `answer`.
+    pub kind: &'static str,
+    pub bytes: u64,
+    /// WAL records it carries.
+    pub records: usize,
+    pub sent_ms: Millis,
+    pub arrives_ms: Millis,
+}
+
+/// The messages of one lane: the newest few to draw, and how many more there are.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LaneView {
+    pub drawn: Vec<WireView>,
+    pub more: usize,
+}
+
+/// Every message on the wire, by (sender, receiver).
+pub fn wire(cluster: &Cluster) -> BTreeMap<(NodeId, NodeId), LaneView> {
+    let mut lanes: BTreeMap<(NodeId, NodeId), LaneView> = BTreeMap::new();
+    for message in cluster.in_flight() {
+        let records = match &message.payload {
+            Payload::Wal { records } => records.len(),
+            _ => 0,
+        };
+        let lane = lanes.entry((message.from, message.to)).or_default();
+        lane.drawn.push(WireView {
+            from: message.from,
+            to: message.to,
+            kind: message.kind(),
+            bytes: message.bytes(),
+            records,
+            sent_ms: message.sent_ms,
+            arrives_ms: message.arrives_ms,
+        });
+    }
+    for lane in lanes.values_mut() {
+        // In arrival order: keep the latest sent, which are the ones still far from arriving.
+        let excess = lane.drawn.len().saturating_sub(DRAWN_PER_LANE);
+        lane.drawn.drain(..excess);
+        lane.more = excess;
+    }
+    lanes
+}
+
+/// A client session as the diagram shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionView {
+    pub name: String,
+    /// The node that answered its last statement, and whether through the router.
+    pub last: Option<(NodeId, bool)>,
+    /// The last answer came from the read cache.
+    pub cached: bool,
+    /// The last answer missed a write acknowledged before it was sent.
+    pub stale: bool,
+    /// Why the router sent it there, when that was not the plain policy choice.
+    pub route: Option<String>,
+    /// Its cached answer for the endpoint, while fresh: (node, expires).
+    pub resolved: Option<(NodeId, Millis)>,
+}
+
+/// The console's sessions, each with its last answer.
+pub fn sessions(
+    cluster: &Cluster,
+    names: &[&str],
+    replies: &[Reply],
+    stale: &Staleness,
+) -> Vec<SessionView> {
+    let cached: BTreeMap<String, (NodeId, Millis)> = cluster
+        .cached_endpoint_answers()
+        .into_iter()
+        .map(|(name, r)| (name, (r.node, r.expires_ms)))
+        .collect();
+    names
+        .iter()
+        .map(|name| {
+            let last = replies
+                .iter()
+                .rev()
+                .filter(|r| r.session == *name)
+                .find_map(|r| Some((r.target, r.statements.last()?, r.op, r.statements.len() - 1)));
+            SessionView {
+                name: name.to_string(),
+                last: last.map(|(target, s, _, _)| (s.node, target == Target::Router)),
+                cached: last.is_some_and(|(_, s, _, _)| s.cached_at_ms.is_some()),
+                stale: last.is_some_and(|(_, _, op, i)| stale.contains_key(&(op, i))),
+                route: last.and_then(|(_, s, _, _)| s.route.clone()),
+                resolved: cached.get(*name).copied(),
+            }
+        })
+        .collect()
+}
+
+/// Why an answer is stale, keyed by (op, statement index).
+pub type Staleness = BTreeMap<(OpId, usize), String>;
+
+/// A write the console saw acknowledged: when, where in the WAL, on which tables.
+struct SeenWrite<'a> {
+    session: &'a str,
+    statement: &'a StatementReply,
+    commit: Lsn,
+    tables: Vec<String>,
+}
+
+fn tables_of(sql: &str) -> Vec<String> {
+    crate::engine::sql::parse(sql)
+        .map(|statements| statements.iter().flat_map(|s| s.tables()).collect())
+        .unwrap_or_default()
+}
+
+/// Which of the console's reads answered without a write that was acknowledged before they
+/// were sent, to a table they read: the answering replica (or the cache entry) had not
+/// replayed it. Each says why, in positions, bytes and time, as the lesson explains lag.
+pub fn staleness(cluster: &Cluster, replies: &[Reply]) -> Staleness {
+    let writes: Vec<SeenWrite> = replies
+        .iter()
+        .flat_map(|r| r.statements.iter().map(move |s| (r.session.as_str(), s)))
+        .filter(|(_, s)| s.result.is_ok())
+        .filter_map(|(session, s)| {
+            let commit = s.commit_lsn?;
+            Some(SeenWrite { session, statement: s, commit, tables: tables_of(&s.sql) })
+        })
+        .collect();
+    let mut out = Staleness::new();
+    for reply in replies {
+        for (i, read) in reply.statements.iter().enumerate() {
+            let from_a_copy = read.role == Role::Replica || read.cached_at_ms.is_some();
+            if read.commit_lsn.is_some() || read.result.is_err() || !from_a_copy {
+                continue;
+            }
+            let tables = tables_of(&read.sql);
+            let missed = writes.iter().rev().find(|w| {
+                w.statement.done_ms <= read.sent_ms
+                    && w.statement.timeline == read.timeline
+                    && w.commit > read.node_lsn
+                    && w.tables.iter().any(|t| tables.contains(t))
+            });
+            if let Some(write) = missed {
+                out.insert((reply.op, i), explain(cluster, &reply.session, read, write));
+            }
+        }
+    }
+    out
+}
+
+fn explain(cluster: &Cluster, reader: &str, read: &StatementReply, write: &SeenWrite) -> String {
+    let whose = if write.session == reader {
+        "your".to_string()
+    } else {
+        format!("{}'s", write.session)
+    };
+    let verb = write.statement.sql.split_whitespace().next().unwrap_or("write").to_uppercase();
+    let source = match read.cached_at_ms {
+        Some(at) => format!("the cache held {}'s answer from t = {}, when it had replayed up to {}", read.node, format_millis(at), read.node_lsn),
+        None => format!("{} had replayed up to {}", read.node, read.node_lsn),
+    };
+    let node = cluster.nodes().get(read.node.0);
+    let arrived = node.is_some_and(|n| n.timeline == read.timeline && n.replay_lsn >= write.commit);
+    let since = if arrived { "it has arrived there since" } else { "it has not arrived there yet" };
+    format!(
+        "stale: {source}; {whose} {verb} committed at {}, {} bytes and {} earlier — {since}",
+        write.commit,
+        write.commit.bytes_since(read.node_lsn),
+        format_millis(read.sent_ms - write.statement.done_ms),
+    )
+}
+
+/// The failover manager as the diagram shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ManagerView {
+    pub auto: bool,
+    pub fencing: bool,
+    pub loop_wait_ms: Millis,
+    /// Consecutive failed health checks.
+    pub missed: u32,
+    /// Until the leader lease runs out, while checks fail.
+    pub lease_left_ms: Option<Millis>,
+    /// Until the next health check.
+    pub next_check_in_ms: Option<Millis>,
+    /// What it is doing, in words ("promoting pg2", "switchover pg1 → pg3").
+    pub doing: Option<String>,
+}
+
+impl ManagerView {
+    pub fn of(cluster: &Cluster) -> Self {
+        let config = cluster.failover_config();
+        let status = cluster.manager_status();
+        let now = cluster.now_ms();
+        let doing = match (status.promoting, status.switchover) {
+            (Some(node), _) => Some(format!("promoting {node}")),
+            (None, Some((from, to))) => Some(format!("switchover {from} → {to}")),
+            (None, None) => None,
+        };
+        Self {
+            auto: config.auto,
+            fencing: config.fencing,
+            loop_wait_ms: config.loop_wait_ms,
+            missed: status.missed,
+            lease_left_ms: (config.auto && status.missed > 0)
+                .then(|| status.lease_expires_ms.saturating_sub(now)),
+            next_check_in_ms: status.next_check_ms.map(|at| at.saturating_sub(now)),
+            doing,
+        }
+    }
+
+    /// One line for the diagram.
+    pub fn summary(&self) -> String {
+        if !self.auto {
+            return "auto failover off".to_string();
+        }
+        if let Some(doing) = &self.doing {
+            return doing.clone();
+        }
+        match (self.missed, self.lease_left_ms) {
+            (0, _) => format!("primary healthy · checks every {}", format_millis(self.loop_wait_ms)),
+            (missed, Some(left)) => format!(
+                "{missed} missed check{} · lease expires in {}",
+                if missed == 1 { "" } else { "s" },
+                format_millis(left.div_ceil(1_000) * 1_000)
+            ),
+            (missed, None) => format!("{missed} missed checks"),
+        }
+    }
+}
+
+/// One line of a chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeriesView {
+    pub label: String,
+    /// (simulated ms, value), oldest first.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// What every chart shows: the last [`CHART_WINDOW_MS`] up to the newest sample.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartsView {
+    /// (from, to) simulated ms.
+    pub window: (Millis, Millis),
+    pub lag_ms: Vec<SeriesView>,
+    pub lag_bytes: Vec<SeriesView>,
+    pub write_latency_ms: Vec<SeriesView>,
+    pub statements_per_s: Vec<SeriesView>,
+    pub cpu: Vec<SeriesView>,
+    /// Only while the read cache is on.
+    pub cache_hit_ratio: Option<SeriesView>,
+}
+
+fn cut(series: &Series, from_ms: Millis) -> Vec<(f64, f64)> {
+    series.points().filter(|(t, _)| *t >= from_ms).map(|(t, v)| (*t as f64, *v)).collect()
+}
+
+impl ChartsView {
+    pub fn of(cluster: &Cluster) -> Self {
+        let metrics = cluster.metrics();
+        let members: Vec<NodeId> = cluster.members().map(|n| n.id).collect();
+        let newest = members
+            .iter()
+            .filter_map(|id| metrics.node_ref(*id)?.cpu.points().last().map(|p| p.0))
+            .max()
+            .unwrap_or(0);
+        let to_ms = newest.max(CHART_WINDOW_MS);
+        let from_ms = to_ms - CHART_WINDOW_MS;
+        let per_node = |pick: fn(&crate::engine::metrics::NodeMetrics) -> &Series,
+                        replicas_only: bool| {
+            members
+                .iter()
+                .filter(|id| !replicas_only || cluster.node(**id).role.as_str() == "replica")
+                .filter_map(|id| {
+                    let m = metrics.node_ref(*id)?;
+                    Some(SeriesView { label: id.name(), points: cut(pick(m), from_ms) })
+                })
+                .collect::<Vec<_>>()
+        };
+        let primary = metrics.node_ref(cluster.primary());
+        let write_latency_ms = primary
+            .map(|m| {
+                vec![
+                    SeriesView { label: "p50".into(), points: cut(&m.write_p50_ms, from_ms) },
+                    SeriesView { label: "p99".into(), points: cut(&m.write_p99_ms, from_ms) },
+                ]
+            })
+            .unwrap_or_default();
+        Self {
+            window: (from_ms, to_ms),
+            lag_ms: per_node(|m| &m.lag_ms, true),
+            lag_bytes: per_node(|m| &m.lag_bytes, true),
+            write_latency_ms,
+            statements_per_s: per_node(|m| &m.statements_per_s, false),
+            cpu: per_node(|m| &m.cpu, false),
+            cache_hit_ratio: cluster.cache_config().enabled.then(|| SeriesView {
+                label: "hit ratio".into(),
+                points: cut(&metrics.cache_hit_ratio, from_ms),
+            }),
+        }
+    }
+}
+
+/// The load generator panel's view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadView {
+    pub running: bool,
+    pub rate_per_s: u64,
+    pub read_ratio: f64,
+    pub heavy_ratio: f64,
+    pub sessions: usize,
+    /// The load's summary (counts and latencies per kind), when one ran.
+    pub summary: Option<String>,
+}
+
+impl LoadView {
+    pub fn of(load: Option<&LoadGen>) -> Self {
+        match load {
+            Some(load) => Self {
+                running: !load.finished,
+                rate_per_s: load.spec.rate_per_s,
+                read_ratio: load.spec.read_ratio,
+                heavy_ratio: load.spec.heavy_ratio,
+                sessions: load.spec.sessions,
+                summary: Some(load.render()),
+            },
+            None => Self {
+                running: false,
+                rate_per_s: 100,
+                read_ratio: 0.85,
+                heavy_ratio: 0.0,
+                sessions: 10,
+                summary: None,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ClusterConfig;
+
+    fn cluster_with_table() -> Cluster {
+        let mut cluster = Cluster::new(ClusterConfig::default());
+        cluster.submit("alice", Target::Router, "CREATE TABLE t (a INT)");
+        cluster.advance(3_000);
+        cluster
+    }
+
+    #[test]
+    fn the_wire_shows_wal_on_each_replica_link_until_it_arrives() {
+        let mut cluster = cluster_with_table();
+        cluster.submit("alice", Target::Router, "INSERT INTO t VALUES (1)");
+        cluster.advance(10);
+        let lanes = wire(&cluster);
+        for replica in [NodeId(1), NodeId(2)] {
+            let lane = &lanes[&(NodeId(0), replica)];
+            assert_eq!(lane.drawn.len(), 1);
+            assert_eq!(lane.drawn[0].kind, "wal");
+            assert_eq!(lane.drawn[0].records, 1);
+            assert!(lane.drawn[0].bytes > 0);
+        }
+        cluster.advance(1_000);
+        assert!(wire(&cluster).values().flat_map(|l| &l.drawn).all(|m| m.kind != "wal"));
+    }
+
+    #[test]
+    fn a_busy_lane_draws_the_newest_and_counts_the_rest() {
+        let mut cluster = cluster_with_table();
+        for i in 0..(DRAWN_PER_LANE + 4) {
+            cluster.submit("alice", Target::Primary, &format!("INSERT INTO t VALUES ({i})"));
+            cluster.advance(20);
+        }
+        let lane = &wire(&cluster)[&(NodeId(0), NodeId(1))];
+        assert_eq!(lane.drawn.len(), DRAWN_PER_LANE);
+        assert_eq!(lane.more, 4);
+        assert!(lane.drawn.windows(2).all(|w| w[0].arrives_ms <= w[1].arrives_ms));
+    }
+
+    #[test]
+    fn a_session_points_at_the_node_that_answered_it() {
+        let mut cluster = cluster_with_table();
+        cluster.submit("bob", Target::Router, "SELECT * FROM t");
+        cluster.advance(100);
+        let replies = cluster.take_finished();
+        let views = sessions(&cluster, &["alice", "bob"], &replies, &Staleness::new());
+        assert_eq!(views[0].last, Some((NodeId(0), true)), "alice's CREATE went to the primary");
+        let (node, routed) = views[1].last.expect("bob was answered");
+        assert!(routed && node != NodeId(0), "a routed read lands on a replica");
+    }
+
+    #[test]
+    fn a_read_that_misses_an_acknowledged_write_says_where_the_replica_was() {
+        let mut cluster = cluster_with_table();
+        cluster.submit("alice", Target::Router, "INSERT INTO t VALUES (1)");
+        cluster.advance(10);
+        cluster.submit("bob", Target::Router, "SELECT * FROM t");
+        cluster.submit("bob", Target::Router, "SELECT 1");
+        cluster.advance(10);
+        let mut replies = cluster.take_finished();
+        let stale = staleness(&cluster, &replies);
+        assert_eq!(stale.len(), 1, "only the read of t: {stale:?}");
+        let why = stale.values().next().expect("one");
+        assert!(why.starts_with("stale: pg") && why.contains("had replayed up to 0/"), "{why}");
+        assert!(why.contains("alice's INSERT committed at 0/"), "{why}");
+        assert!(why.ends_with("it has not arrived there yet"), "{why}");
+        cluster.advance(2_000);
+        let why = staleness(&cluster, &replies).into_values().next().expect("still stale");
+        assert!(why.ends_with("it has arrived there since"), "{why}");
+        // Read after the lag: fresh.
+        cluster.submit("bob", Target::Router, "SELECT * FROM t");
+        cluster.advance(10);
+        let (op, _) = stale.keys().next().copied().expect("one");
+        replies.retain(|r| r.op != op);
+        replies.extend(cluster.take_finished());
+        assert!(staleness(&cluster, &replies).is_empty());
+    }
+
+    #[test]
+    fn the_manager_counts_down_its_lease_while_checks_fail() {
+        let mut cluster = cluster_with_table();
+        let config = crate::engine::cluster::FailoverConfig {
+            auto: true,
+            ..cluster.failover_config().clone()
+        };
+        cluster.set_failover(config).expect("valid");
+        assert!(ManagerView::of(&cluster).summary().starts_with("primary healthy"));
+        cluster.crash(NodeId(0)).expect("up");
+        cluster.advance(12_000);
+        let view = ManagerView::of(&cluster);
+        assert!(view.missed >= 1, "{view:?}");
+        assert!(view.summary().contains("lease expires in"), "{}", view.summary());
+    }
+
+    #[test]
+    fn charts_cover_the_last_minute_of_every_node() {
+        let mut cluster = cluster_with_table();
+        cluster.advance(70_000);
+        let charts = ChartsView::of(&cluster);
+        assert_eq!(charts.window.1 - charts.window.0, CHART_WINDOW_MS);
+        assert_eq!(charts.cpu.len(), 3);
+        assert_eq!(charts.lag_ms.len(), 2, "lag is a replica's");
+        assert!(charts.cpu.iter().all(|s| s.points.len() >= 55), "{:?}", charts.cpu[0]);
+        assert_eq!(charts.write_latency_ms.len(), 2);
+        assert!(charts.cache_hit_ratio.is_none(), "the cache is off");
+    }
+}
