@@ -49,6 +49,8 @@ test("crash the primary with auto failover on: the diagram shows the crash, the 
   assert.equal(await write.getAttribute("data-status"), "ok");
   assert.equal(await write.getAttribute("data-node"), primary[0], "the write lands on the new primary");
   await screenshot(page, "21-diagram-failover-done");
+  // The README's picture: the first screen, just after the failover.
+  await page.screenshot({ path: path.join(shots, "readme-failover.png") });
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -32,6 +32,101 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+/// What an event is about, for filtering the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Category {
+    /// Commits, WAL sent, received and replayed.
+    Wal,
+    /// Replication connections, catch-up, base backups, membership, semi-sync.
+    Replication,
+    /// Crashes, restarts, partitions, paused replay.
+    Fault,
+    /// Health checks, promotions, fencing, split brain, rewinds, the endpoint.
+    Failover,
+    /// The router: shunning, read waits, refused writes.
+    Router,
+    /// Settings changed.
+    Setting,
+    /// The load generator.
+    Load,
+}
+
+impl Category {
+    pub const ALL: [Category; 7] = [
+        Category::Wal,
+        Category::Replication,
+        Category::Fault,
+        Category::Failover,
+        Category::Router,
+        Category::Setting,
+        Category::Load,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Wal => "wal",
+            Category::Replication => "replication",
+            Category::Fault => "faults",
+            Category::Failover => "failover",
+            Category::Router => "router",
+            Category::Setting => "settings",
+            Category::Load => "load",
+        }
+    }
+}
+
+impl EventKind {
+    /// What the event is about.
+    pub fn category(&self) -> Category {
+        use EventKind as E;
+        match self {
+            E::Committed { .. }
+            | E::Acknowledged { .. }
+            | E::Sent { .. }
+            | E::Received { .. }
+            | E::Replayed { .. } => Category::Wal,
+            E::Connected { .. }
+            | E::Streaming { .. }
+            | E::Disconnected { .. }
+            | E::WalRemoved { .. }
+            | E::BaseBackupStarted { .. }
+            | E::BaseBackupDone { .. }
+            | E::SemiSyncOff { .. }
+            | E::SemiSyncOn { .. }
+            | E::Membership { .. } => Category::Replication,
+            E::Crashed { .. }
+            | E::Restarting { .. }
+            | E::Started { .. }
+            | E::LinkCut { .. }
+            | E::LinkHealed { .. }
+            | E::ReplayPaused { .. } => Category::Fault,
+            E::RouterShunning { .. } | E::ReadWaitTimedOut { .. } | E::RefusedWrite { .. } => {
+                Category::Router
+            }
+            E::SettingChanged { .. } => Category::Setting,
+            E::LoadStarted { .. } | E::LoadStopped | E::LoadFinished { .. } => Category::Load,
+            E::HealthCheckFailed { .. }
+            | E::FailoverBlocked { .. }
+            | E::FailureDeclared { .. }
+            | E::PromoteBehind { .. }
+            | E::SwitchoverStarted { .. }
+            | E::SwitchoverAbandoned
+            | E::PromotionAbandoned { .. }
+            | E::Promoted { .. }
+            | E::RecoveryTime { .. }
+            | E::Fenced { .. }
+            | E::Demoted { .. }
+            | E::Unfenced { .. }
+            | E::SplitBrain { .. }
+            | E::SplitBrainWrite { .. }
+            | E::Rewind { .. }
+            | E::ManagerPartition { .. }
+            | E::EndpointMoved { .. }
+            | E::EndpointReresolved { .. } => Category::Failover,
+        }
+    }
+}
+
 /// What happened.
 #[derive(Clone, Debug, PartialEq, Hash)]
 pub enum EventKind {

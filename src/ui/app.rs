@@ -10,11 +10,15 @@ use yew::prelude::*;
 
 use super::browser::{self, AnimationLoop, KeyListener};
 use super::components::{
-    Charts, CheckerPanel, ClusterView, Console, Diagram, DiagramBar, EventLogView, FailoverTimeline, Help,
-    LoadPanel, NodePanel, RecordingBar, Results, ScriptPanel, SettingsPanel, Toolbar,
+    Charts, CheckerPanel, ClusterView, Console, Diagram, DiagramBar, EventLogView,
+    FailoverTimeline, Help, LoadPanel, NodePanel, RecordingBar, Results, ScriptPanel,
+    SettingsPanel, Toolbar,
 };
 use super::state::{Action, Model};
 use crate::engine::share;
+
+/// Newest events rendered for the log (its filters choose among them).
+const EVENTS_RENDERED: usize = 400;
 
 /// The page's colour themes, in toggle order (None follows the system).
 const THEMES: [Option<&str>; 3] = [None, Some("light"), Some("dark")];
@@ -84,9 +88,19 @@ pub fn app() -> Html {
         Callback::from(move |()| theme.set((*theme + 1) % THEMES.len()))
     };
     let nodes = model.node_views();
-    let events: Vec<String> =
-        model.cluster().events().iter().rev().take(40).map(|e| e.to_string()).collect();
+    // Rendered only when the log changed, not on every frame.
+    let events = {
+        let key = (model.cluster().events().total(), model.cluster().events().digest());
+        let model = model.clone();
+        use_memo(key, move |_| {
+            let cluster = model.cluster();
+            let log = cluster.events().iter().rev().take(EVENTS_RENDERED);
+            log.map(|e| (e.kind.category(), e.to_string())).collect::<Vec<_>>()
+        })
+    };
+    let dropped = model.cluster().events().dropped();
     let clock = model.clock_view();
+    let nodes_names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
     let selected = model.selected.and_then(|id| nodes.iter().find(|n| n.id == id).cloned());
     let (jitter_ms, loss, apply_delay_ms) = model.selected_link();
     html! {
@@ -122,7 +136,7 @@ pub fn app() -> Html {
                     <CheckerPanel findings={model.findings.clone()} on_action={on_action.clone()} />
                     <ClusterView nodes={nodes} on_action={on_action.clone()} />
                     <ScriptPanel output={model.script_output.clone()} on_action={on_action.clone()} />
-                    <EventLogView {events} />
+                    <EventLogView {events} nodes={nodes_names} {dropped} />
                 </section>
             </main>
             if *help {

@@ -165,9 +165,8 @@ fn typing_into_a_field(event: &web_sys::KeyboardEvent) -> bool {
 
 /// Removes the "loading" message once the app is on screen.
 pub fn remove_loading_message() {
-    let loading = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("loading"));
+    let loading =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("loading"));
     if let Some(loading) = loading {
         loading.remove();
     }
@@ -175,9 +174,7 @@ pub fn remove_loading_message() {
 
 /// Sets the page's colour theme (`light`, `dark`), or follows the system's (None).
 pub fn set_theme(theme: Option<&str>) {
-    let root = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element());
+    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
     if let Some(root) = root {
         let _ = match theme {
             Some(theme) => root.set_attribute("data-theme", theme),

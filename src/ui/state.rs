@@ -249,7 +249,9 @@ impl Model {
         let cluster = self.cluster();
         match (cluster.load(), &self.load_draft) {
             (Some(load), _) if !load.finished => LoadView::of(Some(load)),
-            (load, Some(draft)) => LoadView { summary: LoadView::of(load).summary, ..draft.clone() },
+            (load, Some(draft)) => {
+                LoadView { summary: LoadView::of(load).summary, ..draft.clone() }
+            }
             (load, None) => LoadView::of(load),
         }
     }
@@ -727,8 +729,7 @@ mod tests {
         let model = Rc::new(Model::default());
         let model = model.reduce(Action::SetSpeed(2.0)).reduce(Action::Tick { real_ms: 100.0 });
         assert_eq!(model.cluster().now_ms(), 200);
-        let model =
-            model.reduce(Action::SetRunning(false)).reduce(Action::Tick { real_ms: 100.0 });
+        let model = model.reduce(Action::SetRunning(false)).reduce(Action::Tick { real_ms: 100.0 });
         assert_eq!(model.cluster().now_ms(), 200);
         let model = step(model, 1_000);
         assert_eq!(model.cluster().now_ms(), 1_200);

@@ -98,11 +98,10 @@ pub fn sessions(
     names
         .iter()
         .map(|name| {
-            let last = replies
-                .iter()
-                .rev()
-                .filter(|r| r.session == *name)
-                .find_map(|r| Some((r.target, r.statements.last()?, r.op, r.statements.len() - 1)));
+            let last =
+                replies.iter().rev().filter(|r| r.session == *name).find_map(|r| {
+                    Some((r.target, r.statements.last()?, r.op, r.statements.len() - 1))
+                });
             SessionView {
                 name: name.to_string(),
                 last: last.map(|(target, s, _, _)| (s.node, target == Target::Router)),
@@ -168,14 +167,16 @@ pub fn staleness(cluster: &Cluster, replies: &[Reply]) -> Staleness {
 }
 
 fn explain(cluster: &Cluster, reader: &str, read: &StatementReply, write: &SeenWrite) -> String {
-    let whose = if write.session == reader {
-        "your".to_string()
-    } else {
-        format!("{}'s", write.session)
-    };
+    let whose =
+        if write.session == reader { "your".to_string() } else { format!("{}'s", write.session) };
     let verb = write.statement.sql.split_whitespace().next().unwrap_or("write").to_uppercase();
     let source = match read.cached_at_ms {
-        Some(at) => format!("the cache held {}'s answer from t = {}, when it had replayed up to {}", read.node, format_millis(at), read.node_lsn),
+        Some(at) => format!(
+            "the cache held {}'s answer from t = {}, when it had replayed up to {}",
+            read.node,
+            format_millis(at),
+            read.node_lsn
+        ),
         None => format!("{} had replayed up to {}", read.node, read.node_lsn),
     };
     let node = cluster.nodes().get(read.node.0);
@@ -236,7 +237,9 @@ impl ManagerView {
             return doing.clone();
         }
         match (self.missed, self.lease_left_ms) {
-            (0, _) => format!("primary healthy · checks every {}", format_millis(self.loop_wait_ms)),
+            (0, _) => {
+                format!("primary healthy · checks every {}", format_millis(self.loop_wait_ms))
+            }
             (missed, Some(left)) => format!(
                 "{missed} missed check{} · lease expires in {}",
                 if missed == 1 { "" } else { "s" },

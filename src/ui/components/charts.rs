@@ -11,7 +11,7 @@ use crate::ui::views::{ChartsView, SeriesView};
 const W: f64 = 340.0;
 const H: f64 = 150.0;
 const LEFT: f64 = 50.0;
-const RIGHT: f64 = 8.0;
+const RIGHT: f64 = 16.0;
 const TOP: f64 = 10.0;
 const BOTTOM: f64 = 22.0;
 
@@ -58,14 +58,16 @@ pub fn chart_view(props: &ChartProps) -> Html {
     let hover = use_state(|| None::<f64>);
     let (from_ms, to_ms) = props.window;
     let x = Scale::new((from_ms as f64, to_ms as f64), (LEFT, W - RIGHT));
-    let data_max = props.series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(0.0, f64::max);
+    let data_max =
+        props.series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(0.0, f64::max);
     let (top, ticks) = chart::y_axis(props.max.unwrap_or(data_max), 4);
     let y = Scale::new((0.0, top), (H - BOTTOM, TOP));
     let time_ticks = chart::time_ticks(from_ms, to_ms, chart::time_step_ms(to_ms - from_ms));
     let onmousemove = {
         let hover = hover.clone();
         Callback::from(move |e: MouseEvent| {
-            let Some(svg) = e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+            let Some(svg) = e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            else {
                 return;
             };
             let bounds = svg.get_bounding_client_rect();

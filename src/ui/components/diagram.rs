@@ -341,15 +341,16 @@ fn session_arrows(
 
 fn router_box(front: &FrontView, r: Rect) -> Html {
     let cache = match front.cache_hit {
-        Some(Some(ratio)) => format!("cache on · {:.0}% hits", ratio * 100.0),
+        Some(Some(ratio)) => format!("cache {:.0}% hits", ratio * 100.0),
         Some(None) => "cache on".to_string(),
-        None => "writes → primary".to_string(),
+        None => "no read cache".to_string(),
     };
     html! {
         <g class="router" data-testid="diagram-router">
             { rect_el(r, classes!("box")) }
             { text(Point { x: r.x + 8.0, y: r.y + 16.0 }, "name", "router".to_string()) }
-            { text(Point { x: r.x + 8.0, y: r.y + 32.0 }, "detail", format!("reads: {}", front.policy)) }
+            <title>{format!("Writes go to the primary; reads go to a replica, chosen {}", front.policy)}</title>
+            { text(Point { x: r.x + 8.0, y: r.y + 32.0 }, "detail", front.policy.clone()) }
             { text(Point { x: r.x + 8.0, y: r.y + 48.0 }, "detail", cache) }
         </g>
     }
@@ -373,7 +374,8 @@ fn endpoint_box(front: &FrontView, r: Rect, target: Option<Rect>) -> Html {
 
 fn manager_box(manager: &ManagerView, r: Rect, primary: Option<Rect>) -> Html {
     let failing = manager.auto && manager.missed > 0;
-    let check = classes!("health-check", failing.then_some("failing"), (!manager.auto).then_some("off"));
+    let check =
+        classes!("health-check", failing.then_some("failing"), (!manager.auto).then_some("off"));
     html! {
         <g class={classes!("manager", failing.then_some("failing"))} data-testid="diagram-manager"
             data-missed={manager.missed.to_string()}>
