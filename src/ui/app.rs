@@ -18,7 +18,10 @@ use super::state::{Action, Model};
 use crate::engine::share;
 
 /// Newest events rendered for the log (its filters choose among them).
-const EVENTS_RENDERED: usize = 400;
+const EVENTS_RENDERED: usize = 200;
+
+/// While the clock runs, the event log is rendered again every this many frames (4 a second).
+const LOG_REFRESH_FRAMES: u64 = 15;
 
 /// The page's colour themes, in toggle order (None follows the system).
 const THEMES: [Option<&str>; 3] = [None, Some("light"), Some("dark")];
@@ -88,9 +91,20 @@ pub fn app() -> Html {
         Callback::from(move |()| theme.set((*theme + 1) % THEMES.len()))
     };
     let nodes = model.node_views();
-    // Rendered only when the log changed, not on every frame.
+    // Rendered only when the log changed, and while the clock runs at most every
+    // LOG_REFRESH_FRAMES frames (under load it changes on every frame).
+    let frame = use_mut_ref(|| 0u64);
+    *frame.borrow_mut() += 1;
     let events = {
-        let key = (model.cluster().events().total(), model.cluster().events().digest());
+        let (total, digest) = {
+            let cluster = model.cluster();
+            (cluster.events().total(), cluster.events().digest())
+        };
+        let key = if model.running && total > 0 {
+            (*frame.borrow() / LOG_REFRESH_FRAMES, 0)
+        } else {
+            (total, digest)
+        };
         let model = model.clone();
         use_memo(key, move |_| {
             let cluster = model.cluster();
@@ -124,7 +138,7 @@ pub fn app() -> Html {
                     }
                 </section>
                 <section class="side" aria-label="Console">
-                    <Console nodes={nodes.clone()} ryw={model.ryw()} session={model.session} on_action={on_action.clone()} />
+                    <Console nodes={nodes.clone()} ryw={model.ryw()} session={model.session.clone()} sessions={model.sessions.clone()} on_action={on_action.clone()} />
                     <Results replies={model.replies.clone()} pending={model.pending()} stale={model.staleness()} />
                 </section>
                 <section class="below">

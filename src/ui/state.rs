@@ -61,6 +61,12 @@ pub const RYW_CHOICES: [(RywStrategy, &str); 5] = [
 /// who writes and reads back, and another who only reads). Each has its own strategy.
 pub const SESSIONS: [&str; 3] = ["alice", "bob", "carol"];
 
+/// Names for the sessions "+" adds, in order (then `user-N`).
+const MORE_SESSIONS: [&str; 5] = ["dave", "erin", "frank", "grace", "heidi"];
+
+/// The most sessions the console offers (the diagram has room for this many).
+pub const MAX_SESSIONS: usize = 8;
+
 /// Everything the page shows.
 #[derive(Debug)]
 pub struct Model {
@@ -86,8 +92,10 @@ pub struct Model {
     pub findings: Option<Vec<FindingView>>,
     /// The transcript of the last scenario script run in the page.
     pub script_output: Option<String>,
-    /// The client session the console acts as (one of [`SESSIONS`]).
-    pub session: &'static str,
+    /// The client session the console acts as (one of `sessions`).
+    pub session: String,
+    /// The console's sessions: [`SESSIONS`] and any the learner added.
+    pub sessions: Vec<String>,
     /// The URL fragment of a share link made by the last action (`run=v1.…`).
     pub share: Option<String>,
     /// A script to download, made by the last action (with a number that differs per click).
@@ -140,8 +148,10 @@ pub enum Action {
     SetRyw(RywStrategy),
     /// Set the console session's strategy's duration: `primary`'s window, `lsn`'s timeout.
     SetRywDuration(Millis),
-    /// Act as another client session (one of [`SESSIONS`]).
-    SetSession(&'static str),
+    /// Act as another client session (one of the console's).
+    SetSession(String),
+    /// Add a client session to the console (and act as it).
+    AddSession,
     /// Run the consistency checker over the history.
     Check,
     /// Run a scenario script (the language of `docs/scenarios.md`) against the cluster.
@@ -179,7 +189,8 @@ impl Model {
             notice: None,
             findings: None,
             script_output: None,
-            session: SESSIONS[0],
+            session: SESSIONS[0].to_string(),
+            sessions: SESSIONS.iter().map(|s| s.to_string()).collect(),
             share: None,
             download: None,
             branched: None,
@@ -209,7 +220,8 @@ impl Model {
 
     /// The console's sessions with the node that answered each last.
     pub fn session_views(&self) -> Vec<SessionView> {
-        views::sessions(&self.cluster(), &SESSIONS, &self.replies, &self.staleness())
+        let names: Vec<&str> = self.sessions.iter().map(String::as_str).collect();
+        views::sessions(&self.cluster(), &names, &self.replies, &self.staleness())
     }
 
     /// The console's reads that missed an acknowledged write, and why.
@@ -385,7 +397,7 @@ impl Model {
 
     /// The console session's read-after-write strategy.
     pub fn ryw(&self) -> Ryw {
-        self.cluster().client_session(self.session).ryw
+        self.cluster().client_session(&self.session).ryw
     }
 
     /// Applies a command to the run; a refusal becomes the notice, a branch is noted.
@@ -455,7 +467,8 @@ impl Reducible for Model {
             notice: self.notice.clone(),
             findings: self.findings.clone(),
             script_output: self.script_output.clone(),
-            session: self.session,
+            session: self.session.clone(),
+            sessions: self.sessions.clone(),
             share: None,
             download: None,
             branched: self.branched,
@@ -497,7 +510,20 @@ impl Reducible for Model {
                 let strategy = crate::engine::scenario::strategy_of(self.ryw());
                 self.apply(&mut next, &self.session_command(strategy, Some(ms)));
             }
-            Action::SetSession(name) => next.session = name,
+            Action::SetSession(name) if self.sessions.contains(&name) => next.session = name,
+            Action::SetSession(_) => return self,
+            Action::AddSession if self.sessions.len() < MAX_SESSIONS => {
+                let taken = |name: &String| self.sessions.contains(name);
+                let name = MORE_SESSIONS
+                    .iter()
+                    .map(|n| n.to_string())
+                    .chain((1..).map(|i| format!("user-{i}")))
+                    .find(|n| !taken(n))
+                    .expect("an endless list has a free name");
+                next.sessions.push(name.clone());
+                next.session = name;
+            }
+            Action::AddSession => return self,
             Action::Check => next.findings = Some(self.check()),
             Action::RunScript(script) => {
                 let generation = self.run().scenario().generation();

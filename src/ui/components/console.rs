@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::settings_panel::DurationInput;
 use crate::engine::cluster::Ryw;
 use crate::engine::{Millis, Target};
-use crate::ui::state::{Action, NodeView, RYW_CHOICES, SESSIONS};
+use crate::ui::state::{Action, NodeView, MAX_SESSIONS, RYW_CHOICES};
 
 /// The lesson's statements, as (button label, SQL).
 pub const EXAMPLES: [(&str, &str); 4] = [
@@ -25,7 +25,9 @@ pub struct ConsoleProps {
     /// The console session's read-after-write strategy.
     pub ryw: Ryw,
     /// The client session the console acts as.
-    pub session: &'static str,
+    pub session: String,
+    /// Every session the console offers, as tabs.
+    pub sessions: Vec<String>,
     pub on_action: Callback<Action>,
 }
 
@@ -50,8 +52,12 @@ fn target_value(target: Target) -> String {
 pub fn console(props: &ConsoleProps) -> Html {
     let sql = use_state(|| EXAMPLES[0].1.to_string());
     let target = use_state(|| Target::Router);
+    // What was run, oldest first, and where ↑/↓ stand in it (None: the text being typed).
+    let history = use_mut_ref(Vec::<String>::new);
+    let recalled = use_mut_ref(|| None::<usize>);
     let run = {
         let (sql, target, on_action) = (sql.clone(), target.clone(), props.on_action.clone());
+        let (history, recalled) = (history.clone(), recalled.clone());
         let nodes: Vec<_> = props.nodes.iter().map(|n| n.id).collect();
         Callback::from(move |()| {
             // A node that is gone (a script rebuilt the cluster) falls back to the router, as
@@ -61,6 +67,11 @@ pub fn console(props: &ConsoleProps) -> Html {
                 other => other,
             };
             if !sql.trim().is_empty() {
+                let mut history = history.borrow_mut();
+                if history.last() != Some(&*sql) {
+                    history.push((*sql).clone());
+                }
+                *recalled.borrow_mut() = None;
                 on_action.emit(Action::Run { target, sql: (*sql).clone() });
             }
         })
@@ -73,12 +84,35 @@ pub fn console(props: &ConsoleProps) -> Html {
         })
     };
     let on_keydown = {
-        let run = run.clone();
+        let (run, sql) = (run.clone(), sql.clone());
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
                 e.prevent_default();
-                run.emit(());
+                return run.emit(());
             }
+            let area: web_sys::HtmlTextAreaElement = e.target_unchecked_into();
+            let caret =
+                (area.selection_start().ok().flatten(), area.selection_end().ok().flatten());
+            let length = area.value().encode_utf16().count() as u32;
+            let at_start = caret == (Some(0), Some(0));
+            let at_end = caret == (Some(length), Some(length));
+            let history = history.borrow();
+            let mut recalled = recalled.borrow_mut();
+            // Browsing: the recalled text is still as recalled, so ↑/↓ keep walking.
+            let browsing = recalled.is_some_and(|i| history.get(i) == Some(&area.value()));
+            let next = match (e.key().as_str(), *recalled) {
+                ("ArrowUp", _) if !(at_start || browsing) || history.is_empty() => return,
+                ("ArrowUp", Some(i)) if browsing => Some(i.saturating_sub(1)),
+                ("ArrowUp", _) => Some(history.len() - 1),
+                ("ArrowDown", Some(i)) if (at_end || browsing) && i + 1 < history.len() => {
+                    Some(i + 1)
+                }
+                ("ArrowDown", Some(_)) if at_end || browsing => None,
+                _ => return,
+            };
+            e.prevent_default();
+            *recalled = next;
+            sql.set(next.map_or_else(String::new, |i| history[i].clone()));
         })
     };
     let on_target = {
@@ -98,14 +132,13 @@ pub fn console(props: &ConsoleProps) -> Html {
             }
         })
     };
-    let on_session = {
+    let tab = |name: &String| {
+        let (on_action, name) = (props.on_action.clone(), name.clone());
+        Callback::from(move |_: MouseEvent| on_action.emit(Action::SetSession(name.clone())))
+    };
+    let add_session = {
         let on_action = props.on_action.clone();
-        Callback::from(move |e: Event| {
-            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            if let Some(name) = SESSIONS.iter().find(|name| **name == select.value()) {
-                on_action.emit(Action::SetSession(name));
-            }
-        })
+        Callback::from(move |_: MouseEvent| on_action.emit(Action::AddSession))
     };
     let on_duration = {
         let on_action = props.on_action.clone();
@@ -116,6 +149,22 @@ pub fn console(props: &ConsoleProps) -> Html {
     let selected = target_value(*target);
     html! {
         <div class="console">
+            <div class="session-tabs">
+            <div class="session-list" role="tablist" aria-label="The client session the console acts as: each has its own read-after-write strategy, and the checker tells a session's own writes from others'">
+                { for props.sessions.iter().map(|name| {
+                    let selected = *name == props.session;
+                    html! {
+                        <button role="tab" class={classes!("session-tab", selected.then_some("selected"))}
+                            data-testid="session-tab" data-session={name.clone()} aria-selected={selected.to_string()}
+                            onclick={tab(name)}>{name}</button>
+                    }
+                }) }
+            </div>
+                if props.sessions.len() < MAX_SESSIONS {
+                    <button class="session-tab add" data-testid="add-session" aria-label="Add a client session"
+                        title="Another client: its own connection, strategy and cached endpoint answer" onclick={add_session}>{"+"}</button>
+                }
+            </div>
             <div class="examples">
                 <span class="muted">{"lesson: "}</span>
                 { for EXAMPLES.iter().map(|(label, text)| {
@@ -126,7 +175,7 @@ pub fn console(props: &ConsoleProps) -> Html {
             </div>
             <textarea data-testid="sql-input" spellcheck="false" rows="6" value={(*sql).clone()}
                 oninput={on_input} onkeydown={on_keydown}
-                aria-label="SQL to run (Ctrl+Enter runs it)" />
+                aria-label="SQL to run (Ctrl+Enter runs it; ↑ at the start recalls what ran before)" />
             <div class="console-bar">
                 <label>{"send to "}
                     <select data-testid="sql-target" onchange={on_target}>
@@ -143,17 +192,10 @@ pub fn console(props: &ConsoleProps) -> Html {
                         }) }
                     </select>
                 </label>
-                <label title="The client session the console acts as: each has its own read-after-write strategy, and the checker tells a session's own writes from others'">{"as "}
-                    <select data-testid="session" onchange={on_session}>
-                        { for SESSIONS.iter().map(|name| html! {
-                            <option value={*name} selected={*name == props.session}>{*name}</option>
-                        }) }
-                    </select>
-                </label>
                 <label title="How this session reads after its own writes">{"read-after-write "}
                     // Keyed by session: a new select for another session shows its strategy
                     // (a kept one would keep what the user last picked for the previous one).
-                    <select key={props.session} data-testid="ryw" onchange={on_ryw}>
+                    <select key={props.session.clone()} data-testid="ryw" onchange={on_ryw}>
                         { for RYW_CHOICES.iter().map(|(strategy, label)| html! {
                             <option value={strategy.to_string()} selected={strategy.to_string() == props.ryw.name()}>{*label}</option>
                         }) }
