@@ -87,6 +87,10 @@ test("1.5 s of lag: the write is seen travelling on the link, the read lands on 
   await screenshot(page, "22-diagram-wal-in-flight");
   await page.click('[data-testid="check"]');
   assert.equal(await page.locator('[data-testid="finding"]').count(), 1);
+  await page.click('[data-testid="finding"] [data-testid="highlight"]');
+  assert.equal(await page.locator('[data-highlighted="true"]').count(), 2, "the INSERT and the stale read are marked");
+  assert.match(await page.getAttribute(diagramNode("pg2"), "class"), /highlighted/, "so is the replica that answered");
+  await screenshot(page, "22b-finding-highlighted");
   await page.close();
 
   const fixed = await openApp(browser, url);

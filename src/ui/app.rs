@@ -117,6 +117,7 @@ pub fn app() -> Html {
     let nodes_names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
     let selected = model.selected.and_then(|id| nodes.iter().find(|n| n.id == id).cloned());
     let (jitter_ms, loss, apply_delay_ms) = model.selected_link();
+    let (highlight_ops, highlight_nodes) = model.highlight();
     html! {
         <div class="app">
             <Toolbar now_ms={clock.now_ms} running={model.running} speed={model.speed}
@@ -131,7 +132,7 @@ pub fn app() -> Html {
                 <section class="stage" aria-label="The cluster">
                     <Diagram now_ms={model.cluster().now_ms()} nodes={nodes.clone()} lanes={model.lanes()}
                         sessions={model.session_views()} manager={model.manager_view()}
-                        front={model.front_view()} selected={model.selected} on_action={on_action.clone()} />
+                        front={model.front_view()} selected={model.selected} highlight={highlight_nodes} on_action={on_action.clone()} />
                     <DiagramBar nodes={nodes.len()} on_action={on_action.clone()} />
                     if let Some(node) = selected {
                         <NodePanel {node} {jitter_ms} {loss} {apply_delay_ms} on_action={on_action.clone()} />
@@ -139,7 +140,7 @@ pub fn app() -> Html {
                 </section>
                 <section class="side" aria-label="Console">
                     <Console nodes={nodes.clone()} ryw={model.ryw()} session={model.session.clone()} sessions={model.sessions.clone()} on_action={on_action.clone()} />
-                    <Results replies={model.replies.clone()} pending={model.pending()} stale={model.staleness()} />
+                    <Results replies={model.replies.clone()} pending={model.pending()} stale={model.staleness()} highlight={highlight_ops} />
                 </section>
                 <section class="below">
                     <Charts charts={model.charts_view()} />
@@ -147,7 +148,7 @@ pub fn app() -> Html {
                     <FailoverTimeline entries={model.failover_timeline()} split_brain={model.split_brain()}
                         last_failover={model.last_failover()} />
                     <SettingsPanel settings={model.settings_view()} on_action={on_action.clone()} />
-                    <CheckerPanel findings={model.findings.clone()} on_action={on_action.clone()} />
+                    <CheckerPanel findings={model.findings.clone()} highlighted={model.highlighted} on_action={on_action.clone()} />
                     <ClusterView nodes={nodes} on_action={on_action.clone()} />
                     <ScriptPanel output={model.script_output.clone()} on_action={on_action.clone()} />
                     <EventLogView {events} nodes={nodes_names} {dropped} />

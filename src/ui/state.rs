@@ -84,6 +84,8 @@ pub struct Model {
     pub selected: Option<NodeId>,
     /// The load generator's fields as typed while no load runs.
     pub load_draft: Option<LoadView>,
+    /// The checker finding whose operations are highlighted (an index into `findings`).
+    pub highlighted: Option<usize>,
     /// The console's answers, oldest first.
     pub replies: Vec<Reply>,
     /// The last thing the engine refused, or a warning, until dismissed.
@@ -109,6 +111,8 @@ pub struct Model {
 pub struct FindingView {
     pub title: String,
     pub facts: Vec<String>,
+    /// The statements involved that the history still holds: (session, sent at, node).
+    pub ops: Vec<(String, Millis, NodeId)>,
 }
 
 impl PartialEq for Model {
@@ -140,6 +144,8 @@ pub enum Action {
     Select(Option<NodeId>),
     /// The load generator's fields, typed while no load runs.
     LoadDraft(LoadView),
+    /// Highlight a checker finding's operations in the console and the diagram (None: none).
+    Highlight(Option<usize>),
     /// Anything that changes the cluster: a click turned into a command.
     Apply(Command),
     /// Run SQL from the console as its session.
@@ -185,6 +191,7 @@ impl Model {
             carry_ms: 0.0,
             selected: None,
             load_draft: None,
+            highlighted: None,
             replies: Vec::new(),
             notice: None,
             findings: None,
@@ -211,6 +218,17 @@ impl Model {
     pub fn node_views(&self) -> Vec<NodeView> {
         let cluster = self.cluster();
         cluster.members().map(|n| NodeView::of(&cluster, n.id)).collect()
+    }
+
+    /// The highlighted finding's statements (session, sent at) and nodes.
+    pub fn highlight(&self) -> (Vec<(String, Millis)>, Vec<NodeId>) {
+        let finding = self.highlighted.and_then(|i| self.findings.as_ref()?.get(i));
+        let ops = finding.map(|f| f.ops.as_slice()).unwrap_or_default();
+        let statements = ops.iter().map(|(s, at, _)| (s.clone(), *at)).collect();
+        let mut nodes: Vec<NodeId> = ops.iter().map(|(_, _, n)| *n).collect();
+        nodes.sort();
+        nodes.dedup();
+        (statements, nodes)
     }
 
     /// The messages on the wire, by (sender, receiver).
@@ -320,9 +338,16 @@ impl Model {
             .map(|f| {
                 let ops: Vec<String> =
                     f.ops.iter().filter(|id| **id > 0).map(|id| format!("#{id}")).collect();
+                let involved = f
+                    .ops
+                    .iter()
+                    .filter_map(|id| cluster.history().get(*id))
+                    .map(|op| (op.session.clone(), op.sent_ms, op.node))
+                    .collect();
                 FindingView {
                     title: format!("{} (ops {})", f.anomaly.as_str(), ops.join(", ")),
                     facts: f.because.clone(),
+                    ops: involved,
                 }
             })
             .collect()
@@ -463,6 +488,7 @@ impl Reducible for Model {
             carry_ms: self.carry_ms,
             selected: self.selected,
             load_draft: self.load_draft.clone(),
+            highlighted: self.highlighted,
             replies: self.replies.clone(),
             notice: self.notice.clone(),
             findings: self.findings.clone(),
@@ -494,6 +520,10 @@ impl Reducible for Model {
             Action::SetSpeed(_) => return self,
             Action::Select(node) => next.selected = node,
             Action::LoadDraft(view) => next.load_draft = Some(view),
+            Action::Highlight(finding) => {
+                let known = self.findings.as_ref().map_or(0, Vec::len);
+                next.highlighted = finding.filter(|i| *i < known);
+            }
             Action::Apply(command) => self.apply(&mut next, &command),
             Action::Run { target, sql } => {
                 let command = Command::Sql {
@@ -524,7 +554,10 @@ impl Reducible for Model {
                 next.session = name;
             }
             Action::AddSession => return self,
-            Action::Check => next.findings = Some(self.check()),
+            Action::Check => {
+                next.findings = Some(self.check());
+                next.highlighted = None;
+            }
             Action::RunScript(script) => {
                 let generation = self.run().scenario().generation();
                 let (transcript, errors) = self.run.borrow_mut().run_script(&script, false);
@@ -838,6 +871,12 @@ mod tests {
         let findings = model.findings.clone().expect("checked");
         assert_eq!(findings.len(), 1);
         assert!(findings[0].title.starts_with("read-your-writes violation"), "{findings:?}");
+        let marked = model.clone().reduce(Action::Highlight(Some(0)));
+        let (statements, nodes) = marked.highlight();
+        assert_eq!(statements.len(), 2, "the write and the read: {statements:?}");
+        assert!(nodes.contains(&NodeId(0)) && nodes.len() == 2, "{nodes:?}");
+        let unknown = model.clone().reduce(Action::Highlight(Some(5)));
+        assert_eq!(unknown.highlighted, None, "no such finding");
         let model = model.reduce(Action::SetRyw(RywStrategy::Primary));
         assert_eq!(model.ryw().name(), "primary");
         let model = run(model, Target::Router, "SELECT a FROM t");

@@ -8,6 +8,8 @@ use crate::ui::state::{Action, FindingView};
 pub struct CheckerPanelProps {
     /// Findings of the last check (None: not run yet).
     pub findings: Option<Vec<FindingView>>,
+    /// The finding whose operations are highlighted.
+    pub highlighted: Option<usize>,
     pub on_action: Callback<Action>,
 }
 
@@ -34,12 +36,21 @@ pub fn checker_panel(props: &CheckerPanelProps) -> Html {
                 },
                 Some(findings) => html! {
                     <ol class="findings">
-                        { for findings.iter().map(|f| html! {
-                            <li data-testid="finding">
+                        { for findings.iter().enumerate().map(|(i, f)| {
+                            let on = props.highlighted == Some(i);
+                            let toggle = {
+                                let on_action = props.on_action.clone();
+                                Callback::from(move |_: MouseEvent| on_action.emit(Action::Highlight((!on).then_some(i))))
+                            };
+                            html! {
+                            <li data-testid="finding" class={classes!(on.then_some("highlighted"))}>
                                 <strong>{&f.title}</strong>
+                                <button class="small" data-testid="highlight" aria-pressed={on.to_string()} onclick={toggle}
+                                    title="Mark this finding's statements in the console and its nodes in the diagram">
+                                    { if on { "unmark" } else { "show where" } }</button>
                                 <ul>{ for f.facts.iter().map(|fact| html! { <li>{fact}</li> }) }</ul>
                             </li>
-                        }) }
+                        }}) }
                     </ol>
                 },
             }}

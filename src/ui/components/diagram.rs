@@ -36,6 +36,9 @@ pub struct DiagramProps {
     pub manager: ManagerView,
     pub front: FrontView,
     pub selected: Option<NodeId>,
+    /// Nodes a checker finding points at.
+    #[prop_or_default]
+    pub highlight: Vec<NodeId>,
     pub on_action: Callback<Action>,
 }
 
@@ -81,7 +84,10 @@ pub fn diagram(props: &DiagramProps) -> Html {
             if let (Some((rate, sessions)), Some(rect)) = (props.front.load, layout.clients.get(props.sessions.len())) {
                 { load_box(rate, sessions, *rect, layout.router) }
             }
-            { for nodes.iter().map(|(node, rect)| node_box(node, *rect, props.selected == Some(node.id), &props.on_action)) }
+            { for nodes.iter().map(|(node, rect)| {
+                let marks = Marks { selected: props.selected == Some(node.id), highlighted: props.highlight.contains(&node.id) };
+                node_box(node, *rect, marks, &props.on_action)
+            }) }
         </svg>
     }
 }
@@ -156,7 +162,16 @@ pub fn state_label(node: &NodeView) -> (&'static str, String) {
     }
 }
 
-fn node_box(node: &NodeView, r: Rect, selected: bool, on_action: &Callback<Action>) -> Html {
+/// How a node box is marked besides its state.
+#[derive(Clone, Copy)]
+struct Marks {
+    selected: bool,
+    /// A checker finding involves it.
+    highlighted: bool,
+}
+
+fn node_box(node: &NodeView, r: Rect, marks: Marks, on_action: &Callback<Action>) -> Html {
+    let selected = marks.selected;
     let (tone, label) = state_label(node);
     let select = {
         let (on_action, id) = (on_action.clone(), node.id);
@@ -176,6 +191,7 @@ fn node_box(node: &NodeView, r: Rect, selected: bool, on_action: &Callback<Actio
         node.role.as_str(),
         format!("tone-{tone}"),
         selected.then_some("selected"),
+        marks.highlighted.then_some("highlighted"),
         node.manager_cut.then_some("manager-cut")
     );
     let role = if node.stale { "old primary" } else { node.role.as_str() };
@@ -197,6 +213,9 @@ fn node_box(node: &NodeView, r: Rect, selected: bool, on_action: &Callback<Actio
             { text(at(8.0, 50.0), "detail", lag) }
             if node.manager_cut {
                 { text(at(r.w - 8.0, 34.0), "role", "✂ no manager".to_string()) }
+            }
+            if marks.highlighted {
+                { text(at(r.w - 8.0, 50.0), "role", "◆ in the finding".to_string()) }
             }
             if let Some(behind) = node.behind {
                 { ladder(behind, at(8.0, 58.0), r.w - 16.0) }

@@ -15,6 +15,9 @@ pub struct ResultsProps {
     /// Reads that missed an acknowledged write, and why.
     #[prop_or_default]
     pub stale: Staleness,
+    /// Statements a checker finding points at: (session, sent at).
+    #[prop_or_default]
+    pub highlight: Vec<(String, crate::engine::Millis)>,
 }
 
 /// Rows shown per result; the rest are counted, not drawn.
@@ -34,7 +37,7 @@ pub fn results(props: &ResultsProps) -> Html {
     html! {
         <div class="results" data-testid="results">
             { for props.pending.iter().rev().map(|(reply, waiting)| pending_view(reply, waiting)) }
-            { for props.replies.iter().rev().map(|r| reply_view(r, &props.stale)) }
+            { for props.replies.iter().rev().map(|r| reply_view(r, &props.stale, &props.highlight)) }
         </div>
     }
 }
@@ -52,14 +55,25 @@ fn pending_view(reply: &Reply, waiting: &str) -> Html {
     }
 }
 
-fn reply_view(reply: &Reply, stale: &Staleness) -> Html {
+fn reply_view(
+    reply: &Reply,
+    stale: &Staleness,
+    highlight: &[(String, crate::engine::Millis)],
+) -> Html {
+    let marked = reply
+        .statements
+        .iter()
+        .any(|s| highlight.iter().any(|(who, at)| *who == reply.session && *at == s.sent_ms));
     let via = match reply.target {
         Target::Router => format!("{} via router", reply.session),
         Target::Primary => format!("{} to the primary", reply.session),
         Target::Node(id) => format!("{} to {id}", reply.session),
     };
     html! {
-        <div class="reply">
+        <div class={classes!("reply", marked.then_some("highlighted"))} data-highlighted={marked.to_string()}>
+            if marked {
+                <span class="badge split highlight-tag">{"in the finding"}</span>
+            }
             if let Some(error) = &reply.error {
                 <div class="result error" data-testid="result" data-status="error">
                     <div class="result-head">{via.clone()}</div>
