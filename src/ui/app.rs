@@ -8,14 +8,26 @@
 
 use yew::prelude::*;
 
-use super::browser::{self, AnimationLoop, KeyListener};
+use super::browser::{self, AnimationLoop, KeyListener, MessageListener};
 use super::components::{
     Charts, CheckerPanel, ClusterView, Console, Diagram, DiagramBar, EventLogView,
     FailoverTimeline, Help, LoadPanel, NodePanel, RecordingBar, Results, ScriptPanel,
     SettingsPanel, Toolbar,
 };
+use super::embed::{self, EmbedOptions, HostMessage};
 use super::state::{Action, Model};
 use crate::engine::share;
+
+/// What a host page's message asks for.
+fn host_action(message: HostMessage) -> Action {
+    match message {
+        HostMessage::Play => Action::SetRunning(true),
+        HostMessage::Pause => Action::SetRunning(false),
+        HostMessage::Speed(speed) => Action::SetSpeed(speed),
+        HostMessage::RunScript(script) => Action::RunScript(script),
+        HostMessage::Check => Action::Check,
+    }
+}
 
 /// Newest events rendered for the log (its filters choose among them).
 const EVENTS_RENDERED: usize = 200;
@@ -30,6 +42,7 @@ const THEMES: [Option<&str>; 3] = [None, Some("light"), Some("dark")];
 #[function_component(App)]
 pub fn app() -> Html {
     let model = use_reducer(Model::default);
+    let options = use_memo((), |()| EmbedOptions::from_query(&browser::location_query()));
     let help = use_state(|| false);
     let theme = use_state(|| 0usize);
     {
@@ -43,6 +56,92 @@ pub fn app() -> Html {
                     Err(error) => Action::Notice(format!("Could not open the link: {error}")),
                 };
                 dispatcher.dispatch(action);
+            }
+        });
+    }
+    {
+        // The URL's parameters: speed, autoplay; what was not understood says so.
+        let (dispatcher, options) = (model.dispatcher(), options.clone());
+        use_effect_with((), move |()| {
+            let (options, errors) = &*options;
+            if let Some(speed) = options.speed {
+                dispatcher.dispatch(Action::SetSpeed(speed));
+            }
+            if let Some(play) = options.autoplay {
+                dispatcher.dispatch(Action::SetRunning(play));
+            }
+            if !errors.is_empty() {
+                let text = format!(
+                    "Some of the page's parameters were not understood: {}",
+                    errors.join("; ")
+                );
+                dispatcher.dispatch(Action::Notice(text));
+            }
+        });
+    }
+    let host = use_memo((), {
+        let options = options.clone();
+        move |()| {
+            browser::embedded_in_frame()
+                .then(|| browser::host_origin(options.0.origin.as_deref()))
+                .flatten()
+        }
+    });
+    {
+        // The host page drives the playground with postMessage.
+        let (dispatcher, host) = (model.dispatcher(), host.clone());
+        use_effect_with((), move |()| {
+            let listener = (*host).clone().and_then(|origin| {
+                browser::post_to_host(&origin, "replica-playground:ready", &[]);
+                let reply_to = origin.clone();
+                MessageListener::start(origin, move |(kind, speed, script)| {
+                    match embed::host_message(&kind, speed, script) {
+                        Ok(message) => dispatcher.dispatch(host_action(message)),
+                        Err(error) => browser::post_to_host(
+                            &reply_to,
+                            "replica-playground:error",
+                            &[("message", error.into())],
+                        ),
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    {
+        // ... and hears what happened.
+        let cursor = use_mut_ref(|| 0u64);
+        let total = model.cluster().events().total();
+        let (model, host) = (model.clone(), host.clone());
+        use_effect_with(total, move |total| {
+            if let Some(origin) = &*host {
+                let cluster = model.cluster();
+                let start = (*cursor.borrow()).min(*total);
+                for event in cluster.events().since(start) {
+                    if let Some(name) = embed::announced(&event.kind) {
+                        let fields = [
+                            ("kind", name.into()),
+                            ("at_ms", (event.at_ms as f64).into()),
+                            ("text", event.kind.to_string().into()),
+                        ];
+                        browser::post_to_host(origin, "replica-playground:event", &fields);
+                    }
+                }
+            }
+            *cursor.borrow_mut() = *total;
+        });
+    }
+    {
+        let (findings, host) = (model.findings.clone(), host.clone());
+        use_effect_with(findings, move |findings| {
+            let found = findings.as_ref().filter(|f| !f.is_empty());
+            if let (Some(origin), Some(found)) = (&*host, found) {
+                let titles = js_sys::Array::new();
+                for finding in found {
+                    titles.push(&finding.title.as_str().into());
+                }
+                let fields = [("count", (found.len() as f64).into()), ("findings", titles.into())];
+                browser::post_to_host(origin, "replica-playground:anomaly-found", &fields);
             }
         });
     }
@@ -118,8 +217,9 @@ pub fn app() -> Html {
     let selected = model.selected.and_then(|id| nodes.iter().find(|n| n.id == id).cloned());
     let (jitter_ms, loss, apply_delay_ms) = model.selected_link();
     let (highlight_ops, highlight_nodes) = model.highlight();
+    let shows = |panel: &str| options.0.shows(panel);
     html! {
-        <div class="app">
+        <div class={classes!("app", options.0.embed.then_some("embed"))}>
             <Toolbar now_ms={clock.now_ms} running={model.running} speed={model.speed}
                 commit={model.commit_preset()} notice={model.notice.clone()}
                 branched={model.branched} auto_failover={model.auto_failover()}
@@ -143,15 +243,19 @@ pub fn app() -> Html {
                     <Results replies={model.replies.clone()} pending={model.pending()} stale={model.staleness()} highlight={highlight_ops} />
                 </section>
                 <section class="below">
-                    <Charts charts={model.charts_view()} />
-                    <LoadPanel load={model.load_view()} on_action={on_action.clone()} />
-                    <FailoverTimeline entries={model.failover_timeline()} split_brain={model.split_brain()}
-                        last_failover={model.last_failover()} />
-                    <SettingsPanel settings={model.settings_view()} on_action={on_action.clone()} />
-                    <CheckerPanel findings={model.findings.clone()} highlighted={model.highlighted} on_action={on_action.clone()} />
-                    <ClusterView nodes={nodes} on_action={on_action.clone()} />
-                    <ScriptPanel output={model.script_output.clone()} on_action={on_action.clone()} />
-                    <EventLogView {events} nodes={nodes_names} {dropped} />
+                    if shows("charts") { <Charts charts={model.charts_view()} /> }
+                    if shows("load") { <LoadPanel load={model.load_view()} on_action={on_action.clone()} /> }
+                    if shows("timeline") {
+                        <FailoverTimeline entries={model.failover_timeline()} split_brain={model.split_brain()}
+                            last_failover={model.last_failover()} />
+                    }
+                    if shows("settings") { <SettingsPanel settings={model.settings_view()} on_action={on_action.clone()} /> }
+                    if shows("checker") {
+                        <CheckerPanel findings={model.findings.clone()} highlighted={model.highlighted} on_action={on_action.clone()} />
+                    }
+                    if shows("nodes") { <ClusterView nodes={nodes} on_action={on_action.clone()} /> }
+                    if shows("script") { <ScriptPanel output={model.script_output.clone()} on_action={on_action.clone()} /> }
+                    if shows("log") { <EventLogView {events} nodes={nodes_names} {dropped} /> }
                 </section>
             </main>
             if *help {

@@ -182,3 +182,89 @@ pub fn set_theme(theme: Option<&str>) {
         };
     }
 }
+
+/// The page's query string (`?embed=1&…`), if any.
+pub fn location_query() -> String {
+    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+}
+
+/// Whether the page runs inside a frame of another page.
+pub fn embedded_in_frame() -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    match window.parent() {
+        Ok(Some(parent)) => parent != window,
+        _ => false,
+    }
+}
+
+/// The origin the host page is allowed to have: the `origin` parameter, else the origin of
+/// the page that framed us (from the referrer), else our own.
+pub fn host_origin(configured: Option<&str>) -> Option<String> {
+    if let Some(origin) = configured {
+        return Some(origin.to_string());
+    }
+    let document = web_sys::window()?.document()?;
+    let referrer = document.referrer();
+    let origin = web_sys::Url::new(&referrer).ok().map(|u| u.origin()).filter(|o| o != "null");
+    origin.or_else(|| web_sys::window()?.location().origin().ok())
+}
+
+/// A message from the host page, read out of its object: (type, speed, script).
+pub type RawMessage = (String, Option<f64>, Option<String>);
+
+/// Listens to `postMessage` from the parent page at `origin` only, until dropped.
+pub struct MessageListener {
+    closure: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+impl MessageListener {
+    pub fn start(origin: String, mut on_message: impl FnMut(RawMessage) + 'static) -> Option<Self> {
+        let window = web_sys::window()?;
+        let closure = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                let from_parent = match (
+                    web_sys::window().and_then(|w| w.parent().ok().flatten()),
+                    event.source(),
+                ) {
+                    (Some(parent), Some(source)) => JsValue::from(parent) == JsValue::from(source),
+                    _ => false,
+                };
+                if !from_parent || event.origin() != origin {
+                    return; // not our host: ignored, as the spec advises
+                }
+                let data = event.data();
+                let field = |name: &str| js_sys::Reflect::get(&data, &JsValue::from_str(name)).ok();
+                let Some(kind) = field("type").and_then(|v| v.as_string()) else { return };
+                let speed = field("speed").and_then(|v| v.as_f64());
+                let script = field("script").and_then(|v| v.as_string());
+                on_message((kind, speed, script));
+            },
+        );
+        window
+            .add_event_listener_with_callback("message", closure.as_ref().unchecked_ref())
+            .ok()?;
+        Some(Self { closure })
+    }
+}
+
+impl Drop for MessageListener {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            let _ = window.remove_event_listener_with_callback(
+                "message",
+                self.closure.as_ref().unchecked_ref(),
+            );
+        }
+    }
+}
+
+/// Posts `{type, …fields}` to the parent page at `origin` (nothing when not framed).
+pub fn post_to_host(origin: &str, kind: &str, fields: &[(&str, JsValue)]) {
+    let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else { return };
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &JsValue::from_str("type"), &JsValue::from_str(kind));
+    for (name, value) in fields {
+        let _ = js_sys::Reflect::set(&message, &JsValue::from_str(name), value);
+    }
+    let _ = parent.post_message(&message, origin);
+}

@@ -13,6 +13,7 @@ pub mod app;
 pub mod browser;
 pub mod chart;
 pub mod components;
+pub mod embed;
 pub mod geometry;
 pub mod state;
 pub mod views;
