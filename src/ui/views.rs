@@ -270,7 +270,14 @@ pub struct ChartsView {
     pub cpu: Vec<SeriesView>,
     /// Only while the read cache is on.
     pub cache_hit_ratio: Option<SeriesView>,
+    /// `log_min_duration_statement` (None: the slow-query log is off).
+    pub slow_threshold_ms: Option<Millis>,
+    /// The slow-query log, newest first (at most [`SLOW_SHOWN`]).
+    pub slow: Vec<crate::engine::metrics::SlowQuery>,
 }
+
+/// Slow queries the monitoring panel lists.
+pub const SLOW_SHOWN: usize = 12;
 
 fn cut(series: &Series, from_ms: Millis) -> Vec<(f64, f64)> {
     series.points().filter(|(t, _)| *t >= from_ms).map(|(t, v)| (*t as f64, *v)).collect()
@@ -318,6 +325,8 @@ impl ChartsView {
                 label: "hit ratio".into(),
                 points: cut(&metrics.cache_hit_ratio, from_ms),
             }),
+            slow_threshold_ms: cluster.settings().log_min_duration_statement_ms,
+            slow: metrics.slow_queries().rev().take(SLOW_SHOWN).cloned().collect(),
         }
     }
 }
@@ -465,5 +474,15 @@ mod tests {
         assert!(charts.cpu.iter().all(|s| s.points.len() >= 55), "{:?}", charts.cpu[0]);
         assert_eq!(charts.write_latency_ms.len(), 2);
         assert!(charts.cache_hit_ratio.is_none(), "the cache is off");
+        assert_eq!(
+            charts.slow_threshold_ms,
+            Some(100),
+            "PostgreSQL's log_min_duration_statement, as set here"
+        );
+        cluster.set("log_min_duration_statement", "0").expect("a setting");
+        cluster.submit("bob", Target::Router, "SELECT * FROM t");
+        cluster.advance(100);
+        let charts = ChartsView::of(&cluster);
+        assert_eq!(charts.slow.first().map(|q| q.sql.as_str()), Some("SELECT * FROM t"));
     }
 }

@@ -37,6 +37,23 @@ pub fn charts(props: &ChartsProps) -> Html {
                     <Chart title="Read cache hit ratio" unit={Unit::Ratio} window={c.window} series={vec![cache.clone()]} max={Some(1.0)} />
                 }
             </div>
+            <h3 class="slow-title">{ match c.slow_threshold_ms {
+                Some(ms) => format!("Slow-query log (statements over {}, log_min_duration_statement)", format_millis(ms)),
+                None => "Slow-query log: off (log_min_duration_statement = -1)".to_string(),
+            }}</h3>
+            if c.slow.is_empty() {
+                <p class="muted">{"No slow statement yet: the load generator's heavy share, or a big scan, will show here."}</p>
+            } else {
+                <table class="rows slow-log" data-testid="slow-log">
+                    <thead><tr><th>{"at"}</th><th>{"node"}</th><th>{"session"}</th><th>{"took"}</th><th>{"statement"}</th><th>{"plan"}</th></tr></thead>
+                    <tbody>
+                        { for c.slow.iter().map(|q| html! {
+                            <tr><td>{format_millis(q.at_ms)}</td><td>{q.node.name()}</td><td>{&q.session}</td>
+                                <td>{format_millis(q.duration_ms)}</td><td><code>{&q.sql}</code></td><td>{&q.cost}</td></tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
         </section>
     }
 }

@@ -318,6 +318,12 @@ fn session_box(session: &SessionView, r: Rect) -> Html {
             <title>{session.route.clone().unwrap_or_else(|| "The node that answered this session's last statement".into())}</title>
             { rect_el(r, classes!("box")) }
             { text(Point { x: r.x + 8.0, y: r.y + 13.0 }, "name", session.name.clone()) }
+            if let Some((node, _)) = session.resolved {
+                <text x={fmt(r.x + r.w - 4.0)} y={fmt(r.y + 12.0)} class="role" data-testid="cached-dns">
+                    <title>{"This client cached the endpoint's DNS answer: it keeps using that node until the TTL runs out"}</title>
+                    {format!("dns→{node}")}
+                </text>
+            }
             { text(Point { x: r.x + 8.0, y: r.y + 25.0 }, "detail", answer) }
         </g>
     }
