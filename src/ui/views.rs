@@ -181,7 +181,19 @@ fn explain(cluster: &Cluster, reader: &str, read: &StatementReply, write: &SeenW
     };
     let node = cluster.nodes().get(read.node.0);
     let arrived = node.is_some_and(|n| n.timeline == read.timeline && n.replay_lsn >= write.commit);
-    let since = if arrived { "it has arrived there since" } else { "it has not arrived there yet" };
+    // The WAL message carrying it, if it is on the wire to that node now.
+    let carrying = cluster.in_flight().find(|m| {
+        m.to == read.node
+            && matches!(&m.payload, Payload::Wal { records } if records.iter().any(|r| r.end >= write.commit))
+    });
+    let since = match (arrived, carrying) {
+        (true, _) => "it has arrived there since".to_string(),
+        (false, Some(m)) => format!(
+            "it is on the wire and arrives in {}",
+            format_millis(m.arrives_ms.saturating_sub(cluster.now_ms()))
+        ),
+        (false, None) => "it has not arrived there yet".to_string(),
+    };
     format!(
         "stale: {source}; {whose} {verb} committed at {}, {} bytes and {} earlier — {since}",
         write.commit,
@@ -434,7 +446,7 @@ mod tests {
         let why = stale.values().next().expect("one");
         assert!(why.starts_with("stale: pg") && why.contains("had replayed up to 0/"), "{why}");
         assert!(why.contains("alice's INSERT committed at 0/"), "{why}");
-        assert!(why.ends_with("it has not arrived there yet"), "{why}");
+        assert!(why.ends_with("it is on the wire and arrives in 980ms"), "{why}");
         cluster.advance(2_000);
         let why = staleness(&cluster, &replies).into_values().next().expect("still stale");
         assert!(why.ends_with("it has arrived there since"), "{why}");
