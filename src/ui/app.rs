@@ -18,6 +18,15 @@ use super::embed::{self, EmbedOptions, HostMessage};
 use super::state::{Action, Model};
 use crate::engine::share;
 
+/// The panels below the diagram and the console, as last cut from the engine.
+struct Below {
+    events: std::rc::Rc<Vec<(crate::engine::event::Category, String)>>,
+    cards: Vec<super::state::NodeView>,
+    charts: super::views::ChartsView,
+    load: super::views::LoadView,
+    settings: super::state::SettingsView,
+}
+
 /// What a host page's message asks for.
 fn host_action(message: HostMessage) -> Action {
     match message {
@@ -32,7 +41,7 @@ fn host_action(message: HostMessage) -> Action {
 /// Newest events rendered for the log (its filters choose among them).
 const EVENTS_RENDERED: usize = 200;
 
-/// While the clock runs, the event log is rendered again every this many frames (4 a second).
+/// While the clock runs, the panels below are cut again every this many frames (4 a second).
 const LOG_REFRESH_FRAMES: u64 = 15;
 
 /// The page's colour themes, in toggle order (None follows the system).
@@ -190,27 +199,34 @@ pub fn app() -> Html {
         Callback::from(move |()| theme.set((*theme + 1) % THEMES.len()))
     };
     let nodes = model.node_views();
-    // Rendered only when the log changed, and while the clock runs at most every
-    // LOG_REFRESH_FRAMES frames (under load it changes on every frame).
+    // The panels below the diagram and the console change on every frame under load, and
+    // nobody reads them at 60 Hz: while the clock runs they are cut from the engine again
+    // every LOG_REFRESH_FRAMES frames and after every action of the learner.
     let frame = use_mut_ref(|| 0u64);
     *frame.borrow_mut() += 1;
-    let events = {
-        let (total, digest) = {
-            let cluster = model.cluster();
-            (cluster.events().total(), cluster.events().digest())
-        };
-        let key = if model.running && total > 0 {
-            (*frame.borrow() / LOG_REFRESH_FRAMES, 0)
+    let below = {
+        let key = if model.running {
+            (*frame.borrow() / LOG_REFRESH_FRAMES, model.acted)
         } else {
-            (total, digest)
+            (model.version, model.acted)
         };
         let model = model.clone();
         use_memo(key, move |_| {
-            let cluster = model.cluster();
-            let log = cluster.events().iter().rev().take(EVENTS_RENDERED);
-            log.map(|e| (e.kind.category(), e.to_string())).collect::<Vec<_>>()
+            let events = {
+                let cluster = model.cluster();
+                let log = cluster.events().iter().rev().take(EVENTS_RENDERED);
+                log.map(|e| (e.kind.category(), e.to_string())).collect::<Vec<_>>()
+            };
+            Below {
+                events: std::rc::Rc::new(events),
+                cards: model.node_views(),
+                charts: model.charts_view(),
+                load: model.load_view(),
+                settings: model.settings_view(),
+            }
         })
     };
+    let events = below.events.clone();
     let dropped = model.cluster().events().dropped();
     let clock = model.clock_view();
     let nodes_names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
@@ -243,17 +259,17 @@ pub fn app() -> Html {
                     <Results replies={model.replies.clone()} pending={model.pending()} stale={model.staleness()} highlight={highlight_ops} />
                 </section>
                 <section class="below">
-                    if shows("charts") { <Charts charts={model.charts_view()} /> }
-                    if shows("load") { <LoadPanel load={model.load_view()} on_action={on_action.clone()} /> }
+                    if shows("charts") { <Charts charts={below.charts.clone()} /> }
+                    if shows("load") { <LoadPanel load={below.load.clone()} on_action={on_action.clone()} /> }
                     if shows("timeline") {
                         <FailoverTimeline entries={model.failover_timeline()} split_brain={model.split_brain()}
                             last_failover={model.last_failover()} />
                     }
-                    if shows("settings") { <SettingsPanel settings={model.settings_view()} on_action={on_action.clone()} /> }
+                    if shows("settings") { <SettingsPanel settings={below.settings.clone()} on_action={on_action.clone()} /> }
                     if shows("checker") {
                         <CheckerPanel findings={model.findings.clone()} highlighted={model.highlighted} on_action={on_action.clone()} />
                     }
-                    if shows("nodes") { <ClusterView nodes={nodes} on_action={on_action.clone()} /> }
+                    if shows("nodes") { <ClusterView nodes={below.cards.clone()} on_action={on_action.clone()} /> }
                     if shows("script") { <ScriptPanel output={model.script_output.clone()} on_action={on_action.clone()} /> }
                     if shows("log") { <EventLogView {events} nodes={nodes_names} {dropped} /> }
                 </section>

@@ -74,6 +74,8 @@ pub struct Model {
     run: Rc<RefCell<Run>>,
     /// Bumped by every action that changed anything.
     pub version: u64,
+    /// Bumped by every action but the clock's ticks: what the learner did, not time passing.
+    pub acted: u64,
     /// Whether simulated time flows with real time.
     pub running: bool,
     /// Multiple of real time at which the clock runs.
@@ -186,6 +188,7 @@ impl Model {
         Self {
             run: Rc::new(RefCell::new(run)),
             version: 0,
+            acted: 0,
             running: true,
             speed: 1.0,
             carry_ms: 0.0,
@@ -455,6 +458,13 @@ impl Model {
 
     /// Replaces the run with a recording; a bad one leaves a fresh cluster and says why.
     fn open(next: &mut Model, script: &str, from: &str) {
+        // The counters go on: views memoised on them must see a new run.
+        let (version, acted) = (next.version, next.acted);
+        Self::replace(next, script, from);
+        (next.version, next.acted) = (version, acted);
+    }
+
+    fn replace(next: &mut Model, script: &str, from: &str) {
         match Run::from_export(script) {
             Ok((run, claimed)) => {
                 let digest = run.digest();
@@ -483,6 +493,7 @@ impl Reducible for Model {
         let mut next = Self {
             run: self.run.clone(),
             version: self.version + 1,
+            acted: self.acted + u64::from(!matches!(action, Action::Tick { .. })),
             running: self.running,
             speed: self.speed,
             carry_ms: self.carry_ms,
