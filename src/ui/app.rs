@@ -8,7 +8,7 @@
 
 use yew::prelude::*;
 
-use super::browser::{self, AnimationLoop, KeyListener, MessageListener};
+use super::browser::{self, AnimationLoop};
 use super::components::{
     Charts, CheckerPanel, ClusterView, Console, Diagram, DiagramBar, EventLogView,
     FailoverTimeline, Help, LoadPanel, NodePanel, RecordingBar, Results, ScriptPanel,
@@ -103,7 +103,7 @@ pub fn app() -> Html {
             let listener = (*host).clone().and_then(|origin| {
                 browser::post_to_host(&origin, "replica-playground:ready", &[]);
                 let reply_to = origin.clone();
-                MessageListener::start(origin, move |(kind, speed, script)| {
+                browser::listen_messages(origin, move |(kind, speed, script)| {
                     match embed::host_message(&kind, speed, script) {
                         Ok(message) => dispatcher.dispatch(host_action(message)),
                         Err(error) => browser::post_to_host(
@@ -166,7 +166,7 @@ pub fn app() -> Html {
     {
         let (dispatcher, help) = (model.dispatcher(), help.clone());
         use_effect_with((), move |()| {
-            let keys = KeyListener::start(move |event| match event.key().as_str() {
+            let keys = browser::listen_keys(move |event| match event.key().as_str() {
                 " " => {
                     event.prevent_default();
                     dispatcher.dispatch(Action::TogglePlay);

@@ -121,37 +121,40 @@ impl Drop for AnimationLoop {
     }
 }
 
-/// Listens to key presses on the whole page, except those typed into a field, until dropped.
-pub struct KeyListener {
-    closure: Closure<dyn FnMut(web_sys::KeyboardEvent)>,
+/// A listener on the window for one kind of event, removed when dropped.
+pub struct WindowListener {
+    event: &'static str,
+    closure: Closure<dyn FnMut(web_sys::Event)>,
 }
 
-impl KeyListener {
-    pub fn start(mut on_key: impl FnMut(&web_sys::KeyboardEvent) + 'static) -> Option<Self> {
+impl WindowListener {
+    fn start(event: &'static str, on_event: impl FnMut(web_sys::Event) + 'static) -> Option<Self> {
+        let closure = Closure::<dyn FnMut(web_sys::Event)>::new(on_event);
         let window = web_sys::window()?;
-        let closure = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
-            move |event: web_sys::KeyboardEvent| {
-                if !typing_into_a_field(&event) && !event.ctrl_key() && !event.meta_key() {
-                    on_key(&event);
-                }
-            },
-        );
-        window
-            .add_event_listener_with_callback("keydown", closure.as_ref().unchecked_ref())
-            .ok()?;
-        Some(Self { closure })
+        window.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref()).ok()?;
+        Some(Self { event, closure })
     }
 }
 
-impl Drop for KeyListener {
+impl Drop for WindowListener {
     fn drop(&mut self) {
         if let Some(window) = web_sys::window() {
-            let _ = window.remove_event_listener_with_callback(
-                "keydown",
-                self.closure.as_ref().unchecked_ref(),
-            );
+            let callback = self.closure.as_ref().unchecked_ref();
+            let _ = window.remove_event_listener_with_callback(self.event, callback);
         }
     }
+}
+
+/// Listens to key presses on the whole page, except those typed into a field.
+pub fn listen_keys(
+    mut on_key: impl FnMut(&web_sys::KeyboardEvent) + 'static,
+) -> Option<WindowListener> {
+    WindowListener::start("keydown", move |event: web_sys::Event| {
+        let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+        if !typing_into_a_field(event) && !event.ctrl_key() && !event.meta_key() {
+            on_key(event);
+        }
+    })
 }
 
 fn typing_into_a_field(event: &web_sys::KeyboardEvent) -> bool {
@@ -212,50 +215,28 @@ pub fn host_origin(configured: Option<&str>) -> Option<String> {
 /// A message from the host page, read out of its object: (type, speed, script).
 pub type RawMessage = (String, Option<f64>, Option<String>);
 
-/// Listens to `postMessage` from the parent page at `origin` only, until dropped.
-pub struct MessageListener {
-    closure: Closure<dyn FnMut(web_sys::MessageEvent)>,
-}
-
-impl MessageListener {
-    pub fn start(origin: String, mut on_message: impl FnMut(RawMessage) + 'static) -> Option<Self> {
-        let window = web_sys::window()?;
-        let closure = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            move |event: web_sys::MessageEvent| {
-                let from_parent = match (
-                    web_sys::window().and_then(|w| w.parent().ok().flatten()),
-                    event.source(),
-                ) {
-                    (Some(parent), Some(source)) => JsValue::from(parent) == JsValue::from(source),
-                    _ => false,
-                };
-                if !from_parent || event.origin() != origin {
-                    return; // not our host: ignored, as the spec advises
-                }
-                let data = event.data();
-                let field = |name: &str| js_sys::Reflect::get(&data, &JsValue::from_str(name)).ok();
-                let Some(kind) = field("type").and_then(|v| v.as_string()) else { return };
-                let speed = field("speed").and_then(|v| v.as_f64());
-                let script = field("script").and_then(|v| v.as_string());
-                on_message((kind, speed, script));
-            },
-        );
-        window
-            .add_event_listener_with_callback("message", closure.as_ref().unchecked_ref())
-            .ok()?;
-        Some(Self { closure })
-    }
-}
-
-impl Drop for MessageListener {
-    fn drop(&mut self) {
-        if let Some(window) = web_sys::window() {
-            let _ = window.remove_event_listener_with_callback(
-                "message",
-                self.closure.as_ref().unchecked_ref(),
-            );
+/// Listens to `postMessage` from the parent page at `origin` only.
+pub fn listen_messages(
+    origin: String,
+    mut on_message: impl FnMut(RawMessage) + 'static,
+) -> Option<WindowListener> {
+    WindowListener::start("message", move |event: web_sys::Event| {
+        let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else { return };
+        let parent = web_sys::window().and_then(|w| w.parent().ok().flatten());
+        let from_parent = match (parent, event.source()) {
+            (Some(parent), Some(source)) => JsValue::from(parent) == JsValue::from(source),
+            _ => false,
+        };
+        if !from_parent || event.origin() != origin {
+            return; // not our host: ignored, as the spec advises
         }
-    }
+        let data = event.data();
+        let field = |name: &str| js_sys::Reflect::get(&data, &JsValue::from_str(name)).ok();
+        let Some(kind) = field("type").and_then(|v| v.as_string()) else { return };
+        let speed = field("speed").and_then(|v| v.as_f64());
+        let script = field("script").and_then(|v| v.as_string());
+        on_message((kind, speed, script));
+    })
 }
 
 /// Posts `{type, …fields}` to the parent page at `origin` (nothing when not framed).

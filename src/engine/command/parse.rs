@@ -106,6 +106,16 @@ pub fn share(key: &str, value: &str) -> Result<f64, Error> {
     })
 }
 
+/// A share as the page's fields take it: a percentage (`85%`) or a fraction (`0.85`).
+pub fn percent_or_fraction(value: &str) -> Option<f64> {
+    let value = value.trim();
+    let share = match value.strip_suffix('%') {
+        Some(percent) => percent.trim().parse::<f64>().ok()? / 100.0,
+        None => value.parse::<f64>().ok()?,
+    };
+    share.is_finite().then_some(share)
+}
+
 /// A packet-loss probability from 0 to 0.9.
 pub fn probability(key: &str, value: &str) -> Result<f64, Error> {
     value.parse::<f64>().ok().filter(|p| (0.0..=0.9).contains(p)).ok_or_else(|| {
@@ -269,6 +279,16 @@ pub fn unquote(text: &str) -> Result<(String, &str), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_shares_read_as_percentages_or_fractions() {
+        assert_eq!(percent_or_fraction("85%"), Some(0.85));
+        assert_eq!(percent_or_fraction(" 0.1 "), Some(0.1));
+        assert_eq!(percent_or_fraction("10 %"), Some(0.1));
+        for bad in ["", "%", "lots", "inf", "NaN%"] {
+            assert_eq!(percent_or_fraction(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn durations_read_as_users_write_them_and_print_back_exactly() {

@@ -711,15 +711,7 @@ fn hostile_shapes_answer_without_panicking() {
         format!("SELECT * FROM t ORDER BY {}", vec!["b DESC"; 200].join(", ")),
     ];
     for sql in &shapes {
-        let started = std::time::Instant::now();
         let _ = run(sql); // answers, whatever it answers
-        if std::env::var_os("SHAPE_TIMES").is_some() {
-            eprintln!(
-                "{:>8.1} ms  {}",
-                started.elapsed().as_secs_f64() * 1e3,
-                &sql[..sql.len().min(60)]
-            );
-        }
     }
     let answers = run("SELECT count(*) FROM t");
     assert!(matches!(answers.as_slice(), [Ok(table)] if table.contains("10000")), "{answers:?}");

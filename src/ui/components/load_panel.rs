@@ -61,6 +61,7 @@ pub fn load_panel(props: &LoadPanelProps) -> Html {
     });
     let on_read = field(|v, t| share(t).map(|s| v.read_ratio = s).is_some());
     let on_heavy = field(|v, t| share(t).map(|s| v.heavy_ratio = s).is_some());
+
     let on_sessions = field(|v, t| {
         let n = parse::number("sessions", t, 1, 10_000).ok();
         n.map(|n| v.sessions = n as usize).is_some()
@@ -100,9 +101,7 @@ pub fn load_panel(props: &LoadPanelProps) -> Html {
     }
 }
 
-/// `85%`, `85` or `0.85` as a share.
+/// `85%` or `0.85` as a share from 0 to 1.
 fn share(text: &str) -> Option<f64> {
-    let number: f64 = text.trim_end_matches('%').trim().parse().ok()?;
-    let share = if text.ends_with('%') || number > 1.0 { number / 100.0 } else { number };
-    (0.0..=1.0).contains(&share).then_some(share)
+    parse::percent_or_fraction(text).filter(|s| (0.0..=1.0).contains(s))
 }

@@ -79,14 +79,9 @@ fn replica_controls(props: &NodePanelProps) -> Html {
         c.jitter_ms.is_some()
     });
     let on_loss = link_field(|c, text| {
-        c.loss = parse::share("loss", text.trim_end_matches('%')).ok().map(|share| {
-            if text.ends_with('%') {
-                share / 100.0
-            } else {
-                share
-            }
-        });
-        c.loss.is_some_and(|l| l < 1.0)
+        // The engine's limit: PostgreSQL would give up on a link losing more.
+        c.loss = parse::percent_or_fraction(text).filter(|p| (0.0..=0.9).contains(p));
+        c.loss.is_some()
     });
     let on_apply_delay = {
         let on_action = props.on_action.clone();
