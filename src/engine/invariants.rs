@@ -16,12 +16,11 @@
 //! Determinism — the same seed twice gives the identical run — is checked by running twice and
 //! comparing [`Cluster::digest`].
 
-use std::collections::BTreeMap;
-
 use super::commit::SyncCommit;
 use super::node::{NodeState, Receiver, Role};
 use super::wal::Lsn;
 use super::{Cluster, NodeId};
+use crate::engine::vecmap::VecMap;
 
 pub const PREFIX: &str = "a replica's log is a prefix of its primary's log";
 pub const DURABLE: &str = "no acknowledged write is lost under synchronous commit";
@@ -113,7 +112,7 @@ impl std::fmt::Display for Violation {
 /// Checks invariants step after step, remembering what it needs between steps.
 #[derive(Clone, Debug, Default)]
 pub struct Checker {
-    positions: BTreeMap<NodeId, (u32, Lsn, Lsn)>,
+    positions: VecMap<NodeId, (u32, Lsn, Lsn)>,
 }
 
 impl Checker {

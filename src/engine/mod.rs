@@ -39,6 +39,7 @@ pub mod rng;
 pub mod scenario;
 pub mod share;
 pub mod sql;
+pub mod vecmap;
 pub mod wal;
 
 pub use cluster::{Cluster, ClusterConfig, OpId, Reply, StatementReply, Target};

@@ -15,10 +15,11 @@
 //! time from their cost, so a node that is busy answers late and, if it is a replica, replays
 //! late. A node's [`NodeState`] says whether it is up at all.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::cluster::OpId;
 use super::sql::{Database, Session};
+use super::vecmap::VecMap;
 use super::wal::{Lsn, Wal, WalRecord};
 use super::{Millis, NodeId};
 
@@ -140,7 +141,7 @@ pub struct Node {
     /// A replay job is queued or running.
     pub replay_busy: bool,
     /// Connections to this node, by client session name.
-    pub sessions: BTreeMap<String, Session>,
+    pub sessions: VecMap<String, Session>,
     /// How many times the node crashed.
     pub crashes: u32,
     /// Bumped by every crash and base backup: positions may restart from there.
@@ -172,7 +173,7 @@ impl Node {
             cores_free_us: vec![0; cores.max(1)],
             queue: VecDeque::new(),
             replay_busy: false,
-            sessions: BTreeMap::new(),
+            sessions: VecMap::new(),
             crashes: 0,
             incarnation: 0,
             timeline: 1,

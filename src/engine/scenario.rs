@@ -9,6 +9,7 @@
 //! its line number; [`Scenario::run_script`] stops there unless asked to keep going. SQL
 //! errors are not script errors: they are output, as they would be in psql.
 
+use crate::engine::vecmap::VecMap;
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 
@@ -251,10 +252,7 @@ impl Scenario {
     }
 
     /// Nodes named in a per-node list must be in the cluster.
-    fn members(
-        &self,
-        list: &[(NodeId, u32)],
-    ) -> Result<std::collections::BTreeMap<NodeId, u32>, Error> {
+    fn members(&self, list: &[(NodeId, u32)]) -> Result<VecMap<NodeId, u32>, Error> {
         list.iter()
             .map(|(id, n)| NodeRef::Id(*id).resolve(&self.cluster).map(|id| (id, *n)))
             .collect()

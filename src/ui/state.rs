@@ -10,6 +10,7 @@
 //!
 //! The views ([`NodeView`], ...) are plain data cut from the engine for components' props.
 
+use crate::engine::vecmap::VecMap;
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
@@ -235,7 +236,7 @@ impl Model {
     }
 
     /// The messages on the wire, by (sender, receiver).
-    pub fn lanes(&self) -> std::collections::BTreeMap<(NodeId, NodeId), LaneView> {
+    pub fn lanes(&self) -> VecMap<(NodeId, NodeId), LaneView> {
         views::wire(&self.cluster())
     }
 
@@ -360,7 +361,7 @@ impl Model {
     pub fn settings_view(&self) -> SettingsView {
         let cluster = self.cluster();
         let endpoint = cluster.endpoint();
-        let list = |m: &std::collections::BTreeMap<NodeId, u32>| {
+        let list = |m: &VecMap<NodeId, u32>| {
             m.iter().map(|(id, n)| format!("{id}:{n}")).collect::<Vec<_>>().join(", ")
         };
         SettingsView {

@@ -4,6 +4,7 @@
 //! who answered each session, what the router, the endpoint and the failover manager are
 //! doing, the monitoring series of the last minute. No Yew here: tested natively.
 
+use crate::engine::vecmap::VecMap;
 use std::collections::BTreeMap;
 
 use crate::engine::cluster::{LoadGen, Payload};
@@ -40,8 +41,8 @@ pub struct LaneView {
 }
 
 /// Every message on the wire, by (sender, receiver).
-pub fn wire(cluster: &Cluster) -> BTreeMap<(NodeId, NodeId), LaneView> {
-    let mut lanes: BTreeMap<(NodeId, NodeId), LaneView> = BTreeMap::new();
+pub fn wire(cluster: &Cluster) -> VecMap<(NodeId, NodeId), LaneView> {
+    let mut lanes: VecMap<(NodeId, NodeId), LaneView> = VecMap::new();
     for message in cluster.in_flight() {
         let records = match &message.payload {
             Payload::Wal { records } => records.len(),

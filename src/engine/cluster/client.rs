@@ -7,13 +7,15 @@
 //! hears back. The op's [`Reply`] collects one [`StatementReply`] per statement.
 
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use super::super::commit::{self, CommitWait, StandbyAck, SyncCommit};
 use super::super::event::EventKind;
 use super::super::history::{OpKind, OpRecord};
 use super::super::metrics::SlowQuery;
 use super::super::node::{Job, NodeState, Role};
-use super::super::sql::{self, Cost, Env, Outcome, Statement};
+
+use super::super::sql::{self, Cost, Env, Outcome, Statement, Utility};
 use super::super::wal::Lsn;
 use super::super::{format_millis, Error, Millis, NodeId};
 use super::load::Traffic;
@@ -112,6 +114,8 @@ struct InFlight {
     waiting_since_ms: Option<Millis>,
     /// A read the cache missed: its answer is stored under this key.
     cache_key: Option<String>,
+    /// `pg_sleep()`: extra time after the CPU work.
+    sleep_ms: Millis,
 }
 
 /// A client operation in progress.
@@ -249,6 +253,15 @@ impl Cluster {
         })
     }
 
+    /// Whether `session` has a statement on `node` now, and if so whether its commit waits for
+    /// synchronous replication (`pg_stat_activity`'s `active` and `SyncRep`).
+    pub(super) fn statement_on(&self, node: NodeId, session: &str) -> Option<bool> {
+        self.ops.values().find_map(|op| {
+            let in_flight = op.in_flight.as_ref().filter(|f| f.node == node)?;
+            (op.reply.session == session).then_some(in_flight.waiting_since_ms.is_some())
+        })
+    }
+
     /// Sets a session's `synchronous_commit` (None: back to the cluster default).
     pub fn set_session_commit(&mut self, session: &str, mode: Option<SyncCommit>) {
         self.sessions.entry(session.to_string()).or_default().commit = mode;
@@ -382,6 +395,7 @@ impl Cluster {
             sync_all,
             waiting_since_ms: None,
             cache_key,
+            sleep_ms: 0,
         };
         self.ops.get_mut(&id).expect("op exists").in_flight = Some(in_flight);
         if self.shutting_down() == Some(node) {
@@ -513,7 +527,15 @@ impl Cluster {
         let session = op.reply.session.clone();
         let in_flight = op.in_flight.as_ref().expect("a statement is in flight");
         let (node_id, statement) = (in_flight.node, in_flight.statement.clone());
-        let env = self.env_for(node_id);
+        if let Some(utility) = statement.utility() {
+            return self.run_utility_statement(id, &session, node_id, &statement, utility);
+        }
+        let mut env = self.env_for(node_id);
+        let connection = self.nodes[node_id.0].sessions.entry(session.clone()).or_default();
+        connection.query = Some((statement.sql().into(), env.now));
+        if statement.needs_catalog() {
+            env.catalog = Some(Rc::new(self.catalog_for(node_id, &session)));
+        }
         let in_flight =
             self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()).expect("in flight");
         let node = &mut self.nodes[node_id.0];
@@ -540,6 +562,11 @@ impl Cluster {
         }
         let connection = node.sessions.entry(session).or_default();
         let result = node.db.execute(connection, &statement, &env);
+        let requests = env.catalog.as_ref().map(|c| c.take_requests()).unwrap_or_default();
+        let sleep_ms = if requests.is_empty() { 0 } else { self.serve_requests(node_id, requests) };
+        let in_flight =
+            self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()).expect("in flight");
+        in_flight.sleep_ms = sleep_ms;
         let cpu_us = match &result {
             Ok(outcome) => statement_cpu_us(
                 &outcome.cost,
@@ -563,15 +590,46 @@ impl Cluster {
     /// Extra time after the CPU work: the local WAL flush, for a commit that waits for it.
     fn flush_wait_us(&self, id: OpId) -> u64 {
         let in_flight = self.ops.get(&id).and_then(|op| op.in_flight.as_ref()).expect("in flight");
-        match (in_flight.commit, in_flight.mode.waits_for_local_flush()) {
+        let flush_us = match (in_flight.commit, in_flight.mode.waits_for_local_flush()) {
             (Some(_), true) => self.settings.wal_flush_us,
             _ => 0,
+        };
+        flush_us + in_flight.sleep_ms * 1_000
+    }
+
+    /// Runs `SET`/`SHOW`/`RESET`/`ALTER SYSTEM`/`CHECKPOINT` (the server's, not the data's).
+    fn run_utility_statement(
+        &mut self,
+        id: OpId,
+        session: &str,
+        node: NodeId,
+        statement: &Statement,
+        utility: &Utility,
+    ) -> u64 {
+        let now = self.timestamp();
+        let connection = self.nodes[node.0].sessions.entry(session.to_string()).or_default();
+        connection.query = Some((statement.sql().into(), now));
+        let result = if connection.is_aborted() {
+            Err(sql::SqlError::in_failed_transaction())
+        } else {
+            self.run_utility(node, session, utility)
+        };
+        if result.is_err() {
+            if let Some(connection) = self.nodes[node.0].sessions.get_mut(session) {
+                connection.abort();
+            }
         }
+        let in_flight =
+            self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()).expect("in flight");
+        in_flight.cpu_us = ERROR_CPU_US;
+        in_flight.result = Some(result.map_err(Error::from));
+        ERROR_CPU_US
     }
 
     fn env_for(&self, id: NodeId) -> Env {
         let node = self.node(id);
         Env {
+            catalog: None,
             now: self.timestamp(),
             in_recovery: node.role == Role::Replica,
             wal_lsn: match node.role {

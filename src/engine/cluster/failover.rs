@@ -51,6 +51,7 @@ use super::super::node::{Job, NodeState, Receiver, Role};
 use super::super::wal::Lsn;
 use super::super::{Error, Millis, NodeId};
 use super::{Cluster, LinkState, Timer};
+use crate::engine::vecmap::VecMap;
 
 /// Patroni's settings for the failover manager.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,7 +66,7 @@ pub struct FailoverConfig {
     pub maximum_lag_on_failover: u64,
     /// Patroni's `failover_priority` tag: among equally advanced replicas the highest wins;
     /// 0 means never promote (`nofailover`). Unlisted nodes have priority 1.
-    pub priorities: std::collections::BTreeMap<NodeId, u32>,
+    pub priorities: VecMap<NodeId, u32>,
     /// Make an unreachable old primary read-only before promoting another node.
     pub fencing: bool,
 }
@@ -77,7 +78,7 @@ impl Default for FailoverConfig {
             ttl_ms: 30_000,
             loop_wait_ms: 10_000,
             maximum_lag_on_failover: 1 << 20,
-            priorities: std::collections::BTreeMap::new(),
+            priorities: VecMap::new(),
             fencing: true,
         }
     }
@@ -735,7 +736,7 @@ impl Cluster {
     }
 
     /// When each timeline began.
-    pub fn timeline_started_ms(&self) -> &std::collections::BTreeMap<u64, Millis> {
+    pub fn timeline_started_ms(&self) -> &super::super::vecmap::VecMap<u64, Millis> {
         &self.timeline_started_ms
     }
 
@@ -772,7 +773,7 @@ impl Cluster {
     /// began: something a primary on `timeline` did at `at_ms` happened during a split brain.
     pub fn newer_timeline_before(&self, timeline: u64, at_ms: Millis) -> Option<(u64, Millis)> {
         self.timeline_started_ms
-            .range(timeline + 1..)
+            .range_from(&(timeline + 1))
             .find(|(_, started_ms)| **started_ms < at_ms)
             .map(|(t, started_ms)| (*t, *started_ms))
     }

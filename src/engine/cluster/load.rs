@@ -11,7 +11,7 @@
 //! all land on the primary, so the write bottleneck stays; the heavy query on the primary
 //! slows writes, and on a replica it does not.
 
-use std::collections::BTreeMap;
+use crate::engine::vecmap::VecMap;
 use std::fmt::Write as _;
 
 use super::super::event::EventKind;
@@ -130,9 +130,9 @@ pub struct LoadGen {
     pub started_ms: Millis,
     next_arrival_us: u64,
     next_session: usize,
-    stats: BTreeMap<Kind, KindStats>,
+    stats: VecMap<Kind, KindStats>,
     /// Requests answered per node.
-    per_node: BTreeMap<String, u64>,
+    per_node: VecMap<String, u64>,
     pub finished: bool,
 }
 
@@ -240,8 +240,8 @@ impl Cluster {
             started_ms: start_ms,
             next_arrival_us: start_ms * 1_000,
             next_session: 0,
-            stats: BTreeMap::new(),
-            per_node: BTreeMap::new(),
+            stats: VecMap::new(),
+            per_node: VecMap::new(),
             finished: false,
         });
         self.set_timer(Timer::LoadArrival, start_ms);

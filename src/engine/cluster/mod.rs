@@ -38,11 +38,13 @@
 
 pub mod agenda;
 mod cache;
+mod catalog;
 mod client;
 mod endpoint;
 mod failover;
 mod faults;
 mod footprint;
+mod guc;
 mod load;
 mod replication;
 mod router;
@@ -70,6 +72,7 @@ use super::metrics::{LagSample, Metrics};
 use super::node::{Node, NodeState, Role, DEFAULT_CORES};
 use super::rng::Rng;
 use super::sql::Database;
+use super::vecmap::VecMap;
 use super::wal::Lsn;
 use super::{Error, Millis, NodeId};
 
@@ -188,6 +191,9 @@ pub struct Walsender {
     pub replay_lag_ms: Option<Millis>,
     /// When the standby last reported.
     pub last_reply_ms: Millis,
+    /// When this connection began, and the position streaming started from.
+    pub started_ms: Millis,
+    pub start_lsn: Lsn,
 }
 
 /// A copy of the primary taken by a base backup.
@@ -210,34 +216,34 @@ pub struct Cluster {
     now_ms: Millis,
     rng: Rng,
     nodes: Vec<Node>,
-    links: BTreeMap<NodeId, LinkState>,
-    walsenders: BTreeMap<NodeId, Walsender>,
+    links: VecMap<NodeId, LinkState>,
+    walsenders: VecMap<NodeId, Walsender>,
     agenda: agenda::Agenda,
     /// Base backups being taken, by the node they will restore.
-    backups: BTreeMap<NodeId, Backup>,
+    backups: VecMap<NodeId, Backup>,
     next_conn: u64,
     ops: BTreeMap<OpId, client::Op>,
     /// Ops whose commit waits for its mode (`synchronous_commit`, semi-sync, `ryw=sync`).
     commit_waits: std::collections::BTreeSet<OpId>,
     next_op: u64,
     finished: VecDeque<Reply>,
-    sessions: BTreeMap<String, ClientSession>,
+    sessions: VecMap<String, ClientSession>,
     router: RouterConfig,
     shunned_all: bool,
-    weighted_scores: BTreeMap<NodeId, i64>,
-    route_waits: BTreeMap<OpId, (router::CommitPosition, Millis)>,
+    weighted_scores: VecMap<NodeId, i64>,
+    route_waits: VecMap<OpId, (router::CommitPosition, Millis)>,
     history: History,
     manager: failover::Manager,
     /// The primary the failover manager recognises (after a split brain, another node may
     /// still think it is primary too).
     leader: NodeId,
     /// Nodes the failover manager cannot reach, and since when.
-    manager_cut: BTreeMap<NodeId, Millis>,
+    manager_cut: VecMap<NodeId, Millis>,
     /// When each timeline began (its promotion), for the single-writer checks.
-    timeline_started_ms: BTreeMap<u64, Millis>,
+    timeline_started_ms: VecMap<u64, Millis>,
     /// Each timeline's parent and the LSN where it branched off, as PostgreSQL's
     /// `0000000N.history` files record them: which commits a history includes.
-    timeline_forks: BTreeMap<u64, (u64, Lsn)>,
+    timeline_forks: VecMap<u64, (u64, Lsn)>,
     endpoint: Endpoint,
     cache: cache::ReadCache,
     lossy_timelines: std::collections::BTreeSet<u64>,
@@ -246,6 +252,9 @@ pub struct Cluster {
     metrics: Metrics,
     load: Option<LoadGen>,
     acknowledged: Vec<client::AckedCommit>,
+    /// `postgresql.auto.conf`: what `ALTER SYSTEM` wrote (None: reset), applied by
+    /// `pg_reload_conf()`.
+    auto_conf: VecMap<String, Option<String>>,
 }
 
 /// Replies kept for callers that have not taken them (the rest are dropped, oldest first).
@@ -262,26 +271,26 @@ impl Cluster {
             settings,
             now_ms: 0,
             nodes: vec![Node::new(NodeId(0), Role::Primary, config.settings.cores)],
-            links: BTreeMap::new(),
-            walsenders: BTreeMap::new(),
+            links: VecMap::new(),
+            walsenders: VecMap::new(),
             agenda: agenda::Agenda::default(),
-            backups: BTreeMap::new(),
+            backups: VecMap::new(),
             next_conn: 1,
             ops: BTreeMap::new(),
             commit_waits: std::collections::BTreeSet::new(),
             next_op: 1,
             finished: VecDeque::new(),
-            sessions: BTreeMap::new(),
+            sessions: VecMap::new(),
             router: RouterConfig::default(),
             shunned_all: false,
-            weighted_scores: BTreeMap::new(),
-            route_waits: BTreeMap::new(),
+            weighted_scores: VecMap::new(),
+            route_waits: VecMap::new(),
             history: History::default(),
             manager: failover::Manager::default(),
             leader: NodeId(0),
-            manager_cut: BTreeMap::new(),
-            timeline_started_ms: BTreeMap::from([(1, 0)]),
-            timeline_forks: BTreeMap::new(),
+            manager_cut: VecMap::new(),
+            timeline_started_ms: VecMap::from([(1, 0)]),
+            timeline_forks: VecMap::new(),
             endpoint: Endpoint::default(),
             cache: cache::ReadCache::default(),
             lossy_timelines: std::collections::BTreeSet::new(),
@@ -290,6 +299,7 @@ impl Cluster {
             metrics: Metrics::default(),
             load: None,
             acknowledged: Vec::new(),
+            auto_conf: VecMap::new(),
             config,
         };
         cluster.metrics.slow_threshold_ms = cluster.settings.log_min_duration_statement_ms;
@@ -366,8 +376,8 @@ impl Cluster {
         what: &str,
         text: &str,
         max: u32,
-    ) -> Result<BTreeMap<NodeId, u32>, Error> {
-        let mut numbers = BTreeMap::new();
+    ) -> Result<VecMap<NodeId, u32>, Error> {
+        let mut numbers = VecMap::new();
         for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let invalid = || {
                 Error::invalid(format!(
@@ -385,7 +395,7 @@ impl Cluster {
     }
 
     /// Renders a per-node list as [`Cluster::parse_node_numbers`] reads it.
-    pub fn format_node_numbers(numbers: &BTreeMap<NodeId, u32>) -> String {
+    pub fn format_node_numbers(numbers: &VecMap<NodeId, u32>) -> String {
         numbers.iter().map(|(id, n)| format!("{id}:{n}")).collect::<Vec<_>>().join(", ")
     }
 
@@ -395,7 +405,7 @@ impl Cluster {
     }
 
     /// The primary's walsenders: one per connected standby.
-    pub fn walsenders(&self) -> &BTreeMap<NodeId, Walsender> {
+    pub fn walsenders(&self) -> &VecMap<NodeId, Walsender> {
         &self.walsenders
     }
 

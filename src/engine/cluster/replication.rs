@@ -518,6 +518,8 @@ fn new_walsender(conn: u64, from: Lsn, target: Lsn, streaming: bool, now_ms: Mil
         flush_lag_ms: None,
         replay_lag_ms: None,
         last_reply_ms: now_ms,
+        started_ms: now_ms,
+        start_lsn: from,
     }
 }
 

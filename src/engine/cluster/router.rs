@@ -15,12 +15,12 @@
 //! | `lsn`     | a replica that has replayed the session's last commit; wait up to `timeout`, then the primary | waits |
 //! | `sync`    | anywhere: the commit waited until *every* replica replayed it (`remote_apply` on all) | write latency |
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
 use super::super::commit::SyncCommit;
 use super::super::node::{NodeState, Role};
+use super::super::vecmap::VecMap;
 use super::super::wal::Lsn;
 use super::super::{format_millis, parse_millis, Error, Millis, NodeId};
 use super::Cluster;
@@ -66,7 +66,7 @@ impl fmt::Display for Policy {
 pub struct RouterConfig {
     pub policy: Policy,
     /// Weights for [`Policy::Weighted`] (missing: 1).
-    pub weights: BTreeMap<NodeId, u32>,
+    pub weights: VecMap<NodeId, u32>,
     /// ProxySQL's `max_replication_lag`, as time: replicas further behind get no reads.
     pub max_lag_ms: Option<Millis>,
     /// pgpool-II's `delay_threshold`, in bytes.
@@ -150,6 +150,8 @@ pub struct ClientSession {
     pub pinned: Option<NodeId>,
     /// The session's cached answer for the primary's endpoint.
     pub resolved: Option<super::Resolved>,
+    /// Parameters the session `SET`, in their units (`synchronous_commit` also in `commit`).
+    pub gucs: VecMap<String, String>,
 }
 
 /// Where a commit ends in the WAL, and the timeline it was written on. A node has it once it

@@ -228,6 +228,40 @@ pub enum StatementKind {
     Commit,
     /// `ROLLBACK` / `ABORT`
     Rollback,
+    /// `SET`, `SHOW`, `RESET`, `ALTER SYSTEM`, `CHECKPOINT`: run by the server, not on data.
+    Utility(Utility),
+}
+
+/// A statement about the server's configuration rather than its data. The [`Database`]
+/// does not run these: the cluster does, since settings belong to servers and sessions.
+///
+/// [`Database`]: super::Database
+#[derive(Clone, Debug, PartialEq)]
+pub enum Utility {
+    /// `SET [SESSION] name {TO | =} value [, ...]`; `value: None` is `DEFAULT`.
+    Set { name: String, value: Option<String> },
+    /// `SHOW name` / `SHOW ALL`.
+    Show { name: String },
+    /// `RESET name` / `RESET ALL`.
+    Reset { name: String },
+    /// `ALTER SYSTEM SET name {TO | =} value`; `value: None` is `ALTER SYSTEM RESET name`
+    /// (or `DEFAULT`); `ALTER SYSTEM RESET ALL` has the name `all`.
+    AlterSystem { name: String, value: Option<String> },
+    /// `CHECKPOINT`.
+    Checkpoint,
+}
+
+impl Utility {
+    /// PostgreSQL's command tag.
+    pub fn tag(&self) -> &'static str {
+        match self {
+            Utility::Set { .. } => "SET",
+            Utility::Show { .. } => "SHOW",
+            Utility::Reset { .. } => "RESET",
+            Utility::AlterSystem { .. } => "ALTER SYSTEM",
+            Utility::Checkpoint => "CHECKPOINT",
+        }
+    }
 }
 
 /// `CREATE TABLE name (columns, constraints)`.
@@ -507,7 +541,10 @@ impl StatementKind {
             StatementKind::Delete(d) => vec![d.table.name.name.clone()],
             StatementKind::Select(select) => select.tables(),
             StatementKind::Explain(inner) => inner.tables(),
-            StatementKind::Begin | StatementKind::Commit | StatementKind::Rollback => Vec::new(),
+            StatementKind::Begin
+            | StatementKind::Commit
+            | StatementKind::Rollback
+            | StatementKind::Utility(_) => Vec::new(),
         };
         let mut seen = std::collections::BTreeSet::new();
         names.retain(|n| seen.insert(n.clone()));

@@ -246,6 +246,9 @@ pub fn insert(
     selected: Option<(Vec<Row>, Cost)>,
     env: &Env,
 ) -> Result<Effect> {
+    if let Some(refused) = super::catalog::refuse_write(&stmt.table.name, "insert into") {
+        return Err(refused.at(stmt.table.pos.0));
+    }
     let table = table_at(tables, &stmt.table)?;
     let targets = match &stmt.source {
         InsertSource::DefaultValues => Vec::new(),
@@ -346,6 +349,9 @@ pub fn update(
     stmt: &Update,
     env: &Env,
 ) -> Result<Effect> {
+    if let Some(refused) = super::catalog::refuse_write(&stmt.table.name.name, "update") {
+        return Err(refused.at(stmt.table.name.pos.0));
+    }
     let table = table_at(tables, &stmt.table.name)?;
     let visible = stmt.table.visible_name();
     let scope = Scope { columns: table_scope(table, visible) };
@@ -397,6 +403,9 @@ pub fn update(
 
 /// Computes a DELETE's removed rows.
 pub fn delete(tables: &BTreeMap<String, Table>, stmt: &Delete, env: &Env) -> Result<Effect> {
+    if let Some(refused) = super::catalog::refuse_write(&stmt.table.name.name, "delete from") {
+        return Err(refused.at(stmt.table.name.pos.0));
+    }
     let table = table_at(tables, &stmt.table.name)?;
     let visible = stmt.table.visible_name();
     let scope = Scope { columns: table_scope(table, visible) };

@@ -37,12 +37,16 @@ use super::value::{Row, Value};
 use super::wal::{Change, Commit};
 use super::{Env, Statement};
 
+use std::rc::Rc;
+
 type Result<T> = std::result::Result<T, SqlError>;
 
 /// Per-connection state: the open transaction, if any.
 #[derive(Clone, Debug, Default)]
 pub struct Session {
     txn: Option<Transaction>,
+    /// The statement run last (or running), and when it started: `pg_stat_activity.query`.
+    pub query: Option<(Rc<str>, super::Timestamp)>,
 }
 
 /// An open transaction: a private working copy and the changes made to it.
@@ -69,6 +73,13 @@ impl Session {
         self.txn.as_ref().is_some_and(|t| t.aborted)
     }
 
+    /// Marks an open transaction aborted (an error the server raised, not the database).
+    pub fn abort(&mut self) {
+        if let Some(txn) = &mut self.txn {
+            txn.aborted = true;
+        }
+    }
+
     /// Changes made so far in the open transaction (not yet visible to others).
     pub fn pending_changes(&self) -> &[Change] {
         self.txn.as_ref().map_or(&[], |t| t.changes.as_slice())
@@ -84,11 +95,10 @@ impl Database {
         stmt: &Statement,
         env: &Env,
     ) -> Result<Outcome> {
+        session.query = Some((stmt.text.as_str().into(), env.now));
         let result = self.dispatch(session, stmt, env);
         if result.is_err() {
-            if let Some(txn) = &mut session.txn {
-                txn.aborted = true;
-            }
+            session.abort();
         }
         result
     }
@@ -238,6 +248,10 @@ fn run(
         }
         StatementKind::Begin | StatementKind::Commit | StatementKind::Rollback => {
             Ok((Outcome::tag(kind_tag(kind)), Vec::new()))
+        }
+        // The server runs these (settings belong to it, not to the data).
+        StatementKind::Utility(utility) => {
+            Err(SqlError::unsupported(format!("{} without a server", utility.tag())))
         }
     }
 }

@@ -16,6 +16,7 @@
 //! Aggregates (`count`, `sum`, `avg`, `min`, `max`) are not here: they consume
 //! many rows and live in the query executor.
 
+use super::catalog;
 use super::error::SqlError;
 use super::numeric::Numeric;
 use super::value::Value;
@@ -80,6 +81,18 @@ pub const FUNCTIONS: &[Function] = &[
     lenient("greatest", 1, MANY, greatest),
     lenient("least", 1, MANY, least),
     lenient("concat", 1, MANY, concat),
+    strict("current_setting", 1, 2, catalog::current_setting),
+    strict("pg_backend_pid", 0, 0, catalog::pg_backend_pid),
+    strict("pg_last_wal_receive_lsn", 0, 0, catalog::pg_last_wal_receive_lsn),
+    strict("pg_last_xact_replay_timestamp", 0, 0, catalog::pg_last_xact_replay_timestamp),
+    strict("pg_is_wal_replay_paused", 0, 0, catalog::pg_is_wal_replay_paused),
+    strict("pg_get_wal_replay_pause_state", 0, 0, catalog::pg_get_wal_replay_pause_state),
+    strict("pg_wal_replay_pause", 0, 0, catalog::pg_wal_replay_pause),
+    strict("pg_wal_replay_resume", 0, 0, catalog::pg_wal_replay_resume),
+    strict("pg_promote", 0, 2, catalog::pg_promote),
+    strict("pg_reload_conf", 0, 0, catalog::pg_reload_conf),
+    strict("pg_sleep", 1, 1, catalog::pg_sleep),
+    strict("pg_wal_lsn_diff", 2, 2, catalog::pg_wal_lsn_diff),
 ];
 
 /// Looks a function up by lower-case name.

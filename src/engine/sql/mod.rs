@@ -37,6 +37,7 @@
 //! [`Database::apply_change`]: storage::Database
 
 mod ast;
+mod catalog;
 mod dml;
 mod error;
 mod eval;
@@ -57,6 +58,10 @@ mod wal;
 #[cfg(test)]
 mod tests;
 
+pub use ast::Utility;
+pub use catalog::{
+    needs_catalog, parse_lsn, unrecognized_parameter, Catalog, ReplayPause, Request, View,
+};
 pub use error::SqlError;
 pub use exec::Session;
 pub use functions::format_lsn;
@@ -79,6 +84,9 @@ pub struct Env {
     pub in_recovery: bool,
     /// `pg_current_wal_lsn()` on a primary, `pg_last_wal_replay_lsn()` on a replica.
     pub wal_lsn: u64,
+    /// The server's views, settings and recovery state, for statements that ask
+    /// ([`needs_catalog`]); None for a bare database.
+    pub catalog: Option<std::rc::Rc<Catalog>>,
 }
 
 /// One parsed SQL statement, ready to execute.
@@ -86,6 +94,8 @@ pub struct Env {
 pub struct Statement {
     kind: StatementKind,
     text: String,
+    /// The text names a `pg_` view or function or `current_setting` ([`needs_catalog`]).
+    catalog: bool,
 }
 
 /// Parses one or more `;`-separated statements. Empty input gives no statements.
@@ -95,7 +105,11 @@ pub struct Statement {
 pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
     Ok(parser::parse(sql)?
         .into_iter()
-        .map(|parsed| Statement { kind: parsed.kind, text: parsed.text })
+        .map(|parsed| Statement {
+            catalog: needs_catalog(&parsed.text),
+            kind: parsed.kind,
+            text: parsed.text,
+        })
         .collect())
 }
 
@@ -127,12 +141,26 @@ impl Statement {
             StatementKind::Begin => "BEGIN",
             StatementKind::Commit => "COMMIT",
             StatementKind::Rollback => "ROLLBACK",
+            StatementKind::Utility(utility) => utility.tag(),
         }
     }
 
     /// The statement's text as the user wrote it (without the trailing `;`).
     pub fn sql(&self) -> String {
         self.text.clone()
+    }
+
+    /// Whether the statement may read the server's catalog (views, settings, recovery state).
+    pub fn needs_catalog(&self) -> bool {
+        self.catalog
+    }
+
+    /// `SET`, `SHOW`, `RESET`, `ALTER SYSTEM` or `CHECKPOINT`: for the server to run.
+    pub fn utility(&self) -> Option<&Utility> {
+        match &self.kind {
+            StatementKind::Utility(utility) => Some(utility),
+            _ => None,
+        }
     }
 
     /// True for `BEGIN`, `COMMIT` and `ROLLBACK`.

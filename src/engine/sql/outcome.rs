@@ -101,6 +101,11 @@ impl Outcome {
         }
     }
 
+    /// A result set under `tag` (`SHOW` prints one like a query's, without a row count tag).
+    pub fn rows(tag: impl Into<String>, columns: Vec<String>, rows: Vec<Row>) -> Self {
+        Outcome { columns, rows, ..Outcome::tag(tag) }
+    }
+
     /// psql-style output: an aligned table and `(N rows)` for result sets
     /// (followed by the tag for `INSERT/UPDATE/DELETE ... RETURNING`), else the tag.
     pub fn render(&self) -> String {
@@ -110,7 +115,7 @@ impl Outcome {
         let mut out = render_table(&self.columns, &self.rows);
         let count = self.rows.len();
         out.push_str(&format!("({count} {})", if count == 1 { "row" } else { "rows" }));
-        if !self.tag.starts_with("SELECT") && !self.tag.starts_with("EXPLAIN") {
+        if !["SELECT", "EXPLAIN", "SHOW"].iter().any(|t| self.tag.starts_with(t)) {
             out.push('\n');
             out.push_str(&self.tag);
         }

@@ -46,7 +46,7 @@ pub struct ResultSet {
 
 /// Runs a SELECT against `db`.
 pub fn run_select(db: &Database, select: &Select, env: &Env) -> Result<ResultSet> {
-    let sources = Sources::resolve(db, select)?;
+    let sources = Sources::resolve(db, env, select)?;
     let filter = select
         .filter
         .as_ref()
@@ -81,8 +81,14 @@ struct Sources<'a> {
     scope: Scope,
 }
 
-fn lookup_table<'a>(db: &'a Database, table: &TableRef) -> Result<&'a Table> {
-    db.table(&table.name.name).map_err(|e| e.at(table.name.pos.0))
+/// A table by name: a system view of the server first (PostgreSQL searches `pg_catalog`
+/// before `public`), then the database's own.
+fn lookup_table<'a>(db: &'a Database, env: &'a Env, table: &TableRef) -> Result<&'a Table> {
+    let view = env.catalog.as_deref().and_then(|c| c.view(&table.name.name));
+    match view {
+        Some(view) => Ok(&view.table),
+        None => db.table(&table.name.name).map_err(|e| e.at(table.name.pos.0)),
+    }
 }
 
 /// Scope columns for one table under its visible name.
@@ -100,17 +106,17 @@ pub fn table_scope(table: &Table, visible: &str) -> Vec<ScopeColumn> {
 }
 
 impl<'a> Sources<'a> {
-    fn resolve(db: &'a Database, select: &'a Select) -> Result<Self> {
+    fn resolve(db: &'a Database, env: &'a Env, select: &'a Select) -> Result<Self> {
         let Some(from) = &select.from else {
             return Ok(Sources { base: None, join: None, scope: Scope::default() });
         };
-        let base = lookup_table(db, from)?;
+        let base = lookup_table(db, env, from)?;
         let mut scope = Scope { columns: table_scope(base, from.visible_name()) };
         let width = scope.columns.len();
         let Some(join) = &select.join else {
             return Ok(Sources { base: Some((base, width)), join: None, scope });
         };
-        let joined = lookup_table(db, &join.table)?;
+        let joined = lookup_table(db, env, &join.table)?;
         if join.table.visible_name() == from.visible_name() {
             return Err(SqlError::new(
                 "42712",

@@ -259,6 +259,16 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table holding `rows` (a system view's, built for one statement: no indexes).
+    pub(super) fn with_rows(schema: TableSchema, rows: Vec<Row>) -> Self {
+        let mut table = Table::new(schema);
+        for row in rows {
+            table.rows.push(table.next_row_id, row);
+            table.next_row_id += 1;
+        }
+        table
+    }
+
     fn new(schema: TableSchema) -> Self {
         let indexes = schema.indexes.iter().map(|i| Index::new(i.clone(), &schema)).collect();
         Table { schema, rows: Rows::default(), next_row_id: 0, indexes }

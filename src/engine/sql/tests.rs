@@ -70,7 +70,7 @@ fn lesson_basics() {
 /// Compiles only while the public API keeps the names the cluster code uses.
 #[test]
 fn api_contract() {
-    let env = Env { now: Timestamp(0), in_recovery: false, wal_lsn: 0 };
+    let env = Env { now: Timestamp(0), ..Env::default() };
     let mut db = Database::new();
     let mut session = Session::default();
     let statements =
@@ -469,7 +469,7 @@ mod properties {
     /// produced must replay onto a copy of the starting database exactly.
     fn exercise(base: &Database, sql: &str) {
         let mut db = base.clone();
-        let env = Env { now: LESSON_NOW, in_recovery: false, wal_lsn: 7 };
+        let env = Env { now: LESSON_NOW, wal_lsn: 7, ..Env::default() };
         let mut commits = Vec::new();
         let statements = parse(sql).unwrap_or_default();
         let mut sessions = [Session::default(), Session::default()];

@@ -3,8 +3,7 @@
 //! along them; each replica's position ladder. Every state has a label or icon as well as a
 //! colour. Clicking (or Enter on) a node selects it.
 
-use std::collections::BTreeMap;
-
+use crate::engine::vecmap::VecMap;
 use yew::prelude::*;
 
 use crate::engine::link::Flow;
@@ -31,7 +30,7 @@ pub struct FrontView {
 pub struct DiagramProps {
     pub now_ms: Millis,
     pub nodes: Vec<NodeView>,
-    pub lanes: BTreeMap<(NodeId, NodeId), LaneView>,
+    pub lanes: VecMap<(NodeId, NodeId), LaneView>,
     pub sessions: Vec<SessionView>,
     pub manager: ManagerView,
     pub front: FrontView,
@@ -251,7 +250,7 @@ fn link(
     primary: Rect,
     replica: &NodeView,
     r: Rect,
-    lanes: &BTreeMap<(NodeId, NodeId), LaneView>,
+    lanes: &VecMap<(NodeId, NodeId), LaneView>,
 ) -> Html {
     let down = geometry::lane(primary, r, Lane::Down);
     let up = geometry::lane(primary, r, Lane::Up);

@@ -23,6 +23,7 @@
 
 mod expr;
 mod types;
+mod utility;
 
 use super::ast::*;
 use super::error::SqlError;
@@ -108,7 +109,6 @@ const OTHER_STATEMENTS: &[&str] = &[
     "analyze",
     "analyse",
     "call",
-    "checkpoint",
     "close",
     "cluster",
     "comment",
@@ -132,12 +132,9 @@ const OTHER_STATEMENTS: &[&str] = &[
     "refresh",
     "reindex",
     "release",
-    "reset",
     "revoke",
     "savepoint",
     "security",
-    "set",
-    "show",
     "truncate",
     "unlisten",
     "vacuum",
@@ -336,7 +333,8 @@ impl<'a> Parser<'a> {
         if self.at_op(".") {
             return Err(self.unsupported_at("names qualified by a database", self.peek()));
         }
-        if first.name != "public" {
+        if first.name != "public" && !(first.name == "pg_catalog" && table.name.starts_with("pg_"))
+        {
             let position = first.pos.0.map(|p| p + self.base);
             let message = format!("schema \"{}\" does not exist", first.name);
             self.defer(SqlError::new("3F000", message).at(position));
@@ -403,6 +401,13 @@ impl<'a> Parser<'a> {
             "commit" | "end" => self.end_transaction(StatementKind::Commit)?,
             "rollback" | "abort" => self.end_transaction(StatementKind::Rollback)?,
             "explain" => self.explain()?,
+            "set" => self.set()?,
+            "show" => self.show()?,
+            "reset" => self.reset()?,
+            "checkpoint" => self.checkpoint()?,
+            "alter" if self.peek_at(1).is_some_and(|t| t.is_keyword("system")) => {
+                self.alter_system()?
+            }
             _ => return Err(self.refuse(word.as_str())),
         };
         self.expect_end()?;

@@ -57,13 +57,52 @@ fn syntax_errors_point_where_postgresql_does() {
 }
 
 #[test]
+fn configuration_statements_parse_as_postgresql_spells_them() {
+    let utility = |sql: &str| match one(sql) {
+        StatementKind::Utility(u) => u,
+        other => panic!("{sql}: {other:?}"),
+    };
+    let set = |name: &str, value: Option<&str>| Utility::Set {
+        name: name.to_string(),
+        value: value.map(str::to_string),
+    };
+    assert_eq!(utility("SET synchronous_commit = local"), set("synchronous_commit", Some("local")));
+    assert_eq!(
+        utility("set SESSION Synchronous_Commit TO 'on'"),
+        set("synchronous_commit", Some("on"))
+    );
+    assert_eq!(utility("SET wal_sender_timeout = -1"), set("wal_sender_timeout", Some("-1")));
+    assert_eq!(utility("SET search_path = a, \"B\""), set("search_path", Some("a, B")));
+    assert_eq!(utility("SET application_name TO DEFAULT"), set("application_name", None));
+    assert_eq!(utility("SET TIME ZONE 'UTC'"), set("timezone", Some("UTC")));
+    assert_eq!(utility("SHOW ALL"), Utility::Show { name: "all".into() });
+    assert_eq!(
+        utility("SHOW TRANSACTION ISOLATION LEVEL"),
+        Utility::Show { name: "transaction_isolation".into() }
+    );
+    assert_eq!(utility("RESET ALL"), Utility::Reset { name: "all".into() });
+    assert_eq!(
+        utility("ALTER SYSTEM SET wal_keep_size = '64MB'"),
+        Utility::AlterSystem { name: "wal_keep_size".into(), value: Some("64MB".into()) }
+    );
+    assert_eq!(
+        utility("ALTER SYSTEM RESET ALL"),
+        Utility::AlterSystem { name: "all".into(), value: None }
+    );
+    assert_eq!(utility("CHECKPOINT"), Utility::Checkpoint);
+    assert_eq!(error("SET synchronous_commit local").message, "syntax error at or near \"local\"");
+    assert_eq!(error("SHOW").message, "syntax error at end of input");
+    assert_eq!(error("SET x = SELECT").message, "syntax error at or near \"SELECT\"");
+}
+
+#[test]
 fn valid_postgresql_we_do_not_run_is_never_a_syntax_error() {
     for (sql, what) in [
         ("ALTER TABLE t ADD COLUMN w INT", "ALTER TABLE"),
-        ("ALTER SYSTEM SET synchronous_commit = off", "ALTER SYSTEM"),
-        ("CHECKPOINT", "CHECKPOINT"),
-        ("SET synchronous_commit = local", "SET"),
-        ("SHOW synchronous_commit", "SHOW"),
+        ("SET LOCAL synchronous_commit = off", "SET LOCAL (use SET, which lasts for the session)"),
+        ("SET ROLE bob", "SET ROLE"),
+        ("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "SET TRANSACTION"),
+        ("ALTER ROLE bob SET work_mem = '1MB'", "ALTER ROLE"),
         ("CREATE OR REPLACE VIEW v AS SELECT 1", "CREATE OR REPLACE VIEW"),
         ("SELECT 1 UNION SELECT 2", "UNION"),
         ("SELECT x ^ 2 FROM t", "operator ^"),

@@ -1,0 +1,286 @@
+//! What the server tells a statement about itself: the system views (`pg_stat_replication`,
+//! `pg_settings`, …), its settings (`current_setting()`), its recovery state, and the
+//! functions that act on the server (`pg_promote()`, `pg_wal_replay_pause()`, `pg_sleep()`).
+//!
+//! The SQL engine knows nothing of replication. The cluster builds a [`Catalog`] for a
+//! statement that needs one ([`needs_catalog`]) and passes it in [`Env::catalog`]; functions
+//! that act on the server leave a [`Request`] in it, which the cluster carries out after the
+//! statement ran:
+//!
+//! ```text
+//!   cluster ──Catalog{views, settings, recovery}──► execute ──► rows
+//!           ◄──────────requests: [PauseReplay]─────────┘
+//! ```
+
+use std::cell::RefCell;
+
+use super::error::SqlError;
+use super::functions::format_lsn;
+use super::numeric::Numeric;
+use super::schema::{ColumnSchema, DataType, TableSchema};
+use super::storage::Table;
+use super::time::Timestamp;
+use super::value::{Row, Value};
+use super::Env;
+
+/// The system views the catalog can hold; writes to them are refused as PostgreSQL does.
+pub const SYSTEM_VIEWS: &[&str] =
+    &["pg_stat_replication", "pg_stat_wal_receiver", "pg_stat_activity", "pg_settings"];
+
+/// A system view, materialised for one statement.
+#[derive(Clone, Debug)]
+pub struct View {
+    pub(super) table: Table,
+}
+
+impl View {
+    /// A view named `name` with typed columns and its rows (each as long as `columns`).
+    pub fn new(name: &str, columns: &[(&str, DataType)], rows: Vec<Vec<Value>>) -> Self {
+        let schema = TableSchema {
+            name: name.to_string(),
+            columns: columns
+                .iter()
+                .map(|(name, data_type)| ColumnSchema {
+                    name: name.to_string(),
+                    data_type: data_type.clone(),
+                    not_null: false,
+                    default: None,
+                    sequence: None,
+                })
+                .collect(),
+            indexes: Vec::new(),
+        };
+        for row in &rows {
+            assert_eq!(row.len(), columns.len(), "a row of {name} has one value per column");
+        }
+        View { table: Table::with_rows(schema, rows.into_iter().map(Row::from).collect()) }
+    }
+
+    /// The view's name.
+    pub fn name(&self) -> &str {
+        &self.table.schema.name
+    }
+}
+
+/// Where a standby's WAL replay stands (`pg_get_wal_replay_pause_state()`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReplayPause {
+    #[default]
+    NotPaused,
+    Paused,
+}
+
+/// Something a function asked the server to do, carried out once the statement ran.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Request {
+    /// `pg_promote()`.
+    Promote,
+    /// `pg_wal_replay_pause()`.
+    PauseReplay,
+    /// `pg_wal_replay_resume()`.
+    ResumeReplay,
+    /// `pg_reload_conf()`.
+    ReloadConf,
+    /// `pg_sleep(s)`: the statement takes this much longer.
+    Sleep { ms: u64 },
+}
+
+/// The server's side of a statement.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    /// System views, by name.
+    pub views: Vec<View>,
+    /// Every setting as `SHOW` prints it, by lower-case name.
+    pub settings: Vec<(String, String)>,
+    /// This connection's process id (`pg_backend_pid()`).
+    pub backend_pid: i64,
+    /// On a standby: how far WAL has been received (`pg_last_wal_receive_lsn()`).
+    pub receive_lsn: Option<u64>,
+    /// On a standby: the commit time of the last transaction replayed.
+    pub last_replay: Option<Timestamp>,
+    /// On a standby: whether replay is paused.
+    pub pause: ReplayPause,
+    /// What functions asked the server to do, in call order.
+    pub requests: RefCell<Vec<Request>>,
+}
+
+impl Catalog {
+    /// A view by name.
+    pub fn view(&self, name: &str) -> Option<&View> {
+        self.views.iter().find(|v| v.name() == name)
+    }
+
+    /// A setting's value as `SHOW` prints it.
+    pub fn setting(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.settings.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The requests functions made, taking them out.
+    pub fn take_requests(&self) -> Vec<Request> {
+        self.requests.take()
+    }
+}
+
+/// Whether a statement's text may need the catalog: it names a `pg_` view or function, or
+/// `current_setting`. A false positive only costs building the catalog.
+pub fn needs_catalog(sql: &str) -> bool {
+    let bytes = sql.as_bytes();
+    bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"pg_"))
+        || bytes.windows(15).any(|w| w.eq_ignore_ascii_case(b"current_setting"))
+}
+
+/// `ERROR: cannot insert into view "pg_settings"` for a write to a system view.
+pub fn refuse_write(table: &str, verb: &str) -> Option<SqlError> {
+    SYSTEM_VIEWS.contains(&table).then(|| {
+        SqlError::new("55000", format!("cannot {verb} view \"{table}\"")).detail(
+            "Views that do not select from a single table or view are not automatically updatable.",
+        )
+    })
+}
+
+/// Parses an LSN as PostgreSQL writes it (`0/3000148`).
+pub fn parse_lsn(text: &str) -> Result<u64, SqlError> {
+    let invalid =
+        || SqlError::new("22P02", format!("invalid input syntax for type pg_lsn: \"{text}\""));
+    let (high, low) = text.split_once('/').ok_or_else(invalid)?;
+    let part = |s: &str| {
+        (!s.is_empty() && s.len() <= 8).then(|| u32::from_str_radix(s, 16).ok()).flatten()
+    };
+    match (part(high), part(low)) {
+        (Some(high), Some(low)) => Ok((u64::from(high) << 32) | u64::from(low)),
+        _ => Err(invalid()),
+    }
+}
+
+fn catalog<'a>(env: &'a Env, function: &str) -> Result<&'a Catalog, SqlError> {
+    env.catalog
+        .as_deref()
+        .ok_or_else(|| SqlError::unsupported(format!("{function}() outside a server")))
+}
+
+/// PostgreSQL's refusal of a recovery-control function on a primary.
+fn not_in_recovery() -> SqlError {
+    SqlError::new("55000", "recovery is not in progress")
+        .hint("Recovery control functions can only be executed during recovery.")
+}
+
+fn request(env: &Env, function: &str, request: Request) -> Result<(), SqlError> {
+    catalog(env, function)?.requests.borrow_mut().push(request);
+    Ok(())
+}
+
+fn recovery_catalog<'a>(env: &'a Env, function: &str) -> Result<&'a Catalog, SqlError> {
+    let catalog = catalog(env, function)?;
+    if !env.in_recovery {
+        return Err(not_in_recovery());
+    }
+    Ok(catalog)
+}
+
+fn text(value: Option<&Value>) -> String {
+    value.map(Value::to_string).unwrap_or_default()
+}
+
+/// `current_setting(name [, missing_ok])`.
+pub fn current_setting(args: &[Value], env: &Env) -> Result<Value, SqlError> {
+    let name = text(args.first());
+    let missing_ok = matches!(args.get(1), Some(Value::Bool(true)));
+    match catalog(env, "current_setting")?.setting(&name) {
+        Some(value) => Ok(Value::text(value)),
+        None if missing_ok => Ok(Value::Null),
+        None => Err(unrecognized_parameter(&name)),
+    }
+}
+
+/// `ERROR: unrecognized configuration parameter "x"`.
+pub fn unrecognized_parameter(name: &str) -> SqlError {
+    SqlError::new("42704", format!("unrecognized configuration parameter \"{name}\""))
+}
+
+pub fn pg_backend_pid(_: &[Value], env: &Env) -> Result<Value, SqlError> {
+    Ok(Value::Int(catalog(env, "pg_backend_pid")?.backend_pid))
+}
+
+pub fn pg_last_wal_receive_lsn(_: &[Value], env: &Env) -> Result<Value, SqlError> {
+    let catalog = catalog(env, "pg_last_wal_receive_lsn")?;
+    Ok(match catalog.receive_lsn {
+        Some(lsn) if env.in_recovery => Value::text(format_lsn(lsn)),
+        _ => Value::Null,
+    })
+}
+
+pub fn pg_last_xact_replay_timestamp(_: &[Value], env: &Env) -> Result<Value, SqlError> {
+    let catalog = catalog(env, "pg_last_xact_replay_timestamp")?;
+    Ok(match catalog.last_replay {
+        Some(at) if env.in_recovery => Value::Timestamp(at),
+        _ => Value::Null,
+    })
+}
+
+pub fn pg_is_wal_replay_paused(_: &[Value], env: &Env) -> Result<Value, SqlError> {
+    let catalog = recovery_catalog(env, "pg_is_wal_replay_paused")?;
+    Ok(Value::Bool(catalog.pause == ReplayPause::Paused))
+}
+
+pub fn pg_get_wal_replay_pause_state(_: &[Value], env: &Env) -> Result<Value, SqlError> {
+    let catalog = recovery_catalog(env, "pg_get_wal_replay_pause_state")?;
+    Ok(Value::text(match catalog.pause {
+        ReplayPause::NotPaused => "not paused",
+        ReplayPause::Paused => "paused",
+    }))
+}
+
+pub fn pg_wal_replay_pause(_: &[Value], env: &Env) -> Result<Value, SqlError> {
+    recovery_catalog(env, "pg_wal_replay_pause")?;
+    request(env, "pg_wal_replay_pause", Request::PauseReplay)?;
+    Ok(Value::Null)
+}
+
+pub fn pg_wal_replay_resume(_: &[Value], env: &Env) -> Result<Value, SqlError> {
+    recovery_catalog(env, "pg_wal_replay_resume")?;
+    request(env, "pg_wal_replay_resume", Request::ResumeReplay)?;
+    Ok(Value::Null)
+}
+
+/// `pg_promote(wait DEFAULT true, wait_seconds DEFAULT 60)`: the promotion happens at once.
+pub fn pg_promote(args: &[Value], env: &Env) -> Result<Value, SqlError> {
+    recovery_catalog(env, "pg_promote")?;
+    if let Some(Value::Int(seconds)) = args.get(1) {
+        if *seconds <= 0 {
+            return Err(SqlError::new("22023", "\"wait_seconds\" must be greater than zero"));
+        }
+    }
+    request(env, "pg_promote", Request::Promote)?;
+    Ok(Value::Bool(true))
+}
+
+pub fn pg_reload_conf(_: &[Value], env: &Env) -> Result<Value, SqlError> {
+    request(env, "pg_reload_conf", Request::ReloadConf)?;
+    Ok(Value::Bool(true))
+}
+
+/// `pg_sleep(seconds)`: the statement waits that long in simulated time.
+pub fn pg_sleep(args: &[Value], env: &Env) -> Result<Value, SqlError> {
+    let seconds = match args.first() {
+        Some(Value::Int(s)) => Numeric::from_i64(*s),
+        Some(Value::Numeric(n)) => *n,
+        Some(other) => {
+            return Err(SqlError::undefined_function(&format!("pg_sleep({})", other.type_name())))
+        }
+        None => return Ok(Value::Null),
+    };
+    let ms = seconds.to_string().parse::<f64>().map_or(0.0, |s| (s * 1000.0).max(0.0));
+    // At most a simulated day: a longer sleep is a typo, not a lesson.
+    let ms = ms.min(86_400_000.0) as u64;
+    request(env, "pg_sleep", Request::Sleep { ms })?;
+    Ok(Value::Null)
+}
+
+/// `pg_wal_lsn_diff(a, b)`: bytes from b to a, as numeric.
+pub fn pg_wal_lsn_diff(args: &[Value], _: &Env) -> Result<Value, SqlError> {
+    let (a, b) = (parse_lsn(&text(args.first()))?, parse_lsn(&text(args.get(1)))?);
+    let diff = i128::from(a) - i128::from(b);
+    let diff = i64::try_from(diff).map_err(|_| SqlError::integer_out_of_range("bigint"))?;
+    Ok(Value::Numeric(Numeric::from_i64(diff)))
+}
