@@ -365,3 +365,77 @@ fn the_same_seed_gives_the_identical_run() {
         (1..6).map(|s| run_seed(s).expect("passes").digest).collect();
     assert!(different.len() > 1, "different seeds should give different runs");
 }
+
+/// One seed of the synchronous-visibility sweep: alice inserts one row at a time on the
+/// primary under `synchronous_standby_names`; her standby's link is cut and healed at random,
+/// and some waits are cancelled. bob counts the rows on the primary. A row must be invisible
+/// to bob until alice's commit is acknowledged: bob's count is never more than the commits
+/// alice had been told about when his answer came back, nor less than those before he asked.
+fn sync_visibility_seed(seed: u64) -> Result<(), String> {
+    let mut rng = Rng::new(seed ^ 0x51_4C);
+    let config = ClusterConfig {
+        replicas: 2,
+        seed,
+        link_delay_ms: 20 + rng.below_or_equal(300),
+        ..ClusterConfig::default()
+    };
+    let mut cluster = Cluster::new(config);
+    cluster.set("synchronous_standby_names", "FIRST 1 (pg2)").expect("valid");
+    cluster.submit("setup", Target::Primary, "CREATE TABLE t (k INT PRIMARY KEY)");
+    cluster.advance(2_000);
+    let (primary, standby) = (NodeId(0), NodeId(1));
+    let mut acks_ms: Vec<u64> = Vec::new();
+    let (mut next_key, mut alice_busy) = (0, false);
+    for step in 0..80 {
+        match rng.below_or_equal(9) {
+            0 => cluster.partition(standby, true, true).expect("a replica"),
+            1 => cluster.heal(None).expect("heal"),
+            2 => {
+                let _ = cluster.cancel("alice");
+            }
+            3..=5 if !alice_busy => {
+                next_key += 1;
+                let sql = format!("INSERT INTO t VALUES ({next_key})");
+                cluster.submit("alice", Target::Node(primary), &sql);
+                alice_busy = true;
+            }
+            _ => {
+                cluster.submit("bob", Target::Node(primary), "SELECT count(*) FROM t");
+            }
+        }
+        cluster.advance(rng.below_or_equal(400));
+        for reply in cluster.take_finished() {
+            let Some(statement) = reply.statements.first() else { continue };
+            match reply.session.as_str() {
+                "alice" => {
+                    alice_busy = false;
+                    if statement.result.is_ok() {
+                        acks_ms.push(statement.done_ms);
+                    }
+                }
+                "bob" => {
+                    let Ok(outcome) = &statement.result else { continue };
+                    let count = outcome.rows[0][0].to_string().parse::<usize>().expect("a count");
+                    let before = acks_ms.iter().filter(|at| **at <= statement.sent_ms).count();
+                    let by_answer = acks_ms.iter().filter(|at| **at <= statement.done_ms).count();
+                    if count > by_answer || count < before {
+                        return Err(format!(
+                            "seed {seed}, step {step}: bob counted {count} rows at {}ms; alice had {before} acknowledged when he asked and {by_answer} when he was answered",
+                            statement.done_ms
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn synchronous_commits_stay_invisible_until_acknowledged() {
+    let seeds = env_number("SWEEP_SEEDS", 1_000) / 5;
+    let failures: Vec<String> =
+        (0..seeds).filter_map(|seed| sync_visibility_seed(seed).err()).take(3).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

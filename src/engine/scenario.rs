@@ -169,6 +169,11 @@ impl Scenario {
                 let id = self.on_node(*node, Cluster::restart)?;
                 Ok(format!("{id} restarting\n"))
             }
+            Command::Cancel { session } => {
+                self.cluster.cancel(session)?;
+                self.cluster.advance(0);
+                Ok(format!("cancel request sent for {session}\n") + &self.render_finished(true))
+            }
             Command::Resync(node) => {
                 let id = self.on_node(*node, Cluster::resync)?;
                 Ok(format!("{id}: base backup started\n"))

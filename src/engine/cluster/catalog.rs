@@ -171,7 +171,9 @@ impl Cluster {
             last_replay: (standby && n.replayed_commit_ms > 0)
                 .then(|| Timestamp(EPOCH_UNIX_MS + n.replayed_commit_ms as i64)),
             pause: if n.replay_paused { ReplayPause::Paused } else { ReplayPause::NotPaused },
+            client_pids: n.sessions.keys().map(|s| backend_pid(node, s)).collect(),
             requests: Default::default(),
+            notices: Default::default(),
         }
     }
 
@@ -374,6 +376,19 @@ impl Cluster {
                 Request::Sleep { ms } => {
                     sleep_ms += ms;
                     Ok(())
+                }
+                Request::CancelBackend { pid } => {
+                    let session = self
+                        .node(node)
+                        .sessions
+                        .keys()
+                        .find(|s| backend_pid(node, s) == pid)
+                        .cloned();
+                    match session {
+                        // Cancelling one's own statement from inside it: nothing is waiting.
+                        Some(session) => self.cancel(&session),
+                        None => Ok(()),
+                    }
                 }
             };
             // The functions checked what PostgreSQL checks; the simulation may still refuse

@@ -116,6 +116,8 @@ struct InFlight {
     cache_key: Option<String>,
     /// `pg_sleep()`: extra time after the CPU work.
     sleep_ms: Millis,
+    /// Its wait for synchronous replication was cancelled: acknowledged as a local commit.
+    cancelled: bool,
 }
 
 /// A client operation in progress.
@@ -396,6 +398,7 @@ impl Cluster {
             waiting_since_ms: None,
             cache_key,
             sleep_ms: 0,
+            cancelled: false,
         };
         self.ops.get_mut(&id).expect("op exists").in_flight = Some(in_flight);
         if self.shutting_down() == Some(node) {
@@ -525,6 +528,7 @@ impl Cluster {
     fn run_statement(&mut self, id: OpId) -> u64 {
         let op = &self.ops[&id];
         let session = op.reply.session.clone();
+        let quiet = op.traffic.quiet();
         let in_flight = op.in_flight.as_ref().expect("a statement is in flight");
         let (node_id, statement) = (in_flight.node, in_flight.statement.clone());
         if let Some(utility) = statement.utility() {
@@ -560,9 +564,26 @@ impl Cluster {
             // Unflushed WAL is about to exist: remember the durable state a crash returns to.
             node.durable = (node.flushed_lsn == node.wal.end()).then(|| node.db.clone());
         }
+        // Load traffic reads everything (no one sees its rows, and it keeps the load cheap).
+        let plain_read = statement.command_tag() == "SELECT";
+        let hidden = if quiet || !plain_read || node.role != Role::Primary {
+            Vec::new()
+        } else {
+            self.waiting_commits(node_id, &session)
+        };
+        let node = &mut self.nodes[node_id.0];
         let connection = node.sessions.entry(session).or_default();
-        let result = node.db.execute(connection, &statement, &env);
+        let result = if hidden.is_empty() || connection.in_transaction() {
+            node.db.execute(connection, &statement, &env)
+        } else {
+            let commits: Vec<&sql::Commit> = hidden.iter().collect();
+            node.db.without(&commits).execute(connection, &statement, &env)
+        };
         let requests = env.catalog.as_ref().map(|c| c.take_requests()).unwrap_or_default();
+        let mut result = result;
+        if let (Some(catalog), Ok(outcome)) = (&env.catalog, &mut result) {
+            outcome.notices.extend(catalog.notices.take());
+        }
         let sleep_ms = if requests.is_empty() { 0 } else { self.serve_requests(node_id, requests) };
         let in_flight =
             self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()).expect("in flight");
@@ -585,6 +606,24 @@ impl Cluster {
             in_flight.commit = Some((xid, end));
         }
         cpu_us
+    }
+
+    /// Commits on `node` of other sessions than `reader` that are not acknowledged yet, in WAL
+    /// order: invisible to `reader` until their wait for synchronous replication ends.
+    fn waiting_commits(&self, node: NodeId, reader: &str) -> Vec<sql::Commit> {
+        let mut commits: Vec<(Lsn, &sql::Commit)> = self
+            .ops
+            .values()
+            .filter(|op| op.reply.session != reader)
+            .filter_map(|op| {
+                let f = op.in_flight.as_ref().filter(|f| f.node == node && !f.cancelled)?;
+                let (_, end) = f.commit?;
+                let commit = f.result.as_ref()?.as_ref().ok()?.commit.as_ref()?;
+                Some((end, commit))
+            })
+            .collect();
+        commits.sort_by_key(|(end, _)| *end);
+        commits.into_iter().map(|(_, c)| c.clone()).collect()
     }
 
     /// Extra time after the CPU work: the local WAL flush, for a commit that waits for it.
@@ -740,6 +779,66 @@ impl Cluster {
         }
     }
 
+    /// Cancels `session`'s statement in progress, as psql's Ctrl+C or `pg_cancel_backend()`
+    /// does. A commit waiting for its synchronous standbys is acknowledged at once with
+    /// PostgreSQL's warning (it is committed locally and replicates when it can); a queued,
+    /// parked or sleeping statement fails with `canceling statement due to user request`.
+    pub fn cancel(&mut self, session: &str) -> Result<(), Error> {
+        let found = self.ops.iter().find(|(_, op)| {
+            op.reply.session == session
+                && !op.traffic.quiet()
+                && (op.in_flight.is_some() || op.parked.is_some())
+        });
+        let Some((&id, op)) = found else {
+            return Err(Error::invalid(format!("{session} has no statement in progress")));
+        };
+        if op.parked.is_some() {
+            let target = self.resolve_primary(session);
+            self.unpark(id, target, "cancelled while waiting for a replica".to_string());
+            let sent = self.ops.get(&id).is_some_and(|op| op.in_flight.is_some());
+            return if sent { self.fail_cancelled(id) } else { Ok(()) };
+        }
+        let in_flight = op.in_flight.as_ref().expect("checked");
+        match (&in_flight.result, in_flight.waiting_since_ms, in_flight.commit) {
+            (Some(Ok(_)), Some(_), Some(_)) => {
+                self.acknowledge_cancelled_wait(id);
+                Ok(())
+            }
+            (None, _, _) => self.fail_cancelled(id),
+            (Some(_), None, None) if in_flight.sleep_ms > 0 => {
+                self.agenda.cancel_timer(Timer::StatementDone(id));
+                self.fail_cancelled(id)
+            }
+            _ => Err(Error::invalid(format!(
+                "{session}'s statement is finishing: the cancel request arrives too late"
+            ))),
+        }
+    }
+
+    fn fail_cancelled(&mut self, id: OpId) -> Result<(), Error> {
+        let error = sql::SqlError::new("57014", "canceling statement due to user request");
+        self.complete_statement(id, Err(Error::Sql(error)));
+        Ok(())
+    }
+
+    /// A cancelled wait for synchronous replication: the commit stands (it is in the local
+    /// WAL), is acknowledged as a local commit, and the client is warned.
+    fn acknowledge_cancelled_wait(&mut self, id: OpId) {
+        self.agenda.cancel_timer(Timer::SemiSyncTimeout(id));
+        let in_flight =
+            self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()).expect("in flight");
+        in_flight.mode = SyncCommit::Local;
+        in_flight.sync_all = false;
+        in_flight.cancelled = true;
+        let mut result = in_flight.result.clone().expect("ran");
+        if let Ok(outcome) = &mut result {
+            outcome.notices.push(
+                "WARNING:  canceling wait for synchronous replication due to user request\nDETAIL:  The transaction has already committed locally, but might not have been replicated to the standby.".to_string(),
+            );
+        }
+        self.complete_statement(id, result);
+    }
+
     /// A semi-sync commit waited the whole timeout: MySQL switches semi-sync off and goes on.
     pub(super) fn semi_sync_timeout(&mut self, id: OpId) {
         let still_waiting = self
@@ -766,7 +865,7 @@ impl Cluster {
             self.ops.get_mut(&id).and_then(|op| op.in_flight.take()).expect("in flight");
         self.commit_waits.remove(&id);
         let failed = result.is_err();
-        if let (Some((_, end)), false) = (in_flight.commit, failed) {
+        if let (Some((_, end)), false, false) = (in_flight.commit, failed, in_flight.cancelled) {
             assert!(
                 self.commit_satisfied(in_flight.node, in_flight.mode, in_flight.sync_all, end),
                 "a commit is acknowledged only once its mode ({}) is satisfied",

@@ -71,6 +71,10 @@ pub enum Command {
     Crash(NodeRef),
     /// `restart NODE`.
     Restart(NodeRef),
+    /// `cancel [SESSION]`: what psql's Ctrl+C does — cancels the session's statement in
+    /// progress (a commit waiting for its synchronous standby is then acknowledged, with
+    /// PostgreSQL's warning that it may not have replicated).
+    Cancel { session: String },
     /// `resync NODE`: rebuild a replica from a base backup.
     Resync(NodeRef),
     /// `replica NODE [apply_delay=DUR] [replay=pause|resume] [slow=N]`.
@@ -472,6 +476,11 @@ impl Command {
             },
             "crash" => no_options(w).and_then(|()| w.one_node()).map(Command::Crash)?,
             "restart" => no_options(w).and_then(|()| w.one_node()).map(Command::Restart)?,
+            "cancel" => match (w.positional.as_slice(), w.options.is_empty()) {
+                ([], true) => Command::Cancel { session: "default".to_string() },
+                ([name], true) => Command::Cancel { session: parse::session_name(name)? },
+                _ => return Err(Error::invalid("expected `cancel [SESSION]`")),
+            },
             "resync" => no_options(w).and_then(|()| w.one_node()).map(Command::Resync)?,
             "replica" => Command::Replica(ReplicaChange::from_words(w)?),
             "add-replica" => w.no_arguments().map(|()| Command::AddReplica)?,
@@ -1143,6 +1152,7 @@ impl fmt::Display for Command {
             Command::HealManager(node) => write!(f, "heal {node} from=manager"),
             Command::Crash(node) => write!(f, "crash {node}"),
             Command::Restart(node) => write!(f, "restart {node}"),
+            Command::Cancel { session } => write!(f, "cancel {session}"),
             Command::Resync(node) => write!(f, "resync {node}"),
             Command::Replica(r) => {
                 write!(f, "replica {}", r.node)?;

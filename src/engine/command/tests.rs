@@ -80,6 +80,7 @@ fn command() -> impl Strategy<Value = Command> {
             .prop_map(|(target, session, text)| Command::Sql { target, session, text }),
         preset().prop_map(Command::Commit),
         session_change().prop_map(Command::Session),
+        name().prop_map(|session| Command::Cancel { session }),
         (
             prop::option::of(prop::sample::select(vec![
                 Policy::RoundRobin,

@@ -83,6 +83,8 @@ pub enum Request {
     ReloadConf,
     /// `pg_sleep(s)`: the statement takes this much longer.
     Sleep { ms: u64 },
+    /// `pg_cancel_backend(pid)` of a client connection on this server.
+    CancelBackend { pid: i64 },
 }
 
 /// The server's side of a statement.
@@ -100,8 +102,12 @@ pub struct Catalog {
     pub last_replay: Option<Timestamp>,
     /// On a standby: whether replay is paused.
     pub pause: ReplayPause,
+    /// The client connections' process ids (`pg_cancel_backend()` accepts these).
+    pub client_pids: Vec<i64>,
     /// What functions asked the server to do, in call order.
     pub requests: RefCell<Vec<Request>>,
+    /// `WARNING:` lines functions raised, for the statement's output.
+    pub notices: RefCell<Vec<String>>,
 }
 
 impl Catalog {
@@ -275,6 +281,29 @@ pub fn pg_sleep(args: &[Value], env: &Env) -> Result<Value, SqlError> {
     let ms = ms.min(86_400_000.0) as u64;
     request(env, "pg_sleep", Request::Sleep { ms })?;
     Ok(Value::Null)
+}
+
+/// `pg_cancel_backend(pid)`: true if `pid` is a client connection here (its statement in
+/// progress is cancelled), else PostgreSQL's warning and false.
+pub fn pg_cancel_backend(args: &[Value], env: &Env) -> Result<Value, SqlError> {
+    let pid = match args.first() {
+        Some(Value::Int(pid)) => *pid,
+        Some(other) => {
+            return Err(SqlError::undefined_function(&format!(
+                "pg_cancel_backend({})",
+                other.type_name()
+            )))
+        }
+        None => return Ok(Value::Null),
+    };
+    let catalog = catalog(env, "pg_cancel_backend")?;
+    if !catalog.client_pids.contains(&pid) {
+        let warning = format!("WARNING:  PID {pid} is not a PostgreSQL backend process");
+        catalog.notices.borrow_mut().push(warning);
+        return Ok(Value::Bool(false));
+    }
+    catalog.requests.borrow_mut().push(Request::CancelBackend { pid });
+    Ok(Value::Bool(true))
 }
 
 /// `pg_wal_lsn_diff(a, b)`: bytes from b to a, as numeric.

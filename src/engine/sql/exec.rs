@@ -191,6 +191,7 @@ fn run(
                     rows: result.rows,
                     commit: None,
                     cost: result.cost,
+                    notices: Vec::new(),
                 },
                 Vec::new(),
             ))
@@ -275,6 +276,7 @@ fn apply_effect(
         rows: effect.rows,
         commit: None,
         cost: effect.cost,
+        notices: Vec::new(),
     };
     apply(work, outcome, effect.changes)
 }
@@ -304,5 +306,6 @@ fn explain(work: &Database, inner: &StatementKind, env: &Env) -> Result<Outcome>
         rows: vec![Row::from([Value::text(plan)])],
         commit: None,
         cost: Cost { rows_returned: 1, ..result.cost },
+        notices: Vec::new(),
     })
 }

@@ -92,6 +92,7 @@ pub const FUNCTIONS: &[Function] = &[
     strict("pg_promote", 0, 2, catalog::pg_promote),
     strict("pg_reload_conf", 0, 0, catalog::pg_reload_conf),
     strict("pg_sleep", 1, 1, catalog::pg_sleep),
+    strict("pg_cancel_backend", 1, 1, catalog::pg_cancel_backend),
     strict("pg_wal_lsn_diff", 2, 2, catalog::pg_wal_lsn_diff),
 ];
 

@@ -87,6 +87,8 @@ pub struct Outcome {
     pub commit: Option<Commit>,
     /// The work done.
     pub cost: Cost,
+    /// `NOTICE:`/`WARNING:` lines (with their `DETAIL:`), printed before the result.
+    pub notices: Vec<String>,
 }
 
 impl Outcome {
@@ -98,6 +100,7 @@ impl Outcome {
             rows: Vec::new(),
             commit: None,
             cost: Cost::default(),
+            notices: Vec::new(),
         }
     }
 
@@ -109,10 +112,12 @@ impl Outcome {
     /// psql-style output: an aligned table and `(N rows)` for result sets
     /// (followed by the tag for `INSERT/UPDATE/DELETE ... RETURNING`), else the tag.
     pub fn render(&self) -> String {
+        let mut out: String = self.notices.iter().map(|n| format!("{n}\n")).collect();
         if self.columns.is_empty() {
-            return self.tag.clone();
+            out.push_str(&self.tag);
+            return out;
         }
-        let mut out = render_table(&self.columns, &self.rows);
+        out.push_str(&render_table(&self.columns, &self.rows));
         let count = self.rows.len();
         out.push_str(&format!("({count} {})", if count == 1 { "row" } else { "rows" }));
         if !["SELECT", "EXPLAIN", "SHOW"].iter().any(|t| self.tag.starts_with(t)) {

@@ -77,7 +77,7 @@ fn api_contract() {
         parse("BEGIN; CREATE TABLE t (id INT PRIMARY KEY); COMMIT").unwrap_or_default();
     let mut commits = Vec::new();
     for statement in &statements {
-        let Outcome { tag, columns, rows, commit, cost } =
+        let Outcome { tag, columns, rows, commit, cost, .. } =
             match db.execute(&mut session, statement, &env) {
                 Ok(outcome) => outcome,
                 Err(SqlError { code, message, position }) => {

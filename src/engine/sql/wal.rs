@@ -158,6 +158,28 @@ impl fmt::Display for Change {
     }
 }
 
+impl Change {
+    /// The change that undoes this one (DDL is not undone: only rows are hidden).
+    fn inverse(&self) -> Option<Change> {
+        Some(match self {
+            Change::Insert { table, row } => {
+                Change::Delete { table: table.clone(), before: row.clone() }
+            }
+            Change::Update { table, before, after } => Change::Update {
+                table: table.clone(),
+                before: after.clone(),
+                after: before.clone(),
+            },
+            Change::Delete { table, before } => {
+                Change::Insert { table: table.clone(), row: before.clone() }
+            }
+            Change::CreateTable { .. } | Change::DropTable { .. } | Change::CreateIndex { .. } => {
+                return None
+            }
+        })
+    }
+}
+
 impl Database {
     /// Replays one committed transaction's row-level changes, as a replica
     /// does with WAL. Never re-runs SQL.
@@ -170,6 +192,20 @@ impl Database {
             let applied = self.apply_change(change, None);
             assert!(applied.is_ok(), "WAL replay of `{change}` failed: {applied:?}");
         }
+    }
+
+    /// The database as others see it while `commits` (applied last, in this order) wait for
+    /// their synchronous standbys: PostgreSQL makes a commit visible only once its wait ends.
+    /// Each change is undone from its before image; one that no longer fits (a later commit
+    /// changed the same row) is left as it is.
+    pub fn without(&self, commits: &[&Commit]) -> Database {
+        let mut db = self.clone();
+        for change in commits.iter().rev().flat_map(|c| c.changes.iter().rev()) {
+            if let Some(inverse) = change.inverse() {
+                let _ = db.apply_change(&inverse, None);
+            }
+        }
+        db
     }
 
     /// A change with column names, e.g. `INSERT orders id=1 user_id=101 amount=19.99`.
