@@ -133,6 +133,43 @@ test("under synchronous commit a write waits for the standby, and the page says 
   await page.close();
 });
 
+test("a commit waiting for its standby is invisible to other sessions; Cancel ends the wait with PostgreSQL's warning", async () => {
+  const { page, errors } = await openApp(browser, url);
+  await page.click('[data-testid="play-toggle"]');
+  await runSql(page, "pg1", "CREATE TABLE orders (id INT PRIMARY KEY, item TEXT)");
+  await page.click('[data-testid="step"]');
+  await runSql(page, "pg1", "ALTER SYSTEM SET synchronous_standby_names = 'pg2'");
+  await runSql(page, "pg1", "SELECT pg_reload_conf()");
+  await page.click('[data-testid="script-panel"] summary');
+  await page.fill('[data-testid="script-input"]', "partition pg2");
+  await page.click('[data-testid="script-run"]');
+  // alice's INSERT commits locally and waits for pg2, which it cannot reach.
+  await page.selectOption('[data-testid="sql-target"]', "pg1");
+  await page.fill('[data-testid="sql-input"]', "INSERT INTO orders VALUES (1, 'book')");
+  await page.click('[data-testid="run"]');
+  await page.waitForSelector('[data-testid="pending"]');
+  assert.match(await page.innerText('[data-testid="pending"]'), /flush on FIRST 1 \(pg2\)/);
+  // bob, on the same primary, does not see it; pg_stat_activity shows alice waiting.
+  await page.click('[data-testid="session-tab"][data-session="bob"]');
+  const bobs = await runSql(page, "pg1", "SELECT * FROM orders");
+  assert.equal(await bobs.getAttribute("data-rows"), "0");
+  const activity = await runSql(page, "pg1", "SELECT state, wait_event_type, wait_event, query FROM pg_stat_activity WHERE wait_event = 'SyncRep'");
+  assert.equal(await activity.getAttribute("data-rows"), "1");
+  assert.match(await activity.innerText(), /SyncRep/);
+  await screenshot(page, "19-sync-commit-invisible");
+  // Cancel (psql's Ctrl+C): the commit stands locally, with PostgreSQL's warning.
+  await page.click('[data-testid="pending"] [data-testid="cancel"]');
+  await page.waitForSelector('[data-testid="sql-notice"]');
+  assert.match(await page.innerText('[data-testid="sql-notice"]'), /canceling wait for synchronous replication due to user request/);
+  assert.match(await page.innerText('[data-testid="sql-notice"]'), /committed locally, but might not have been replicated/);
+  assert.equal(await page.locator('[data-testid="pending"]').count(), 0);
+  const after = await runSql(page, "pg1", "SELECT * FROM orders");
+  assert.equal(await after.getAttribute("data-rows"), "1");
+  await screenshot(page, "20-sync-commit-cancelled");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("the checker flags the lesson's read-your-writes violation, and the LSN check prevents it", async () => {
   const { page, errors } = await openApp(browser, url);
   await page.click('[data-testid="play-toggle"]');

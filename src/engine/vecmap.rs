@@ -124,6 +124,11 @@ impl<'a, K: Ord, V> Entry<'a, K, V> {
         self.map.get_or_insert_with(self.key, V::default)
     }
 
+    /// The value, inserting `value` first if there is none.
+    pub fn or_insert(self, value: V) -> &'a mut V {
+        self.map.get_or_insert_with(self.key, || value)
+    }
+
     /// The value, inserting `make()` first if there is none.
     pub fn or_insert_with(self, make: impl FnOnce() -> V) -> &'a mut V {
         self.map.get_or_insert_with(self.key, make)

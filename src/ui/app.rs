@@ -256,7 +256,8 @@ pub fn app() -> Html {
                 </section>
                 <section class="side" aria-label="Console">
                     <Console nodes={nodes.clone()} ryw={model.ryw()} session={model.session.clone()} sessions={model.sessions.clone()} on_action={on_action.clone()} />
-                    <Results replies={model.replies.clone()} pending={model.pending()} stale={model.staleness()} highlight={highlight_ops} />
+                    <Results replies={model.replies.clone()} pending={model.pending()} stale={model.staleness()} highlight={highlight_ops}
+                        on_cancel={on_action.reform(|session| Action::Apply(crate::engine::command::Command::Cancel { session }))} />
                 </section>
                 <section class="below">
                     if shows("charts") { <Charts charts={below.charts.clone()} /> }

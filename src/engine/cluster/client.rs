@@ -697,7 +697,7 @@ impl Cluster {
                 let in_flight =
                     self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()).expect("in flight");
                 in_flight.waiting_since_ms = Some(self.now_ms);
-                self.commit_waits.insert(id);
+                self.commit_waits.insert(id, ());
                 if self.settings.semi_sync.enabled && self.settings.semi_sync.active {
                     let at = self.now_ms + self.settings.semi_sync.timeout_ms;
                     self.set_timer(Timer::SemiSyncTimeout(id), at);
@@ -763,7 +763,7 @@ impl Cluster {
         }
         let waiting: Vec<(OpId, NodeId, SyncCommit, bool, Lsn)> = self
             .commit_waits
-            .iter()
+            .keys()
             .filter_map(|id| {
                 let f = self.ops.get(id)?.in_flight.as_ref()?;
                 f.waiting_since_ms?;

@@ -224,7 +224,7 @@ pub struct Cluster {
     next_conn: u64,
     ops: BTreeMap<OpId, client::Op>,
     /// Ops whose commit waits for its mode (`synchronous_commit`, semi-sync, `ryw=sync`).
-    commit_waits: std::collections::BTreeSet<OpId>,
+    commit_waits: VecMap<OpId, ()>,
     next_op: u64,
     finished: VecDeque<Reply>,
     sessions: VecMap<String, ClientSession>,
@@ -277,7 +277,7 @@ impl Cluster {
             backups: VecMap::new(),
             next_conn: 1,
             ops: BTreeMap::new(),
-            commit_waits: std::collections::BTreeSet::new(),
+            commit_waits: VecMap::new(),
             next_op: 1,
             finished: VecDeque::new(),
             sessions: VecMap::new(),

@@ -15,6 +15,7 @@
 //! evaluated here, on the primary, once: `DEFAULT NOW()` and `SERIAL`
 //! numbers travel to replicas as values.
 
+use crate::engine::vecmap::VecMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::ast::{
@@ -34,7 +35,7 @@ use super::Env;
 
 type Result<T> = std::result::Result<T, SqlError>;
 /// Sequence positions by sequence name.
-pub type Sequences = BTreeMap<String, i64>;
+pub type Sequences = VecMap<String, i64>;
 
 /// A statement's computed effect: changes (with row ids where known), RETURNING rows, cost.
 #[derive(Debug, Default)]
@@ -78,7 +79,7 @@ impl SequenceSource<'_> {
     }
 }
 
-fn table_at<'a>(tables: &'a BTreeMap<String, Table>, name: &Name) -> Result<&'a Table> {
+fn table_at<'a>(tables: &'a VecMap<String, Table>, name: &Name) -> Result<&'a Table> {
     tables.get(&name.name).ok_or_else(|| SqlError::undefined_table(&name.name).at(name.pos.0))
 }
 
@@ -240,7 +241,7 @@ pub fn insert_source(
 
 /// Computes an INSERT's rows, checks constraints, and returns the changes.
 pub fn insert(
-    tables: &BTreeMap<String, Table>,
+    tables: &VecMap<String, Table>,
     sequences: &mut SequenceSource,
     stmt: &Insert,
     selected: Option<(Vec<Row>, Cost)>,
@@ -344,7 +345,7 @@ fn matching_rows<'a>(
 
 /// Computes an UPDATE's new row images and checks constraints.
 pub fn update(
-    tables: &BTreeMap<String, Table>,
+    tables: &VecMap<String, Table>,
     sequences: &mut SequenceSource,
     stmt: &Update,
     env: &Env,
@@ -402,7 +403,7 @@ pub fn update(
 }
 
 /// Computes a DELETE's removed rows.
-pub fn delete(tables: &BTreeMap<String, Table>, stmt: &Delete, env: &Env) -> Result<Effect> {
+pub fn delete(tables: &VecMap<String, Table>, stmt: &Delete, env: &Env) -> Result<Effect> {
     if let Some(refused) = super::catalog::refuse_write(&stmt.table.name.name, "delete from") {
         return Err(refused.at(stmt.table.name.pos.0));
     }

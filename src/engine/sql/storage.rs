@@ -24,8 +24,9 @@
 //! numbers that reached the WAL, so sequence positions are left out of
 //! [`Database`] equality.
 
+use crate::engine::vecmap::VecMap;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
 use super::error::SqlError;
 use super::schema::{IndexSchema, TableSchema};
@@ -374,8 +375,8 @@ pub fn unique_violation(index: &Index, key: &Key) -> SqlError {
 /// All tables, their indexes and the sequences behind `SERIAL` columns.
 #[derive(Clone, Debug, Default)]
 pub struct Database {
-    pub(super) tables: BTreeMap<String, Table>,
-    pub(super) sequences: BTreeMap<String, i64>,
+    pub(super) tables: VecMap<String, Table>,
+    pub(super) sequences: VecMap<String, i64>,
 }
 
 /// Two databases are equal when their tables (schemas, rows, row ids and

@@ -727,7 +727,7 @@ fn row_slab_keeps_ids_through_deletes() {
          DELETE FROM t WHERE id = 1;
          DELETE FROM t WHERE id = 3;",
     );
-    let table = &db.tables["t"];
+    let table = &db.tables[&"t".to_string()];
     let ids: Vec<u64> = table.rows.keys().collect();
     assert_eq!(ids, [1, 3], "row ids survive deletes around them");
     assert_eq!(table.rows.len(), 2);
@@ -738,7 +738,7 @@ fn row_slab_keeps_ids_through_deletes() {
     let outcomes = run_all(&mut db, &mut session, later, &env);
     let rows = &outcomes[2].as_ref().expect("select runs").rows;
     assert_eq!(rows.len(), 1, "an emptied table takes new rows");
-    assert_eq!(db.tables["t"].rows.keys().collect::<Vec<_>>(), [4]);
+    assert_eq!(db.tables[&"t".to_string()].rows.keys().collect::<Vec<_>>(), [4]);
 }
 
 /// Index probes: exact keys, prefixes of multi-column keys and ranges all find

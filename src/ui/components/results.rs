@@ -18,6 +18,9 @@ pub struct ResultsProps {
     /// Statements a checker finding points at: (session, sent at).
     #[prop_or_default]
     pub highlight: Vec<(String, crate::engine::Millis)>,
+    /// Cancel a session's statement in progress (psql's Ctrl+C).
+    #[prop_or_default]
+    pub on_cancel: Callback<String>,
 }
 
 /// Rows shown per result; the rest are counted, not drawn.
@@ -36,19 +39,23 @@ pub fn results(props: &ResultsProps) -> Html {
     }
     html! {
         <div class="results" data-testid="results">
-            { for props.pending.iter().rev().map(|(reply, waiting)| pending_view(reply, waiting)) }
+            { for props.pending.iter().rev().map(|(reply, waiting)| pending_view(reply, waiting, &props.on_cancel)) }
             { for props.replies.iter().rev().map(|r| reply_view(r, &props.stale, &props.highlight)) }
         </div>
     }
 }
 
-fn pending_view(reply: &Reply, waiting: &str) -> Html {
+fn pending_view(reply: &Reply, waiting: &str, on_cancel: &Callback<String>) -> Html {
+    let session = reply.session.clone();
+    let cancel = on_cancel.reform(move |_: MouseEvent| session.clone());
     html! {
         <div class="result pending" data-testid="pending">
             <div class="result-head">
                 <span class="badge waiting">{"waiting"}</span>
-                <span class="muted">{format!(" since t = {}", format_millis(reply.submitted_ms))}</span>
+                <span class="muted">{format!(" {} · since t = {}", reply.session, format_millis(reply.submitted_ms))}</span>
                 <code class="stmt">{&reply.input}</code>
+                <button class="small" data-testid="cancel" onclick={cancel}
+                    title="What psql's Ctrl+C does: cancel the statement (a commit waiting for its standby stays committed locally)">{"Cancel"}</button>
             </div>
             <div class="tag">{waiting}</div>
         </div>
@@ -168,6 +175,7 @@ fn work_note(outcome: &Outcome, cached: bool) -> String {
 fn outcome_view(outcome: &Outcome, cached: bool) -> Html {
     html! {
         <>
+            { for outcome.notices.iter().map(|n| html! { <pre class="sql-notice" data-testid="sql-notice">{n}</pre> }) }
             if !outcome.columns.is_empty() {
                 <table class="rows">
                     <thead><tr>{ for outcome.columns.iter().map(|c| html! { <th>{c}</th> }) }</tr></thead>
