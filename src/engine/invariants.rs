@@ -81,7 +81,7 @@ pub const INVARIANTS: [Invariant; 5] = [
         expectation: Expectation::Always,
         meaning: "with fencing on there is one writable primary, and no write is acknowledged on a timeline once a newer one began",
         check: |_, c| {
-            if c.failover_config().fencing {
+            if c.fencing_in_effect() {
                 single_writer_violations(c)
             } else {
                 Vec::new()

@@ -1053,7 +1053,7 @@ impl Cluster {
             confirmed_by_standby,
             at_ms: self.now_ms,
             timeline,
-            fencing: self.failover_config().fencing,
+            fencing: self.fencing_in_effect(),
         });
         if !quiet {
             let waited_for = reply.waited_for.clone().unwrap_or_default();

@@ -118,6 +118,9 @@ pub(super) struct Manager {
     /// A switchover in progress: the primary takes no new statements until `target` has
     /// received all its WAL.
     pub switchover: Option<(NodeId, NodeId)>,
+    /// The promotion under way was asked for by hand (`promote`, `pg_promote()`), not by the
+    /// manager's failover or a switchover.
+    pub by_hand: bool,
     /// When the primary that is being replaced went down, if known.
     pub failed_at_ms: Option<Millis>,
     /// When the leader last fenced itself (stopped taking writes while still running).
@@ -168,7 +171,7 @@ impl Cluster {
             return Err(Error::invalid("failover: need loop_wait > 0 and ttl ≥ loop_wait"));
         }
         let old = std::mem::replace(&mut self.manager.config, config);
-        if self.manager.config.fencing && !old.fencing {
+        if self.fencing_in_effect() && !(old.auto && old.fencing) {
             self.fence_stale_primaries();
         }
         // Changing other settings keeps the lease running, as a Patroni config reload does: a
@@ -188,6 +191,12 @@ impl Cluster {
         }
         self.reconcile();
         Ok(())
+    }
+
+    /// Whether a primary that loses its leader is fenced: the manager runs (automatic failover
+    /// on) with fencing on. Without a manager nothing fences anything.
+    pub fn fencing_in_effect(&self) -> bool {
+        self.manager.config.auto && self.manager.config.fencing
     }
 
     /// Timelines whose promotion left behind writes a synchronous standby had confirmed (the
@@ -357,7 +366,7 @@ impl Cluster {
         let node = self.node(old);
         match (node.is_running(), node.role) {
             (false, _) => self.crashed_at_ms(old),
-            (true, Role::Primary) => self.manager.config.fencing.then_some(self.now_ms),
+            (true, Role::Primary) => self.fencing_in_effect().then_some(self.now_ms),
             (true, Role::Replica) => self.manager.fenced_at_ms.or(Some(self.now_ms)),
         }
     }
@@ -399,6 +408,7 @@ impl Cluster {
         self.warn_if_behind(id);
         self.fence_if_alive(old);
         self.begin_promotion(id);
+        self.manager.by_hand = true;
         self.reconcile();
         Ok(())
     }
@@ -468,6 +478,7 @@ impl Cluster {
         assert_eq!(self.node(id).role, Role::Replica, "only a replica is promoted");
         assert!(self.manager.promoting.is_none(), "one promotion at a time");
         self.manager.promoting = Some((id, self.now_ms));
+        self.manager.by_hand = false;
         let node = &mut self.nodes[id.0];
         node.replay_paused = false;
         node.apply_delay_ms = 0;
@@ -506,7 +517,8 @@ impl Cluster {
         self.retarget_endpoint(new);
         // The old primary reconnects by itself once demoted; the others are re-pointed here.
         let followers: Vec<NodeId> = self.replicas();
-        self.settle_old_primary(old, timeline);
+        let by_hand = std::mem::take(&mut self.manager.by_hand);
+        self.settle_old_primary(old, timeline, by_hand);
         for replica in followers {
             if self.node(replica).is_running() {
                 self.nodes[replica.0].receiver = Receiver::Disconnected;
@@ -514,7 +526,7 @@ impl Cluster {
                 self.try_connect(replica);
             }
         }
-        if self.manager.config.fencing {
+        if self.fencing_in_effect() {
             let primaries = self.primaries();
             assert!(
                 primaries.iter().all(|id| *id == new),
@@ -605,20 +617,30 @@ impl Cluster {
 
     /// The old primary after a promotion: a crashed one will come back as a replica; one the
     /// manager reaches is demoted now; one it cannot reach (fencing off) stays a primary —
-    /// split brain.
-    fn settle_old_primary(&mut self, old: NodeId, timeline: u64) {
+    /// split brain. Without a manager (automatic failover off), a promotion by hand is
+    /// PostgreSQL's `pg_promote()` alone: nothing tells the old primary, so it stays one —
+    /// running, it keeps taking writes; crashed, it restarts as a primary.
+    fn settle_old_primary(&mut self, old: NodeId, timeline: u64, by_hand: bool) {
         self.ensure_link(old);
         if self.node(old).role != Role::Primary {
             return; // fenced already
         }
         let leader = self.primary();
+        if by_hand && !self.manager.config.auto {
+            if self.node(old).is_running() {
+                let stale_timeline = self.node(old).timeline;
+                let kind = EventKind::SplitBrain { stale: old, stale_timeline, leader, timeline };
+                self.events.push(self.now_ms, kind);
+            }
+            return;
+        }
         if !self.node(old).is_running() {
             self.become_replica(old);
         } else if !self.manager_cut.contains_key(&old) {
             let (_, diverged) = self.divergence(old, leader);
             let cause = DemoteCause::NewTimeline { timeline, leader, must_rewind: diverged > 0 };
             self.demote(old, EventKind::Demoted { node: old, cause });
-        } else if self.manager.config.fencing {
+        } else if self.fencing_in_effect() {
             self.demote(old, EventKind::Fenced { node: old, cause: FenceCause::LeaseLost });
         } else {
             let stale_timeline = self.node(old).timeline;
@@ -641,7 +663,7 @@ impl Cluster {
         node.receiver = Receiver::Disconnected;
         node.flushed_lsn = node.wal.end();
         self.events.push(self.now_ms, EventKind::Unfenced { node: leader, why });
-        if self.manager.config.fencing {
+        if self.fencing_in_effect() {
             assert_eq!(self.primaries(), vec![leader], "an unfenced leader is the only primary");
         }
     }
@@ -650,7 +672,7 @@ impl Cluster {
     /// from the manager) is made read-only, as Patroni demotes a leader whose lease expired.
     fn fence_if_alive(&mut self, old: NodeId) {
         let node = self.node(old);
-        if !self.manager.config.fencing || node.role != Role::Primary || !node.is_running() {
+        if !self.fencing_in_effect() || node.role != Role::Primary || !node.is_running() {
             return;
         }
         self.manager.fenced_at_ms = Some(self.now_ms);
@@ -672,8 +694,12 @@ impl Cluster {
     }
 
     /// Nodes still acting as primary that the manager can reach but that are not its leader
-    /// (an old primary back from a partition or a restart) are demoted and rewind.
+    /// (an old primary back from a partition or a restart) are demoted and rewind. Without a
+    /// manager (automatic failover off) nobody does: they stay primaries.
     pub(super) fn demote_stale_primaries(&mut self) {
+        if !self.manager.config.auto {
+            return;
+        }
         let leader = self.primary();
         let stale: Vec<NodeId> = self
             .primaries()

@@ -92,11 +92,16 @@ impl Cluster {
                 self.nodes[id.0].receiver = Receiver::Disconnected;
                 self.try_connect(id);
             }
-            Role::Primary => {
-                // Replicas find it on their next retry — unless the manager has promoted
-                // another node meanwhile: then the reconcile pass demotes it as soon as the
-                // manager sees it.
+            // Replicas find it on their next retry — unless the manager has promoted another
+            // node meanwhile: then the reconcile pass demotes it as soon as the manager sees
+            // it. Without a manager nothing does: it is back as a second primary.
+            Role::Primary if id != self.primary() && !self.failover_config().auto => {
+                let (stale_timeline, leader) = (self.node(id).timeline, self.primary());
+                let timeline = self.node(leader).timeline;
+                let kind = EventKind::SplitBrain { stale: id, stale_timeline, leader, timeline };
+                self.events.push(self.now_ms, kind);
             }
+            Role::Primary => {}
         }
     }
 
