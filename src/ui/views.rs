@@ -5,7 +5,6 @@
 //! doing, the monitoring series of the last minute. No Yew here: tested natively.
 
 use crate::engine::vecmap::VecMap;
-use std::collections::BTreeMap;
 
 use crate::engine::cluster::{LoadGen, Payload};
 use crate::engine::metrics::Series;
@@ -91,7 +90,7 @@ pub fn sessions(
     replies: &[Reply],
     stale: &Staleness,
 ) -> Vec<SessionView> {
-    let cached: BTreeMap<String, (NodeId, Millis)> = cluster
+    let cached: VecMap<String, (NodeId, Millis)> = cluster
         .cached_endpoint_answers()
         .into_iter()
         .map(|(name, r)| (name, (r.node, r.expires_ms)))
@@ -116,7 +115,7 @@ pub fn sessions(
 }
 
 /// Why an answer is stale, keyed by (op, statement index).
-pub type Staleness = BTreeMap<(OpId, usize), String>;
+pub type Staleness = VecMap<(OpId, usize), String>;
 
 /// A write the console saw acknowledged: when, where in the WAL, on which tables.
 struct SeenWrite<'a> {
@@ -449,7 +448,11 @@ mod tests {
         assert!(why.contains("alice's INSERT committed at 0/"), "{why}");
         assert!(why.ends_with("it is on the wire and arrives in 980ms"), "{why}");
         cluster.advance(2_000);
-        let why = staleness(&cluster, &replies).into_values().next().expect("still stale");
+        let why = staleness(&cluster, &replies)
+            .into_iter()
+            .map(|(_, why)| why)
+            .next()
+            .expect("still stale");
         assert!(why.ends_with("it has arrived there since"), "{why}");
         // Read after the lag: fresh.
         cluster.submit("bob", Target::Router, "SELECT * FROM t");

@@ -304,6 +304,17 @@ pub fn eval(expr: &Expr, row: &[Value], env: &Env) -> Result<Value> {
         Expr::Like { expr, pattern, negated, case_insensitive } => {
             like(eval(expr, row, env)?, eval(pattern, row, env)?, *negated, *case_insensitive)
         }
+        // COALESCE stops at its first non-NULL argument, as PostgreSQL's does: the rest are
+        // never evaluated (`COALESCE(1, 1/0)` is 1).
+        Expr::Function { name, args, .. } if name == "coalesce" => {
+            for arg in args {
+                let value = eval(arg, row, env)?;
+                if !value.is_null() {
+                    return Ok(value);
+                }
+            }
+            Ok(Value::Null)
+        }
         Expr::Function { name, args, pos } => {
             let function = functions::lookup(name)
                 .ok_or_else(|| SqlError::undefined_function(&format!("{name}()")).at(pos.0))?;

@@ -41,6 +41,9 @@ use std::rc::Rc;
 
 type Result<T> = std::result::Result<T, SqlError>;
 
+/// What PostgreSQL warns on `COMMIT` or `ROLLBACK` outside a transaction block.
+const NO_TRANSACTION: &str = "WARNING:  there is no transaction in progress";
+
 /// Per-connection state: the open transaction, if any.
 #[derive(Clone, Debug, Default)]
 pub struct Session {
@@ -96,9 +99,12 @@ impl Database {
         env: &Env,
     ) -> Result<Outcome> {
         session.query = Some((stmt.text.as_str().into(), env.now));
-        let result = self.dispatch(session, stmt, env);
-        if result.is_err() {
-            session.abort();
+        let mut result = self.dispatch(session, stmt, env);
+        match &mut result {
+            Ok(outcome) => {
+                outcome.notices.splice(0..0, stmt.notices.iter().cloned()).for_each(drop)
+            }
+            Err(_) => session.abort(),
         }
         result
     }
@@ -107,8 +113,11 @@ impl Database {
         match &stmt.kind {
             StatementKind::Commit => return self.commit(session),
             StatementKind::Rollback => {
-                session.txn = None;
-                return Ok(Outcome::tag("ROLLBACK"));
+                let mut outcome = Outcome::tag("ROLLBACK");
+                if session.txn.take().is_none() {
+                    outcome.notices.push(NO_TRANSACTION.to_string());
+                }
+                return Ok(outcome);
             }
             _ => {}
         }
@@ -119,11 +128,14 @@ impl Database {
             return Err(SqlError::read_only_transaction(stmt.command_tag()));
         }
         if matches!(stmt.kind, StatementKind::Begin) {
+            let mut outcome = Outcome::tag("BEGIN");
             if session.txn.is_none() {
                 session.txn =
                     Some(Transaction { work: self.clone(), changes: Vec::new(), aborted: false });
+            } else {
+                outcome.notices.push("WARNING:  there is already a transaction in progress".into());
             }
-            return Ok(Outcome::tag("BEGIN"));
+            return Ok(outcome);
         }
         match &mut session.txn {
             Some(txn) => {
@@ -144,7 +156,11 @@ impl Database {
 
     /// Ends the session's transaction, re-applying its changes to the shared database.
     fn commit(&mut self, session: &mut Session) -> Result<Outcome> {
-        let Some(txn) = session.txn.take() else { return Ok(Outcome::tag("COMMIT")) };
+        let Some(txn) = session.txn.take() else {
+            let mut outcome = Outcome::tag("COMMIT");
+            outcome.notices.push(NO_TRANSACTION.to_string());
+            return Ok(outcome);
+        };
         if txn.aborted {
             return Ok(Outcome::tag("ROLLBACK"));
         }
@@ -205,16 +221,23 @@ fn run(
         }
         StatementKind::DropTable { names, if_exists } => {
             let mut changes = Vec::new();
+            let mut outcome = Outcome::tag("DROP TABLE");
             for name in names {
                 let change = (Change::DropTable { table: name.name.clone() }, None);
                 match work.table(&name.name) {
                     Ok(_) if changes.contains(&change) => {}
                     Ok(_) => changes.push(change),
-                    Err(_) if *if_exists => {}
-                    Err(e) => return Err(e.at(name.pos.0)),
+                    Err(_) if *if_exists => outcome
+                        .notices
+                        .push(format!("NOTICE:  table \"{}\" does not exist, skipping", name.name)),
+                    // PostgreSQL names the kind of relation, and points at nothing.
+                    Err(_) => {
+                        let message = format!("table \"{}\" does not exist", name.name);
+                        return Err(SqlError::new("42P01", message));
+                    }
                 }
             }
-            apply(work, Outcome::tag("DROP TABLE"), changes)
+            apply(work, outcome, changes)
         }
         StatementKind::CreateIndex(create) => {
             let (index, cost) = dml::create_index(work, create)?;

@@ -16,6 +16,7 @@
 //! Aggregates (`count`, `sum`, `avg`, `min`, `max`) are not here: they consume
 //! many rows and live in the query executor.
 
+use super::builtins;
 use super::catalog;
 use super::error::SqlError;
 use super::numeric::Numeric;
@@ -94,6 +95,22 @@ pub const FUNCTIONS: &[Function] = &[
     strict("pg_sleep", 1, 1, catalog::pg_sleep),
     strict("pg_cancel_backend", 1, 1, catalog::pg_cancel_backend),
     strict("pg_wal_lsn_diff", 2, 2, catalog::pg_wal_lsn_diff),
+    strict("replace", 3, 3, builtins::replace),
+    strict("repeat", 2, 2, builtins::repeat),
+    strict("substring", 2, 3, builtins::substring),
+    strict("substr", 2, 3, builtins::substring),
+    strict("btrim", 1, 2, builtins::btrim),
+    strict("trim", 1, 2, builtins::btrim),
+    strict("ltrim", 1, 2, builtins::ltrim),
+    strict("rtrim", 1, 2, builtins::rtrim),
+    strict("extract", 2, 2, builtins::extract),
+    strict("date_part", 2, 2, builtins::extract),
+    strict("to_char", 2, 2, builtins::to_char),
+    strict("current_user", 0, 0, builtins::current_user),
+    strict("session_user", 0, 0, builtins::current_user),
+    strict("current_role", 0, 0, builtins::current_user),
+    strict("current_catalog", 0, 0, builtins::current_user),
+    strict("current_database", 0, 0, builtins::current_user),
 ];
 
 /// Looks a function up by lower-case name.

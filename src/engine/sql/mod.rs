@@ -37,6 +37,7 @@
 //! [`Database::apply_change`]: storage::Database
 
 mod ast;
+mod builtins;
 mod catalog;
 mod dml;
 mod error;
@@ -96,6 +97,8 @@ pub struct Statement {
     text: String,
     /// The text names a `pg_` view or function or `current_setting` ([`needs_catalog`]).
     catalog: bool,
+    /// Notices parsing raised, printed with the statement's answer.
+    notices: Vec<String>,
 }
 
 /// Parses one or more `;`-separated statements. Empty input gives no statements.
@@ -109,6 +112,7 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
             catalog: needs_catalog(&parsed.text),
             kind: parsed.kind,
             text: parsed.text,
+            notices: parsed.notices,
         })
         .collect())
 }

@@ -216,9 +216,15 @@ impl Parser<'_> {
             "row" if self.peek_at(1).is_some_and(|t| t.is_op("(")) => {
                 Err(self.unsupported_at("row constructors ((a, b))", Some(token)))
             }
-            "current_timestamp" | "current_date" | "current_time" | "localtimestamp"
-            | "localtime" | "current_user" | "session_user" | "current_role"
-            | "current_catalog" | "user" => {
+            "current_date" | "current_time" | "localtime" => Err(self.unsupported_at(
+                format!(
+                    "{} (the playground has timestamps, not the date and time types)",
+                    word.to_uppercase()
+                ),
+                Some(token),
+            )),
+            "current_timestamp" | "localtimestamp" | "current_user" | "session_user"
+            | "current_role" | "current_catalog" | "user" => {
                 self.next();
                 if self.at_op("(") {
                     return Err(self.unsupported_at(
@@ -229,7 +235,12 @@ impl Parser<'_> {
                 let name = if word == "user" { "current_user" } else { word }.to_string();
                 Ok(Expr::Function { name, args: Vec::new(), pos: self.pos(token) })
             }
-            "extract" | "overlay" | "position" | "substring" | "trim" | "collation"
+            "extract" | "substring" | "trim"
+                if self.peek_at(1).is_some_and(|t| t.is_op("(")) && self.special_syntax(word) =>
+            {
+                self.special_call(word, token)
+            }
+            "overlay" | "position" | "collation"
                 if self.peek_at(1).is_some_and(|t| t.is_op("(")) && self.special_syntax(word) =>
             {
                 Err(self
@@ -263,6 +274,67 @@ impl Parser<'_> {
             }
         }
         false
+    }
+
+    /// PostgreSQL's keyword forms, as plain calls: `extract(field FROM t)` is
+    /// `extract('field', t)`, `substring(s FROM a FOR n)` is `substring(s, a, n)`, and
+    /// `trim([BOTH | LEADING | TRAILING] [chars] FROM s)` is `btrim`/`ltrim`/`rtrim(s, chars)`.
+    fn special_call(&mut self, word: &str, start: &Token) -> Result<Expr> {
+        self.next();
+        self.expect_op("(")?;
+        let pos = self.pos(start);
+        let call =
+            |name: &str, args: Vec<Expr>| Expr::Function { name: name.to_string(), args, pos };
+        let expr = match word {
+            "extract" => {
+                let field = self.next().ok_or_else(|| self.unexpected())?;
+                let field = match field.kind {
+                    Kind::Word | Kind::String => field.text.to_lowercase(),
+                    _ => return Err(self.unexpected()),
+                };
+                self.expect_keyword("from")?;
+                let from = self.expr_bp(0)?;
+                call("extract", vec![Expr::Literal(Value::text(field)), from])
+            }
+            "substring" => {
+                let text = self.expr_bp(0)?;
+                let from = if self.eat_keyword("from") {
+                    self.expr_bp(0)?
+                } else {
+                    Expr::Literal(Value::Int(1))
+                };
+                let mut args = vec![text, from];
+                if self.eat_keyword("for") {
+                    args.push(self.expr_bp(0)?);
+                }
+                call("substring", args)
+            }
+            _ => {
+                let name = if self.eat_keyword("leading") {
+                    "ltrim"
+                } else if self.eat_keyword("trailing") {
+                    "rtrim"
+                } else {
+                    let _ = self.eat_keyword("both");
+                    "btrim"
+                };
+                if self.eat_keyword("from") {
+                    let text = self.expr_bp(0)?;
+                    call(name, vec![text])
+                } else {
+                    let first = self.expr_bp(0)?;
+                    if self.eat_keyword("from") {
+                        let text = self.expr_bp(0)?;
+                        call(name, vec![text, first])
+                    } else {
+                        call(name, vec![first])
+                    }
+                }
+            }
+        };
+        self.expect_op(")")?;
+        self.tree += 1;
+        Ok(expr)
     }
 
     /// A column (`c`, `t.c`, `s.t.c`) or a function call (`f(…)`, `s.f(…)`).
@@ -546,6 +618,14 @@ impl Parser<'_> {
         let at = Some(value.pos + 1);
         let interval = match unit {
             Some(unit) if Numeric::parse(&text).is_some() => {
+                if value.kind == Kind::Number {
+                    let unit = unit.text.to_lowercase();
+                    self.notices.push(format!(
+                        "NOTICE:  INTERVAL {text} {} is MySQL's syntax, which PostgreSQL rejects (syntax error at or near \"{}\"); PostgreSQL writes INTERVAL '{text} {unit}'",
+                        unit.to_uppercase(),
+                        value.text
+                    ));
+                }
                 super::super::time::Interval::of_unit(&text, &unit.text.to_lowercase())
             }
             _ if value.kind == Kind::Number => return Err(self.unexpected()),

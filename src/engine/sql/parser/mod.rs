@@ -39,10 +39,12 @@ pub const MAX_EXPRESSION_DEPTH: usize = 1_000;
 /// Statements longer than this are refused before parsing.
 pub const MAX_STATEMENT_CHARS: usize = 1_000_000;
 
-/// One parsed statement: its tree, and its text (trimmed, without `;`).
+/// One parsed statement: its tree, its text (trimmed, without `;`), and the notices parsing
+/// raised (a MySQL-ism the playground accepts, say).
 pub struct Parsed {
     pub kind: StatementKind,
     pub text: String,
+    pub notices: Vec<String>,
 }
 
 /// Parses one or more `;`-separated statements. Empty statements are skipped.
@@ -64,7 +66,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
         let mut parser = Parser::new(statement, first.pos, last.end);
         let kind = parser.statement()?;
         let text = char_starts.slice(sql, first.pos, last.end).to_string();
-        parsed.push(Parsed { kind, text });
+        parsed.push(Parsed { kind, text, notices: parser.notices });
     }
     Ok(parsed)
 }
@@ -101,6 +103,8 @@ pub(super) struct Parser<'a> {
     /// The first error PostgreSQL would find only after parsing (a type or schema that does
     /// not exist, a modifier out of range): reported if the statement's syntax is sound.
     deferred: Option<SqlError>,
+    /// `NOTICE:` lines for the statement's output.
+    notices: Vec<String>,
 }
 
 /// Words that start a valid PostgreSQL statement the playground does not model.
@@ -195,7 +199,7 @@ const OBJECT_WORDS: &[&str] = &[
 
 impl<'a> Parser<'a> {
     pub(super) fn new(tokens: &'a [Token], base: usize, end: usize) -> Self {
-        Self { tokens, at: 0, base, end, depth: 0, tree: 0, deferred: None }
+        Self { tokens, at: 0, base, end, depth: 0, tree: 0, deferred: None, notices: Vec::new() }
     }
 
     // ----- the cursor -----
