@@ -273,9 +273,15 @@ pub fn insert(
             })
             .collect::<Result<_>>()?,
     };
-    let mut new_rows = Vec::with_capacity(source_rows.len());
-    for values in source_rows {
-        new_rows.push(build_row(&table.schema, &targets, values, sequences, env)?);
+    // PostgreSQL coerces the given values while analysing the statement, before any default
+    // (a serial's nextval) runs: a value of the wrong type consumes no sequence number.
+    let given: Vec<Vec<Option<Value>>> = source_rows
+        .into_iter()
+        .map(|values| coerce_given(&table.schema, &targets, values))
+        .collect::<Result<_>>()?;
+    let mut new_rows = Vec::with_capacity(given.len());
+    for values in given {
+        new_rows.push(build_row(&table.schema, values, sequences, env)?);
     }
     check_unique(table, &new_rows.iter().collect::<Vec<_>>(), &BTreeSet::new())?;
     let (columns, rows) = returning(
@@ -300,18 +306,36 @@ pub fn insert(
 }
 
 /// One full row from the targeted values plus defaults.
-fn build_row(
+/// One row's given values, coerced to their columns' types, by column position (None: the
+/// column's default).
+fn coerce_given(
     schema: &TableSchema,
     targets: &[usize],
     values: Vec<Option<Value>>,
+) -> Result<Vec<Option<Value>>> {
+    let mut by_position = vec![None; schema.columns.len()];
+    for (position, value) in targets.iter().copied().zip(values) {
+        let column = &schema.columns[position];
+        by_position[position] =
+            value.map(|v| column.data_type.assign(v, &column.name)).transpose()?;
+    }
+    Ok(by_position)
+}
+
+/// A new row from its coerced given values, the rest filled with defaults.
+fn build_row(
+    schema: &TableSchema,
+    given: Vec<Option<Value>>,
     sequences: &mut SequenceSource,
     env: &Env,
 ) -> Result<Row> {
-    let mut given: BTreeMap<usize, Option<Value>> = targets.iter().copied().zip(values).collect();
     let mut row = Vec::with_capacity(schema.columns.len());
-    for (position, column) in schema.columns.iter().enumerate() {
-        let value = given.remove(&position).flatten();
-        row.push(column_value(column, value, sequences, env)?);
+    for (column, value) in schema.columns.iter().zip(given) {
+        let value = match value {
+            Some(value) => value,
+            None => column_value(column, None, sequences, env)?,
+        };
+        row.push(value);
     }
     check_not_null(schema, &row)?;
     Ok(row.into())
