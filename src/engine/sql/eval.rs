@@ -63,15 +63,43 @@ impl Scope {
                 .iter()
                 .position(|c| c.table == table && c.name == name)
                 .ok_or_else(|| {
-                    SqlError::new("42703", format!("column {table}.{name} does not exist"))
-                        .at(pos.0)
+                    let error =
+                        SqlError::new("42703", format!("column {table}.{name} does not exist"));
+                    self.with_suggestion(error, Some(table), name).at(pos.0)
                 });
         }
         let mut matches = self.columns.iter().enumerate().filter(|(_, c)| c.name == name);
         match (matches.next(), matches.next()) {
             (Some((slot, _)), None) => Ok(slot),
             (Some(_), Some(_)) => Err(SqlError::ambiguous_column(name).at(pos.0)),
-            (None, _) => Err(SqlError::undefined_column(name).at(pos.0)),
+            (None, _) => {
+                let error = SqlError::undefined_column(name);
+                Err(self.with_suggestion(error, None, name).at(pos.0))
+            }
+        }
+    }
+
+    /// PostgreSQL's `HINT:  Perhaps you meant to reference the column "o.user_id".` for a
+    /// misspelt column: the closest names within 3 edits and half the typed name's length;
+    /// one or two equally close ones are offered, more are not.
+    fn with_suggestion(&self, error: SqlError, table: Option<&str>, typed: &str) -> SqlError {
+        let limit = 3.min(typed.chars().count() / 2);
+        let mut best: Vec<(usize, &ScopeColumn)> = self
+            .columns
+            .iter()
+            .filter(|c| table.is_none_or(|t| c.table == t))
+            .map(|c| (levenshtein(typed, &c.name), c))
+            .filter(|(distance, _)| *distance <= limit)
+            .collect();
+        let Some(closest) = best.iter().map(|(d, _)| *d).min() else { return error };
+        best.retain(|(d, _)| *d == closest);
+        let named = |c: &ScopeColumn| format!("the column \"{}.{}\"", c.table, c.name);
+        match best.as_slice() {
+            [(_, only)] => error.hint(format!("Perhaps you meant to reference {}.", named(only))),
+            [(_, a), (_, b)] => {
+                error.hint(format!("Perhaps you meant to reference {} or {}.", named(a), named(b)))
+            }
+            _ => error,
         }
     }
 
@@ -693,6 +721,22 @@ fn case(
         }
     }
     otherwise.map_or(Ok(Value::Null), |e| eval(e, row, env))
+}
+
+/// Edit distance between two names (insertions, deletions, substitutions; by characters).
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 #[cfg(test)]
