@@ -50,7 +50,7 @@ pub fn node_card(props: &NodeCardProps) -> Html {
                 }
                 if node.stale {
                     <span class="badge split" data-testid="stale-primary"
-                        title="Still takes writes, but the failover manager has promoted another node: split brain">{"stale primary"}</span>
+                        title="Still takes writes, but another node has been promoted: split brain">{"stale primary"}</span>
                 }
                 if node.manager_cut {
                     <span class="badge warn" data-testid="manager-cut"
@@ -136,7 +136,7 @@ fn node_actions(props: &NodeCardProps) -> Html {
                     Command::HealManager(id))}
             }
             if replica && running {
-                {button("promote", "pg_promote(): this replica replays what it has and becomes a primary on a new timeline (the current primary is fenced first)", "promote",
+                {button("promote", "pg_promote(): this replica replays what it has and becomes a primary on a new timeline. With auto failover on, the manager fences the old primary; without it, as in PostgreSQL, nobody tells the old primary, which keeps taking writes: split brain", "promote",
                     Command::Promote(id))}
                 {button("switchover", "A planned switchover to this replica: the primary stops taking statements until this replica has all its WAL, then it is promoted and the old primary follows it; nothing is lost", "switchover",
                     Command::Switchover(id))}
