@@ -100,7 +100,6 @@ pub const FUNCTIONS: &[Function] = &[
     strict("substring", 2, 3, builtins::substring),
     strict("substr", 2, 3, builtins::substring),
     strict("btrim", 1, 2, builtins::btrim),
-    strict("trim", 1, 2, builtins::btrim),
     strict("ltrim", 1, 2, builtins::ltrim),
     strict("rtrim", 1, 2, builtins::rtrim),
     strict("extract", 2, 2, builtins::extract),
@@ -161,12 +160,28 @@ fn text_arg(value: &Value) -> String {
     }
 }
 
+/// Case mapping as PostgreSQL's `upper`/`lower` do it under a UTF-8 locale: one character
+/// at a time (`towupper`), so a letter whose case form is several characters (`ß` → `SS`)
+/// stays as it is, and `Σ` lowers to `σ` wherever it stands.
+fn map_case(text: &str, one: fn(char) -> Option<char>) -> String {
+    text.chars().map(|c| one(c).unwrap_or(c)).collect()
+}
+
+fn single<I: Iterator<Item = char>>(mut chars: I) -> Option<char> {
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
 fn lower(args: &[Value], _: &Env) -> Result<Value, SqlError> {
-    Ok(Value::text(args.first().map(text_arg).unwrap_or_default().to_lowercase()))
+    let text = args.first().map(text_arg).unwrap_or_default();
+    Ok(Value::text(map_case(&text, |c| single(c.to_lowercase()))))
 }
 
 fn upper(args: &[Value], _: &Env) -> Result<Value, SqlError> {
-    Ok(Value::text(args.first().map(text_arg).unwrap_or_default().to_uppercase()))
+    let text = args.first().map(text_arg).unwrap_or_default();
+    Ok(Value::text(map_case(&text, |c| single(c.to_uppercase()))))
 }
 
 fn length(args: &[Value], _: &Env) -> Result<Value, SqlError> {

@@ -387,6 +387,7 @@ impl Parser<'_> {
 
     /// `name(…)`: an aggregate or a scalar function.
     fn call(&mut self, name: Name, start: &Token) -> Result<Expr> {
+        let name_pos = name.pos;
         self.expect_op("(")?;
         let distinct = self.eat_keyword("distinct");
         if !distinct {
@@ -440,7 +441,9 @@ impl Parser<'_> {
             )
             .at(Some(start.pos + 1)));
         }
-        Ok(Expr::Function { name: name.name, args, pos: name.pos })
+        // `trim(s)` is PostgreSQL's `btrim(s)`, and is named so in the output.
+        let name = if name.name == "trim" { "btrim".to_string() } else { name.name };
+        Ok(Expr::Function { name, args, pos: name_pos })
     }
 
     /// A number literal; one too large for `numeric` is reported once the syntax is checked.
