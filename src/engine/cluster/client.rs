@@ -572,13 +572,17 @@ impl Cluster {
             self.waiting_commits(node_id, &session)
         };
         let node = &mut self.nodes[node_id.0];
-        let connection = node.sessions.entry(session).or_default();
+        let connection = node.sessions.entry(session.clone()).or_default();
         let result = if hidden.is_empty() || connection.in_transaction() {
             node.db.execute(connection, &statement, &env)
         } else {
             let commits: Vec<&sql::Commit> = hidden.iter().collect();
             node.db.without(&commits).execute(connection, &statement, &env)
         };
+        if statement.is_transaction_control() && statement.command_tag() != "BEGIN" {
+            let committed = matches!(&result, Ok(o) if o.tag == "COMMIT");
+            self.end_settings_transaction(&session, committed);
+        }
         let requests = env.catalog.as_ref().map(|c| c.take_requests()).unwrap_or_default();
         let mut result = result;
         if let (Some(catalog), Ok(outcome)) = (&env.catalog, &mut result) {

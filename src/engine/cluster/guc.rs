@@ -571,8 +571,11 @@ impl Cluster {
                     vec![Row::from([Value::text(value)])],
                 ))
             }
-            Utility::Set { name, value } => self.set_for_session(session, name, value.as_deref()),
-            Utility::Reset { name } => self.reset_for_session(session, name),
+            Utility::Set { .. } | Utility::Reset { .. } if in_transaction => {
+                self.remember_settings(session);
+                self.set_or_reset(session, utility)
+            }
+            Utility::Set { .. } | Utility::Reset { .. } => self.set_or_reset(session, utility),
             Utility::AlterSystem { .. } if in_transaction => {
                 Err(SqlError::new("25001", "ALTER SYSTEM cannot run inside a transaction block"))
             }
@@ -582,6 +585,34 @@ impl Cluster {
                     self.checkpoint();
                 }
                 Ok(Outcome::tag("CHECKPOINT"))
+            }
+        }
+    }
+
+    fn set_or_reset(&mut self, session: &str, utility: &Utility) -> Result<Outcome, SqlError> {
+        match utility {
+            Utility::Set { name, value } => self.set_for_session(session, name, value.as_deref()),
+            Utility::Reset { name } => self.reset_for_session(session, name),
+            _ => unreachable!("only SET and RESET come here"),
+        }
+    }
+
+    /// The first `SET` in a transaction block remembers the session's settings, which a
+    /// `ROLLBACK` restores: in PostgreSQL a rolled-back `SET` is undone too.
+    fn remember_settings(&mut self, session: &str) {
+        let state = self.sessions.entry(session.to_string()).or_default();
+        if state.gucs_before_txn.is_none() {
+            state.gucs_before_txn = Some((state.gucs.clone(), state.commit));
+        }
+    }
+
+    /// A transaction block ended: its `SET`s stay if it committed, are undone if not.
+    pub(super) fn end_settings_transaction(&mut self, session: &str, committed: bool) {
+        let Some(state) = self.sessions.get_mut(session) else { return };
+        if let Some((gucs, commit)) = state.gucs_before_txn.take() {
+            if !committed {
+                state.gucs = gucs;
+                state.commit = commit;
             }
         }
     }

@@ -152,6 +152,8 @@ pub struct ClientSession {
     pub resolved: Option<super::Resolved>,
     /// Parameters the session `SET`, in their units (`synchronous_commit` also in `commit`).
     pub gucs: VecMap<String, String>,
+    /// The settings before the open transaction block's first `SET`, restored by `ROLLBACK`.
+    pub gucs_before_txn: Option<(VecMap<String, String>, Option<SyncCommit>)>,
 }
 
 /// Where a commit ends in the WAL, and the timeline it was written on. A node has it once it

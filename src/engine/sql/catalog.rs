@@ -136,6 +136,58 @@ pub fn needs_catalog(sql: &str) -> bool {
         || bytes.windows(15).any(|w| w.eq_ignore_ascii_case(b"current_setting"))
 }
 
+/// PostgreSQL catalogs and views the playground does not model, with what to use instead.
+const UNMODELLED_VIEWS: &[(&str, &str)] = &[
+    ("pg_replication_slots", "replication slots are not modelled: wal_keep_size decides what WAL a standby can still get"),
+    ("pg_stat_database", "use pg_stat_activity and the monitoring charts"),
+    ("pg_stat_user_tables", "the page's node cards show each table's rows"),
+    ("pg_stat_statements", "the slow-query log shows statements over log_min_duration_statement"),
+    ("pg_stat_wal", "pg_current_wal_lsn() and pg_stat_replication show WAL positions"),
+    ("pg_stat_bgwriter", "there is no buffer cache in the playground"),
+    ("pg_stat_archiver", "WAL archiving is not modelled"),
+    ("pg_locks", "locks are not modelled: transactions conflict at COMMIT"),
+    ("pg_class", "system catalogs are not modelled"),
+    ("pg_tables", "system catalogs are not modelled"),
+    ("pg_indexes", "system catalogs are not modelled"),
+    ("pg_namespace", "system catalogs are not modelled"),
+    ("pg_database", "the playground has one database"),
+    ("pg_roles", "the playground has one user, postgres"),
+    ("pg_user", "the playground has one user, postgres"),
+];
+
+/// PostgreSQL functions the playground does not model.
+const UNMODELLED_FUNCTIONS: &[&str] = &[
+    "pg_switch_wal",
+    "pg_create_physical_replication_slot",
+    "pg_drop_replication_slot",
+    "pg_create_restore_point",
+    "pg_backup_start",
+    "pg_backup_stop",
+    "pg_terminate_backend",
+    "pg_current_wal_flush_lsn",
+    "pg_current_wal_insert_lsn",
+    "pg_walfile_name",
+    "pg_size_pretty",
+    "pg_relation_size",
+    "pg_total_relation_size",
+    "pg_database_size",
+    "pg_table_size",
+    "pg_postmaster_start_time",
+    "pg_conf_load_time",
+    "txid_current",
+    "pg_current_xact_id",
+];
+
+/// Why a valid PostgreSQL relation the playground lacks is not supported, if it is one.
+pub fn unmodelled_view(name: &str) -> Option<String> {
+    UNMODELLED_VIEWS.iter().find(|(n, _)| *n == name).map(|(n, why)| format!("{n} ({why})"))
+}
+
+/// Why a valid PostgreSQL function the playground lacks is not supported, if it is one.
+pub fn unmodelled_function(name: &str) -> Option<String> {
+    UNMODELLED_FUNCTIONS.contains(&name).then(|| format!("the function {name}()"))
+}
+
 /// `ERROR: cannot insert into view "pg_settings"` for a write to a system view.
 pub fn refuse_write(table: &str, verb: &str) -> Option<SqlError> {
     SYSTEM_VIEWS.contains(&table).then(|| {

@@ -169,6 +169,11 @@ fn bind_function(
     let bound: Vec<Expr> = args.iter().map(|a| bind(a, scope, clause)).collect::<Result<_>>()?;
     let known =
         functions::lookup(name).filter(|f| (f.min_args..=f.max_args).contains(&bound.len()));
+    if known.is_none() && functions::lookup(name).is_none() {
+        if let Some(why) = super::catalog::unmodelled_function(name) {
+            return Err(SqlError::unsupported(why).at(pos.0));
+        }
+    }
     if known.is_none() {
         let types: Vec<&str> = bound.iter().map(|a| static_type(a, scope)).collect();
         return Err(

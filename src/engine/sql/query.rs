@@ -87,7 +87,10 @@ fn lookup_table<'a>(db: &'a Database, env: &'a Env, table: &TableRef) -> Result<
     let view = env.catalog.as_deref().and_then(|c| c.view(&table.name.name));
     match view {
         Some(view) => Ok(&view.table),
-        None => db.table(&table.name.name).map_err(|e| e.at(table.name.pos.0)),
+        None => db.table(&table.name.name).map_err(|e| {
+            let unmodelled = super::catalog::unmodelled_view(&table.name.name);
+            unmodelled.map_or(e, SqlError::unsupported).at(table.name.pos.0)
+        }),
     }
 }
 
