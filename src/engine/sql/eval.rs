@@ -144,6 +144,15 @@ pub fn bind(expr: &Expr, scope: &Scope, clause: Clause) -> Result<Expr> {
             let bound = expr.try_map_children(&mut |e| bind(e, scope, clause))?;
             if let Expr::Binary { op, left, right } = &bound {
                 check_comparable(*op, left, right, scope)?;
+                // integer op integer is an integer in PostgreSQL: past 2^31 it is out of
+                // range, not a bigint.
+                let arithmetic = matches!(
+                    op,
+                    BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod
+                );
+                if arithmetic && is_int4(left, scope) && is_int4(right, scope) {
+                    return Ok(Expr::Cast { expr: Box::new(bound), to: DataType::Integer });
+                }
             }
             Ok(bound)
         }
@@ -213,6 +222,19 @@ fn static_type(expr: &Expr, scope: &Scope) -> &'static str {
         }
         Expr::Cast { to, .. } => type_label(to),
         _ => "unknown",
+    }
+}
+
+/// Whether an expression is PostgreSQL's `integer` (int4): a literal that fits, an `integer`
+/// column, a cast to it, or arithmetic on two of them (bound as such a cast).
+fn is_int4(expr: &Expr, scope: &Scope) -> bool {
+    match expr {
+        Expr::Literal(Value::Int(n)) => i32::try_from(*n).is_ok(),
+        Expr::Slot(slot) => {
+            scope.columns.get(*slot).is_some_and(|c| c.data_type == DataType::Integer)
+        }
+        Expr::Cast { to, .. } => *to == DataType::Integer,
+        _ => false,
     }
 }
 
