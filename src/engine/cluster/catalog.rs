@@ -360,7 +360,12 @@ impl Cluster {
 
     /// Carries out what functions of a statement asked for (`pg_promote()`, …); returns the
     /// extra time the statement takes (`pg_sleep()`).
-    pub(super) fn serve_requests(&mut self, node: NodeId, requests: Vec<Request>) -> Millis {
+    pub(super) fn serve_requests(
+        &mut self,
+        node: NodeId,
+        caller: &str,
+        requests: Vec<Request>,
+    ) -> Millis {
         let mut sleep_ms = 0;
         for request in requests {
             let result = match request {
@@ -385,9 +390,10 @@ impl Cluster {
                         .find(|s| backend_pid(node, s) == pid)
                         .cloned();
                     match session {
-                        // Cancelling one's own statement from inside it: nothing is waiting.
-                        Some(session) => self.cancel(&session),
-                        None => Ok(()),
+                        // Cancelling one's own statement from inside it: it is running, not
+                        // waiting, and ends by itself.
+                        Some(session) if session != caller => self.cancel(&session),
+                        _ => Ok(()),
                     }
                 }
             };

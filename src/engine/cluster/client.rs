@@ -588,7 +588,8 @@ impl Cluster {
         if let (Some(catalog), Ok(outcome)) = (&env.catalog, &mut result) {
             outcome.notices.extend(catalog.notices.take());
         }
-        let sleep_ms = if requests.is_empty() { 0 } else { self.serve_requests(node_id, requests) };
+        let sleep_ms =
+            if requests.is_empty() { 0 } else { self.serve_requests(node_id, &session, requests) };
         let in_flight =
             self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()).expect("in flight");
         in_flight.sleep_ms = sleep_ms;

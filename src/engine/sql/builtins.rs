@@ -144,9 +144,8 @@ pub fn extract(args: &[Value], _: &Env) -> Result<Value> {
     let Value::Timestamp(at) = &args[1] else {
         if let Value::Interval(interval) = &args[1] {
             if field == "epoch" {
-                let seconds = interval.months * 30 * 86_400_000
-                    + interval.days * 86_400_000
-                    + interval.millis;
+                let days = interval.months.saturating_mul(30).saturating_add(interval.days);
+                let seconds = days.saturating_mul(86_400_000).saturating_add(interval.millis);
                 return Ok(decimal(&format!(
                     "{}.{:03}000",
                     seconds / 1_000,
