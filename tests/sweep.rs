@@ -169,6 +169,27 @@ fn random_step(cluster: &mut Cluster, rng: &mut Rng, next_key: &mut u64) {
             let failover = FailoverConfig { fencing: true, ..cluster.failover_config().clone() };
             cluster.set_failover(failover).expect("valid failover settings");
         }
+        93..=95 => {
+            // The server's side of SQL, on any node: views, recovery functions, settings.
+            const CATALOG_SQL: [&str; 10] = [
+                "SELECT * FROM pg_stat_replication",
+                "SELECT * FROM pg_stat_wal_receiver",
+                "SELECT pid, state, wait_event FROM pg_stat_activity",
+                "SELECT pg_wal_replay_pause()",
+                "SELECT pg_wal_replay_resume()",
+                "SELECT pg_promote()",
+                "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'SyncRep'",
+                "SET synchronous_commit = remote_apply",
+                "ALTER SYSTEM SET synchronous_standby_names = 'ANY 1 (*)'; SELECT pg_reload_conf()",
+                "SELECT pg_sleep(0.5)",
+            ];
+            let sql = CATALOG_SQL[rng.below_or_equal(CATALOG_SQL.len() as u64 - 1) as usize];
+            let target = pick(rng, &all).map_or(Target::Router, Target::Node);
+            cluster.submit(&session, target, sql);
+        }
+        96 => {
+            let _ = cluster.cancel(&session);
+        }
         _ => cluster.advance(rng.below_or_equal(2_000)),
     }
     cluster.advance(0);
@@ -218,8 +239,12 @@ fn checker_contradictions(cluster: &Cluster) -> Vec<String> {
         .into_iter()
         .filter_map(|finding| {
             let record = finding.ops.first().and_then(|id| cluster.history().get(*id))?;
-            let ack =
-                cluster.acknowledged().iter().find(|a| Some((a.xid, a.end)) == record.commit)?;
+            // Two primaries of a split brain may each commit the same xid at the same LSN: the
+            // timeline tells them apart.
+            let ack = cluster
+                .acknowledged()
+                .iter()
+                .find(|a| Some((a.xid, a.end)) == record.commit && a.timeline == record.timeline)?;
             match finding.anomaly {
                 Anomaly::SplitBrainWrite if ack.fencing => Some(format!(
                     "split-brain write with fencing on: {}",

@@ -353,7 +353,11 @@ fn lost_writes(history: &History, cluster: &Cluster) -> Vec<Finding> {
                     && primary.wal.chain_at(ack.end) != Some(ack.chain))
         })
         .map(|ack| {
-            let record = history.records().find(|r| r.commit == Some((ack.xid, ack.end)));
+            // Two primaries of a split brain may commit the same xid at the same LSN: the
+            // timeline says which statement this was.
+            let record = history
+                .records()
+                .find(|r| r.commit == Some((ack.xid, ack.end)) && r.timeline == ack.timeline);
             let what = record.map_or("a write".to_string(), |r| {
                 format!("#{} {} ({})", r.id, quote(&r.sql), r.session)
             });

@@ -832,7 +832,8 @@ impl Cluster {
         self.agenda.cancel_timer(Timer::SemiSyncTimeout(id));
         let in_flight =
             self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()).expect("in flight");
-        in_flight.mode = SyncCommit::Local;
+        // It stands as a local commit: flushed, unless it was never to be (`off`).
+        in_flight.mode = in_flight.mode.min(SyncCommit::Local);
         in_flight.sync_all = false;
         in_flight.cancelled = true;
         let mut result = in_flight.result.clone().expect("ran");
