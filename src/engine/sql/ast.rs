@@ -524,7 +524,7 @@ impl Expr {
 impl StatementKind {
     /// Tables named by the statement, in order of appearance, without duplicates.
     pub fn tables(&self) -> Vec<String> {
-        let mut names: Vec<String> = match self {
+        let names: Vec<String> = match self {
             StatementKind::CreateTable(c) => vec![c.name.name.clone()],
             StatementKind::DropTable { names, .. } => {
                 names.iter().map(|n| n.name.clone()).collect()
@@ -546,9 +546,14 @@ impl StatementKind {
             | StatementKind::Rollback
             | StatementKind::Utility(_) => Vec::new(),
         };
-        let mut seen = std::collections::BTreeSet::new();
-        names.retain(|n| seen.insert(n.clone()));
-        names
+        // A statement names a handful of tables: dedupe in place, keeping the first of each.
+        let mut kept: Vec<String> = Vec::with_capacity(names.len());
+        for name in names {
+            if !kept.contains(&name) {
+                kept.push(name);
+            }
+        }
+        kept
     }
 }
 

@@ -130,7 +130,7 @@ fn default_value(
 
 /// Checks new row images against unique indexes: the table's other rows
 /// (`replaced` rows excepted) and each other.
-fn check_unique(table: &Table, rows: &[&Row], replaced: &BTreeSet<RowId>) -> Result<()> {
+fn check_unique(table: &Table, rows: &[&Row], replaced: &[RowId]) -> Result<()> {
     let mut batch: BTreeSet<(usize, Key)> = BTreeSet::new();
     for row in rows {
         if let Some((index, key)) = table.unique_conflict(row, replaced) {
@@ -283,7 +283,7 @@ pub fn insert(
     for values in given {
         new_rows.push(build_row(&table.schema, values, sequences, env)?);
     }
-    check_unique(table, &new_rows.iter().collect::<Vec<_>>(), &BTreeSet::new())?;
+    check_unique(table, &new_rows.iter().collect::<Vec<_>>(), &[])?;
     let (columns, rows) = returning(
         &stmt.returning,
         table,
@@ -411,7 +411,9 @@ pub fn update(
         check_not_null(&table.schema, &after)?;
         updates.push((id, before, Row::from(after)));
     }
-    let replaced: BTreeSet<RowId> = updates.iter().map(|(id, _, _)| *id).collect();
+    // Row ids come in scan order; sorted, they can be searched.
+    let mut replaced: Vec<RowId> = updates.iter().map(|(id, _, _)| *id).collect();
+    replaced.sort_unstable();
     check_unique(table, &updates.iter().map(|(_, _, a)| a).collect::<Vec<_>>(), &replaced)?;
     let images: Vec<&Row> = updates.iter().map(|(_, _, a)| a).collect();
     let (columns, rows) = returning(&stmt.returning, table, visible, &images, env)?;
@@ -453,8 +455,8 @@ pub fn delete(tables: &VecMap<String, Table>, stmt: &Delete, env: &Env) -> Resul
 // ----- DDL -----
 
 /// A free relation name: `base`, else `base1`, `base2`, ... (PostgreSQL's rule).
-fn free_name(db: &Database, base: &str, taken: &BTreeSet<String>) -> String {
-    let free = |n: &str| !db.relation_exists(n) && !taken.contains(n);
+fn free_name(db: &Database, base: &str, taken: &[String]) -> String {
+    let free = |n: &str| !db.relation_exists(n) && !taken.iter().any(|t| t == n);
     if free(base) {
         return base.to_string();
     }
@@ -493,10 +495,10 @@ pub fn create_table(db: &Database, stmt: &CreateTable) -> Result<Option<TableSch
     }
     // The primary key's index comes first, as PostgreSQL creates it first.
     keys.sort_by_key(|(_, _, primary)| !primary);
-    let mut taken = BTreeSet::from([table.clone()]);
+    let mut taken = vec![table.clone()];
     for (name, key_columns, primary) in keys {
         let index = key_index(db, &mut schema, name, &key_columns, primary, &taken)?;
-        taken.insert(index.name.clone());
+        taken.push(index.name.clone());
         schema.indexes.push(index);
     }
     Ok(Some(schema))
@@ -543,7 +545,7 @@ fn key_index(
     name: Option<String>,
     columns: &[Name],
     primary: bool,
-    taken: &BTreeSet<String>,
+    taken: &[String],
 ) -> Result<IndexSchema> {
     let mut names = Vec::with_capacity(columns.len());
     for column in columns {
@@ -595,7 +597,7 @@ pub fn create_index(db: &Database, stmt: &CreateIndex) -> Result<(Option<IndexSc
         None => free_name(
             db,
             &format!("{}_{}_idx", table.schema.name, columns.join("_")),
-            &BTreeSet::new(),
+            &[],
         ),
     };
     let cost = Cost {

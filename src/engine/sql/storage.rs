@@ -233,8 +233,9 @@ impl Index {
     }
 
     /// True if some row holds `key`, other than those in `ignore`.
-    fn holds(&self, key: &Key, ignore: &BTreeSet<RowId>) -> bool {
-        self.ids_of(key).any(|id| !ignore.contains(&id))
+    /// Whether a row other than those in `ignore` (sorted) has `key`.
+    fn holds(&self, key: &Key, ignore: &[RowId]) -> bool {
+        self.ids_of(key).any(|id| ignore.binary_search(&id).is_err())
     }
 
     fn insert(&mut self, key: Key, id: RowId) {
@@ -322,7 +323,7 @@ impl Table {
         let mut index = Index::new(schema.clone(), &self.schema);
         for (id, row) in self.rows.iter() {
             let key = index.key_of(row);
-            if schema.unique && !key.has_null() && index.holds(&key, &BTreeSet::new()) {
+            if schema.unique && !key.has_null() && index.holds(&key, &[]) {
                 return Err(SqlError::new(
                     "23505",
                     format!("could not create unique index \"{}\"", schema.name),
@@ -344,7 +345,7 @@ impl Table {
     pub fn unique_conflict(
         &self,
         row: &[Value],
-        ignore: &BTreeSet<RowId>,
+        ignore: &[RowId],
     ) -> Option<(&Index, Key)> {
         self.indexes.iter().filter(|i| i.schema.unique).find_map(|index| {
             let key = index.key_of(row);
