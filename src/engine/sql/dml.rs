@@ -594,11 +594,7 @@ pub fn create_index(db: &Database, stmt: &CreateIndex) -> Result<(Option<IndexSc
             return Err(SqlError::duplicate_table(name));
         }
         Some(name) => name.clone(),
-        None => free_name(
-            db,
-            &format!("{}_{}_idx", table.schema.name, columns.join("_")),
-            &[],
-        ),
+        None => free_name(db, &format!("{}_{}_idx", table.schema.name, columns.join("_")), &[]),
     };
     let cost = Cost {
         rows_scanned: table.rows.len() as u64,

@@ -342,11 +342,7 @@ impl Table {
     }
 
     /// The first unique index a row would violate, with the offending key.
-    pub fn unique_conflict(
-        &self,
-        row: &[Value],
-        ignore: &[RowId],
-    ) -> Option<(&Index, Key)> {
+    pub fn unique_conflict(&self, row: &[Value], ignore: &[RowId]) -> Option<(&Index, Key)> {
         self.indexes.iter().filter(|i| i.schema.unique).find_map(|index| {
             let key = index.key_of(row);
             let clash = !key.has_null() && index.holds(&key, ignore);
