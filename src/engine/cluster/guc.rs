@@ -34,6 +34,11 @@ pub enum Context {
 }
 
 impl Context {
+    /// A session may `SET` it (the console's user is a superuser).
+    const fn session_settable(self) -> bool {
+        matches!(self, Context::User | Context::Superuser)
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             Context::Internal => "internal",
@@ -78,7 +83,7 @@ const fn param(
     short_desc: &'static str,
     boot: &'static str,
 ) -> Param {
-    let session = matches!(context, Context::User | Context::Superuser);
+    let session = context.session_settable();
     Param { name, context, vartype, unit, category, short_desc, boot, enumvals: "", session }
 }
 
@@ -624,7 +629,7 @@ impl Cluster {
         value: Option<&str>,
     ) -> Result<Outcome, SqlError> {
         let param = lookup(name).ok_or_else(|| unknown(name))?;
-        if !matches!(param.context, Context::User | Context::Superuser) {
+        if !param.context.session_settable() {
             return Err(cannot_change(param));
         }
         if param.name == "log_min_duration_statement" {
@@ -665,7 +670,7 @@ impl Cluster {
             return Ok(Outcome::tag("RESET"));
         }
         let param = lookup(name).ok_or_else(|| unknown(name))?;
-        if !matches!(param.context, Context::User | Context::Superuser) {
+        if !param.context.session_settable() {
             return Err(cannot_change(param));
         }
         entry.gucs.remove(param.name);

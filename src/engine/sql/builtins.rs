@@ -11,12 +11,7 @@ use super::Env;
 
 type Result<T> = std::result::Result<T, SqlError>;
 
-fn text(value: &Value) -> String {
-    match value {
-        Value::Bool(b) => if *b { "true" } else { "false" }.to_string(),
-        other => other.to_string(),
-    }
-}
+use super::functions::text_arg as text;
 
 fn int(value: &Value, function: &str) -> Result<i64> {
     match value {

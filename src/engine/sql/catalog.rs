@@ -320,14 +320,8 @@ pub fn pg_reload_conf(_: &[Value], env: &Env) -> Result<Value, SqlError> {
 
 /// `pg_sleep(seconds)`: the statement waits that long in simulated time.
 pub fn pg_sleep(args: &[Value], env: &Env) -> Result<Value, SqlError> {
-    let seconds = match args.first() {
-        Some(Value::Int(s)) => Numeric::from_i64(*s),
-        Some(Value::Numeric(n)) => *n,
-        Some(other) => {
-            return Err(SqlError::undefined_function(&format!("pg_sleep({})", other.type_name())))
-        }
-        None => return Ok(Value::Null),
-    };
+    let Some(seconds) = args.first() else { return Ok(Value::Null) };
+    let seconds = super::functions::numeric_arg(seconds, "pg_sleep")?;
     let ms = seconds.to_string().parse::<f64>().map_or(0.0, |s| (s * 1000.0).max(0.0));
     // At most a simulated day: a longer sleep is a typo, not a lesson.
     let ms = ms.min(86_400_000.0) as u64;

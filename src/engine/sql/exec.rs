@@ -48,7 +48,8 @@ const NO_TRANSACTION: &str = "WARNING:  there is no transaction in progress";
 #[derive(Clone, Debug, Default)]
 pub struct Session {
     txn: Option<Transaction>,
-    /// The statement run last (or running), and when it started: `pg_stat_activity.query`.
+    /// The statement run last (or running), and when it started: `pg_stat_activity.query`
+    /// (kept by the server that runs statements on this connection).
     pub query: Option<(Rc<str>, super::Timestamp)>,
 }
 
@@ -98,7 +99,6 @@ impl Database {
         stmt: &Statement,
         env: &Env,
     ) -> Result<Outcome> {
-        session.query = Some((stmt.text.as_str().into(), env.now));
         let mut result = self.dispatch(session, stmt, env);
         match &mut result {
             Ok(outcome) => {

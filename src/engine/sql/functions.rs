@@ -153,7 +153,8 @@ fn version(_: &[Value], _: &Env) -> Result<Value, SqlError> {
     Ok(Value::Text("PostgreSQL 16 (replica-playground simulation)".into()))
 }
 
-fn text_arg(value: &Value) -> String {
+/// A value as a text argument (`true`/`false` for booleans, as PostgreSQL's casts print them).
+pub(super) fn text_arg(value: &Value) -> String {
     match value {
         Value::Bool(b) => if *b { "true" } else { "false" }.to_string(),
         other => other.to_string(),
@@ -212,14 +213,8 @@ fn round(args: &[Value], _: &Env) -> Result<Value, SqlError> {
             )))
         }
     };
-    let number = match args.first() {
-        Some(Value::Int(i)) => Numeric::from_i64(*i),
-        Some(Value::Numeric(n)) => *n,
-        Some(other) => {
-            return Err(SqlError::undefined_function(&format!("round({})", other.type_name())))
-        }
-        None => return Ok(Value::Null),
-    };
+    let Some(number) = args.first() else { return Ok(Value::Null) };
+    let number = numeric_arg(number, "round")?;
     Ok(Value::Numeric(number.round_to(places)?))
 }
 
@@ -255,4 +250,13 @@ fn least(args: &[Value], _: &Env) -> Result<Value, SqlError> {
 
 fn concat(args: &[Value], _: &Env) -> Result<Value, SqlError> {
     Ok(Value::text(args.iter().filter(|v| !v.is_null()).map(text_arg).collect::<String>()))
+}
+
+/// A number argument as numeric, or PostgreSQL's `function f(type) does not exist`.
+pub(super) fn numeric_arg(value: &Value, function: &str) -> Result<Numeric, SqlError> {
+    match value {
+        Value::Int(i) => Ok(Numeric::from_i64(*i)),
+        Value::Numeric(n) => Ok(*n),
+        other => Err(SqlError::undefined_function(&format!("{function}({})", other.type_name()))),
+    }
 }

@@ -45,19 +45,11 @@ impl Parser<'_> {
             "search_path".to_string()
         } else {
             let name = self.setting_name()?;
-            if !(self.eat_keyword("to") || self.eat_op("=")) {
-                return Err(self.unexpected());
-            }
+            self.expect_to_or_equals()?;
             name
         };
-        if self.eat_keyword("default") {
-            return Ok(StatementKind::Utility(Utility::Set { name, value: None }));
-        }
-        let mut values = vec![self.setting_value()?];
-        while self.eat_op(",") {
-            values.push(self.setting_value()?);
-        }
-        Ok(StatementKind::Utility(Utility::Set { name, value: Some(values.join(", ")) }))
+        let value = self.assigned_value()?;
+        Ok(StatementKind::Utility(Utility::Set { name, value }))
     }
 
     /// `SHOW name | ALL | TIME ZONE | TRANSACTION ISOLATION LEVEL`.
@@ -94,17 +86,30 @@ impl Parser<'_> {
         }
         self.expect_keyword("set")?;
         let name = self.setting_name()?;
-        if !(self.eat_keyword("to") || self.eat_op("=")) {
-            return Err(self.unexpected());
+        self.expect_to_or_equals()?;
+        let value = self.assigned_value()?;
+        Ok(StatementKind::Utility(Utility::AlterSystem { name, value }))
+    }
+
+    fn expect_to_or_equals(&mut self) -> Result<()> {
+        if self.eat_keyword("to") || self.eat_op("=") {
+            Ok(())
+        } else {
+            Err(self.unexpected())
         }
+    }
+
+    /// What follows `TO` / `=`: `DEFAULT` (None), or one or more values, joined as
+    /// PostgreSQL joins a list setting (`a, b`).
+    fn assigned_value(&mut self) -> Result<Option<String>> {
         if self.eat_keyword("default") {
-            return Ok(StatementKind::Utility(Utility::AlterSystem { name, value: None }));
+            return Ok(None);
         }
         let mut values = vec![self.setting_value()?];
         while self.eat_op(",") {
             values.push(self.setting_value()?);
         }
-        Ok(StatementKind::Utility(Utility::AlterSystem { name, value: Some(values.join(", ")) }))
+        Ok(Some(values.join(", ")))
     }
 
     /// `CHECKPOINT`.
