@@ -19,4 +19,5 @@
 
 pub mod bench_report;
 pub mod engine;
+pub mod lessons;
 pub mod ui;
