@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
-import { launch, screenshot } from "./harness.mjs";
+import { launch, screenshot, shots } from "./harness.mjs";
 
 const dist = path.resolve(import.meta.dirname, "..", "dist");
 const BASE = "/course/replica/";
@@ -93,6 +93,25 @@ test("a bad parameter says what is wrong, over a working playground", async () =
   assert.equal(await frame.locator('[data-testid="charts"]').count(), 0, "a panel list with a mistake is ignored whole");
   await frame.locator('[data-testid="step"]').click();
   assert.match(await frame.locator('[data-testid="clock"]').innerText(), /t = [1-9]/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("?embed=1&lesson=failover: the compact lesson in an 800×580 frame; the host hears the steps and the failover", async () => {
+  const { page, frame, problems } = await openHost(`embed=1&lesson=failover&origin=http://127.0.0.1:${port}`);
+  await frame.locator('[data-testid="lesson-step"]').first().waitFor();
+  assert.match(await frame.locator('[data-testid="lesson-list"] option:checked').innerText(), /^8\. Failover/);
+  const steps = frame.locator('[data-testid="lesson-step"]');
+  await steps.nth(0).locator('[data-testid="step-show"]').click();
+  await page.waitForFunction(() => window.__messages.some((m) => m.type === "replica-playground:step-completed" && m.step === 1));
+  await steps.nth(1).locator('[data-testid="step-show"]').click();
+  await page.waitForFunction(() => window.__messages.some((m) => m.kind === "failover-completed"), null, { timeout: 20_000 });
+  await page.waitForFunction(() => window.__messages.some((m) => m.type === "replica-playground:step-completed" && m.step === 2));
+  const completed = (await messages(page)).filter((m) => m.type === "replica-playground:step-completed");
+  assert.deepEqual(completed.map((m) => [m.lesson, m.step]), [["failover", 1], ["failover", 2]]);
+  assert.equal(await steps.nth(1).getAttribute("data-done"), "true");
+  await screenshot(page, "31-embedded-lesson");
+  await page.locator("#widget").screenshot({ path: `${shots}/32-embedded-lesson-frame.png` });
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -11,7 +11,7 @@ use yew::prelude::*;
 use super::browser::{self, AnimationLoop};
 use super::components::{
     Charts, CheckerPanel, ClusterView, Console, Diagram, DiagramBar, EventLogView,
-    FailoverTimeline, Help, LoadPanel, NodePanel, RecordingBar, Results, ScriptPanel,
+    FailoverTimeline, Help, LessonPanel, LoadPanel, NodePanel, RecordingBar, Results, ScriptPanel,
     SettingsPanel, Toolbar,
 };
 use super::embed::{self, EmbedOptions, HostMessage};
@@ -37,6 +37,9 @@ fn host_action(message: HostMessage) -> Action {
         HostMessage::Check => Action::Check,
     }
 }
+
+/// Where `localStorage` keeps the lessons' progress.
+const PROGRESS_KEY: &str = "replica-playground.lessons";
 
 /// Newest events rendered for the log (its filters choose among them).
 const EVENTS_RENDERED: usize = 200;
@@ -69,10 +72,21 @@ pub fn app() -> Html {
         });
     }
     {
-        // The URL's parameters: speed, autoplay; what was not understood says so.
-        let (dispatcher, options) = (model.dispatcher(), options.clone());
+        // The URL's parameters: lesson, speed, autoplay; what was not understood says so.
+        let (dispatcher, options, lessons) =
+            (model.dispatcher(), options.clone(), model.guide.lessons.clone());
         use_effect_with((), move |()| {
             let (options, errors) = &*options;
+            let mut errors = errors.clone();
+            if let Some(id) = &options.lesson {
+                match crate::lessons::find(&lessons, id) {
+                    Ok(lesson) => {
+                        let index = lessons.iter().position(|l| l.id == lesson.id).unwrap_or(0);
+                        dispatcher.dispatch(Action::OpenLesson(index));
+                    }
+                    Err(error) => errors.push(error.to_string()),
+                }
+            }
             if let Some(speed) = options.speed {
                 dispatcher.dispatch(Action::SetSpeed(speed));
             }
@@ -86,6 +100,23 @@ pub fn app() -> Html {
                 );
                 dispatcher.dispatch(Action::Notice(text));
             }
+        });
+    }
+    {
+        // The lessons' progress: read once, written whenever a step is done or forgotten.
+        let dispatcher = model.dispatcher();
+        use_effect_with((), move |()| {
+            if let Some(saved) = browser::stored(PROGRESS_KEY) {
+                dispatcher.dispatch(Action::RestoreProgress(saved));
+            }
+        });
+        let restored = use_mut_ref(|| false);
+        use_effect_with(model.guide.saved(), move |saved| {
+            // The first render's (empty) progress must not overwrite what is stored.
+            if *restored.borrow() {
+                browser::store(PROGRESS_KEY, saved);
+            }
+            *restored.borrow_mut() = true;
         });
     }
     let host = use_memo((), {
@@ -138,6 +169,20 @@ pub fn app() -> Html {
                 }
             }
             *cursor.borrow_mut() = *total;
+        });
+    }
+    {
+        let (completed, host) = (model.completed.clone(), host.clone());
+        use_effect_with(completed, move |completed| {
+            if let Some(origin) = &*host {
+                for step in completed {
+                    let fields = [
+                        ("lesson", step.lesson.as_str().into()),
+                        ("step", (step.step as f64).into()),
+                    ];
+                    browser::post_to_host(origin, "replica-playground:step-completed", &fields);
+                }
+            }
         });
     }
     {
@@ -244,6 +289,9 @@ pub fn app() -> Html {
                 on_action={on_action.clone()} />
             <RecordingBar {clock} share={model.share.clone()} download={model.download.clone()}
                 on_action={on_action.clone()} />
+            if shows("lessons") {
+                <LessonPanel guide={model.guide.clone()} on_action={on_action.clone()} />
+            }
             <main class="layout">
                 <section class="stage" aria-label="The cluster">
                     <Diagram now_ms={model.cluster().now_ms()} nodes={nodes.clone()} lanes={model.lanes()}

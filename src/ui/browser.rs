@@ -249,3 +249,18 @@ pub fn post_to_host(origin: &str, kind: &str, fields: &[(&str, JsValue)]) {
     }
     let _ = parent.post_message(&message, origin);
 }
+
+/// What `localStorage` holds under `key` (None: nothing, or storage is off, as in some
+/// private windows and sandboxed frames).
+pub fn stored(key: &str) -> Option<String> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    storage.get_item(key).ok()?
+}
+
+/// Keeps `value` in `localStorage` under `key` (silently nothing when storage is off).
+pub fn store(key: &str, value: &str) {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    if let Some(storage) = storage {
+        let _ = storage.set_item(key, value);
+    }
+}

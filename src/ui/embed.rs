@@ -28,8 +28,8 @@ use crate::ui::state::SPEEDS;
 pub const PREFIX: &str = "replica-playground:";
 
 /// Panels the embedded layout can show besides the diagram and the console.
-pub const PANELS: [&str; 8] =
-    ["charts", "load", "timeline", "settings", "checker", "nodes", "script", "log"];
+pub const PANELS: [&str; 9] =
+    ["lessons", "charts", "load", "timeline", "settings", "checker", "nodes", "script", "log"];
 
 /// What the URL asks for.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -43,12 +43,14 @@ pub struct EmbedOptions {
     pub panels: Vec<&'static str>,
     /// The host page's origin: the only one whose messages are obeyed and to which events go.
     pub origin: Option<String>,
+    /// The lesson to open (`lesson=failover`); checked against the lessons by the page.
+    pub lesson: Option<String>,
 }
 
 impl EmbedOptions {
     /// Whether a panel shows: always outside an embed; in one, when listed.
     pub fn shows(&self, panel: &str) -> bool {
-        !self.embed || self.panels.contains(&panel)
+        !self.embed || self.panels.contains(&panel) || (panel == "lessons" && self.lesson.is_some())
     }
 
     /// Parses a query string (`?embed=1&speed=10`); unknown or malformed parameters are
@@ -86,11 +88,11 @@ impl EmbedOptions {
                 self.origin = Some(value.trim_end_matches('/').to_string())
             }
             "origin" => return Err(format!("origin \"{value}\" is not an http(s) origin")),
-            _ => {
-                return Err(format!(
-                    "unknown parameter \"{key}\": use embed, autoplay, speed, panels, origin"
-                ))
-            }
+            "lesson" if !value.is_empty() => self.lesson = Some(value.to_string()),
+            "lesson" => return Err("lesson= needs a lesson's name, such as lesson=failover".into()),
+            _ => return Err(format!(
+                "unknown parameter \"{key}\": use embed, autoplay, speed, panels, origin, lesson"
+            )),
         }
         Ok(())
     }

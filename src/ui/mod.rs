@@ -15,6 +15,7 @@ pub mod chart;
 pub mod components;
 pub mod embed;
 pub mod geometry;
+pub mod guide;
 pub mod state;
 pub mod views;
 

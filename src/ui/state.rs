@@ -28,6 +28,7 @@ use crate::engine::node::{NodeState, Receiver, Role};
 use crate::engine::recording::Run;
 use crate::engine::{format_millis, share, Cluster, Millis, NodeId, Reply, Target};
 use crate::ui::components::FrontView;
+use crate::ui::guide::{Completed, Guide};
 use crate::ui::views::{self, ChartsView, LaneView, LoadView, ManagerView, SessionView};
 
 /// How many answers the console keeps.
@@ -107,6 +108,10 @@ pub struct Model {
     pub download: Option<(u64, Rc<str>)>,
     /// An action while rewound dropped this many later inputs (undo restores them).
     pub branched: Option<usize>,
+    /// The lessons: which is open, which steps are done.
+    pub guide: Guide,
+    /// Steps the last action completed (for the host page's messages).
+    pub completed: Vec<Completed>,
 }
 
 /// One checker finding, ready to show.
@@ -181,7 +186,22 @@ pub enum Action {
     Dismiss,
     /// Start over with a fresh cluster of the same shape.
     Reset,
+    /// Open a lesson (by index): its setup replaces the run.
+    OpenLesson(usize),
+    /// Close the lesson (its progress stays).
+    CloseLesson,
+    /// Run a step's "show me" script.
+    ShowStep(usize),
+    /// Go back to where a step began (paused there).
+    ReplayStep(usize),
+    /// Forget a lesson's progress.
+    ForgetLesson(usize),
+    /// Progress saved by an earlier visit (from `localStorage`).
+    RestoreProgress(String),
 }
+
+/// While the clock runs, the open lesson's steps are checked every this many frames.
+const GUIDE_CHECK_FRAMES: u64 = 15;
 
 impl Model {
     /// A model around a run, clock running at real speed.
@@ -205,6 +225,8 @@ impl Model {
             share: None,
             download: None,
             branched: None,
+            guide: Guide::default(),
+            completed: Vec::new(),
         }
     }
 
@@ -459,10 +481,21 @@ impl Model {
 
     /// Replaces the run with a recording; a bad one leaves a fresh cluster and says why.
     fn open(next: &mut Model, script: &str, from: &str) {
-        // The counters go on: views memoised on them must see a new run.
+        // The counters go on: views memoised on them must see a new run; the lessons'
+        // progress is the learner's, not the run's.
         let (version, acted) = (next.version, next.acted);
+        let mut guide = std::mem::take(&mut next.guide);
+        guide.close();
         Self::replace(next, script, from);
-        (next.version, next.acted) = (version, acted);
+        (next.version, next.acted, next.guide) = (version, acted, guide);
+    }
+
+    /// Opens a lesson: its setup becomes the run, and the clock runs.
+    fn open_lesson(next: &mut Model, index: usize) {
+        let Some(lesson) = next.guide.lessons.get(index).cloned() else { return };
+        Model::open(next, &lesson.setup, "lesson");
+        next.guide.opened(index, &next.run.borrow());
+        next.running = true;
     }
 
     fn replace(next: &mut Model, script: &str, from: &str) {
@@ -510,7 +543,10 @@ impl Reducible for Model {
             share: None,
             download: None,
             branched: self.branched,
+            guide: self.guide.clone(),
+            completed: Vec::new(),
         };
+        let ticked = matches!(action, Action::Tick { .. });
         match action {
             Action::Tick { real_ms } => {
                 if !self.running {
@@ -570,25 +606,8 @@ impl Reducible for Model {
                 next.findings = Some(self.check());
                 next.highlighted = None;
             }
-            Action::RunScript(script) => {
-                let generation = self.run().scenario().generation();
-                let (transcript, errors) = self.run.borrow_mut().run_script(&script, false);
-                if self.run().scenario().generation() != generation {
-                    // The script started a new cluster: answers and findings were about the old.
-                    next.replies.clear();
-                    next.findings = None;
-                }
-                next.notice = errors.first().map(|e| format!("script stopped at {e}"));
-                next.script_output = Some(transcript);
-                next.running = false; // a script sets the scene: look at it before time moves on
-            }
-            Action::Seek(at_ms) => {
-                self.run.borrow_mut().seek(at_ms);
-                self.run.borrow_mut().take_replies();
-                next.replies.clear();
-                next.findings = None;
-                next.running = false;
-            }
+            Action::RunScript(script) => next.run_script(&script),
+            Action::Seek(at_ms) => next.seek(at_ms),
             Action::UndoBranch => {
                 self.run.borrow_mut().undo_branch();
                 self.run.borrow_mut().take_replies();
@@ -608,6 +627,10 @@ impl Reducible for Model {
                 next.notice = None;
                 next.branched = None;
             }
+            Action::Reset if next.guide.open.is_some() => {
+                let index = next.guide.open.as_ref().map_or(0, |o| o.index);
+                Model::open_lesson(&mut next, index);
+            }
             Action::Reset => {
                 let spec: ClusterSpec = self.run().recording().cluster.clone();
                 self.apply(&mut next, &Command::Cluster(spec));
@@ -615,12 +638,59 @@ impl Reducible for Model {
                 next.findings = None;
                 next.branched = None;
             }
+            Action::OpenLesson(index) => Model::open_lesson(&mut next, index),
+            Action::CloseLesson => next.guide.close(),
+            Action::ShowStep(step) => {
+                let show =
+                    next.guide.lesson().and_then(|l| l.steps.get(step)).map(|s| s.show.clone());
+                if let Some(show) = show {
+                    next.run_script(&show);
+                }
+            }
+            Action::ReplayStep(step) => {
+                if let Some(at_ms) = next.guide.step_start_ms(step) {
+                    next.seek(at_ms);
+                }
+            }
+            Action::ForgetLesson(index) if index < next.guide.lessons.len() => {
+                next.guide.forget(index)
+            }
+            Action::ForgetLesson(_) => return self,
+            Action::RestoreProgress(saved) => next.guide.restore(&saved),
+        }
+        if !ticked || next.version.is_multiple_of(GUIDE_CHECK_FRAMES) {
+            next.completed = next.guide.observe(&next.run.borrow());
         }
         let replies = next.run.borrow_mut().take_replies();
         next.replies.extend(replies);
         let excess = next.replies.len().saturating_sub(REPLIES_KEPT);
         next.replies.drain(..excess);
         Rc::new(next)
+    }
+}
+
+impl Model {
+    /// Runs a scenario script on the run (recorded, line by line), then pauses to show it.
+    fn run_script(&mut self, script: &str) {
+        let generation = self.run().scenario().generation();
+        let (transcript, errors) = self.run.borrow_mut().run_script(script, false);
+        if self.run().scenario().generation() != generation {
+            // The script started a new cluster: answers and findings were about the old.
+            self.replies.clear();
+            self.findings = None;
+        }
+        self.notice = errors.first().map(|e| format!("script stopped at {e}"));
+        self.script_output = Some(transcript);
+        self.running = false; // a script sets the scene: look at it before time moves on
+    }
+
+    /// Moves the run to an earlier (or later) moment of its recording, paused there.
+    fn seek(&mut self, at_ms: Millis) {
+        self.run.borrow_mut().seek(at_ms);
+        self.run.borrow_mut().take_replies();
+        self.replies.clear();
+        self.findings = None;
+        self.running = false;
     }
 }
 

@@ -1,0 +1,86 @@
+// The lessons: pick one, read it, do a step by hand and see it turn green, let "Show me" do the
+// next, move with Back / Next, reload and find the progress kept; a bad ?lesson= says so.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveDist, launch, openApp, screenshot, runSql } from "./harness.mjs";
+
+let server, url, browser;
+before(async () => {
+  ({ server, url } = await serveDist());
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const title = (page) => page.locator('[data-testid="lesson-title"]').innerText();
+const step = (page, n) => page.locator('[data-testid="lesson-step"]').nth(n);
+const waitDone = (page, n) =>
+  page.waitForSelector(`[data-testid="lesson-step"]:nth-child(${n + 1})[data-done="true"]`, { timeout: 15_000 });
+
+test("walk a lesson: next and back, a step done by hand turns green, Show me does the next, progress survives a reload", async () => {
+  const { page, errors } = await openApp(browser, url);
+  await page.click('[data-testid="lesson-start"]');
+  assert.match(await title(page), /^1\. Why replication/);
+  await page.click('[data-testid="lesson-next"]');
+  assert.match(await title(page), /^2\. Primary and replica/);
+  await page.click('[data-testid="lesson-back"]');
+  assert.match(await title(page), /^1\. Why replication/);
+  await page.click('[data-testid="lesson-next"]');
+  assert.equal(await step(page, 0).getAttribute("data-done"), "false");
+
+  // Step 1 by hand, in the console: an INSERT through the router lands on the primary.
+  await runSql(page, "router", "INSERT INTO orders (user_id, amount) VALUES (101, 19.99)");
+  await waitDone(page, 0);
+  assert.match(await step(page, 0).innerText(), /committed at once/, "a done step says what it showed");
+  assert.equal(await step(page, 1).getAttribute("data-done"), "false");
+  await screenshot(page, "40-lesson-step-done");
+
+  // Step 2 by "Show me": time passes until both replicas have replayed the insert.
+  await step(page, 1).locator('[data-testid="step-show"]').click();
+  await waitDone(page, 1);
+
+  // "Replay this step" rewinds to where step 2 began, paused.
+  await step(page, 1).locator('[data-testid="step-replay"]').click();
+  assert.match(await page.locator('[data-testid="play-toggle"]').innerText(), /Play/);
+
+  await page.reload();
+  await page.waitForSelector('[data-testid="lesson-list"]');
+  const options = await page.locator('[data-testid="lesson-list"] option').allInnerTexts();
+  assert.ok(options.some((o) => /^2\. Primary and replica.*\(2\/3\)$/.test(o)), options.join(" | "));
+  await page.selectOption('[data-testid="lesson-list"]', "1");
+  await waitDone(page, 0);
+  await waitDone(page, 1);
+  assert.equal(await step(page, 2).getAttribute("data-done"), "false");
+  await screenshot(page, "41-lesson-progress-kept");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("every lesson opens, and its first step's Show me turns it green", async () => {
+  const { page, errors } = await openApp(browser, url);
+  const count = await page.locator('[data-testid="lesson-list"] option').count();
+  assert.equal(count, 13, "twelve lessons and the placeholder");
+  for (let index = 0; index < count - 1; index++) {
+    await page.selectOption('[data-testid="lesson-list"]', String(index));
+    await step(page, 0).locator('[data-testid="step-show"]').click();
+    await waitDone(page, 0);
+  }
+  await screenshot(page, "42-lesson-monitoring");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a bad ?lesson= names the lessons there are, over a working playground", async () => {
+  const { page, errors } = await openApp(browser, `${url}?lesson=failovr`);
+  assert.match(await page.locator('[data-testid="notice"]').innerText(),
+    /there is no lesson "failovr"; the lessons are: why-replication, primary-and-replica/);
+  await page.click('[data-testid="step"]');
+  assert.match(await page.locator('[data-testid="clock"]').innerText(), /t = [1-9]/);
+  await page.goto(`${url}?lesson=failover`);
+  await page.waitForSelector('[data-testid="lesson-title"]');
+  assert.match(await title(page), /^8\. Failover/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
