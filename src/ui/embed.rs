@@ -212,12 +212,15 @@ mod tests {
         assert!(o.shows("charts") && o.shows("log") && !o.shows("settings"));
         assert!(EmbedOptions::default().shows("settings"), "outside an embed every panel shows");
         let (o, errors) =
-            EmbedOptions::from_query("embed=1&speed=fast&panels=charts,nope&lesson=x");
+            EmbedOptions::from_query("embed=1&speed=fast&panels=charts,nope&lesson=&lessen=x");
         assert!(o.embed, "the good parameters still apply");
-        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert_eq!(errors.len(), 4, "{errors:?}");
         assert!(errors[0].starts_with("speed=fast: a number from 0.1 to 100"), "{errors:?}");
         assert!(errors[1].starts_with("unknown panel \"nope\""), "{errors:?}");
-        assert!(errors[2].starts_with("unknown parameter \"lesson\""), "{errors:?}");
+        assert!(errors[2].starts_with("lesson= needs a lesson's name"), "{errors:?}");
+        assert!(errors[3].starts_with("unknown parameter \"lessen\""), "{errors:?}");
+        let (o, _) = EmbedOptions::from_query("embed=1&lesson=failover");
+        assert!(o.shows("lessons") && !o.shows("charts"), "a lesson's embed shows the lesson");
         let (o, errors) = EmbedOptions::from_query("origin=https%3A%2F%2Fcourse.example%2F");
         assert_eq!(o.origin.as_deref(), Some("https://course.example"), "{errors:?}");
         let (_, errors) = EmbedOptions::from_query("origin=javascript:alert(1)");
