@@ -84,3 +84,29 @@ test("a bad ?lesson= names the lessons there are, over a working playground", as
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("interview practice: answer, reveal the model answer, tick points, and Try it plays the experiment", async () => {
+  const { page, errors } = await openApp(browser, url);
+  await page.click('[data-testid="interview-toggle"]');
+  const picks = page.locator('[data-testid="question-pick"]');
+  assert.equal(await picks.count(), 11, "5 checkpoint items, 4 mini-test questions, 2 interview questions");
+  await picks.filter({ hasText: "write bottleneck" }).click();
+  assert.match(await page.locator('[data-testid="question-text"]').innerText(), /Why does replication not solve the write bottleneck/);
+  await page.fill('[data-testid="interview-answer"]', "All writes still hit the primary; replicas only add read capacity.");
+  await page.click('[data-testid="reveal-answer"]');
+  const points = page.locator('[data-testid="model-answer"] li');
+  assert.equal(await points.count(), 3);
+  await points.nth(0).locator('[data-testid="point-tick"]').check();
+  assert.match(await page.locator('.interview-question').innerText(), /Tick the points your answer made: 1 of 3/);
+  assert.equal(await page.inputValue('[data-testid="interview-answer"]'), "All writes still hit the primary; replicas only add read capacity.");
+  await screenshot(page, "43-interview-model-answer");
+  await points.nth(0).locator('[data-testid="point-try"]').click();
+  // The experiment: the write-bottleneck lesson, played through its first step (two replicas added).
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="node"]').length === 4, null, { timeout: 15_000 });
+  assert.match(await page.locator('[data-testid="lesson-list"] option:checked').innerText(), /^9\. The write bottleneck/);
+  await page.click('[data-testid="interview-toggle"]');
+  await page.waitForSelector('[data-testid="lesson-step"]:nth-child(1)[data-done="true"]');
+  await screenshot(page, "44-interview-experiment");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

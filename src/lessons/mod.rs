@@ -25,6 +25,7 @@
 //! colon instead). `#` at the start of a line is a comment.
 
 pub mod goal;
+pub mod interview;
 
 use crate::engine::recording::Run;
 use crate::engine::{Error, Millis};
@@ -101,9 +102,9 @@ pub fn find<'a>(lessons: &'a [Lesson], id: &str) -> Result<&'a Lesson, Error> {
 }
 
 /// One `key: value` entry with its indented continuation lines.
-struct Entry<'a> {
+pub(crate) struct Entry<'a> {
     line: usize,
-    key: &'a str,
+    pub key: &'a str,
     body: Vec<&'a str>,
 }
 
@@ -122,17 +123,17 @@ impl Entry<'_> {
         paragraphs.filter(|words| !words.is_empty()).map(|words| words.join(" ")).collect()
     }
 
-    fn prose(&self) -> String {
+    pub(crate) fn prose(&self) -> String {
         self.paragraphs().join("\n\n")
     }
 
-    fn error(&self, message: impl std::fmt::Display) -> Error {
+    pub(crate) fn error(&self, message: impl std::fmt::Display) -> Error {
         Error::invalid(format!("line {}: {}: {message}", self.line, self.key))
     }
 }
 
 /// Splits a lesson file into its entries.
-fn entries(source: &str) -> Result<Vec<Entry<'_>>, Error> {
+pub(crate) fn entries(source: &str) -> Result<Vec<Entry<'_>>, Error> {
     let mut entries: Vec<Entry<'_>> = Vec::new();
     for (index, line) in source.lines().enumerate() {
         if line.starts_with('#') {
@@ -202,6 +203,27 @@ impl Lesson {
         }
         lesson.check()?;
         Ok(lesson)
+    }
+
+    /// Plays the lesson as a learner pressing every "Show me" in turn would: the transcript
+    /// (setup, then each step's script and whether its goals were met), and whether all were.
+    pub fn rehearse(&self) -> (String, bool) {
+        let mut run = Run::default();
+        let (mut transcript, errors) = run.run_script(&self.setup, false);
+        let start_ms = run.now_ms();
+        let mut all_done = errors.is_empty();
+        for (number, step) in self.steps.iter().enumerate() {
+            let (output, errors) = run.run_script(&step.show, false);
+            let done = errors.is_empty() && step.done(&run, start_ms);
+            all_done &= done;
+            let verdict = if done { "done" } else { "NOT done" };
+            transcript.push_str(&format!(
+                "## step {}: {} — {verdict}\n{output}",
+                number + 1,
+                step.task
+            ));
+        }
+        (transcript, all_done)
     }
 
     /// What every lesson must have.

@@ -126,3 +126,13 @@ fn replicas_take_the_reads_and_the_primary_keeps_every_write() {
         "reads/s per replica {reads_before:.0} -> {reads_after:.0}"
     );
 }
+
+#[test]
+fn a_rehearsal_plays_every_show_me_and_reports_each_step() {
+    let lessons = all();
+    let lesson = find(&lessons, "read-after-write").unwrap_or_else(|e| panic!("{e}"));
+    let (transcript, all_done) = lesson.rehearse();
+    assert!(all_done, "{transcript}");
+    assert_eq!(transcript.matches(" — done\n").count(), lesson.steps.len(), "{transcript}");
+    assert!(transcript.contains("## step 4: Answer 3: the version check"), "{transcript}");
+}

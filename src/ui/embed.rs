@@ -20,6 +20,7 @@
 //! | `{type: "replica-playground:event", kind, at_ms, text}` | `node-crashed`, `failover-completed`, `split-brain` |
 //! | `{type: "replica-playground:anomaly-found", count, findings}` | the checker found something |
 //! | `{type: "replica-playground:error", message}` | a message could not be understood |
+//! | `{type: "replica-playground:step-completed", lesson, step}` | a lesson's step turned green |
 
 use crate::engine::event::EventKind;
 use crate::ui::state::SPEEDS;
@@ -90,9 +91,11 @@ impl EmbedOptions {
             "origin" => return Err(format!("origin \"{value}\" is not an http(s) origin")),
             "lesson" if !value.is_empty() => self.lesson = Some(value.to_string()),
             "lesson" => return Err("lesson= needs a lesson's name, such as lesson=failover".into()),
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "unknown parameter \"{key}\": use embed, autoplay, speed, panels, origin, lesson"
-            )),
+            ))
+            }
         }
         Ok(())
     }

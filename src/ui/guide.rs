@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use crate::engine::recording::Run;
 use crate::engine::Millis;
+use crate::lessons::interview::{self, Question};
 use crate::lessons::{self, Lesson};
 
 /// The lesson open in the page.
@@ -28,6 +29,8 @@ pub struct OpenLesson {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Guide {
     pub lessons: Rc<Vec<Lesson>>,
+    /// Interview practice: questions with model answers.
+    pub questions: Rc<Vec<Question>>,
     pub open: Option<OpenLesson>,
     /// Done steps, as `lesson-id/step-number` (1-based), sorted: what `localStorage` keeps.
     done: Vec<String>,
@@ -35,7 +38,15 @@ pub struct Guide {
 
 impl Default for Guide {
     fn default() -> Self {
-        Self { lessons: Rc::new(lessons::all()), open: None, done: Vec::new() }
+        let lessons = lessons::all();
+        let questions = interview::questions(&lessons)
+            .unwrap_or_else(|e| panic!("the compiled-in interview questions do not parse: {e}"));
+        Self {
+            lessons: Rc::new(lessons),
+            questions: Rc::new(questions),
+            open: None,
+            done: Vec::new(),
+        }
     }
 }
 

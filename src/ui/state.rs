@@ -198,6 +198,8 @@ pub enum Action {
     ForgetLesson(usize),
     /// Progress saved by an earlier visit (from `localStorage`).
     RestoreProgress(String),
+    /// An interview answer's experiment: open a lesson and play its first `steps` steps.
+    Experiment { lesson: usize, steps: usize },
 }
 
 /// While the clock runs, the open lesson's steps are checked every this many frames.
@@ -657,6 +659,15 @@ impl Reducible for Model {
             }
             Action::ForgetLesson(_) => return self,
             Action::RestoreProgress(saved) => next.guide.restore(&saved),
+            Action::Experiment { lesson, steps } => {
+                Model::open_lesson(&mut next, lesson);
+                let shows: Vec<String> = next.guide.lesson().map_or(Vec::new(), |l| {
+                    l.steps.iter().take(steps).map(|s| s.show.clone()).collect()
+                });
+                for show in shows {
+                    next.run_script(&show);
+                }
+            }
         }
         if !ticked || next.version.is_multiple_of(GUIDE_CHECK_FRAMES) {
             next.completed = next.guide.observe(&next.run.borrow());

@@ -5,6 +5,7 @@
 //! cargo run --bin replica-sim -- --keep-going a.txt b.txt
 //! echo "sql: SELECT 1" | cargo run --bin replica-sim -- -
 //! cargo run --bin replica-sim -- --link 'http://127.0.0.1:8080/#run=v1.…'
+//! cargo run --bin replica-sim -- --lesson failover    (or --lesson list)
 //! ```
 //!
 //! After each script it prints the run's digest (`# digest … at t = …`), the same the page
@@ -27,7 +28,36 @@ use replica_playground::engine::digest::format_digest;
 use replica_playground::engine::recording::{Run, ScriptHeader};
 use replica_playground::engine::{format_millis, share};
 
-const USAGE: &str = "usage: replica-sim [--keep-going] SCRIPT... (use - for standard input)\n       replica-sim --link URL\n       replica-sim --bench";
+const USAGE: &str = "usage: replica-sim [--keep-going] SCRIPT... (use - for standard input)\n       replica-sim --link URL\n       replica-sim --lesson ID|list\n       replica-sim --bench";
+
+/// Plays a lesson's setup and every step's "Show me" script, printing the transcript and
+/// whether each step's goals were met (exit 1 if one was not); `list` lists the lessons.
+fn lesson(id: Option<&str>) -> ExitCode {
+    let lessons = replica_playground::lessons::all();
+    match id {
+        None | Some("list") => {
+            for lesson in &lessons {
+                println!("{:<26} {}", lesson.id, lesson.title);
+            }
+            ExitCode::SUCCESS
+        }
+        Some(id) => match replica_playground::lessons::find(&lessons, id) {
+            Ok(lesson) => {
+                let (transcript, all_done) = lesson.rehearse();
+                print!("{transcript}");
+                if all_done {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                }
+            }
+            Err(error) => {
+                eprintln!("replica-sim: {error}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
 
 fn main() -> ExitCode {
     let mut keep_going = false;
@@ -54,6 +84,7 @@ fn main() -> ExitCode {
                     }
                 };
             }
+            "--lesson" => return lesson(args.next().as_deref()),
             "--bench" => {
                 bench::run();
                 return ExitCode::SUCCESS;

@@ -4,6 +4,7 @@
 
 use yew::prelude::*;
 
+use super::InterviewPanel;
 use crate::lessons::Lesson;
 use crate::ui::guide::Guide;
 use crate::ui::state::Action;
@@ -42,6 +43,11 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
             }
         })
     };
+    let interview = use_state(|| false);
+    let on_interview = {
+        let interview = interview.clone();
+        Callback::from(move |_: MouseEvent| interview.set(!*interview))
+    };
     let open = guide.open.as_ref().map(|o| o.index);
     let count = guide.lessons.len();
     html! {
@@ -56,6 +62,9 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
                         html! { <option value={index.to_string()} selected={open == Some(index)}>{format!("{}{mark}", lesson.title)}</option> }
                     }) }
                 </select>
+                <button data-testid="interview-toggle" aria-pressed={interview.to_string()} onclick={on_interview}
+                    title="The lesson's checkpoint and mini-test as interview questions, with model answers">
+                    { if *interview { "Back to the lessons" } else { "Interview practice" } }</button>
                 if let Some(index) = open {
                     <button data-testid="lesson-back" disabled={index == 0} onclick={act(Action::OpenLesson(index.saturating_sub(1)))}>{"← Back"}</button>
                     <button data-testid="lesson-next" disabled={index + 1 >= count} onclick={act(Action::OpenLesson(index + 1))}>{"Next →"}</button>
@@ -70,7 +79,9 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
                     <button class="primary" data-testid="lesson-start" onclick={act(Action::OpenLesson(0))}>{"Start the first lesson"}</button>
                 }
             </div>
-            if let Some(index) = open {
+            if *interview {
+                <InterviewPanel questions={guide.questions.clone()} on_action={props.on_action.clone()} />
+            } else if let Some(index) = open {
                 { lesson_body(guide, index, &guide.lessons[index], &props.on_action) }
             }
         </section>
