@@ -136,3 +136,26 @@ fn a_rehearsal_plays_every_show_me_and_reports_each_step() {
     assert_eq!(transcript.matches(" — done\n").count(), lesson.steps.len(), "{transcript}");
     assert!(transcript.contains("## step 4: Answer 3: the version check"), "{transcript}");
 }
+
+/// The mean of a node's CPU use (0..=1) over its last `seconds` samples.
+fn cpu(cluster: &Cluster, node: NodeId, seconds: usize) -> f64 {
+    let points: Vec<f64> =
+        cluster.metrics().node(node).cpu.points().rev().take(seconds).map(|p| p.1).collect();
+    points.iter().sum::<f64>() / points.len().max(1) as f64
+}
+
+/// The read-scaling lesson's teaching moment: the heavy report on the primary costs it CPU;
+/// routed to the replicas, the primary's CPU falls and the replicas' rises.
+#[test]
+fn moving_the_heavy_query_to_the_replicas_unloads_the_primary() {
+    let lessons = all();
+    let lesson = find(&lessons, "read-scaling").unwrap_or_else(|e| panic!("{e}"));
+    let (mut run, _) = open(lesson);
+    play(&mut run, &lesson.steps[0].show, "heavy on the primary");
+    let (primary, replica) = (run.cluster().primary(), run.cluster().replicas()[0]);
+    let before = (cpu(run.cluster(), primary, 6), cpu(run.cluster(), replica, 6));
+    play(&mut run, &lesson.steps[1].show, "heavy on the replicas");
+    let after = (cpu(run.cluster(), primary, 6), cpu(run.cluster(), replica, 6));
+    assert!(before.0 > 2.0 * after.0, "primary CPU {:.2} -> {:.2}", before.0, after.0);
+    assert!(after.1 > before.1, "replica CPU {:.2} -> {:.2}", before.1, after.1);
+}

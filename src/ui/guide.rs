@@ -68,6 +68,13 @@ impl Guide {
         self.open.as_ref().map(|open| &self.lessons[open.index])
     }
 
+    /// Whether two guides show the same thing (the lessons themselves never change).
+    pub fn same_progress(&self, other: &Guide) -> bool {
+        Rc::ptr_eq(&self.lessons, &other.lessons)
+            && self.open == other.open
+            && self.done == other.done
+    }
+
     /// Whether a step of a lesson is done (in this run or saved from an earlier visit).
     pub fn is_done(&self, index: usize, step: usize) -> bool {
         let key = key(&self.lessons[index], step);
@@ -103,7 +110,8 @@ impl Guide {
     pub fn observe(&mut self, run: &Run) -> Vec<Completed> {
         let Some(open) = self.open.as_ref() else { return Vec::new() };
         let (index, start_ms) = (open.index, open.start_ms);
-        let lesson = self.lessons[index].clone();
+        let lessons = self.lessons.clone();
+        let lesson = &lessons[index];
         let mut completed = Vec::new();
         for (step, spec) in lesson.steps.iter().enumerate() {
             let fresh = self.open.as_ref().is_some_and(|o| o.done_at_ms[step].is_none());
@@ -114,7 +122,7 @@ impl Guide {
                 open.done_at_ms[step] = Some(run.now_ms());
             }
             if !self.is_done(index, step) {
-                self.mark(key(&lesson, step));
+                self.mark(key(lesson, step));
                 completed.push(Completed { lesson: lesson.id.clone(), step: step + 1 });
             }
         }

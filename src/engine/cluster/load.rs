@@ -31,6 +31,17 @@ const PREFILL_BATCH: u64 = 500;
 /// Latency samples kept per kind (the rest are counted, not kept).
 pub(super) const SAMPLES_KEPT: usize = 200_000;
 
+/// The load generator's client sessions are named `load-1`, `load-2`, ...
+pub const LOAD_SESSION_PREFIX: &str = "load-";
+
+/// The session that archives old orders under `retain=`.
+pub const ARCHIVER_SESSION: &str = "load-archiver";
+
+/// Whether a session is the load generator's (not a learner's).
+pub fn is_load_session(name: &str) -> bool {
+    name.starts_with(LOAD_SESSION_PREFIX)
+}
+
 /// What traffic to generate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadSpec {
@@ -261,7 +272,7 @@ impl Cluster {
         let sql = format!(
             "DELETE FROM orders WHERE created_at < NOW() - INTERVAL '{retain_ms} milliseconds'"
         );
-        self.submit_op("load-archiver", Target::Primary, &sql, Traffic::Load(Kind::Archive));
+        self.submit_op(ARCHIVER_SESSION, Target::Primary, &sql, Traffic::Load(Kind::Archive));
         self.set_timer(Timer::LoadArchive, self.now_ms + ARCHIVE_EVERY_MS);
     }
 
@@ -330,7 +341,7 @@ impl Cluster {
         };
         let load = self.load.as_mut().expect("running");
         load.next_arrival_us += gap_us;
-        let session = format!("load-{}", load.next_session % spec.sessions + 1);
+        let session = format!("{LOAD_SESSION_PREFIX}{}", load.next_session % spec.sessions + 1);
         load.next_session += 1;
         load.stats.entry(kind).or_default().submitted += 1;
         self.submit_op(&session, spec.target, &sql, Traffic::Load(kind));

@@ -59,7 +59,7 @@ pub use client::{AckedCommit, OpId, Reply, StatementReply, Target};
 pub use endpoint::{Endpoint, Resolved};
 pub use failover::{FailoverConfig, FailoverRecord, ManagerStatus};
 pub use footprint::{Footprint, Held};
-pub use load::{Kind as LoadKind, LoadGen, LoadSpec};
+pub use load::{is_load_session, Kind as LoadKind, LoadGen, LoadSpec};
 pub use router::{ClientSession, CommitPosition, Policy, RouterConfig, Ryw};
 pub use status::{format_bytes, parse_bytes, render_table, SETTINGS};
 
