@@ -2,7 +2,7 @@
 // next, move with Back / Next, reload and find the progress kept; a bad ?lesson= says so.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openApp, screenshot, runSql } from "./harness.mjs";
+import { serveDist, launch, openApp, screenshot, runSql, setField } from "./harness.mjs";
 
 let server, url, browser;
 before(async () => {
@@ -107,6 +107,23 @@ test("interview practice: answer, reveal the model answer, tick points, and Try 
   await page.click('[data-testid="interview-toggle"]');
   await page.waitForSelector('[data-testid="lesson-step"]:nth-child(1)[data-done="true"]');
   await screenshot(page, "44-interview-experiment");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("read scaling by hand: the load panel sends the heavy report to the primary, then through the router to the replicas", async () => {
+  const { page, errors } = await openApp(browser, `${url}?lesson=read-scaling`);
+  await page.waitForSelector('[data-testid="lesson-step"]');
+  await setField(page, "load-heavy", "5%");
+  await page.selectOption('[data-testid="load-target"]', "primary");
+  await page.click('[data-testid="load-start"]');
+  await waitDone(page, 0);
+  assert.match(await page.locator('[data-testid="load-summary"]').innerText(), /answered by: pg1=\d+$/m, "everything on the primary");
+  assert.equal(await step(page, 1).getAttribute("data-done"), "false");
+  await page.selectOption('[data-testid="load-target"]', "router");
+  await waitDone(page, 1);
+  await page.waitForFunction(() => /pg2=\d+/.test(document.querySelector('[data-testid="load-summary"]').textContent));
+  await screenshot(page, "45-lesson-read-scaling-by-hand");
   assert.deepEqual(errors, []);
   await page.close();
 });

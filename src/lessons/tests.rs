@@ -159,3 +159,21 @@ fn moving_the_heavy_query_to_the_replicas_unloads_the_primary() {
     assert!(before.0 > 2.0 * after.0, "primary CPU {:.2} -> {:.2}", before.0, after.0);
     assert!(after.1 > before.1, "replica CPU {:.2} -> {:.2}", before.1, after.1);
 }
+
+/// The traffic-10× lesson's teaching moment: ten times the traffic on one primary multiplies
+/// its CPU; moving the reads to the replicas (move 2) takes almost all of it away.
+#[test]
+fn ten_times_the_traffic_loads_the_primary_until_the_reads_move() {
+    let lessons = all();
+    let lesson = find(&lessons, "traffic-10x").unwrap_or_else(|e| panic!("{e}"));
+    let (mut run, _) = open(lesson);
+    let primary = run.cluster().primary();
+    let before = cpu(run.cluster(), primary, 4);
+    play(&mut run, &lesson.steps[0].show, "traffic x10");
+    let tenfold = cpu(run.cluster(), primary, 8);
+    play(&mut run, &lesson.steps[1].show, "add replicas");
+    play(&mut run, &lesson.steps[2].show, "reads through the router");
+    let moved = cpu(run.cluster(), primary, 8);
+    assert!(tenfold > 3.0 * before && tenfold > 0.5, "primary CPU {before:.2} -> {tenfold:.2}");
+    assert!(moved < 0.2, "primary CPU after the reads moved: {moved:.2}");
+}

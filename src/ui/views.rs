@@ -351,6 +351,8 @@ pub struct LoadView {
     pub read_ratio: f64,
     pub heavy_ratio: f64,
     pub sessions: usize,
+    /// Where its statements go: the router (reads to the replicas) or all to the primary.
+    pub target: Target,
     /// The load's summary (counts and latencies per kind), when one ran.
     pub summary: Option<String>,
 }
@@ -364,6 +366,7 @@ impl LoadView {
                 read_ratio: load.spec.read_ratio,
                 heavy_ratio: load.spec.heavy_ratio,
                 sessions: load.spec.sessions,
+                target: load.spec.target,
                 summary: Some(load.render()),
             },
             None => Self {
@@ -372,6 +375,7 @@ impl LoadView {
                 read_ratio: 0.85,
                 heavy_ratio: 0.0,
                 sessions: 10,
+                target: Target::Router,
                 summary: None,
             },
         }

@@ -5,7 +5,8 @@
 use yew::prelude::*;
 
 use super::draft_input::DraftInput;
-use crate::engine::command::{parse, Command, LoadOptions};
+use crate::engine::command::{parse, Command, LoadOptions, SqlTarget};
+use crate::engine::Target;
 use crate::ui::state::Action;
 use crate::ui::views::LoadView;
 
@@ -30,6 +31,7 @@ fn start(view: &LoadView, rate_per_s: u64) -> Command {
         sessions: Some(view.sessions),
         duration_ms: Some(PAGE_LOAD_MS),
         retain_ms: Some(PAGE_RETAIN_MS),
+        target: (view.target != Target::Router).then(|| SqlTarget::of(view.target)),
         ..LoadOptions::default()
     })
 }
@@ -66,6 +68,21 @@ pub fn load_panel(props: &LoadPanelProps) -> Html {
         let n = parse::number("sessions", t, 1, 10_000).ok();
         n.map(|n| v.sessions = n as usize).is_some()
     });
+    let on_target = {
+        let (on_action, view) = (props.on_action.clone(), view.clone());
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let mut next = view.clone();
+            next.target =
+                if select.value() == "primary" { Target::Primary } else { Target::Router };
+            if next.running {
+                on_action.emit(Action::Apply(start(&next, next.rate_per_s)));
+            } else {
+                on_action.emit(Action::LoadDraft(next));
+            }
+        })
+    };
+    let to_primary = view.target == Target::Primary;
     let percent = |share: f64| format!("{}%", (share * 100.0).round());
     html! {
         <section class="panel load-panel" data-testid="load-panel" aria-label="Load generator">
@@ -83,6 +100,12 @@ pub fn load_panel(props: &LoadPanelProps) -> Html {
                 <label>{"sessions "}
                     <DraftInput testid="load-sessions" size=4 value={view.sessions.to_string()}
                         title="Client connections the requests are spread over" on_commit={on_sessions} /></label>
+                <label>{"send to "}
+                    <select data-testid="load-target" onchange={on_target}
+                        title="Through the router, reads (and the heavy report) go to the replicas; to the primary, everything lands on pg1">
+                        <option value="router" selected={!to_primary}>{"router"}</option>
+                        <option value="primary" selected={to_primary}>{"primary"}</option>
+                    </select></label>
             </div>
             <div class="node-actions">
                 if view.running {
@@ -90,7 +113,7 @@ pub fn load_panel(props: &LoadPanelProps) -> Html {
                     <button data-testid="traffic-x10" title="Traffic went up 10×: watch the primary's CPU, replica lag and write latency"
                         onclick={act(start(view, view.rate_per_s.saturating_mul(10)))}>{"traffic ×10"}</button>
                 } else {
-                    <button data-testid="load-start" title="Open-loop traffic on the lesson's orders table, through the router"
+                    <button data-testid="load-start" title="Open-loop traffic on the lesson's orders table"
                         onclick={act(start(view, view.rate_per_s))}>{"Start load"}</button>
                 }
             </div>
