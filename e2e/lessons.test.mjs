@@ -2,6 +2,7 @@
 // next, move with Back / Next, reload and find the progress kept; a bad ?lesson= says so.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import { serveDist, launch, openApp, screenshot, runSql, setField } from "./harness.mjs";
 
 let server, url, browser;
@@ -126,4 +127,29 @@ test("read scaling by hand: the load panel sends the heavy report to the primary
   await screenshot(page, "45-lesson-read-scaling-by-hand");
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test("axe-core finds no serious or critical violations in a lesson or in interview practice, light and dark", async () => {
+  const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+  const audit = (page) => page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ["violations"] });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+  });
+  for (const scheme of ["light", "dark"]) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: scheme });
+    await page.goto(`${url}?lesson=failover&autoplay=0`);
+    await page.waitForSelector('[data-testid="lesson-step"]');
+    await step(page, 0).locator('[data-testid="step-show"]').click();
+    await waitDone(page, 0);
+    await page.addScriptTag({ path: axePath });
+    assert.deepEqual(await audit(page), [], `${scheme}, lesson`);
+    await page.click('[data-testid="interview-toggle"]');
+    await page.click('[data-testid="reveal-answer"]');
+    await page.locator('[data-testid="point-tick"]').first().check();
+    assert.deepEqual(await audit(page), [], `${scheme}, interview`);
+    await screenshot(page, `46-interview-${scheme}`);
+    await page.close();
+  }
 });
