@@ -153,3 +153,19 @@ test("axe-core finds no serious or critical violations in a lesson or in intervi
     await page.close();
   }
 });
+
+test("the monitoring lesson: the replica health table shows a partitioned replica stop streaming", async () => {
+  const { page, errors } = await openApp(browser, `${url}?lesson=monitoring`);
+  await page.waitForSelector('[data-testid="lesson-step"]');
+  const pg3 = page.locator('[data-testid="health-row"][data-node="pg3"]');
+  assert.equal(await pg3.getAttribute("data-verdict"), "healthy");
+  await step(page, 1).locator('[data-testid="step-show"]').click();
+  await waitDone(page, 1);
+  await page.waitForSelector('[data-testid="health-row"][data-node="pg3"][data-verdict="not streaming"]');
+  assert.match(await pg3.innerText(), /not streaming\s+(disconnected|connecting)/);
+  assert.equal(await page.locator('[data-testid="health-row"][data-node="pg2"]').getAttribute("data-verdict"), "healthy");
+  await page.locator('[data-testid="replica-health"]').scrollIntoViewIfNeeded();
+  await screenshot(page, "47-replica-health");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -286,6 +286,59 @@ pub struct ChartsView {
     pub slow_threshold_ms: Option<Millis>,
     /// The slow-query log, newest first (at most [`SLOW_SHOWN`]).
     pub slow: Vec<crate::engine::metrics::SlowQuery>,
+    /// One row per replica: is it healthy, and if not, why.
+    pub health: Vec<HealthRow>,
+}
+
+/// A streaming replica this far behind is flagged "behind" (a little lag is normal: WAL is
+/// always on its way).
+pub const BEHIND_MS: Millis = 1_000;
+
+/// How healthy a replica is, in one word, with what the word rests on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HealthRow {
+    pub name: String,
+    /// `healthy`, `behind`, `catching up`, `shunned`, `replay paused`, `not streaming`, `down`.
+    pub verdict: &'static str,
+    /// Why, when not healthy.
+    pub why: String,
+    pub receiver: &'static str,
+    pub replay_lsn: String,
+    pub lag_bytes: u64,
+    pub lag_ms: Millis,
+    pub timeline: u64,
+}
+
+impl HealthRow {
+    /// The first thing wrong with a replica, worst first.
+    pub fn of(node: &crate::ui::state::NodeView) -> Self {
+        use crate::engine::node::{NodeState, Receiver};
+        let (verdict, why) = if node.state != NodeState::Running {
+            ("down", format!("the server is {}", node.state.as_str()))
+        } else if node.receiver != Receiver::Streaming {
+            ("not streaming", format!("its WAL receiver is {}", node.receiver.as_str()))
+        } else if node.replay_paused {
+            ("replay paused", "pg_wal_replay_pause(): WAL arrives, nothing is applied".into())
+        } else if node.shunned {
+            ("shunned", "the router sends it no reads: over its maximum lag".into())
+        } else if node.catching_up {
+            ("catching up", "connected behind the primary; the walsender is in catchup".into())
+        } else if node.lag_ms >= BEHIND_MS {
+            ("behind", format!("{} behind the primary", format_millis(node.lag_ms)))
+        } else {
+            ("healthy", String::new())
+        };
+        Self {
+            name: node.name.clone(),
+            verdict,
+            why,
+            receiver: node.receiver.as_str(),
+            replay_lsn: node.replay_lsn.clone(),
+            lag_bytes: node.lag_bytes,
+            lag_ms: node.lag_ms,
+            timeline: node.timeline,
+        }
+    }
 }
 
 /// Slow queries the monitoring panel lists.
@@ -339,6 +392,11 @@ impl ChartsView {
             }),
             slow_threshold_ms: cluster.settings().log_min_duration_statement_ms,
             slow: metrics.slow_queries().rev().take(SLOW_SHOWN).cloned().collect(),
+            health: members
+                .iter()
+                .filter(|id| cluster.node(**id).role == Role::Replica)
+                .map(|id| HealthRow::of(&crate::ui::state::NodeView::of(cluster, *id)))
+                .collect(),
         }
     }
 }
@@ -386,6 +444,31 @@ impl LoadView {
 mod tests {
     use super::*;
     use crate::engine::ClusterConfig;
+
+    #[test]
+    fn replica_health_names_the_worst_thing_first() {
+        let mut cluster = Cluster::new(ClusterConfig { replicas: 2, ..ClusterConfig::default() });
+        cluster.advance(2_000);
+        let rows = ChartsView::of(&cluster).health;
+        assert_eq!(
+            rows.iter().map(|r| (r.name.as_str(), r.verdict)).collect::<Vec<_>>(),
+            [("pg2", "healthy"), ("pg3", "healthy")]
+        );
+        let mut node = crate::ui::state::NodeView::of(&cluster, cluster.replicas()[0]);
+        node.lag_bytes = 114;
+        node.lag_ms = 200;
+        assert_eq!(HealthRow::of(&node).verdict, "healthy", "WAL on its way is normal");
+        node.lag_ms = BEHIND_MS;
+        assert_eq!(HealthRow::of(&node).verdict, "behind");
+        node.shunned = true;
+        assert_eq!(HealthRow::of(&node).verdict, "shunned");
+        node.replay_paused = true;
+        assert_eq!(HealthRow::of(&node).verdict, "replay paused");
+        node.receiver = crate::engine::node::Receiver::Disconnected;
+        assert_eq!(HealthRow::of(&node).why, "its WAL receiver is disconnected");
+        node.state = crate::engine::node::NodeState::Crashed;
+        assert_eq!(HealthRow::of(&node).verdict, "down");
+    }
 
     fn cluster_with_table() -> Cluster {
         let mut cluster = Cluster::new(ClusterConfig::default());

@@ -174,14 +174,14 @@ fn returning(
 /// Positions of the target columns of an INSERT.
 fn insert_targets(table: &Table, columns: &Option<Vec<Name>>) -> Result<Vec<usize>> {
     let Some(columns) = columns else { return Ok((0..table.schema.columns.len()).collect()) };
-    let mut seen = BTreeSet::new();
+    let mut seen = VecMap::new();
     columns
         .iter()
         .map(|c| {
             let position = table.schema.column_index(&c.name).ok_or_else(|| {
                 SqlError::undefined_column_of(&c.name, &table.schema.name).at(c.pos.0)
             })?;
-            if !seen.insert(position) {
+            if seen.insert(position, ()).is_some() {
                 return Err(SqlError::duplicate_column(&c.name).at(c.pos.0));
             }
             Ok(position)

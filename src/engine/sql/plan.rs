@@ -18,7 +18,7 @@
 //! evaluated on each, so a plan can never change a result, only its cost:
 //! `rows_scanned` counts the candidates read.
 
-use std::collections::BTreeSet;
+use crate::engine::vecmap::VecMap;
 use std::ops::Bound;
 
 use super::ast::{BinaryOp, Expr};
@@ -120,8 +120,8 @@ pub fn probe_prefix(index: &Index, prefix: &Key) -> Vec<RowId> {
 }
 
 fn probe_prefixes(index: &Index, keys: &[Key]) -> Vec<RowId> {
-    let unique: BTreeSet<&Key> = keys.iter().collect();
-    unique.into_iter().flat_map(|key| probe_prefix(index, key)).collect()
+    let unique: VecMap<&Key, ()> = keys.iter().map(|k| (k, ())).collect();
+    unique.keys().flat_map(|key| probe_prefix(index, key)).collect()
 }
 
 fn probe_range(index: &Index, low: &Bound<Value>, high: &Bound<Value>) -> Vec<RowId> {

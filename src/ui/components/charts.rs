@@ -37,6 +37,32 @@ pub fn charts(props: &ChartsProps) -> Html {
                     <Chart title="Read cache hit ratio" unit={Unit::Ratio} window={c.window} series={vec![cache.clone()]} max={Some(1.0)} />
                 }
             </div>
+            <h3 class="slow-title">{"Replica health"}</h3>
+            if c.health.is_empty() {
+                <p class="muted">{"No replicas: add one to see its health."}</p>
+            } else {
+                <table class="rows health" data-testid="replica-health">
+                    <thead><tr>
+                        <th>{"replica"}</th><th>{"health"}</th><th>{"WAL receiver"}</th><th>{"replayed"}</th>
+                        <th>{"behind"}</th><th>{"lag"}</th><th>{"timeline"}</th>
+                    </tr></thead>
+                    <tbody>
+                        { for c.health.iter().map(|row| html! {
+                            <tr data-testid="health-row" data-node={row.name.clone()} data-verdict={row.verdict}>
+                                <td class="mono">{&row.name}</td>
+                                <td class={classes!("verdict", (row.verdict != "healthy").then_some("warn"))} title={row.why.clone()}>
+                                    { if row.verdict == "healthy" { "✓ healthy".to_string() } else { format!("⚠ {}", row.verdict) } }
+                                </td>
+                                <td>{row.receiver}</td>
+                                <td class="mono">{&row.replay_lsn}</td>
+                                <td class="mono">{format_value(row.lag_bytes as f64, Unit::Bytes)}</td>
+                                <td class="mono">{format_millis(row.lag_ms)}</td>
+                                <td class="mono">{row.timeline}</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
             <h3 class="slow-title">{ match c.slow_threshold_ms {
                 Some(ms) => format!("Slow-query log (statements over {}, log_min_duration_statement)", format_millis(ms)),
                 None => "Slow-query log: off (log_min_duration_statement = -1)".to_string(),
