@@ -6,7 +6,7 @@
 //! learner watches the point happen. The learner ticks the points their own answer made —
 //! nothing scores the text they typed.
 
-use super::{entries, find, Lesson};
+use super::{entries, position, Lesson};
 use crate::engine::Error;
 
 const SOURCE: &str = include_str!("../../lessons/interview.txt");
@@ -58,8 +58,8 @@ pub fn questions(lessons: &[Lesson]) -> Result<Vec<Question>, Error> {
 /// `LESSON STEP` → (lesson index, step), both checked.
 fn experiment(lessons: &[Lesson], text: &str) -> Result<(usize, usize), Error> {
     let (id, step) = text.split_once(' ').unwrap_or((text, ""));
-    let lesson = find(lessons, id)?;
-    let index = lessons.iter().position(|l| l.id == lesson.id).unwrap_or(0);
+    let index = position(lessons, id)?;
+    let lesson = &lessons[index];
     match step.trim().parse::<usize>() {
         Ok(step) if (1..=lesson.steps.len()).contains(&step) => Ok((index, step)),
         _ => Err(Error::invalid(format!(

@@ -93,9 +93,9 @@ pub fn all() -> Vec<Lesson> {
         .collect()
 }
 
-/// The lesson with this id, or an error that lists the ids there are.
-pub fn find<'a>(lessons: &'a [Lesson], id: &str) -> Result<&'a Lesson, Error> {
-    lessons.iter().find(|l| l.id == id).ok_or_else(|| {
+/// Where the lesson with this id is, or an error that lists the ids there are.
+pub fn position(lessons: &[Lesson], id: &str) -> Result<usize, Error> {
+    lessons.iter().position(|l| l.id == id).ok_or_else(|| {
         let ids: Vec<&str> = lessons.iter().map(|l| l.id.as_str()).collect();
         Error::invalid(format!("there is no lesson \"{id}\"; the lessons are: {}", ids.join(", ")))
     })

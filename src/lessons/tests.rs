@@ -48,8 +48,8 @@ fn every_step_can_be_done_and_is_not_done_before() {
 #[test]
 fn a_bad_lesson_name_lists_the_lessons() {
     let lessons = all();
-    assert_eq!(find(&lessons, "failover").map(|l| l.steps.len()), Ok(3));
-    let error = find(&lessons, "failovr").unwrap_err().to_string();
+    assert_eq!(position(&lessons, "failover").map(|i| lessons[i].steps.len()), Ok(3));
+    let error = position(&lessons, "failovr").unwrap_err().to_string();
     assert!(error.contains("there is no lesson \"failovr\""), "{error}");
     assert!(error.contains("why-replication, primary-and-replica"), "{error}");
 }
@@ -103,7 +103,7 @@ fn statements_per_s(cluster: &Cluster, node: NodeId, seconds: usize) -> f64 {
 #[test]
 fn replicas_take_the_reads_and_the_primary_keeps_every_write() {
     let lessons = all();
-    let lesson = find(&lessons, "write-bottleneck").unwrap_or_else(|e| panic!("{e}"));
+    let lesson = &lessons[position(&lessons, "write-bottleneck").unwrap_or_else(|e| panic!("{e}"))];
     let (mut run, _) = open(lesson);
     play(&mut run, "advance 10s", "warm up");
     let primary = run.cluster().primary();
@@ -130,7 +130,7 @@ fn replicas_take_the_reads_and_the_primary_keeps_every_write() {
 #[test]
 fn a_rehearsal_plays_every_show_me_and_reports_each_step() {
     let lessons = all();
-    let lesson = find(&lessons, "read-after-write").unwrap_or_else(|e| panic!("{e}"));
+    let lesson = &lessons[position(&lessons, "read-after-write").unwrap_or_else(|e| panic!("{e}"))];
     let (transcript, all_done) = lesson.rehearse();
     assert!(all_done, "{transcript}");
     assert_eq!(transcript.matches(" — done\n").count(), lesson.steps.len(), "{transcript}");
@@ -149,7 +149,7 @@ fn cpu(cluster: &Cluster, node: NodeId, seconds: usize) -> f64 {
 #[test]
 fn moving_the_heavy_query_to_the_replicas_unloads_the_primary() {
     let lessons = all();
-    let lesson = find(&lessons, "read-scaling").unwrap_or_else(|e| panic!("{e}"));
+    let lesson = &lessons[position(&lessons, "read-scaling").unwrap_or_else(|e| panic!("{e}"))];
     let (mut run, _) = open(lesson);
     play(&mut run, &lesson.steps[0].show, "heavy on the primary");
     let (primary, replica) = (run.cluster().primary(), run.cluster().replicas()[0]);
@@ -165,7 +165,7 @@ fn moving_the_heavy_query_to_the_replicas_unloads_the_primary() {
 #[test]
 fn ten_times_the_traffic_loads_the_primary_until_the_reads_move() {
     let lessons = all();
-    let lesson = find(&lessons, "traffic-10x").unwrap_or_else(|e| panic!("{e}"));
+    let lesson = &lessons[position(&lessons, "traffic-10x").unwrap_or_else(|e| panic!("{e}"))];
     let (mut run, _) = open(lesson);
     let primary = run.cluster().primary();
     let before = cpu(run.cluster(), primary, 4);

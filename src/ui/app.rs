@@ -79,11 +79,8 @@ pub fn app() -> Html {
             let (options, errors) = &*options;
             let mut errors = errors.clone();
             if let Some(id) = &options.lesson {
-                match crate::lessons::find(&lessons, id) {
-                    Ok(lesson) => {
-                        let index = lessons.iter().position(|l| l.id == lesson.id).unwrap_or(0);
-                        dispatcher.dispatch(Action::OpenLesson(index));
-                    }
+                match crate::lessons::position(&lessons, id) {
+                    Ok(index) => dispatcher.dispatch(Action::OpenLesson(index)),
                     Err(error) => errors.push(error.to_string()),
                 }
             }

@@ -659,6 +659,7 @@ impl Reducible for Model {
             }
             Action::ForgetLesson(_) => return self,
             Action::RestoreProgress(saved) => next.guide.restore(&saved),
+            Action::Experiment { lesson, .. } if lesson >= next.guide.lessons.len() => return self,
             Action::Experiment { lesson, steps } => {
                 Model::open_lesson(&mut next, lesson);
                 let shows: Vec<String> = next.guide.lesson().map_or(Vec::new(), |l| {
@@ -1066,5 +1067,41 @@ mod tests {
         let notice = broken.notice.clone().expect("refused");
         assert!(notice.contains("line 2: unknown command \"fly\""), "{notice}");
         assert!(broken.node_views().len() == 3, "a fresh cluster");
+    }
+
+    #[test]
+    fn a_lesson_opens_running_its_steps_turn_done_and_reset_plays_it_again() {
+        let model = Rc::new(Model::default()).reduce(Action::OpenLesson(7));
+        assert!(model.running, "a lesson opens with the clock running");
+        assert_eq!(model.guide.lesson().map(|l| l.id.as_str()), Some("failover"));
+        let model = model.reduce(Action::ShowStep(0));
+        assert_eq!(model.completed.len(), 1, "the crash step is done");
+        assert!(model.guide.is_done(7, 0) && !model.guide.is_done(7, 1));
+        let crashed_ms = model.run().now_ms();
+        let model = model.reduce(Action::ShowStep(1));
+        assert!(model.guide.is_done(7, 1));
+        let model = model.reduce(Action::ReplayStep(1));
+        assert_eq!(model.run().now_ms(), crashed_ms, "step 2 began when step 1 was done");
+        assert!(!model.running);
+        let model = model.reduce(Action::Reset);
+        assert_eq!(
+            model.guide.lesson().map(|l| l.id.as_str()),
+            Some("failover"),
+            "reset replays the lesson"
+        );
+        assert!(model.guide.is_done(7, 1), "and keeps its progress");
+        let model =
+            model.reduce(Action::Open { script: "cluster replicas=1".into(), from: "link" });
+        assert!(model.guide.open.is_none(), "another run closes the lesson");
+        let version = model.version;
+        assert_eq!(model.reduce(Action::Experiment { lesson: 99, steps: 1 }).version, version);
+    }
+
+    #[test]
+    fn an_experiment_plays_a_lesson_up_to_its_step() {
+        let model = Rc::new(Model::default()).reduce(Action::Experiment { lesson: 8, steps: 1 });
+        assert_eq!(model.guide.lesson().map(|l| l.id.as_str()), Some("write-bottleneck"));
+        assert_eq!(model.cluster().replicas().len(), 3, "its first step added two replicas");
+        assert!(model.guide.is_done(8, 0) && !model.guide.is_done(8, 1));
     }
 }

@@ -41,9 +41,9 @@ fn lesson(id: Option<&str>) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Some(id) => match replica_playground::lessons::find(&lessons, id) {
-            Ok(lesson) => {
-                let (transcript, all_done) = lesson.rehearse();
+        Some(id) => match replica_playground::lessons::position(&lessons, id) {
+            Ok(index) => {
+                let (transcript, all_done) = lessons[index].rehearse();
                 print!("{transcript}");
                 if all_done {
                     ExitCode::SUCCESS

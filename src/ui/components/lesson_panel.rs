@@ -21,14 +21,20 @@ impl PartialEq for LessonPanelProps {
     }
 }
 
+/// A button's click: these actions, in order.
+fn on_click<const N: usize>(
+    on_action: &Callback<Action>,
+    actions: [Action; N],
+) -> Callback<MouseEvent> {
+    let on_action = on_action.clone();
+    Callback::from(move |_: MouseEvent| actions.iter().cloned().for_each(|a| on_action.emit(a)))
+}
+
 /// The lesson bar: closed, a list to start from; open, the lesson.
 #[function_component(LessonPanel)]
 pub fn lesson_panel(props: &LessonPanelProps) -> Html {
     let guide = &props.guide;
-    let act = |action: Action| {
-        let on_action = props.on_action.clone();
-        Callback::from(move |_: MouseEvent| on_action.emit(action.clone()))
-    };
+    let act = |action: Action| on_click(&props.on_action, [action]);
     let on_pick = {
         let on_action = props.on_action.clone();
         Callback::from(move |e: Event| {
@@ -65,10 +71,7 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
                     <button data-testid="lesson-back" disabled={index == 0} onclick={act(Action::OpenLesson(index.saturating_sub(1)))}>{"← Back"}</button>
                     <button data-testid="lesson-next" disabled={index + 1 >= count} onclick={act(Action::OpenLesson(index + 1))}>{"Next →"}</button>
                     <button class="secondary" data-testid="lesson-restart" title="Play the lesson's setup again and clear its ticks"
-                        onclick={Callback::from({ let on_action = props.on_action.clone(); move |_: MouseEvent| {
-                            on_action.emit(Action::ForgetLesson(index));
-                            on_action.emit(Action::OpenLesson(index));
-                        }})}>{"Start over"}</button>
+                        onclick={on_click(&props.on_action, [Action::ForgetLesson(index), Action::OpenLesson(index)])}>{"Start over"}</button>
                     <button class="secondary" data-testid="lesson-close" onclick={act(Action::CloseLesson)}>{"Close"}</button>
                 } else {
                     <span class="muted">{format!("{count} short lessons on replication and read scaling, each with steps to try.")}</span>
@@ -94,10 +97,7 @@ fn lesson_body(guide: &Guide, index: usize, lesson: &Lesson, on_action: &Callbac
             <ol class="lesson-steps" data-testid="lesson-steps">
                 { for lesson.steps.iter().enumerate().map(|(step, spec)| {
                     let done = guide.is_done(index, step);
-                    let emit = |action: Action| {
-                        let on_action = on_action.clone();
-                        Callback::from(move |_: MouseEvent| on_action.emit(action.clone()))
-                    };
+                    let emit = |action: Action| on_click(on_action, [action]);
                     html! {
                         <li class={classes!("lesson-step", done.then_some("done"))} data-testid="lesson-step" data-done={done.to_string()}>
                             <span class="step-mark" aria-label={if done { "done" } else { "to do" }}>{ if done { "✓" } else { "○" } }</span>
