@@ -41,7 +41,7 @@ pub fn charts(props: &ChartsProps) -> Html {
             if c.health.is_empty() {
                 <p class="muted">{"No replicas: add one to see its health."}</p>
             } else {
-                <table class="rows health" data-testid="replica-health">
+                <div class="table-scroll"><table class="rows health" data-testid="replica-health">
                     <thead><tr>
                         <th>{"replica"}</th><th>{"health"}</th><th>{"WAL receiver"}</th><th>{"replayed"}</th>
                         <th>{"behind"}</th><th>{"lag"}</th><th>{"timeline"}</th>
@@ -61,7 +61,7 @@ pub fn charts(props: &ChartsProps) -> Html {
                             </tr>
                         }) }
                     </tbody>
-                </table>
+                </table></div>
             }
             <h3 class="slow-title">{ match c.slow_threshold_ms {
                 Some(ms) => format!("Slow-query log (statements over {}, log_min_duration_statement)", format_millis(ms)),
