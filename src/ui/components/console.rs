@@ -166,7 +166,7 @@ pub fn console(props: &ConsoleProps) -> Html {
                 }
             </div>
             <div class="examples">
-                <span class="muted">{"lesson: "}</span>
+                <span class="muted">{"the lesson's SQL: "}</span>
                 { for EXAMPLES.iter().map(|(label, text)| {
                     let sql = sql.clone();
                     let onclick = Callback::from(move |_: MouseEvent| sql.set(text.to_string()));
