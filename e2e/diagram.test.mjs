@@ -1,20 +1,12 @@
 // The live diagram, the charts and the page's reach, as a learner and a teacher see them.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { serveDist, launch, openApp, screenshot, runSql, setField, step, shots } from "./harness.mjs";
+import { servedApp, openApp, screenshot, runSql, setField, step, shots } from "./harness.mjs";
 
-let server, url, browser;
-before(async () => {
-  ({ server, url } = await serveDist());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const app = servedApp();
 
 const CREATE = "CREATE TABLE orders (id SERIAL PRIMARY KEY, user_id INT NOT NULL, amount NUMERIC(10,2), created_at TIMESTAMP DEFAULT NOW())";
 const INSERT = "INSERT INTO orders (user_id, amount) VALUES (101, 19.99)";
@@ -23,7 +15,7 @@ const SELECT = "SELECT * FROM orders WHERE user_id = 101";
 const diagramNode = (name) => `[data-testid="diagram-node"][data-node="${name}"]`;
 
 test("crash the primary with auto failover on: the diagram shows the crash, the missed checks, the promotion and the endpoint moving", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="play-toggle"]');
   await page.check('[data-testid="auto-failover"]');
   await runSql(page, "router", CREATE);
@@ -67,7 +59,7 @@ async function laggingPg2(page) {
 }
 
 test("1.5 s of lag: the write is seen travelling on the link, the read lands on the lagging replica and is marked stale; the LSN check prevents it", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await laggingPg2(page);
   await runSql(page, "router", INSERT);
   const onLink = page.locator('[data-testid="link"][data-replica="pg2"] [data-testid="message"][data-kind="wal"]');
@@ -93,7 +85,7 @@ test("1.5 s of lag: the write is seen travelling on the link, the read lands on 
   await screenshot(page, "22b-finding-highlighted");
   await page.close();
 
-  const fixed = await openApp(browser, url);
+  const fixed = await openApp(app.browser, app.url);
   await laggingPg2(fixed.page);
   await fixed.page.selectOption('[data-testid="ryw"]', "lsn");
   await runSql(fixed.page, "router", INSERT);
@@ -111,7 +103,7 @@ test("1.5 s of lag: the write is seen travelling on the link, the read lands on 
 });
 
 test("traffic ×10 on five replicas at 10× speed: every chart shows data, and frame times are recorded", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.setViewportSize({ width: 800, height: 580 });
   await page.click('[data-testid="play-toggle"]');
   for (let i = 0; i < 3; i++) await page.click('[data-testid="add-replica"]');
@@ -165,10 +157,10 @@ test("traffic ×10 on five replicas at 10× speed: every chart shows data, and f
 
 for (const [width, height] of [[800, 580], [375, 700]]) {
   test(`at ${width}×${height}: no horizontal scrolling; the diagram, the console and the clock are on screen`, async () => {
-    const page = await browser.newPage({ viewport: { width, height } });
+    const page = await app.browser.newPage({ viewport: { width, height } });
     const errors = [];
     page.on("pageerror", (err) => errors.push(String(err)));
-    await page.goto(url);
+    await page.goto(app.url);
     await page.waitForSelector('[data-testid="diagram"]');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(overflow, 0, "no horizontal overflow");
@@ -184,7 +176,7 @@ for (const [width, height] of [[800, 580], [375, 700]]) {
 }
 
 test("keyboard: space plays and pauses, '.' steps, '?' opens the help; a node opens its controls from the keyboard", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="play-toggle"]');
   await page.locator("body").click({ position: { x: 2, y: 2 } });
   const clock = () => page.innerText('[data-testid="clock"]');
@@ -213,7 +205,7 @@ test("keyboard: space plays and pauses, '.' steps, '?' opens the help; a node op
 });
 
 test("console: session tabs with '+', and ↑/↓ recall what ran", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="play-toggle"]');
   await runSql(page, "router", CREATE);
   await runSql(page, "router", "SELECT 1");
@@ -239,8 +231,8 @@ test("axe-core finds no serious or critical accessibility violations, in light a
   const require = createRequire(import.meta.url);
   const axePath = require.resolve("axe-core/axe.min.js");
   for (const scheme of ["light", "dark"]) {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: scheme });
-    await page.goto(url);
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: scheme });
+    await page.goto(app.url);
     await page.waitForSelector('[data-testid="diagram"]');
     await page.click('[data-testid="play-toggle"]');
     await page.addScriptTag({ path: axePath });

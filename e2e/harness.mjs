@@ -3,6 +3,7 @@
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -106,4 +107,21 @@ export async function seek(page, atMs) {
     input.value = String(value);
     input.dispatchEvent(new Event("input", { bubbles: true }));
   }, atMs);
+}
+
+/**
+ * Serves dist/ and launches chromium once for a test file (node:test's before/after hooks);
+ * returns { url, browser }, filled in before the first test runs.
+ */
+export function servedApp() {
+  const app = { url: "", browser: null, server: null };
+  before(async () => {
+    ({ server: app.server, url: app.url } = await serveDist());
+    app.browser = await launch();
+  });
+  after(async () => {
+    await app.browser?.close();
+    app.server?.close();
+  });
+  return app;
 }

@@ -1,19 +1,11 @@
 // The lessons: pick one, read it, do a step by hand and see it turn green, let "Show me" do the
 // next, move with Back / Next, reload and find the progress kept; a bad ?lesson= says so.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { serveDist, launch, openApp, screenshot, runSql, setField } from "./harness.mjs";
+import { servedApp, openApp, screenshot, runSql, setField } from "./harness.mjs";
 
-let server, url, browser;
-before(async () => {
-  ({ server, url } = await serveDist());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const app = servedApp();
 
 const title = (page) => page.locator('[data-testid="lesson-title"]').innerText();
 const step = (page, n) => page.locator('[data-testid="lesson-step"]').nth(n);
@@ -21,7 +13,7 @@ const waitDone = (page, n) =>
   page.waitForSelector(`[data-testid="lesson-step"]:nth-child(${n + 1})[data-done="true"]`, { timeout: 15_000 });
 
 test("walk a lesson: next and back, a step done by hand turns green, Show me does the next, progress survives a reload", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="lesson-start"]');
   assert.match(await title(page), /^1\. Why replication/);
   await page.click('[data-testid="lesson-next"]');
@@ -60,7 +52,7 @@ test("walk a lesson: next and back, a step done by hand turns green, Show me doe
 });
 
 test("every lesson opens, and its first step's Show me turns it green", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   const count = await page.locator('[data-testid="lesson-list"] option').count();
   assert.equal(count, 13, "twelve lessons and the placeholder");
   for (let index = 0; index < count - 1; index++) {
@@ -74,12 +66,12 @@ test("every lesson opens, and its first step's Show me turns it green", async ()
 });
 
 test("a bad ?lesson= names the lessons there are, over a working playground", async () => {
-  const { page, errors } = await openApp(browser, `${url}?lesson=failovr`);
+  const { page, errors } = await openApp(app.browser, `${app.url}?lesson=failovr`);
   assert.match(await page.locator('[data-testid="notice"]').innerText(),
     /there is no lesson "failovr"; the lessons are: why-replication, primary-and-replica/);
   await page.click('[data-testid="step"]');
   assert.match(await page.locator('[data-testid="clock"]').innerText(), /t = [1-9]/);
-  await page.goto(`${url}?lesson=failover`);
+  await page.goto(`${app.url}?lesson=failover`);
   await page.waitForSelector('[data-testid="lesson-title"]');
   assert.match(await title(page), /^8\. Failover/);
   assert.deepEqual(errors, []);
@@ -87,7 +79,7 @@ test("a bad ?lesson= names the lessons there are, over a working playground", as
 });
 
 test("interview practice: answer, reveal the model answer, tick points, and Try it plays the experiment", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="interview-toggle"]');
   const picks = page.locator('[data-testid="question-pick"]');
   assert.equal(await picks.count(), 11, "5 checkpoint items, 4 mini-test questions, 2 interview questions");
@@ -113,7 +105,7 @@ test("interview practice: answer, reveal the model answer, tick points, and Try 
 });
 
 test("read scaling by hand: the load panel sends the heavy report to the primary, then through the router to the replicas", async () => {
-  const { page, errors } = await openApp(browser, `${url}?lesson=read-scaling`);
+  const { page, errors } = await openApp(app.browser, `${app.url}?lesson=read-scaling`);
   await page.waitForSelector('[data-testid="lesson-step"]');
   await setField(page, "load-heavy", "5%");
   await page.selectOption('[data-testid="load-target"]', "primary");
@@ -138,8 +130,8 @@ test("axe-core finds no serious or critical violations in a lesson or in intervi
       .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
   });
   for (const scheme of ["light", "dark"]) {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: scheme });
-    await page.goto(`${url}?lesson=failover&autoplay=0`);
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: scheme });
+    await page.goto(`${app.url}?lesson=failover&autoplay=0`);
     await page.waitForSelector('[data-testid="lesson-step"]');
     await step(page, 0).locator('[data-testid="step-show"]').click();
     await waitDone(page, 0);
@@ -155,7 +147,7 @@ test("axe-core finds no serious or critical violations in a lesson or in intervi
 });
 
 test("the monitoring lesson: the replica health table shows a partitioned replica stop streaming", async () => {
-  const { page, errors } = await openApp(browser, `${url}?lesson=monitoring`);
+  const { page, errors } = await openApp(app.browser, `${app.url}?lesson=monitoring`);
   await page.waitForSelector('[data-testid="lesson-step"]');
   const pg3 = page.locator('[data-testid="health-row"][data-node="pg3"]');
   assert.equal(await pg3.getAttribute("data-verdict"), "healthy");

@@ -1,24 +1,16 @@
 // The walking skeleton, as a learner sees it in a real browser.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openApp, screenshot, runSql, tableRows, setField } from "./harness.mjs";
+import { servedApp, openApp, screenshot, runSql, tableRows, setField } from "./harness.mjs";
 
-let server, url, browser;
-before(async () => {
-  ({ server, url } = await serveDist());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const app = servedApp();
 
 const CREATE = "CREATE TABLE orders (id SERIAL PRIMARY KEY, user_id INT NOT NULL, amount NUMERIC(10,2), created_at TIMESTAMP DEFAULT NOW())";
 const INSERT = "INSERT INTO orders (user_id, amount) VALUES (101, 19.99)";
 const SELECT = "SELECT * FROM orders WHERE user_id = 101";
 
 test("the page loads without console errors and shows a primary and two replicas", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   const roles = await page.locator('[data-testid="node"]').evaluateAll(
     (cards) => cards.map((c) => `${c.dataset.node}:${c.dataset.role}`));
   assert.deepEqual(roles, ["pg1:primary", "pg2:replica", "pg3:replica"]);
@@ -31,7 +23,7 @@ test("the page loads without console errors and shows a primary and two replicas
 });
 
 test("a routed read right after a write misses it, and sees it once the lag has passed", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="play-toggle"]'); // pause: time moves only when we step
   const created = await runSql(page, "router", CREATE);
   assert.equal(await created.getAttribute("data-node"), "pg1");
@@ -63,7 +55,7 @@ test("a routed read right after a write misses it, and sees it once the lag has 
 });
 
 test("a write sent straight to a replica is refused and changes nothing", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="play-toggle"]');
   await runSql(page, "router", CREATE);
   await page.click('[data-testid="step"]');
@@ -80,7 +72,7 @@ test("a write sent straight to a replica is refused and changes nothing", async 
 });
 
 test("a crashed replica stops answering and catches up after a restart", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="play-toggle"]');
   await runSql(page, "router", CREATE);
   await page.click('[data-testid="step"]');
@@ -107,7 +99,7 @@ test("a crashed replica stops answering and catches up after a restart", async (
 });
 
 test("under synchronous commit a write waits for the standby, and the page says so", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="play-toggle"]');
   await page.selectOption('[data-testid="commit-mode"]', "remote_apply");
   await page.selectOption('[data-testid="sql-target"]', "router");
@@ -134,7 +126,7 @@ test("under synchronous commit a write waits for the standby, and the page says 
 });
 
 test("a commit waiting for its standby is invisible to other sessions; Cancel ends the wait with PostgreSQL's warning", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="play-toggle"]');
   await runSql(page, "pg1", "CREATE TABLE orders (id INT PRIMARY KEY, item TEXT)");
   await page.click('[data-testid="step"]');
@@ -171,7 +163,7 @@ test("a commit waiting for its standby is invisible to other sessions; Cancel en
 });
 
 test("the checker flags the lesson's read-your-writes violation, and the LSN check prevents it", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="play-toggle"]');
   await runSql(page, "router", CREATE);
   await page.click('[data-testid="step"]');
@@ -203,7 +195,7 @@ test("the checker flags the lesson's read-your-writes violation, and the LSN che
 });
 
 test("with auto failover on, a crashed primary is replaced and rejoins as a replica", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="play-toggle"]');
   await page.check('[data-testid="auto-failover"]');
   await runSql(page, "router", CREATE);
@@ -239,7 +231,7 @@ test("with auto failover on, a crashed primary is replaced and rejoins as a repl
 
 
 test("with fencing off, a primary cut off from the manager keeps taking writes: split brain", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="play-toggle"]');
   await page.check('[data-testid="auto-failover"]');
   await setField(page, "failover-loop-wait", "2s"); // first: ttl may not be below loop_wait
@@ -276,7 +268,7 @@ test("with fencing off, a primary cut off from the manager keeps taking writes: 
 });
 
 test("a read served by the cache is stale, says so, and the checker flags it", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="play-toggle"]');
   await page.check('[data-testid="cache-enabled"]');
   await setField(page, "cache-ttl", "10s");
@@ -300,7 +292,7 @@ test("a read served by the cache is stale, says so, and the checker flags it", a
 });
 
 test("a scenario script sets the scene in the page: the split-brain example", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="script-panel"] summary');
   await page.getByRole("button", { name: "split brain" }).click();
   assert.match(await page.inputValue('[data-testid="script-input"]'), /partition pg1 from=manager/);
@@ -323,7 +315,7 @@ test("a scenario script sets the scene in the page: the split-brain example", as
 });
 
 test("the router's weights and max lag decide which replica answers", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="play-toggle"]');
   await runSql(page, "router", CREATE);
   await page.click('[data-testid="step"]');
@@ -356,7 +348,7 @@ test("the router's weights and max lag decide which replica answers", async () =
 });
 
 test("settings can be typed into while the clock runs, and the console survives a script that shrinks the cluster", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   // The clock runs (ten renders a second): type slowly, then commit.
   await page.click('[data-testid="failover-loop-wait"]');
   await page.fill('[data-testid="failover-loop-wait"]', "");
@@ -387,7 +379,7 @@ test("settings can be typed into while the clock runs, and the console survives 
 });
 
 test("promote and switchover from the node cards; failover priority, maximum_lag_on_failover and max lag bytes in the settings", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="play-toggle"]');
   await runSql(page, "router", CREATE);
   await page.click('[data-testid="step"]');
@@ -427,7 +419,7 @@ test("promote and switchover from the node cards; failover priority, maximum_lag
 });
 
 test("sessions: bob's read misses alice's write (a stale read), alice's own is a read-your-writes violation; her primary window is adjustable and each answer says why it went there", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await page.click('[data-testid="play-toggle"]');
   await runSql(page, "router", CREATE);
   await page.click('[data-testid="step"]');

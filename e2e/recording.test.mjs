@@ -1,24 +1,16 @@
 // A run is a recording: share it by link, rewind it, export it and replay it natively, and
 // survive broken links — in a real browser.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import {
-  serveDist, launch, openApp, screenshot, runSql, setField, step, digest, seek, shots,
+  servedApp, openApp, screenshot, runSql, setField, step, digest, seek, shots,
 } from "./harness.mjs";
 
-let server, url, browser;
-before(async () => {
-  ({ server, url } = await serveDist());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const app = servedApp();
 
 const CREATE = "CREATE TABLE orders (id SERIAL PRIMARY KEY, user_id INT NOT NULL, amount NUMERIC(10,2))";
 const INSERT = "INSERT INTO orders (user_id, amount) VALUES (101, 19.99)";
@@ -60,7 +52,7 @@ async function actFailover(page) {
 }
 
 test("a share link opens the same run at the same moment in a fresh page", async () => {
-  const { page: a, errors } = await openApp(browser, url);
+  const { page: a, errors } = await openApp(app.browser, app.url);
   await actFailover(a);
   const roles = await a.locator('[data-testid="node"]').evaluateAll(
     (nodes) => Object.fromEntries(nodes.map((n) => [n.dataset.node, n.dataset.role])));
@@ -71,7 +63,7 @@ test("a share link opens the same run at the same moment in a fresh page", async
   assert.ok(link.length < 2000, `a short link: ${link.length} characters`);
   assert.match(await a.innerText('[data-testid="recording"]'), /copied · \d+ characters/);
 
-  const { page: b, errors: errorsB } = await openApp(browser, link);
+  const { page: b, errors: errorsB } = await openApp(app.browser, link);
   const moment = await a.innerText('[data-testid="scrub-time"]');
   await b.waitForFunction((t) => document.querySelector('[data-testid="scrub-time"]')?.innerText === t, moment);
   assert.equal(await digest(b), await digest(a), "the same run, to the bit");
@@ -87,7 +79,7 @@ test("a share link opens the same run at the same moment in a fresh page", async
 });
 
 test("rewind to before the crash, then step on: the failover happens again at the same times", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   const crashAtMs = await actFailover(page);
   const end = { digest: await digest(page), timeline: await timeline(page), cards: await cards(page) };
   await seek(page, crashAtMs - 500);
@@ -121,7 +113,7 @@ test("rewind to before the crash, then step on: the failover happens again at th
 });
 
 test("an exported script replays natively to the digest the page shows, and imports back", async () => {
-  const { page, errors } = await openApp(browser, url);
+  const { page, errors } = await openApp(app.browser, app.url);
   await actFailover(page);
   const shown = await digest(page);
   const [download] = await Promise.all([
@@ -139,7 +131,7 @@ test("an exported script replays natively to the digest the page shows, and impo
   const nativeDigest = native.match(/# digest ([0-9a-f]{16}) at t = [\d.]+s\n$/)?.[1];
   assert.equal(nativeDigest, shown, "the same digest natively (64-bit) and in the browser (wasm32)");
 
-  const { page: fresh, errors: freshErrors } = await openApp(browser, url);
+  const { page: fresh, errors: freshErrors } = await openApp(app.browser, app.url);
   await fresh.setInputFiles('[data-testid="import-file"]', file);
   await fresh.waitForFunction((d) => document.querySelector('[data-testid="digest"]')?.dataset.digest === d, shown);
   assert.equal(await fresh.locator('[data-testid="notice"]').count(), 0, "a faithful import warns of nothing");
@@ -151,21 +143,21 @@ test("an exported script replays natively to the digest the page shows, and impo
 
 /** A link made the way the page makes one: raw DEFLATE, then base64url. */
 function linkFor(script) {
-  return `${url}#run=v1.${zlib.deflateRawSync(Buffer.from(script)).toString("base64url")}`;
+  return `${app.url}#run=v1.${zlib.deflateRawSync(Buffer.from(script)).toString("base64url")}`;
 }
 
 test("a broken, truncated, tampered or future link says what is wrong over a working playground", async () => {
   const good = linkFor("cluster replicas=2\nsql: CREATE TABLE t (a INT)\nadvance 2s\n");
   const cases = [
-    [`${url}#run=v1.@@@`, /this link is damaged: it is not base64url/],
+    [`${app.url}#run=v1.@@@`, /this link is damaged: it is not base64url/],
     [good.slice(0, good.length - 6), /this link is damaged/],
-    [`${url}#run=v7.abc`, /format v7, made by a newer replica-playground/],
+    [`${app.url}#run=v7.abc`, /format v7, made by a newer replica-playground/],
     [linkFor("cluster\nsql: CREATE TABLE t (a INT)\nfly to the moon\n"), /line 3: unknown command "fly"/],
     [linkFor("# replica-playground recording v1\n# digest 0123456789abcdef at t = 2s\ncluster\nadvance 2s\n"),
       /replayed to a different run than it was made from/],
   ];
   for (const [link, message] of cases) {
-    const { page, errors } = await openApp(browser, link);
+    const { page, errors } = await openApp(app.browser, link);
     await page.waitForSelector('[data-testid="notice"]');
     assert.match(await page.innerText('[data-testid="notice"]'), message, link);
     const result = await runSql(page, "router", "SELECT 1 AS still_working");
