@@ -160,7 +160,7 @@ fn brief_answer(outcome: &Outcome) -> String {
 
 /// CPU cost of a statement from its plan cost, in µs: planning, rows read, rows sent, rows written.
 pub fn statement_cpu_us(cost: &Cost, changes: usize) -> u64 {
-    50 + cost.rows_scanned + 2 * cost.rows_returned + 20 * changes as u64
+    cost.cpu_us() + 20 * changes as u64
 }
 
 /// Acknowledged commits remembered for the invariants (older halves are forgotten).

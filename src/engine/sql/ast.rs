@@ -220,8 +220,8 @@ pub enum StatementKind {
     Delete(Delete),
     /// `SELECT`
     Select(Box<Select>),
-    /// `EXPLAIN <statement>`: the plan and its estimated access path, without running it.
-    Explain(Box<StatementKind>),
+    /// `EXPLAIN [ANALYZE] SELECT …`: the plan, in PostgreSQL's text format.
+    Explain(Box<Explain>),
     /// `BEGIN` / `START TRANSACTION`
     Begin,
     /// `COMMIT` / `END`
@@ -386,6 +386,21 @@ impl TableRef {
     }
 }
 
+/// `EXPLAIN [ ( option [, …] ) ] SELECT …` or `EXPLAIN [ANALYZE] SELECT …`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explain {
+    /// The query explained.
+    pub select: Select,
+    /// `ANALYZE`: run it and show actual (simulated) times and rows.
+    pub analyze: bool,
+    /// `COSTS` (on by default): each node's estimated cost, rows and width.
+    pub costs: bool,
+    /// `TIMING` (on with ANALYZE): each node's actual time.
+    pub timing: bool,
+    /// `SUMMARY` (on with ANALYZE): the planning and execution time lines.
+    pub summary: bool,
+}
+
 /// Join kinds the playground runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum JoinKind {
@@ -540,7 +555,7 @@ impl StatementKind {
             StatementKind::Update(u) => vec![u.table.name.name.clone()],
             StatementKind::Delete(d) => vec![d.table.name.name.clone()],
             StatementKind::Select(select) => select.tables(),
-            StatementKind::Explain(inner) => inner.tables(),
+            StatementKind::Explain(explain) => explain.select.tables(),
             StatementKind::Begin
             | StatementKind::Commit
             | StatementKind::Rollback

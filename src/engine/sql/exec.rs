@@ -30,10 +30,9 @@
 use super::ast::{InsertSource, StatementKind};
 use super::dml::{self, Effect, SequenceSource, Sequences};
 use super::error::SqlError;
-use super::outcome::{Cost, Outcome};
+use super::outcome::Outcome;
 use super::query::run_select;
 use super::storage::Database;
-use super::value::{Row, Value};
 use super::wal::{Change, Commit};
 use super::{Env, Statement};
 
@@ -212,7 +211,9 @@ fn run(
                 Vec::new(),
             ))
         }
-        StatementKind::Explain(inner) => Ok((explain(work, inner, env)?, Vec::new())),
+        StatementKind::Explain(explain) => {
+            Ok((super::explain::explain(work, explain, env)?, Vec::new()))
+        }
         StatementKind::CreateTable(create) => {
             let Some(schema) = dml::create_table(work, create)? else {
                 return Ok((Outcome::tag("CREATE TABLE"), Vec::new()));
@@ -314,21 +315,4 @@ fn apply(
         work.apply_change(change, *hint)?;
     }
     Ok((outcome, changes.into_iter().map(|(c, _)| c).collect()))
-}
-
-/// `EXPLAIN SELECT ...`: runs the query and reports its access path and rows touched.
-fn explain(work: &Database, inner: &StatementKind, env: &Env) -> Result<Outcome> {
-    let StatementKind::Select(select) = inner else {
-        return Err(SqlError::unsupported("EXPLAIN of anything but SELECT"));
-    };
-    let result = run_select(work, select, env)?;
-    let plan = result.cost.to_string();
-    Ok(Outcome {
-        tag: "EXPLAIN".into(),
-        columns: vec!["QUERY PLAN".into()],
-        rows: vec![Row::from([Value::text(plan)])],
-        commit: None,
-        cost: Cost { rows_returned: 1, ..result.cost },
-        notices: Vec::new(),
-    })
 }

@@ -22,6 +22,7 @@
 //! | `functions`   | the built-in function table (`now()`, `lower()`, ...)        |
 //! | `plan`        | pick an index or a full scan; count rows touched             |
 //! | `query`       | SELECT: join, filter, group, aggregate, sort, limit          |
+//! | `explain`     | EXPLAIN [ANALYZE]: the plan tree in PostgreSQL's text format |
 //! | `exec`        | statements and transactions (private copies, conflicts)      |
 //! | `dml`         | INSERT/UPDATE/DELETE/DDL computed as [`Change`]s, then applied |
 //! | `storage`     | tables, B-tree indexes, [`Database::apply_change`]-only writes |
@@ -43,6 +44,7 @@ mod dml;
 mod error;
 mod eval;
 mod exec;
+mod explain;
 mod functions;
 mod lexer;
 mod numeric;

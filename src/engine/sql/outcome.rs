@@ -42,6 +42,13 @@ pub enum Access {
     },
 }
 
+/// Simulated CPU a statement costs to plan, in µs (whatever it does).
+pub const PLANNING_US: u64 = 50;
+/// Simulated CPU per row read from a table, in µs.
+pub const ROW_READ_US: u64 = 1;
+/// Simulated CPU per row sent to the client, in µs.
+pub const ROW_SENT_US: u64 = 2;
+
 /// The work a statement did.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Cost {
@@ -61,6 +68,14 @@ impl fmt::Display for Access {
             Access::FullScan { table } => write!(f, "Seq Scan on {table}"),
             Access::IndexScan { table, index } => write!(f, "Index Scan using {index} on {table}"),
         }
+    }
+}
+
+impl Cost {
+    /// The simulated CPU this work costs, in µs: planning, rows read, rows sent (a node adds
+    /// the rows it writes).
+    pub fn cpu_us(&self) -> u64 {
+        PLANNING_US + self.rows_scanned * ROW_READ_US + self.rows_returned * ROW_SENT_US
     }
 }
 

@@ -41,6 +41,8 @@ pub struct Scan {
     pub rows_scanned: u64,
     /// How.
     pub access: Access,
+    /// The table columns the index was probed on (EXPLAIN's `Index Cond`); empty for a Seq Scan.
+    pub key_columns: Vec<usize>,
 }
 
 /// Which rows a scan reads.
@@ -93,16 +95,21 @@ pub fn scan(table: &Table, conjuncts: &[&Expr], offset: usize, env: &Env) -> Res
             candidates: Candidates::All,
             rows_scanned: table.rows.len() as u64,
             access: Access::FullScan { table: name },
+            key_columns: Vec::new(),
         });
     };
-    let (index, row_ids) = match probe {
-        Probe::Prefixes(index, keys) => (index, probe_prefixes(index, &keys)),
-        Probe::Range(index, low, high) => (index, probe_range(index, &low, &high)),
+    let (index, row_ids, key_length) = match probe {
+        Probe::Prefixes(index, keys) => {
+            let length = keys.iter().map(|k| k.0.len()).max().unwrap_or(1);
+            (index, probe_prefixes(index, &keys), length)
+        }
+        Probe::Range(index, low, high) => (index, probe_range(index, &low, &high), 1),
     };
     Ok(Scan {
         rows_scanned: row_ids.len() as u64,
         candidates: Candidates::Ids(row_ids),
         access: Access::IndexScan { table: name, index: index.schema.name.clone() },
+        key_columns: index.positions.iter().take(key_length).copied().collect(),
     })
 }
 

@@ -42,6 +42,50 @@ pub struct ResultSet {
     pub rows: Vec<Row>,
     /// Work done.
     pub cost: Cost,
+    /// Rows at each stage, for `EXPLAIN`.
+    pub trace: Trace,
+}
+
+/// How many rows each stage of a query read or produced: what `EXPLAIN` shows as each plan
+/// node's rows (counted, so its estimates are exact) and `EXPLAIN ANALYZE` as actual rows.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    /// Rows the driving table's scan read.
+    pub base_scanned: u64,
+    /// The table columns its index was probed on; empty for a Seq Scan.
+    pub key_columns: Vec<usize>,
+    /// The joined table, when there is one.
+    pub join: Option<JoinTrace>,
+    /// Rows that passed `WHERE` (after the join).
+    pub kept: u64,
+    /// Groups the aggregate formed, and how many passed `HAVING`.
+    pub groups: Option<(u64, u64)>,
+    /// Rows left after `DISTINCT`.
+    pub distinct: Option<u64>,
+    /// Rows that reached `ORDER BY` / `LIMIT`.
+    pub sorted: u64,
+}
+
+/// How a join read its inner table.
+#[derive(Clone, Debug)]
+pub struct JoinTrace {
+    /// Index nested loop (the index's name), hash join or plain nested loop.
+    pub method: JoinMethod,
+    /// Inner rows read, over all probes.
+    pub inner_scanned: u64,
+    /// Rows the join produced, before `WHERE`.
+    pub joined: u64,
+}
+
+/// A join's algorithm, as EXPLAIN names it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum JoinMethod {
+    /// A nested loop probing this index of the inner table once per outer row.
+    Index(String),
+    /// The inner table read once into a hash table.
+    Hash,
+    /// The inner table read once per outer row.
+    Loop,
 }
 
 /// Runs a SELECT against `db`.
@@ -53,7 +97,7 @@ pub fn run_select(db: &Database, select: &Select, env: &Env) -> Result<ResultSet
         .map(|f| bind(f, &sources.scope, Clause::NoAggregates("WHERE")))
         .transpose()?
         .map(|f| fold_constants(&f, env));
-    let (rows, mut cost) = sources.rows(filter.as_ref(), env)?;
+    let (rows, mut cost, mut trace) = sources.rows(filter.as_ref(), env)?;
     let items = expand_items(&select.items, &sources.scope, select.from.is_some())?;
     let order = resolve_order(&select.order_by, &items, &sources.scope)?;
     let grouped = !select.group_by.is_empty()
@@ -61,24 +105,32 @@ pub fn run_select(db: &Database, select: &Select, env: &Env) -> Result<ResultSet
         || items.iter().any(|(e, _)| e.contains_aggregate())
         || order.iter().any(|(k, _)| matches!(k, SortKey::Expr(e) if e.contains_aggregate()));
     let mut output = if grouped {
-        aggregate(select, &sources.scope, &items, &order, rows, env)?
+        let (output, groups) = aggregate(select, &sources.scope, &items, &order, rows, env)?;
+        trace.groups = Some((groups, output.len() as u64));
+        output
     } else {
         project(&items, &order, &rows, env)?
     };
     if select.distinct {
         output = distinct(output, &order, &items)?;
+        trace.distinct = Some(output.len() as u64);
     }
+    trace.sorted = output.len() as u64;
     sort(&mut output, &order);
     let rows = limit(output, select, env)?;
     cost.rows_returned = rows.len() as u64;
-    Ok(ResultSet { columns: items.into_iter().map(|(_, name)| name).collect(), rows, cost })
+    let columns = items.into_iter().map(|(_, name)| name).collect();
+    Ok(ResultSet { columns, rows, cost, trace })
 }
 
 /// The tables a query reads and the scope their columns form.
-struct Sources<'a> {
-    base: Option<(&'a Table, usize)>,
-    join: Option<(&'a Table, JoinKind, &'a Expr)>,
-    scope: Scope,
+pub(super) struct Sources<'a> {
+    /// The driving table and its width.
+    pub base: Option<(&'a Table, usize)>,
+    /// The joined table, how, and on what.
+    pub join: Option<(&'a Table, JoinKind, &'a Expr)>,
+    /// Every column in slot order.
+    pub scope: Scope,
 }
 
 /// A table by name: a system view of the server first (PostgreSQL searches `pg_catalog`
@@ -109,7 +161,7 @@ pub fn table_scope(table: &Table, visible: &str) -> Vec<ScopeColumn> {
 }
 
 impl<'a> Sources<'a> {
-    fn resolve(db: &'a Database, env: &'a Env, select: &'a Select) -> Result<Self> {
+    pub(super) fn resolve(db: &'a Database, env: &'a Env, select: &'a Select) -> Result<Self> {
         let Some(from) = &select.from else {
             return Ok(Sources { base: None, join: None, scope: Scope::default() });
         };
@@ -130,14 +182,16 @@ impl<'a> Sources<'a> {
         Ok(Sources { base: Some((base, width)), join: Some((joined, join.kind, &join.on)), scope })
     }
 
-    /// Scans, joins and filters; returns the surviving rows and the cost so far.
-    fn rows(&self, filter: Option<&Expr>, env: &Env) -> Result<(Vec<Row>, Cost)> {
+    /// Scans, joins and filters; returns the surviving rows, the cost and the trace so far.
+    fn rows(&self, filter: Option<&Expr>, env: &Env) -> Result<(Vec<Row>, Cost, Trace)> {
         let Some((base, width)) = self.base else {
             let keep = filter
                 .map(|f| eval(f, &[], env))
                 .transpose()?
                 .map_or(Ok(true), |v| is_true(&v, "WHERE"))?;
-            return Ok((if keep { vec![Row::from([])] } else { Vec::new() }, Cost::default()));
+            let rows = if keep { vec![Row::from([])] } else { Vec::new() };
+            let trace = Trace { kept: rows.len() as u64, ..Trace::default() };
+            return Ok((rows, Cost::default(), trace));
         };
         let pushed: Vec<&Expr> = filter.map(conjuncts).unwrap_or_default();
         let scanned = scan(base, &pushed, 0, env)?;
@@ -146,16 +200,25 @@ impl<'a> Sources<'a> {
             rows_returned: 0,
             access: scanned.access.clone(),
         };
+        let mut trace = Trace {
+            base_scanned: scanned.rows_scanned,
+            key_columns: scanned.key_columns.clone(),
+            ..Trace::default()
+        };
         let base_rows = scanned.rows(base).map(|(_, row)| row);
         let Some((joined, kind, on)) = self.join else {
             // Filter before copying: only surviving rows are cloned.
             let kept = keep_matching(base_rows, filter, env)?;
-            return Ok((kept.into_iter().cloned().collect(), cost));
+            trace.kept = kept.len() as u64;
+            return Ok((kept.into_iter().cloned().collect(), cost, trace));
         };
         let on = bind(on, &self.scope, Clause::NoAggregates("JOIN conditions"))?;
-        let rows =
-            join_rows(base_rows.cloned().collect(), width, joined, kind, &on, &mut cost, env)?;
-        Ok((keep_matching(rows, filter, env)?, cost))
+        let outer = base_rows.cloned().collect();
+        let (rows, join) = join_rows(outer, width, joined, kind, &on, &mut cost, env)?;
+        trace.join = Some(join);
+        let kept = keep_matching(rows, filter, env)?;
+        trace.kept = kept.len() as u64;
+        Ok((kept, cost, trace))
     }
 }
 
@@ -175,7 +238,7 @@ fn keep_matching<R: AsRef<[Value]>>(
 }
 
 /// The equality in ON that links an outer slot to an inner column, if any.
-fn join_key(on: &Expr, width: usize) -> Option<(usize, usize)> {
+pub(super) fn join_key(on: &Expr, width: usize) -> Option<(usize, usize)> {
     conjuncts(on).into_iter().find_map(|c| match c {
         Expr::Binary { op: BinaryOp::Eq, left, right } => match (left.as_ref(), right.as_ref()) {
             (Expr::Slot(a), Expr::Slot(b)) if *a < width && *b >= width => Some((*a, b - width)),
@@ -204,7 +267,8 @@ fn join_rows(
     on: &Expr,
     cost: &mut Cost,
     env: &Env,
-) -> Result<Vec<Row>> {
+) -> Result<(Vec<Row>, JoinTrace)> {
+    let scanned_before = cost.rows_scanned;
     let key = join_key(on, width);
     let access = match key {
         Some((_, column)) => {
@@ -252,7 +316,17 @@ fn join_rows(
             out.push(outer_row.iter().cloned().chain(nulls).collect());
         }
     }
-    Ok(out)
+    let method = match access {
+        InnerAccess::Index(index, _) => JoinMethod::Index(index.schema.name.clone()),
+        InnerAccess::Hash(_) => JoinMethod::Hash,
+        InnerAccess::Loop => JoinMethod::Loop,
+    };
+    let trace = JoinTrace {
+        method,
+        inner_scanned: cost.rows_scanned - scanned_before,
+        joined: out.len() as u64,
+    };
+    Ok((out, trace))
 }
 
 /// The select list with wildcards expanded: bound expressions and column names.
@@ -321,15 +395,15 @@ fn output_name(expr: &Expr) -> String {
 
 /// A sort key: an output column (by alias or position) or an expression.
 #[derive(Clone, Debug)]
-enum SortKey {
+pub(super) enum SortKey {
     Output(usize),
     Expr(Expr),
 }
 
 /// Direction of one sort key: (descending, nulls first).
-type Direction = (bool, bool);
+pub(super) type Direction = (bool, bool);
 
-fn resolve_order(
+pub(super) fn resolve_order(
     order_by: &[OrderItem],
     items: &[(Expr, String)],
     scope: &Scope,
@@ -498,7 +572,7 @@ fn aggregate(
     order: &[(SortKey, Direction)],
     rows: Vec<Row>,
     env: &Env,
-) -> Result<Vec<Produced>> {
+) -> Result<(Vec<Produced>, u64)> {
     let groups = group_exprs(&select.group_by, items, scope)?;
     let mut calls = Vec::new();
     let mut rewrite = |e: &Expr| to_group_expr(e, &groups, &mut calls, scope);
@@ -516,6 +590,7 @@ fn aggregate(
         })
         .collect::<Result<Vec<_>>>()?;
     let group_rows = accumulate(&groups, &calls, rows, select.group_by.is_empty(), env)?;
+    let formed = group_rows.len() as u64;
     let mut out = Vec::new();
     for row in group_rows {
         if let Some(h) = &having {
@@ -527,11 +602,15 @@ fn aggregate(
         let keys = sort_values(&sort_keys, &output, &row, env)?;
         out.push((output, keys));
     }
-    Ok(out)
+    Ok((out, formed))
 }
 
 /// GROUP BY expressions, bound; `GROUP BY 1` and `GROUP BY alias` refer to the select list.
-fn group_exprs(group_by: &[Expr], items: &[(Expr, String)], scope: &Scope) -> Result<Vec<Expr>> {
+pub(super) fn group_exprs(
+    group_by: &[Expr],
+    items: &[(Expr, String)],
+    scope: &Scope,
+) -> Result<Vec<Expr>> {
     group_by
         .iter()
         .map(|g| match g {

@@ -499,24 +499,88 @@ impl<'a> Parser<'a> {
         Ok(kind)
     }
 
+    /// `EXPLAIN [ ( option [, …] ) ] statement` or the older `EXPLAIN [ANALYZE] [VERBOSE]`.
     fn explain(&mut self) -> Result<StatementKind> {
         self.expect_keyword("explain")?;
-        if self.at_op("(") {
-            // EXPLAIN (ANALYZE, BUFFERS, …): the options are accepted and the plan shown.
-            while !self.eat_op(")") {
-                if self.next().is_none() {
-                    return Err(self.unexpected());
+        let mut options = ExplainOptions::default();
+        if self.eat_op("(") {
+            loop {
+                self.explain_option(&mut options)?;
+                if self.eat_op(")") {
+                    break;
                 }
+                self.expect_op(",")?;
             }
         } else {
-            let _ = self.eat_keyword("analyze") || self.eat_keyword("analyse");
-            let _ = self.eat_keyword("verbose");
+            if self.eat_keyword("analyze") || self.eat_keyword("analyse") {
+                options.analyze = Some(true);
+            }
+            if self.at_keyword("verbose") {
+                return Err(self.unsupported_at("EXPLAIN VERBOSE", self.peek()));
+            }
         }
         let start = self.peek();
-        match self.statement()? {
-            inner @ StatementKind::Select(_) => Ok(StatementKind::Explain(Box::new(inner))),
-            _ => Err(self.unsupported_at("EXPLAIN of anything but SELECT", start)),
+        let StatementKind::Select(select) = self.statement()? else {
+            let what = "EXPLAIN of INSERT, UPDATE or DELETE (EXPLAIN a SELECT with the same WHERE)";
+            return Err(self.unsupported_at(what, start));
+        };
+        options.finish(*select)
+    }
+
+    /// One `name [value]` of `EXPLAIN ( … )`, with PostgreSQL's errors.
+    fn explain_option(&mut self, options: &mut ExplainOptions) -> Result<()> {
+        let Some(token) = self.next().filter(|t| t.kind == Kind::Word) else {
+            self.at = self.at.saturating_sub(1);
+            return Err(self.unexpected());
+        };
+        let name = token.text.to_lowercase();
+        let at = Some(token.pos + 1);
+        // PostgreSQL's opt_boolean_or_string: TRUE, FALSE, ON, a non-reserved word, a string or
+        // a number (`EXPLAIN (ANALYZE SELECT …` is a syntax error at SELECT).
+        let is_value = |t: &Token| match t.kind {
+            Kind::String | Kind::Number => true,
+            Kind::Word => {
+                !is_reserved(&t.text.to_lowercase())
+                    || t.is_keyword("true")
+                    || t.is_keyword("false")
+                    || t.is_keyword("on")
+            }
+            _ => false,
+        };
+        let value = self.peek().filter(|t| is_value(t)).map(|t| {
+            self.at += 1;
+            t.text.to_lowercase()
+        });
+        let flag = |value: &Option<String>| match value.as_deref() {
+            None | Some("true" | "on" | "1") => Ok(Some(true)),
+            Some("false" | "off" | "0") => Ok(Some(false)),
+            Some(_) => Err(SqlError::new("42601", format!("{name} requires a Boolean value"))),
+        };
+        match name.as_str() {
+            "analyze" => options.analyze = flag(&value)?,
+            "costs" => options.costs = flag(&value)?,
+            "timing" => options.timing = flag(&value)?,
+            "summary" => options.summary = flag(&value)?,
+            "format" if value.as_deref() == Some("text") => {}
+            "format" if matches!(value.as_deref(), Some("json" | "yaml" | "xml")) => {
+                return Err(self.unsupported_at("EXPLAIN formats other than TEXT", Some(token)));
+            }
+            "format" => {
+                let shown = value.unwrap_or_default();
+                let message =
+                    format!("unrecognized value for EXPLAIN option \"format\": \"{shown}\"");
+                return Err(SqlError::new("22023", message).at(at));
+            }
+            "verbose" | "buffers" | "wal" | "settings" | "generic_plan" | "memory" => {
+                let what = format!("EXPLAIN option {}", name.to_uppercase());
+                return Err(self.unsupported_at(what, Some(token)));
+            }
+            _ => {
+                let message = format!("unrecognized EXPLAIN option \"{name}\"");
+                return Err(SqlError::new("42601", message).at(at));
+            }
         }
+        Ok(())
     }
 
     // ----- DDL -----
@@ -1282,6 +1346,32 @@ fn is_clause_word(word: &str) -> bool {
         "row",
     ];
     one_of(word, CLAUSE)
+}
+
+/// EXPLAIN's options as written: None where the statement does not say.
+#[derive(Default)]
+struct ExplainOptions {
+    analyze: Option<bool>,
+    costs: Option<bool>,
+    timing: Option<bool>,
+    summary: Option<bool>,
+}
+
+impl ExplainOptions {
+    /// The statement, with PostgreSQL's defaults and its one rule between the options.
+    fn finish(self, select: Select) -> Result<StatementKind> {
+        let analyze = self.analyze.unwrap_or(false);
+        if self.timing == Some(true) && !analyze {
+            return Err(SqlError::new("22023", "EXPLAIN option TIMING requires ANALYZE"));
+        }
+        Ok(StatementKind::Explain(Box::new(Explain {
+            select,
+            analyze,
+            costs: self.costs.unwrap_or(true),
+            timing: self.timing.unwrap_or(analyze),
+            summary: self.summary.unwrap_or(analyze),
+        })))
+    }
 }
 
 #[cfg(test)]
