@@ -136,7 +136,7 @@ fn decimal(text: &str) -> Value {
 /// `extract(field FROM timestamp)` / `date_part(field, timestamp)`: a numeric, as PostgreSQL 14+.
 pub fn extract(args: &[Value], _: &Env) -> Result<Value> {
     let field = text(&args[0]).to_ascii_lowercase();
-    let Value::Timestamp(at) = &args[1] else {
+    let (Value::Timestamp(at) | Value::Date(at)) = &args[1] else {
         if let Value::Interval(interval) = &args[1] {
             if field == "epoch" {
                 let days = interval.months.saturating_mul(30).saturating_add(interval.days);
@@ -206,7 +206,7 @@ const DAYS: [&str; 7] =
 /// `to_char(timestamp, format)` with the common patterns: `YYYY YY MM DD HH24 HH12 HH MI SS MS
 /// Mon MON Month Dy Day AM PM`; other characters are copied.
 pub fn to_char(args: &[Value], _: &Env) -> Result<Value> {
-    let Value::Timestamp(at) = &args[0] else {
+    let (Value::Timestamp(at) | Value::Date(at)) = &args[0] else {
         return Err(SqlError::unsupported(format!("to_char of {} values", args[0].type_name())));
     };
     let format = text(&args[1]);

@@ -247,6 +247,7 @@ fn type_label(data_type: &DataType) -> &'static str {
         DataType::Varchar(_) => "character varying",
         DataType::Boolean => "boolean",
         DataType::Timestamp => "timestamp without time zone",
+        DataType::Date => "date",
         DataType::Interval => "interval",
     }
 }
@@ -486,6 +487,7 @@ fn unify(left: Value, right: Value) -> Result<(Value, Value)> {
         Value::Numeric(_) => Some(DataType::Numeric(None)),
         Value::Bool(_) => Some(DataType::Boolean),
         Value::Timestamp(_) => Some(DataType::Timestamp),
+        Value::Date(_) => Some(DataType::Date),
         Value::Interval(_) => Some(DataType::Interval),
         _ => None,
     };
@@ -570,7 +572,7 @@ fn compare_same(left: &Value, right: &Value, op: BinaryOp) -> Result<Option<Orde
         (Value::Bool(_), Value::Bool(_))
             | (Value::Int(_) | Value::Numeric(_), Value::Int(_) | Value::Numeric(_))
             | (Value::Text(_), Value::Text(_))
-            | (Value::Timestamp(_), Value::Timestamp(_))
+            | (Value::Timestamp(_) | Value::Date(_), Value::Timestamp(_) | Value::Date(_))
             | (Value::Interval(_), Value::Interval(_))
     );
     if !comparable {
@@ -648,6 +650,19 @@ fn time_arithmetic(op: BinaryOp, left: Value, right: Value) -> Result<Value> {
         (BinaryOp::Sub, Value::Timestamp(a), Value::Timestamp(b)) => {
             Ok(Value::interval(a.since(*b)?))
         }
+        (BinaryOp::Add, Value::Date(d), Value::Int(n))
+        | (BinaryOp::Add, Value::Int(n), Value::Date(d)) => Ok(Value::Date(d.plus_days(*n)?)),
+        (BinaryOp::Sub, Value::Date(d), Value::Int(n)) => {
+            Ok(Value::Date(d.plus_days(n.checked_neg().unwrap_or(i64::MAX))?))
+        }
+        (BinaryOp::Sub, Value::Date(a), Value::Date(b)) => Ok(Value::Int(a.days_since(*b))),
+        (BinaryOp::Add, Value::Date(d), Value::Interval(i))
+        | (BinaryOp::Add, Value::Interval(i), Value::Date(d)) => Ok(Value::Timestamp(d.plus(i)?)),
+        (BinaryOp::Sub, Value::Date(d), Value::Interval(i)) => {
+            Ok(Value::Timestamp(d.plus(&i.negate().ok_or_else(out_of_range)?)?))
+        }
+        (BinaryOp::Sub, Value::Date(a), Value::Timestamp(b))
+        | (BinaryOp::Sub, Value::Timestamp(a), Value::Date(b)) => Ok(Value::interval(a.since(*b)?)),
         (BinaryOp::Add, Value::Interval(a), Value::Interval(b)) => {
             a.checked_add(b).map(Value::interval).ok_or_else(out_of_range)
         }

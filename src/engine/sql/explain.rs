@@ -398,7 +398,7 @@ impl Planner<'_> {
             .collect();
         let rows = self.result.trace.sorted;
         let n = rows.max(2) as f64;
-        let startup = input.total + 2.0 * CPU_OPERATOR * n * n.log2();
+        let startup = input.total + 2.0 * CPU_OPERATOR * n * log2(rows.max(2));
         let width = input.width;
         let mut node = Node::over("Sort", input, rows, startup, CPU_OPERATOR * n, true);
         node.details.push(format!("Sort Key: {}", keys.join(", ")));
@@ -500,11 +500,15 @@ fn table_label(table: &Table, visible: &str) -> String {
 impl Node {
     /// PostgreSQL's `cost_index` for a B-tree probe fetching `fetched` rows of `table`.
     fn index_cost(&mut self, table: &Table, fetched: u64, index_quals: usize, filter: usize) {
-        let n = table.rows.len().max(1) as f64;
-        let leaves = (n / LEAF_ENTRIES).ceil();
-        let height = if leaves <= 1.0 { 0.0 } else { leaves.log(LEAF_ENTRIES).ceil() };
-        self.startup =
-            n.log2().ceil().max(1.0) * CPU_OPERATOR + (height + 1.0) * 50.0 * CPU_OPERATOR;
+        let n = table.rows.len().max(1) as u64;
+        // Levels above the leaves: each inner page points at LEAF_ENTRIES pages below it.
+        let (mut pages, mut height) = (n.div_ceil(LEAF_ENTRIES as u64), 0u32);
+        while pages > 1 {
+            pages = pages.div_ceil(LEAF_ENTRIES as u64);
+            height += 1;
+        }
+        let comparisons = f64::from((u64::BITS - (n - 1).leading_zeros()).max(1));
+        self.startup = comparisons * CPU_OPERATOR + f64::from(height + 1) * 50.0 * CPU_OPERATOR;
         let k = fetched as f64;
         let index_pages = (k / LEAF_ENTRIES).ceil().max(1.0);
         let heap_pages = k.min(heap_pages(table)).max(1.0);
@@ -514,6 +518,14 @@ impl Node {
             + CPU_OPERATOR * filter as f64;
         self.total = self.startup + (index_pages + heap_pages) * RANDOM_PAGE + k * per_row;
     }
+}
+
+/// log₂ n for n ≥ 1, exact at powers of two and linear between them (within 0.09), without
+/// pulling a floating-point logarithm into the bundle.
+fn log2(n: u64) -> f64 {
+    let floor = n.ilog2();
+    let base = 1u64 << floor;
+    f64::from(floor) + (n - base) as f64 / base as f64
 }
 
 fn heap_pages(table: &Table) -> f64 {
@@ -571,7 +583,7 @@ fn table_width(table: &Table) -> u32 {
 fn type_width(data_type: &DataType) -> u32 {
     match data_type {
         DataType::Boolean => 1,
-        DataType::Integer => 4,
+        DataType::Integer | DataType::Date => 4,
         DataType::BigInt | DataType::Timestamp => 8,
         DataType::Interval => 16,
         DataType::Numeric(Some((precision, scale))) => {
@@ -802,6 +814,7 @@ fn literal(value: &Value) -> String {
         Value::Numeric(n) => format!("'{n}'::numeric"),
         Value::Text(text) => format!("{}::text", quote(text)),
         Value::Timestamp(t) => format!("'{t}'::timestamp without time zone"),
+        Value::Date(d) => format!("'{}'::date", d.date_text()),
         Value::Interval(i) => format!("'{i}'::interval"),
     }
 }

@@ -65,6 +65,7 @@ pub const FUNCTIONS: &[Function] = &[
     strict("now", 0, 0, now),
     strict("current_timestamp", 0, 0, now),
     strict("localtimestamp", 0, 0, now),
+    strict("current_date", 0, 0, current_date),
     strict("transaction_timestamp", 0, 0, now),
     strict("statement_timestamp", 0, 0, now),
     strict("pg_is_in_recovery", 0, 0, pg_is_in_recovery),
@@ -132,6 +133,10 @@ pub fn format_lsn(lsn: u64) -> String {
 
 fn now(_: &[Value], env: &Env) -> Result<Value, SqlError> {
     Ok(Value::Timestamp(env.now))
+}
+
+fn current_date(_: &[Value], env: &Env) -> Result<Value, SqlError> {
+    Ok(Value::Date(env.now.day()))
 }
 
 fn pg_is_in_recovery(_: &[Value], env: &Env) -> Result<Value, SqlError> {

@@ -181,6 +181,7 @@ pub fn lookup_value(column_type: &DataType, value: Value) -> Option<Value> {
         (DataType::Numeric(_), v @ (Value::Int(_) | Value::Numeric(_))) => Some(v),
         (DataType::Boolean, v @ Value::Bool(_)) => Some(v),
         (DataType::Timestamp, v @ Value::Timestamp(_)) => Some(v),
+        (DataType::Date, v @ Value::Date(_)) => Some(v),
         (DataType::Interval, v @ Value::Interval(_)) => Some(v),
         _ => None,
     }

@@ -45,6 +45,8 @@ pub enum DataType {
     Boolean,
     /// `timestamp` (without time zone).
     Timestamp,
+    /// `date`.
+    Date,
     /// `interval` (casts only; not a column type).
     Interval,
 }
@@ -61,6 +63,7 @@ impl fmt::Display for DataType {
             DataType::Varchar(Some(n)) => write!(f, "character varying({n})"),
             DataType::Boolean => f.write_str("boolean"),
             DataType::Timestamp => f.write_str("timestamp without time zone"),
+            DataType::Date => f.write_str("date"),
             DataType::Interval => f.write_str("interval"),
         }
     }
@@ -77,6 +80,7 @@ impl DataType {
             DataType::Varchar(_) => "varchar",
             DataType::Boolean => "bool",
             DataType::Timestamp => "timestamp",
+            DataType::Date => "date",
             DataType::Interval => "interval",
         }
     }
@@ -96,8 +100,13 @@ impl DataType {
             DataType::Varchar(limit) => cast_varchar(value, *limit),
             DataType::Boolean => cast_bool(value),
             DataType::Timestamp => match value {
-                Value::Timestamp(t) => Ok(Value::Timestamp(t)),
+                Value::Timestamp(t) | Value::Date(t) => Ok(Value::Timestamp(t)),
                 Value::Text(s) => Ok(Value::Timestamp(Timestamp::parse(&s)?)),
+                other => Err(cannot_cast(&other, self)),
+            },
+            DataType::Date => match value {
+                Value::Timestamp(t) | Value::Date(t) => Ok(Value::Date(t.day())),
+                Value::Text(s) => Ok(Value::Date(Timestamp::parse_date(&s)?)),
                 other => Err(cannot_cast(&other, self)),
             },
             DataType::Interval => match value {
@@ -123,7 +132,7 @@ impl DataType {
                     DataType::Integer | DataType::BigInt | DataType::Numeric(_)
                 )
                 | (Value::Bool(_), DataType::Boolean)
-                | (Value::Timestamp(_), DataType::Timestamp)
+                | (Value::Timestamp(_) | Value::Date(_), DataType::Timestamp | DataType::Date)
                 | (Value::Interval(_), DataType::Interval)
         );
         if !compatible {

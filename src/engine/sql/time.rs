@@ -108,6 +108,36 @@ impl Timestamp {
         Timestamp::from_civil(year, month, day, ms_of_day).ok_or_else(invalid)
     }
 
+    /// The midnight that starts this timestamp's day (a `date`).
+    pub fn day(self) -> Timestamp {
+        Timestamp(self.0.div_euclid(MS_PER_DAY) * MS_PER_DAY)
+    }
+
+    /// Parses a `date`: `2026-01-05` (a time after it is ignored, as PostgreSQL does).
+    pub fn parse_date(text: &str) -> Result<Self, SqlError> {
+        Timestamp::parse(text)
+            .map(Timestamp::day)
+            .map_err(|_| SqlError::invalid_datetime("date", text))
+    }
+
+    /// `self + days` for `date + integer`, within the playground's range.
+    pub fn plus_days(self, days: i64) -> Result<Self, SqlError> {
+        let out_of_range = || SqlError::new("22008", "date out of range");
+        let ms = days.checked_mul(MS_PER_DAY).and_then(|ms| self.0.checked_add(ms));
+        ms.map(Timestamp).ok_or_else(out_of_range)?.checked().map_err(|_| out_of_range())
+    }
+
+    /// Whole days from `other` to `self` (`date - date`).
+    pub fn days_since(self, other: Timestamp) -> i64 {
+        self.0.div_euclid(MS_PER_DAY) - other.0.div_euclid(MS_PER_DAY)
+    }
+
+    /// Just the day, as a `date` prints: `2026-01-05`.
+    pub fn date_text(self) -> String {
+        let (year, month, day) = civil_from_days(self.0.div_euclid(MS_PER_DAY));
+        format!("{year:04}-{month:02}-{day:02}")
+    }
+
     /// Checks the year stays within the playground's range.
     pub fn checked(self) -> Result<Self, SqlError> {
         let (year, _, _) = civil_from_days(self.0.div_euclid(MS_PER_DAY));

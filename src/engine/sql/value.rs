@@ -39,6 +39,8 @@ pub enum Value {
     Text(Rc<str>),
     /// `timestamp without time zone`.
     Timestamp(Timestamp),
+    /// `date`: a day, held as the midnight that starts it (so it compares with timestamps).
+    Date(Timestamp),
     /// `interval` (arises in expressions such as `NOW() - INTERVAL '1 day'`;
     /// boxed, being rare in rows and larger than the other variants).
     Interval(Box<Interval>),
@@ -76,6 +78,7 @@ impl Value {
             Value::Numeric(_) => "numeric",
             Value::Text(_) => "text",
             Value::Timestamp(_) => "timestamp without time zone",
+            Value::Date(_) => "date",
             Value::Interval(_) => "interval",
         }
     }
@@ -91,7 +94,7 @@ impl Value {
             Value::Bool(_) => 0,
             Value::Int(_) | Value::Numeric(_) => 1,
             Value::Text(_) => 2,
-            Value::Timestamp(_) => 3,
+            Value::Timestamp(_) | Value::Date(_) => 3,
             Value::Interval(_) => 4,
             Value::Null => 5,
         }
@@ -106,7 +109,9 @@ impl Value {
             (Value::Numeric(a), Value::Int(b)) => a.cmp(&Numeric::from_i64(*b)),
             (Value::Numeric(a), Value::Numeric(b)) => a.cmp(b),
             (Value::Text(a), Value::Text(b)) => a.cmp(b),
-            (Value::Timestamp(a), Value::Timestamp(b)) => a.cmp(b),
+            (Value::Timestamp(a) | Value::Date(a), Value::Timestamp(b) | Value::Date(b)) => {
+                a.cmp(b)
+            }
             (Value::Interval(a), Value::Interval(b)) => a.cmp(b),
             _ => self.rank().cmp(&other.rank()),
         }
@@ -118,6 +123,7 @@ impl Value {
             Value::Null => "NULL".to_string(),
             Value::Text(s) => format!("'{}'", s.replace('\'', "''")),
             Value::Timestamp(t) => format!("'{t}'"),
+            Value::Date(d) => format!("'{}'", d.date_text()),
             Value::Interval(i) => format!("'{i}'"),
             other => other.to_string(),
         }
@@ -128,6 +134,7 @@ impl Value {
         match self {
             Value::Null => 0,
             Value::Bool(_) => 1,
+            Value::Date(_) => 4,
             Value::Int(_) | Value::Timestamp(_) => 8,
             Value::Numeric(n) => 8 + u64::from(n.integer_digits() + n.scale()) / 2,
             Value::Text(s) => 4 + s.len() as u64,
@@ -146,6 +153,7 @@ impl fmt::Display for Value {
             Value::Numeric(n) => write!(f, "{n}"),
             Value::Text(s) => f.write_str(s),
             Value::Timestamp(t) => write!(f, "{t}"),
+            Value::Date(d) => f.write_str(&d.date_text()),
             Value::Interval(i) => write!(f, "{i}"),
         }
     }

@@ -216,15 +216,19 @@ impl Parser<'_> {
             "row" if self.peek_at(1).is_some_and(|t| t.is_op("(")) => {
                 Err(self.unsupported_at("row constructors ((a, b))", Some(token)))
             }
-            "current_date" | "current_time" | "localtime" => Err(self.unsupported_at(
+            "current_time" | "localtime" => Err(self.unsupported_at(
                 format!(
-                    "{} (the playground has timestamps, not the date and time types)",
+                    "{} (the playground has timestamps and dates, not the time type)",
                     word.to_uppercase()
                 ),
                 Some(token),
             )),
-            "current_timestamp" | "localtimestamp" | "current_user" | "session_user"
-            | "current_role" | "current_catalog" | "user" => {
+            "current_date" if self.peek_at(1).is_some_and(|t| t.is_op("(")) => {
+                self.next();
+                Err(self.unexpected())
+            }
+            "current_timestamp" | "current_date" | "localtimestamp" | "current_user"
+            | "session_user" | "current_role" | "current_catalog" | "user" => {
                 self.next();
                 if self.at_op("(") {
                     return Err(self.unsupported_at(

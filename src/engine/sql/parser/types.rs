@@ -17,7 +17,6 @@ const OTHER_TYPES: &[&str] = &[
     "bytea",
     "cidr",
     "circle",
-    "date",
     "daterange",
     "inet",
     "int4range",
@@ -86,6 +85,7 @@ impl Parser<'_> {
                 }
                 plain(DataType::Timestamp)
             }
+            "date" => plain(DataType::Date),
             "timestamptz" => {
                 self.precision()?;
                 plain(DataType::Timestamp)
