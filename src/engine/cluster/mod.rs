@@ -189,6 +189,9 @@ pub struct Walsender {
     pub write_lag_ms: Option<Millis>,
     pub flush_lag_ms: Option<Millis>,
     pub replay_lag_ms: Option<Millis>,
+    /// Since when the standby's reports have said it replayed everything sent: PostgreSQL
+    /// forgets the measured lags once an idle standby's status-interval report says so again.
+    pub fully_applied_since_ms: Option<Millis>,
     /// When the standby last reported.
     pub last_reply_ms: Millis,
     /// When this connection began, and the position streaming started from.

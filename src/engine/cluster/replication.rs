@@ -28,6 +28,10 @@ use super::{Answer, Backup, Cluster, Payload, Timer, Walsender};
 /// CPU the primary spends sending one record to one standby (µs).
 const SEND_CPU_US: u64 = 5;
 
+/// PostgreSQL's default `wal_receiver_status_interval`: how long an idle, caught-up standby's
+/// lags stay shown in `pg_stat_replication` before they read NULL.
+const WAL_RECEIVER_STATUS_INTERVAL_MS: Millis = 10_000;
+
 /// CPU a replica spends replaying one record: a fixed part plus a part per change (µs).
 fn replay_cpu_us(commit: &Commit) -> u64 {
     10 + 15 * commit.changes.len() as u64
@@ -236,6 +240,17 @@ impl Cluster {
         };
         sender.last_reply_ms = now_ms;
         assert!(write <= sender.sent_lsn, "{from} reports WAL it was never sent");
+        // walsender.c: when an idle standby's next status-interval report again says it has
+        // replayed everything sent, the lags last measured are forgotten (NULL in
+        // pg_stat_replication) rather than shown stale; a report that measures new ones wins.
+        let caught_up = replay == sender.sent_lsn;
+        let since_ms = sender.fully_applied_since_ms.filter(|_| caught_up);
+        if since_ms.is_some_and(|since| now_ms - since >= WAL_RECEIVER_STATUS_INTERVAL_MS) {
+            sender.write_lag_ms = None;
+            sender.flush_lag_ms = None;
+            sender.replay_lag_ms = None;
+        }
+        sender.fully_applied_since_ms = since_ms.or(caught_up.then_some(now_ms));
         if write > sender.write_lsn {
             sender.write_lsn = write;
             sender.flush_lsn = write;
@@ -517,6 +532,7 @@ fn new_walsender(conn: u64, from: Lsn, target: Lsn, streaming: bool, now_ms: Mil
         write_lag_ms: None,
         flush_lag_ms: None,
         replay_lag_ms: None,
+        fully_applied_since_ms: None,
         last_reply_ms: now_ms,
         started_ms: now_ms,
         start_lsn: from,

@@ -177,7 +177,8 @@ fn outcome_view(outcome: &Outcome, cached: bool) -> Html {
         <>
             { for outcome.notices.iter().map(|n| html! { <pre class="sql-notice" data-testid="sql-notice">{n}</pre> }) }
             if !outcome.columns.is_empty() {
-                <table class="rows">
+                <div class="table-scroll">
+                <table class={classes!("rows", (outcome.tag == "EXPLAIN").then_some("plan"))}>
                     <thead><tr>{ for outcome.columns.iter().map(|c| html! { <th>{c}</th> }) }</tr></thead>
                     <tbody>
                         { for outcome.rows.iter().take(ROWS_SHOWN).map(|row| html! {
@@ -185,6 +186,7 @@ fn outcome_view(outcome: &Outcome, cached: bool) -> Html {
                         }) }
                     </tbody>
                 </table>
+                </div>
                 if outcome.rows.len() > ROWS_SHOWN {
                     <div class="muted">{format!("… {} more rows not shown", outcome.rows.len() - ROWS_SHOWN)}</div>
                 }
