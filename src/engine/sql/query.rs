@@ -194,7 +194,7 @@ impl<'a> Sources<'a> {
             return Ok((rows, Cost::default(), trace));
         };
         let pushed: Vec<&Expr> = filter.map(conjuncts).unwrap_or_default();
-        let scanned = scan(base, &pushed, 0, env)?;
+        let mut scanned = scan(base, &pushed, 0, env)?;
         let mut cost = Cost {
             rows_scanned: scanned.rows_scanned,
             rows_returned: 0,
@@ -202,7 +202,7 @@ impl<'a> Sources<'a> {
         };
         let mut trace = Trace {
             base_scanned: scanned.rows_scanned,
-            key_columns: scanned.key_columns.clone(),
+            key_columns: std::mem::take(&mut scanned.key_columns),
             ..Trace::default()
         };
         let base_rows = scanned.rows(base).map(|(_, row)| row);
