@@ -12,7 +12,7 @@
 //! [stable digest](super::digest) of *every* event ever pushed, so two runs — natively and in
 //! the 32-bit browser alike — can be compared without keeping both logs whole.
 
-use std::collections::VecDeque;
+use super::shared::SharedDeque;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
@@ -733,7 +733,8 @@ impl fmt::Display for CandidateChoice {
 /// A bounded log of events, oldest first, with a digest of all events ever recorded.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventLog {
-    events: VecDeque<Event>,
+    /// Shared with the cluster's snapshots, chunk by chunk.
+    events: SharedDeque<Event>,
     dropped: u64,
     digest: u64,
 }
@@ -746,7 +747,7 @@ impl EventLog {
         event.hash(&mut hasher);
         self.digest = hasher.finish();
         if self.events.len() == LOG_CAPACITY {
-            self.events.pop_front();
+            self.events.drop_front(1);
             self.dropped += 1;
         }
         self.events.push_back(event);
@@ -770,7 +771,7 @@ impl EventLog {
     /// Events recorded after the first `cursor` (see [`EventLog::total`]).
     pub fn since(&self, cursor: u64) -> impl Iterator<Item = &Event> {
         let skip = cursor.saturating_sub(self.dropped) as usize;
-        self.events.iter().skip(skip)
+        self.events.iter_from(skip)
     }
 
     /// A digest of every event ever recorded, in order: equal digests, equal histories.

@@ -6,7 +6,7 @@
 //! exactly this: a history of invocations and completions. The log keeps the newest
 //! [`HISTORY_CAPACITY`] records (memory stays bounded).
 
-use std::collections::VecDeque;
+use super::shared::SharedDeque;
 
 use super::node::Role;
 use super::wal::Lsn;
@@ -62,7 +62,8 @@ pub struct OpRecord {
 /// The bounded history.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
-    records: VecDeque<OpRecord>,
+    /// Shared with the cluster's snapshots, chunk by chunk.
+    records: SharedDeque<OpRecord>,
     next_id: u64,
 }
 
@@ -72,7 +73,7 @@ impl History {
         self.next_id += 1;
         record.id = self.next_id;
         if self.records.len() == HISTORY_CAPACITY {
-            self.records.pop_front();
+            self.records.drop_front(1);
         }
         self.records.push_back(record);
         self.next_id

@@ -11,8 +11,7 @@
 //!   series:  ring of (at_ms, value), oldest dropped beyond SERIES_CAPACITY
 //! ```
 
-use std::collections::VecDeque;
-
+use super::shared::SharedDeque;
 use super::{Millis, NodeId};
 
 /// Points kept per series (10 minutes at one sample per second).
@@ -24,14 +23,14 @@ pub const SLOW_LOG_CAPACITY: usize = 200;
 /// A bounded time series.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Series {
-    points: VecDeque<(Millis, f64)>,
+    points: SharedDeque<(Millis, f64)>,
 }
 
 impl Series {
     /// Appends a point, dropping the oldest beyond [`SERIES_CAPACITY`].
     pub fn push(&mut self, at_ms: Millis, value: f64) {
         if self.points.len() == SERIES_CAPACITY {
-            self.points.pop_front();
+            self.points.drop_front(1);
         }
         self.points.push_back((at_ms, value));
     }
@@ -123,7 +122,7 @@ pub struct Metrics {
     pub slow_threshold_ms: Option<Millis>,
     window_start_ms: Millis,
     nodes: Vec<NodeMetrics>,
-    slow: VecDeque<SlowQuery>,
+    slow: SharedDeque<SlowQuery>,
     /// The read cache's hit ratio per window (0..=1), for windows with lookups.
     pub cache_hit_ratio: Series,
     cache_window: (u64, u64),
@@ -136,7 +135,7 @@ impl Default for Metrics {
             slow_threshold_ms: Some(100),
             window_start_ms: 0,
             nodes: Vec::new(),
-            slow: VecDeque::new(),
+            slow: SharedDeque::new(),
             cache_hit_ratio: Series::default(),
             cache_window: (0, 0),
         }
@@ -198,7 +197,7 @@ impl Metrics {
     pub fn maybe_log_slow(&mut self, query: SlowQuery) {
         if self.slow_threshold_ms.is_some_and(|t| query.duration_ms >= t) {
             if self.slow.len() == SLOW_LOG_CAPACITY {
-                self.slow.pop_front();
+                self.slow.drop_front(1);
             }
             self.slow.push_back(query);
         }

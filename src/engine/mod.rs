@@ -38,6 +38,7 @@ pub mod recording;
 pub mod rng;
 pub mod scenario;
 pub mod share;
+pub mod shared;
 pub mod sql;
 pub mod vecmap;
 pub mod wal;

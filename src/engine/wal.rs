@@ -21,7 +21,7 @@
 //! checked without keeping every record forever. Old records are truncated (memory stays
 //! bounded); a short history of (end, chain) pairs is kept longer for the checks.
 
-use std::collections::VecDeque;
+use super::shared::SharedDeque;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
@@ -73,14 +73,15 @@ pub struct WalRecord {
 /// A node's log: records in LSN order; older ones may have been truncated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Wal {
-    /// Shared: the records a replica receives are the primary's own.
-    records: VecDeque<Rc<WalRecord>>,
+    /// Shared: the records a replica receives are the primary's own. Pointers, in chunks
+    /// of 128: a snapshot of the cluster copies one pointer per chunk.
+    records: SharedDeque<Rc<WalRecord>, 128>,
     /// Where the first kept record starts (everything before it was truncated).
     oldest: Lsn,
     end: Lsn,
     end_chain: u64,
     next_xid: u64,
-    chains: VecDeque<(Lsn, u64)>,
+    chains: SharedDeque<(Lsn, u64), 128>,
 }
 
 impl Default for Wal {
@@ -93,13 +94,13 @@ impl Wal {
     /// An empty log that continues a history ending at `end` (a base backup's position).
     pub fn starting_at(end: Lsn, end_chain: u64, next_xid: u64) -> Self {
         Self {
-            records: VecDeque::new(),
+            records: SharedDeque::new(),
             oldest: end,
             end,
             end_chain,
             next_xid,
             // The starting point is part of the history too (a base backup's position).
-            chains: VecDeque::from([(end, end_chain)]),
+            chains: [(end, end_chain)].into_iter().collect(),
         }
     }
 
@@ -127,7 +128,7 @@ impl Wal {
         self.end_chain = record.chain;
         self.next_xid = record.xid + 1;
         if self.chains.len() == CHAIN_HISTORY {
-            self.chains.pop_front();
+            self.chains.drop_front(1);
         }
         self.chains.push_back((record.end, record.chain));
         self.records.push_back(record);
@@ -154,7 +155,7 @@ impl Wal {
     }
 
     /// Kept records, oldest first.
-    pub fn records(&self) -> impl DoubleEndedIterator<Item = &WalRecord> + ExactSizeIterator {
+    pub fn records(&self) -> impl DoubleEndedIterator<Item = &WalRecord> {
         self.records.iter().map(|r| &**r)
     }
 
@@ -166,7 +167,7 @@ impl Wal {
     /// [`Wal::records_from`], as shared records to send to a standby.
     pub fn shared_from(&self, from: Lsn) -> impl Iterator<Item = &Rc<WalRecord>> {
         let first = self.records.partition_point(|r| r.start < from);
-        self.records.range(first..)
+        self.records.iter_from(first)
     }
 
     /// The first kept record starting at or after `from`.
@@ -206,7 +207,8 @@ impl Wal {
     pub fn discard_after(&mut self, keep_upto: Lsn) -> Vec<Rc<WalRecord>> {
         assert!(keep_upto >= self.oldest, "a crash loses only WAL that was kept");
         let first = self.records.partition_point(|r| r.end <= keep_upto);
-        let lost: Vec<Rc<WalRecord>> = self.records.drain(first..).collect();
+        let lost: Vec<Rc<WalRecord>> = self.records.iter_from(first).cloned().collect();
+        self.records.truncate(first);
         if let Some(first_lost) = lost.first() {
             self.end = first_lost.start;
             self.next_xid = first_lost.xid;

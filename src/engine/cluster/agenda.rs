@@ -138,7 +138,9 @@ pub enum Due {
 /// Messages on the wire and named timers, fired in (time, order put on the agenda) order.
 #[derive(Clone, Debug, Default)]
 pub struct Agenda {
-    wire: BTreeMap<(Millis, u64), Message>,
+    /// Shared with snapshots of the cluster: a second of messages is on the wire at the
+    /// default link delay, and a snapshot copies one pointer for each.
+    wire: BTreeMap<(Millis, u64), Rc<Message>>,
     timers: BTreeMap<(Millis, u64), Timer>,
     timer_keys: BTreeMap<Timer, (Millis, u64)>,
     next_seq: u64,
@@ -150,7 +152,7 @@ impl Agenda {
         assert!(message.sent_ms == now_ms, "a message is sent now");
         assert!(message.arrives_ms >= now_ms, "a message never arrives before it is sent");
         let key = (message.arrives_ms, self.seq());
-        self.wire.insert(key, message);
+        self.wire.insert(key, Rc::new(message));
     }
 
     /// Sets `timer` to fire at `at_ms`, replacing where it was set before (unchanged if it was
@@ -193,7 +195,7 @@ impl Agenda {
         }
         if Some(next) == wire {
             let message = self.wire.remove(&next).expect("just seen");
-            return Some((next.0, Due::Arrival(message)));
+            return Some((next.0, Due::Arrival(Rc::unwrap_or_clone(message))));
         }
         let timer = self.timers.remove(&next).expect("just seen");
         self.timer_keys.remove(&timer);
@@ -209,7 +211,7 @@ impl Agenda {
 
     /// Messages on the wire, by arrival.
     pub fn in_flight(&self) -> impl Iterator<Item = &Message> {
-        self.wire.values()
+        self.wire.values().map(Rc::as_ref)
     }
 
     fn seq(&mut self) -> u64 {

@@ -278,7 +278,7 @@ impl Cluster {
     }
 
     /// Commits acknowledged to clients so far (for the durability invariants).
-    pub fn acknowledged(&self) -> &[AckedCommit] {
+    pub fn acknowledged(&self) -> &crate::engine::shared::SharedDeque<AckedCommit> {
         &self.acknowledged
     }
 
@@ -1049,9 +1049,9 @@ impl Cluster {
         let names = &self.settings.synchronous_standby_names;
         let confirmed_by_standby = mode.standby_position().is_some() && !names.is_empty();
         if self.acknowledged.len() == ACKS_KEPT {
-            self.acknowledged.drain(..ACKS_KEPT / 2);
+            self.acknowledged.drop_front(ACKS_KEPT / 2);
         }
-        self.acknowledged.push(AckedCommit {
+        self.acknowledged.push_back(AckedCommit {
             xid,
             end,
             chain,

@@ -131,7 +131,9 @@ pub struct KindStats {
     pub submitted: u64,
     pub completed: u64,
     pub errors: u64,
-    latencies_ms: Vec<Millis>,
+    /// Shared with the cluster's snapshots, chunk by chunk (big chunks: a 10-minute load
+    /// holds half a million of them, and a snapshot copies a pointer per chunk).
+    latencies_ms: crate::engine::shared::SharedDeque<Millis, 512>,
 }
 
 /// A running (or finished) load.
@@ -178,7 +180,7 @@ impl LoadGen {
             retain.unwrap_or_default()
         );
         for (kind, stats) in &self.stats {
-            let mut samples = stats.latencies_ms.clone();
+            let mut samples: Vec<Millis> = stats.latencies_ms.iter().copied().collect();
             let mut p = |q| quantile(&mut samples, q).map_or("-".to_string(), format_millis);
             let _ = writeln!(
                 out,
@@ -368,7 +370,7 @@ impl Cluster {
         }
         let latency = reply.done_ms.unwrap_or(reply.submitted_ms) - reply.submitted_ms;
         if stats.latencies_ms.len() < SAMPLES_KEPT {
-            stats.latencies_ms.push(latency);
+            stats.latencies_ms.push_back(latency);
         }
         if let Some(last) = reply.statements.last() {
             *load.per_node.entry(last.node.name()).or_default() += 1;

@@ -254,7 +254,7 @@ pub struct Cluster {
     events: EventLog,
     metrics: Metrics,
     load: Option<LoadGen>,
-    acknowledged: Vec<client::AckedCommit>,
+    acknowledged: crate::engine::shared::SharedDeque<client::AckedCommit>,
     /// `postgresql.auto.conf`: what `ALTER SYSTEM` wrote (None: reset), applied by
     /// `pg_reload_conf()`.
     auto_conf: VecMap<String, Option<String>>,
@@ -301,7 +301,7 @@ impl Cluster {
             events: EventLog::default(),
             metrics: Metrics::default(),
             load: None,
-            acknowledged: Vec::new(),
+            acknowledged: Default::default(),
             auto_conf: VecMap::new(),
             config,
         };

@@ -23,10 +23,14 @@
 //! rolled-back insert still uses up its number. A replica only learns the
 //! numbers that reached the WAL, so sequence positions are left out of
 //! [`Database`] equality.
+//!
+//! Row slots and index entries live in shared chunks ([`crate::engine::shared`]):
+//! a clone of a database (a rewind snapshot) copies pointers, not rows, and a
+//! change afterwards copies only the chunk it touches.
 
+use crate::engine::shared::{SharedDeque, SharedSet};
 use crate::engine::vecmap::VecMap;
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, VecDeque};
 
 use super::error::SqlError;
 use super::schema::{IndexSchema, TableSchema};
@@ -46,7 +50,8 @@ pub type RowId = u64;
 pub struct Rows {
     /// The id of `slots[0]`.
     first_id: RowId,
-    slots: VecDeque<Option<Row>>,
+    /// Shared with the cluster's snapshots, chunk by chunk (see [`crate::engine::shared`]).
+    slots: SharedDeque<Option<Row>>,
     live: usize,
 }
 
@@ -108,7 +113,7 @@ impl Rows {
         let removed = self.slot_mut(id)?.take()?;
         self.live -= 1;
         while let Some(None) = self.slots.front() {
-            self.slots.pop_front();
+            self.slots.drop_front(1);
             self.first_id += 1;
         }
         Some(removed)
@@ -200,13 +205,14 @@ pub struct Index {
     pub schema: IndexSchema,
     /// Positions of the indexed columns in the table's rows.
     pub positions: Vec<usize>,
-    entries: BTreeSet<Entry>,
+    /// Shared with the cluster's snapshots, leaf by leaf.
+    entries: SharedSet<Entry>,
 }
 
 impl Index {
     fn new(schema: IndexSchema, table: &TableSchema) -> Self {
         let positions = schema.columns.iter().filter_map(|c| table.column_index(c)).collect();
-        Index { schema, positions, entries: BTreeSet::new() }
+        Index { schema, positions, entries: SharedSet::new() }
     }
 
     /// The key a row has in this index.
@@ -216,8 +222,8 @@ impl Index {
 
     /// Entries whose key is at least `low`, in key order, as (key, row id).
     pub fn entries_from<'a>(&'a self, low: &[Value]) -> impl Iterator<Item = (&'a [Value], RowId)> {
-        let start = Entry { key: StoredKey::new(low), id: 0 };
-        self.entries.range(start..).map(|e| (e.key.values(), e.id))
+        let start = self.entries.seek(|e| e.cmp_key(low).is_lt());
+        self.entries.iter_at(start).map(|e| (e.key.values(), e.id))
     }
 
     /// Every entry in key order, as (key, row id).
