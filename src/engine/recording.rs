@@ -33,16 +33,16 @@ pub const FORMAT_VERSION: u32 = 1;
 /// The first line of an exported recording.
 const HEADER: &str = "# replica-playground recording";
 
-/// Snapshots are taken this often at first; the spacing doubles when there are too many.
-const SNAPSHOT_EVERY_MS: Millis = 2_000;
+/// Snapshots are taken this often at first; the spacing doubles when they weigh too much.
+const SNAPSHOT_EVERY_MS: Millis = 1_000;
 
 /// At most this many snapshots are kept (every other one is dropped beyond it).
-const SNAPSHOTS_KEPT: usize = 48;
+const SNAPSHOTS_KEPT: usize = 1_200;
 
-/// Snapshots hold at most this many row copies in all (every node's tables, in every
-/// snapshot); beyond it they are thinned out, so a long, write-heavy run rewinds more slowly
-/// rather than running the tab out of memory.
-const SNAPSHOT_ROWS_BUDGET: usize = 400_000;
+/// What the snapshots may hold in all, as [`Footprint::weight_bytes`] estimates it; beyond it
+/// they are thinned out, so a long, write-heavy run rewinds more slowly rather than running
+/// the tab out of memory.
+const SNAPSHOT_BYTES_BUDGET: u64 = 128 << 20;
 
 /// One input, at the simulated time it was given.
 #[derive(Clone, Debug, PartialEq)]
@@ -133,17 +133,62 @@ struct Snapshot {
     at_ms: Millis,
     /// Inputs of the recording applied up to this moment.
     applied: usize,
-    /// Row copies the snapshot holds (its weight against [`SNAPSHOT_ROWS_BUDGET`]).
-    rows: usize,
+    footprint: Footprint,
     scenario: Scenario,
 }
 
-/// Rows held by every node of a scenario's cluster.
-fn rows_held(scenario: &Scenario) -> usize {
-    let rows = |db: &super::sql::Database| -> usize {
-        db.table_names().iter().map(|t| db.row_count(t).unwrap_or(0)).sum()
-    };
-    scenario.cluster().nodes().iter().map(|n| rows(&n.db)).sum()
+/// What a snapshot's memory depends on, counted (not measured: the same run keeps the same
+/// snapshots natively and in the browser).
+#[derive(Clone, Copy, Debug, Default)]
+struct Footprint {
+    /// Rows held by every node.
+    rows: u64,
+    /// WAL written or received by every node, in bytes: every change to a table is in it.
+    wal_bytes: u64,
+}
+
+/// A snapshot's own share of what it holds, beyond the snapshot before it: the cluster's
+/// small state, and the chunk pointers of every table and index, about a byte a row (see
+/// [`super::shared`]).
+const SNAPSHOT_FIXED_BYTES: u64 = 128 << 10;
+const SNAPSHOT_SPINE_BYTES_PER_ROW: u64 = 1;
+/// And its own copies of the chunks changed in between: about this many bytes per byte of
+/// WAL (an insert copies a leaf of each index it lands in), measured with the standard load.
+const SNAPSHOT_COPY_BYTES_PER_WAL_BYTE: u64 = 16;
+/// Copies of changed chunks cannot hold more than every index leaf once: this many bytes a
+/// row.
+const SNAPSHOT_FULL_COPY_BYTES_PER_ROW: u64 = 32;
+
+impl Footprint {
+    fn of(scenario: &Scenario) -> Self {
+        let nodes = scenario.cluster().nodes();
+        let rows = |db: &super::sql::Database| -> usize {
+            db.table_names().iter().map(|t| db.row_count(t).unwrap_or(0)).sum()
+        };
+        let wal_bytes = |wal: &super::wal::Wal| wal.end().bytes_since(super::wal::Lsn::START);
+        Footprint {
+            rows: nodes.iter().map(|n| rows(&n.db) as u64).sum(),
+            wal_bytes: nodes.iter().map(|n| wal_bytes(&n.wal)).sum(),
+        }
+    }
+
+    /// The estimated bytes a snapshot with this footprint holds that the snapshot before it
+    /// (with `before`) does not. Copies of changed chunks grow with the WAL in between, then
+    /// level off as most chunks have been copied once (`x · full / (x + full)`).
+    fn weight_bytes(&self, before: &Footprint) -> u64 {
+        let copies =
+            self.wal_bytes.saturating_sub(before.wal_bytes) * SNAPSHOT_COPY_BYTES_PER_WAL_BYTE;
+        let full = self.rows * SNAPSHOT_FULL_COPY_BYTES_PER_ROW;
+        let (copies, full) = (u128::from(copies), u128::from(full));
+        let copied = (copies * full).checked_div(copies + full).unwrap_or(0) as u64;
+        SNAPSHOT_FIXED_BYTES + self.rows * SNAPSHOT_SPINE_BYTES_PER_ROW + copied
+    }
+}
+
+/// What the snapshots hold in all, estimated.
+fn weight_bytes(snapshots: &[Snapshot]) -> u64 {
+    let first = snapshots.first().map(|s| s.footprint.weight_bytes(&s.footprint)).unwrap_or(0);
+    first + snapshots.windows(2).map(|w| w[1].footprint.weight_bytes(&w[0].footprint)).sum::<u64>()
 }
 
 /// A recording being played: live at its end, or rewound to an earlier moment.
@@ -174,7 +219,8 @@ impl Run {
 
     /// A run that starts from a scenario just set up by `cluster`.
     fn around(scenario: Scenario, cluster: ClusterSpec) -> Self {
-        let first = Snapshot { at_ms: 0, applied: 0, rows: 0, scenario: scenario.clone() };
+        let footprint = Footprint::of(&scenario);
+        let first = Snapshot { at_ms: 0, applied: 0, footprint, scenario: scenario.clone() };
         Self {
             scenario,
             recording: Recording { cluster, inputs: Vec::new(), end_ms: 0 },
@@ -399,12 +445,11 @@ impl Run {
         {
             return;
         }
-        let (applied, rows, scenario) =
-            (self.applied, rows_held(&self.scenario), self.scenario.clone());
-        self.snapshots.push(Snapshot { at_ms: now_ms, applied, rows, scenario });
-        let weight = |snapshots: &[Snapshot]| snapshots.iter().map(|s| s.rows).sum::<usize>();
+        let (applied, footprint) = (self.applied, Footprint::of(&self.scenario));
+        let scenario = self.scenario.clone();
+        self.snapshots.push(Snapshot { at_ms: now_ms, applied, footprint, scenario });
         while self.snapshots.len() > SNAPSHOTS_KEPT
-            || (self.snapshots.len() > 1 && weight(&self.snapshots) > SNAPSHOT_ROWS_BUDGET)
+            || (self.snapshots.len() > 1 && weight_bytes(&self.snapshots) > SNAPSHOT_BYTES_BUDGET)
         {
             // Keep time 0 and every other one; snapshots come half as often from now on.
             self.snapshot_every_ms *= 2;
@@ -421,6 +466,11 @@ impl Run {
         self.recording.inputs.truncate(self.applied);
         self.recording.end_ms = now_ms;
         self.snapshots.retain(|s| s.at_ms <= now_ms);
+    }
+
+    /// How many snapshots the run keeps, and how far apart.
+    pub fn snapshots(&self) -> (usize, Millis) {
+        (self.snapshots.len(), self.snapshot_every_ms)
     }
 
     /// How many inputs the run had applied when the last branch began.
@@ -553,6 +603,31 @@ mod tests {
         assert_eq!(claimed, None);
         let bad = Run::from_export("cluster\nadvance 1s\ncrash pg9\n").expect_err("no pg9");
         assert_eq!(bad.to_string(), "line 3: no node named \"pg9\"");
+    }
+
+    #[test]
+    fn a_snapshot_weighs_what_changed_up_to_a_whole_copy() {
+        let rows = 100_000;
+        let before = Footprint { rows, wal_bytes: 1_000 };
+        let weight = |wal_bytes| Footprint { rows, wal_bytes }.weight_bytes(&before);
+        let (quiet, busy, flood) = (weight(1_000), weight(11_000), weight(u64::from(u32::MAX)));
+        assert_eq!(quiet, SNAPSHOT_FIXED_BYTES + rows * SNAPSHOT_SPINE_BYTES_PER_ROW);
+        assert!(quiet < busy && busy < flood, "{quiet} < {busy} < {flood}");
+        assert!(busy - quiet <= 10_000 * SNAPSHOT_COPY_BYTES_PER_WAL_BYTE);
+        assert!(flood - quiet <= rows * SNAPSHOT_FULL_COPY_BYTES_PER_ROW);
+        // A log that went back (a rewound replica) weighs nothing extra.
+        assert_eq!(weight(0), quiet);
+    }
+
+    #[test]
+    fn a_long_run_keeps_its_snapshots_within_the_budget() {
+        let mut run = play(&["load rate=200 read_ratio=0.5 duration=40s".to_string()]);
+        run.advance(40_000);
+        let (count, every_ms) = run.snapshots();
+        assert!(weight_bytes(&run.snapshots) <= SNAPSHOT_BYTES_BUDGET);
+        assert_eq!((count, every_ms), (41, SNAPSHOT_EVERY_MS), "light runs keep every second");
+        run.seek(12_345);
+        assert_eq!(run.now_ms(), 12_345);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! - **replay and rewind**: the standard load — 1 primary + 3 replicas, 1 000 statements/s,
 //!   85 % reads — recorded as a run for `BENCH_REPLAY_MINUTES` simulated minutes (default 10),
-//!   which is what opening a share link of it replays; then jumps to moments spread over it;
+//!   which is what opening a share link of it replays; then jumps to moments spread over it,
+//!   each 1 ms before a whole second (as far from a snapshot as a second allows);
 //! - **the read cache**: how many reads still reach a database behind a 5 s cache;
 //! - **memory**: peak resident memory after `BENCH_MEMORY_MINUTES` simulated minutes of the
 //!   standard load (default `10,60`), each in a fresh process.
@@ -61,9 +62,11 @@ fn replay_and_rewind(minutes: u64) {
     let replay_s = started.elapsed().as_secs_f64();
     let end_ms = run.recording().end_ms;
     let mut jumps_ms: Vec<f64> = Vec::new();
+    let (snapshots, snapshot_every_ms) = run.snapshots();
+    let resident_mib = resident_kib("VmRSS:").map(|kib| kib / 1_024.0);
     for share in [95, 50, 10, 75, 33, 90, 5, 60, 25, 99] {
         let started = Instant::now();
-        run.seek(end_ms * share / 100);
+        run.seek(end_ms * share / 100 - 1);
         jumps_ms.push(started.elapsed().as_secs_f64() * 1_000.0);
     }
     jumps_ms.sort_by(f64::total_cmp);
@@ -73,6 +76,8 @@ fn replay_and_rewind(minutes: u64) {
     println!(
         "  {replay_s:>10.1} s of wall time ({speed:.1} simulated s per wall s, snapshots included)"
     );
+    let resident = resident_mib.map_or(String::new(), |mib| format!(", {mib:.0} MiB resident"));
+    println!("  {snapshots} snapshots, {} s apart{resident}", snapshot_every_ms / 1_000);
     println!(
         "  rewind to any moment: median {median:.0} ms, worst {worst:.0} ms (10 jumps, native)"
     );
@@ -82,6 +87,8 @@ fn replay_and_rewind(minutes: u64) {
         ("replay_sim_s_per_wall_s", round1(speed)),
         ("rewind_median_ms", median.round()),
         ("rewind_worst_ms", worst.round()),
+        ("replay_snapshots", snapshots as f64),
+        ("replay_snapshot_every_s", (snapshot_every_ms / 1_000) as f64),
     ]);
 }
 
@@ -145,11 +152,17 @@ pub fn memory_child(minutes: u64, retain_minutes: Option<u64>) {
     cluster.start_load(standard_load(minutes, retain_minutes)).expect("valid load");
     cluster.advance(minutes * 60_000);
     std::hint::black_box(&cluster);
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let peak = status.lines().find_map(|l| l.strip_prefix("VmHWM:"));
-    if let Some(peak) = peak {
-        println!("peak_kib {}", peak.trim().trim_end_matches("kB").trim());
+    if let Some(peak_kib) = resident_kib("VmHWM:") {
+        println!("peak_kib {peak_kib}");
     }
+}
+
+/// A figure of this process's memory from Linux's `/proc/self/status` (`VmRSS:` resident
+/// now, `VmHWM:` its peak), in KiB; `None` elsewhere.
+fn resident_kib(field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let value = status.lines().find_map(|l| l.strip_prefix(field))?;
+    value.trim().trim_end_matches("kB").trim().parse().ok()
 }
 
 fn round1(x: f64) -> f64 {
