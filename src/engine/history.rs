@@ -79,6 +79,11 @@ impl History {
         self.next_id
     }
 
+    /// How many records were ever pushed (kept or dropped).
+    pub fn total(&self) -> u64 {
+        self.next_id
+    }
+
     /// Kept records, oldest first.
     pub fn records(&self) -> impl DoubleEndedIterator<Item = &OpRecord> + ExactSizeIterator {
         self.records.iter()

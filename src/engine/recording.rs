@@ -24,6 +24,8 @@ use std::fmt::Write as _;
 use super::cluster::Reply;
 use super::command::{ClusterSpec, Command};
 use super::digest::format_digest;
+use super::event::LOG_CAPACITY;
+use super::history::HISTORY_CAPACITY;
 use super::scenario::{is_command_line, Scenario, ScriptError};
 use super::{format_millis, Error, Millis};
 
@@ -145,6 +147,9 @@ struct Footprint {
     rows: u64,
     /// WAL written or received by every node, in bytes: every change to a table is in it.
     wal_bytes: u64,
+    /// Records ever pushed to the history and to the event log.
+    history_records: u64,
+    events: u64,
 }
 
 /// A snapshot's own share of what it holds, beyond the snapshot before it: the cluster's
@@ -158,6 +163,10 @@ const SNAPSHOT_COPY_BYTES_PER_WAL_BYTE: u64 = 16;
 /// Copies of changed chunks cannot hold more than every index leaf once: this many bytes a
 /// row.
 const SNAPSHOT_FULL_COPY_BYTES_PER_ROW: u64 = 32;
+/// And the records the bounded logs dropped since, which it alone still holds, up to the
+/// logs' whole length: a history record with its strings, an event.
+const SNAPSHOT_HISTORY_RECORD_BYTES: u64 = 256;
+const SNAPSHOT_EVENT_BYTES: u64 = 96;
 
 impl Footprint {
     fn of(scenario: &Scenario) -> Self {
@@ -169,6 +178,8 @@ impl Footprint {
         Footprint {
             rows: nodes.iter().map(|n| rows(&n.db) as u64).sum(),
             wal_bytes: nodes.iter().map(|n| wal_bytes(&n.wal)).sum(),
+            history_records: scenario.cluster().history().total(),
+            events: scenario.cluster().events().total(),
         }
     }
 
@@ -181,7 +192,11 @@ impl Footprint {
         let full = self.rows * SNAPSHOT_FULL_COPY_BYTES_PER_ROW;
         let (copies, full) = (u128::from(copies), u128::from(full));
         let copied = (copies * full).checked_div(copies + full).unwrap_or(0) as u64;
-        SNAPSHOT_FIXED_BYTES + self.rows * SNAPSHOT_SPINE_BYTES_PER_ROW + copied
+        let logged = |now: u64, then: u64, kept: usize| now.saturating_sub(then).min(kept as u64);
+        let history = logged(self.history_records, before.history_records, HISTORY_CAPACITY);
+        let events = logged(self.events, before.events, LOG_CAPACITY);
+        let logs = history * SNAPSHOT_HISTORY_RECORD_BYTES + events * SNAPSHOT_EVENT_BYTES;
+        SNAPSHOT_FIXED_BYTES + self.rows * SNAPSHOT_SPINE_BYTES_PER_ROW + copied + logs
     }
 }
 
@@ -608,8 +623,8 @@ mod tests {
     #[test]
     fn a_snapshot_weighs_what_changed_up_to_a_whole_copy() {
         let rows = 100_000;
-        let before = Footprint { rows, wal_bytes: 1_000 };
-        let weight = |wal_bytes| Footprint { rows, wal_bytes }.weight_bytes(&before);
+        let before = Footprint { rows, wal_bytes: 1_000, ..Footprint::default() };
+        let weight = |wal_bytes| Footprint { rows, wal_bytes, ..before }.weight_bytes(&before);
         let (quiet, busy, flood) = (weight(1_000), weight(11_000), weight(u64::from(u32::MAX)));
         assert_eq!(quiet, SNAPSHOT_FIXED_BYTES + rows * SNAPSHOT_SPINE_BYTES_PER_ROW);
         assert!(quiet < busy && busy < flood, "{quiet} < {busy} < {flood}");
