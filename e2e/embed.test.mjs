@@ -110,6 +110,9 @@ test("?embed=1&lesson=failover: the compact lesson in an 800×580 frame; the hos
   const completed = (await messages(page)).filter((m) => m.type === "replica-playground:step-completed");
   assert.deepEqual(completed.map((m) => [m.lesson, m.step]), [["failover", 1], ["failover", 2]]);
   assert.equal(await steps.nth(1).getAttribute("data-done"), "true");
+  const rows = await frame.locator(".toolbar > *").evaluateAll((items) =>
+    items.filter((i) => i.offsetParent !== null).map((i) => Math.round(i.getBoundingClientRect().top)));
+  assert.ok(Math.max(...rows) - Math.min(...rows) < 12, `the toolbar keeps to one row in the frame: tops ${rows}`);
   await screenshot(page, "31-embedded-lesson");
   await page.locator("#widget").screenshot({ path: `${shots}/32-embedded-lesson-frame.png` });
   assert.deepEqual(problems, []);

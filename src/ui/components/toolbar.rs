@@ -74,15 +74,15 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                 onclick={act(Action::SetRunning(!props.running))}>{play_label}</button>
             <button data-testid="step" title="Advance simulated time by one second (.)"
                 onclick={act(Action::Step { sim_ms: 1_000 })}>{"+1 s"}</button>
-            <label class="speed">{"speed "}
+            <label class="speed"><span class="label-text">{"speed "}</span>
                 <select data-testid="speed" onchange={on_speed} aria-label="Speed of the simulated clock">
                     { for SPEEDS.iter().map(|s| html! {
                         <option value={s.to_string()} selected={*s == props.speed}>{format!("{s}×")}</option>
                     }) }
                 </select>
             </label>
-            <label class="commit" title="What a write waits for before COMMIT returns: sync modes set synchronous_standby_names = 'FIRST 1 (*)'; semi-sync falls back to async after 10 s">{"commit "}
-                <select data-testid="commit-mode" onchange={on_commit}>
+            <label class="commit" title="What a write waits for before COMMIT returns: sync modes set synchronous_standby_names = 'FIRST 1 (*)'; semi-sync falls back to async after 10 s"><span class="label-text">{"commit "}</span>
+                <select data-testid="commit-mode" onchange={on_commit} aria-label="Commit mode: what a write waits for">
                     { for COMMIT_PRESETS.iter().map(|(preset, label)| html! {
                         <option value={preset.to_string()} selected={Some(*preset) == props.commit}>{*label}</option>
                     }) }
