@@ -164,11 +164,15 @@ for (const [width, height] of [[800, 580], [375, 700]]) {
     await page.waitForSelector('[data-testid="diagram"]');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(overflow, 0, "no horizontal overflow");
-    for (const testid of ["diagram", "sql-input", "clock"]) {
+    for (const testid of ["diagram-scroll", "sql-input", "clock"]) {
       const box = await page.locator(`[data-testid="${testid}"]`).boundingBox();
       assert.ok(box && box.x >= 0 && box.x + box.width <= width + 1, `${testid} fits the width: ${JSON.stringify(box)}`);
       if (width >= 800) assert.ok(box.y + Math.min(box.height, 40) <= height, `${testid} is on the first screen: ${JSON.stringify(box)}`);
     }
+    // Legible: the diagram is drawn at least 500 px wide (a phone scrolls it sideways in
+    // its own box), so its 10.5 px text is never below about 9 px.
+    const drawn = await page.locator('[data-testid="diagram"]').boundingBox();
+    assert.ok(drawn.width >= 490, `the diagram is drawn ${drawn.width} px wide`);
     await screenshot(page, `24-layout-${width}x${height}`);
     assert.deepEqual(errors, []);
     await page.close();

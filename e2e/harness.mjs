@@ -66,6 +66,33 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
+/** Saves a screenshot of one element (by test id) as target/e2e/NAME.png, to look at closely. */
+export async function screenshotOf(page, testid, name) {
+  fs.mkdirSync(shots, { recursive: true });
+  await page.locator(`[data-testid="${testid}"]`).first().screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+/** The pairs of texts that overlap inside one box of the diagram (a node, a session, the
+ * router…), as "box: text / text" lines: none is the goal. A text's box is its line box, taller
+ * than its letters, so two lines count as overlapping when they share over 40 % of a height. */
+export async function diagramTextOverlaps(page) {
+  return page.evaluate(() => {
+    const found = [];
+    for (const group of document.querySelectorAll('[data-testid="diagram"] g')) {
+      const texts = [...group.children].filter((c) => c.tagName === "text");
+      const boxes = texts.map((t) => t.getBoundingClientRect());
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++) {
+          const [a, b] = [boxes[i], boxes[j]];
+          const shared = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+          if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && shared > 0.4 * Math.min(a.height, b.height))
+            found.push(`${group.dataset.testid}: ${texts[i].textContent} / ${texts[j].textContent}`);
+        }
+    }
+    return found;
+  });
+}
+
 /** Types SQL into the console, picks the target, runs it, and returns the newest result element. */
 export async function runSql(page, target, sql) {
   const before = await page.locator('[data-testid="result"]').count();

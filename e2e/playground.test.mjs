@@ -1,7 +1,7 @@
 // The walking skeleton, as a learner sees it in a real browser.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { servedApp, openApp, screenshot, runSql, tableRows, setField } from "./harness.mjs";
+import { servedApp, openApp, screenshot, screenshotOf, runSql, tableRows, setField, diagramTextOverlaps } from "./harness.mjs";
 
 const app = servedApp();
 
@@ -253,7 +253,12 @@ test("with fencing off, a primary cut off from the manager keeps taking writes: 
   assert.match(timeline, /health check of pg1 failed/);
   assert.match(timeline, /pg2 PROMOTED/);
   assert.match(timeline, /SPLIT BRAIN: pg1 acknowledged/);
+  // The old primary's box says both "split brain" and "no manager", alice's her cached DNS
+  // answer: every text of the diagram stays clear of the others.
+  assert.equal(await page.locator('[data-testid="cached-dns"]').count(), 1);
+  assert.deepEqual(await diagramTextOverlaps(page), []);
   await screenshot(page, "09-split-brain");
+  await screenshotOf(page, "diagram", "09b-split-brain-diagram");
   await page.click('[data-node="pg1"] [data-testid="heal-manager"]');
   for (let i = 0; i < 3; i++) await page.click('[data-testid="step"]');
   assert.equal(await page.locator('[data-testid="split-brain"]').count(), 0, "one primary again");

@@ -11,9 +11,13 @@ use crate::engine::Millis;
 /// Width of the diagram's coordinate space (the SVG scales it to its box).
 pub const WIDTH: f64 = 590.0;
 /// Height of one replica's row.
-const REPLICA_ROW: f64 = 78.0;
-/// Height of a replica's box.
-const REPLICA_H: f64 = 70.0;
+const REPLICA_ROW: f64 = 86.0;
+/// Height of a replica's box: name, state, detail, ladder and a row of tags.
+const REPLICA_H: f64 = 78.0;
+/// Height of one client session's row.
+const CLIENT_ROW: f64 = 46.0;
+/// Height of a client session's box: name, last answer, cached DNS answer.
+const CLIENT_H: f64 = 40.0;
 /// Height of the diagram with few replicas.
 const MIN_HEIGHT: f64 = 290.0;
 /// Where the node column starts (below the manager and endpoint).
@@ -105,15 +109,16 @@ pub struct Layout {
 /// replicas in a column on the right.
 pub fn layout(clients: usize, replicas: usize) -> Layout {
     let column = replicas as f64 * REPLICA_ROW - (REPLICA_ROW - REPLICA_H);
-    let height = (TOP + column + 10.0).max(MIN_HEIGHT);
+    let clients_column = clients as f64 * CLIENT_ROW - (CLIENT_ROW - CLIENT_H);
+    let height = (TOP + column.max(clients_column) + 10.0).max(MIN_HEIGHT);
     let middle = TOP + (height - TOP - 10.0) / 2.0;
-    let clients_top = middle - (clients as f64 * 38.0 - 8.0) / 2.0;
+    let clients_top = middle - clients_column / 2.0;
     let replicas_top = middle - column / 2.0;
     Layout {
         width: WIDTH,
         height,
         clients: (0..clients)
-            .map(|i| Rect { x: 4.0, y: clients_top + i as f64 * 38.0, w: 82.0, h: 30.0 })
+            .map(|i| Rect { x: 4.0, y: clients_top + i as f64 * CLIENT_ROW, w: 82.0, h: CLIENT_H })
             .collect(),
         router: Rect { x: 100.0, y: middle - 30.0, w: 92.0, h: 60.0 },
         endpoint: Rect { x: 4.0, y: 6.0, w: 200.0, h: 46.0 },
@@ -195,9 +200,9 @@ mod tests {
     }
 
     #[test]
-    fn boxes_never_overlap_and_fit_the_diagram_for_one_to_eight_replicas() {
-        for replicas in 1..=8 {
-            let l = layout(4, replicas);
+    fn boxes_never_overlap_and_fit_the_diagram_for_one_to_eight_replicas_and_nine_clients() {
+        for (replicas, clients) in (1..=8).flat_map(|r| (0..=9).map(move |c| (r, c))) {
+            let l = layout(clients, replicas);
             let mut boxes = vec![l.router, l.endpoint, l.manager, l.primary];
             boxes.extend(&l.clients);
             boxes.extend(&l.replicas);

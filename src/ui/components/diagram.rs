@@ -64,6 +64,8 @@ pub fn diagram(props: &DiagramProps) -> Html {
     let rect_of = |id: NodeId| nodes.iter().find(|(n, _)| n.id == id).map(|(_, r)| *r);
     let view_box = format!("0 0 {} {}", layout.width, layout.height);
     html! {
+        // On a phone the diagram keeps a legible size and scrolls sideways in its own box.
+        <div class="diagram-scroll" data-testid="diagram-scroll">
         <svg class="diagram" data-testid="diagram" viewBox={view_box} role="group"
             aria-label="The cluster: clients, router, failover manager, primary and replicas, with the messages on each link">
             <defs>
@@ -88,6 +90,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
                 node_box(node, *rect, marks, &props.on_action)
             }) }
         </svg>
+        </div>
     }
 }
 
@@ -115,6 +118,7 @@ pub fn diagram_bar(props: &DiagramBarProps) -> Html {
             <button class="small" data-testid="add-replica" onclick={add} disabled={full}
                 title={if full { "At most 8 replicas" } else { "Add a replica: it starts from a base backup of the primary" }}>
                 {"+ add replica"}</button>
+            <span class="swipe-hint">{"⇆ Swipe the diagram sideways to see the replicas."}</span>
             <span class="muted">{"Click a node (or Tab to it and press Enter) for its controls. Dots on a link are messages on the wire: WAL going out, feedback coming back."}</span>
         </div>
     }
@@ -205,19 +209,19 @@ fn node_box(node: &NodeView, r: Rect, marks: Marks, on_action: &Callback<Action>
             data-state={node.state.as_str()} tabindex="0" role="button"
             aria-pressed={selected.to_string()} onclick={select} onkeydown={keyboard}>
             { rect_el(r, classes!("box")) }
-            { text(at(8.0, 17.0), "name", node.name.clone()) }
-            { text(at(r.w - 8.0, 17.0), "role", format!("{role} · TL{}", node.timeline)) }
-            <text x={fmt(r.x + 8.0)} y={fmt(r.y + 34.0)} class={classes!("state", format!("tone-{tone}"))}
+            { text(at(8.0, 16.0), "name", node.name.clone()) }
+            { text(at(r.w - 8.0, 16.0), "role", format!("{role} · TL{}", node.timeline)) }
+            <text x={fmt(r.x + 8.0)} y={fmt(r.y + 32.0)} class={classes!("state", format!("tone-{tone}"))}
                 data-testid="diagram-state">{label}</text>
-            { text(at(8.0, 50.0), "detail", lag) }
+            { text(at(8.0, 47.0), "detail", lag) }
+            if let Some(behind) = node.behind {
+                { ladder(behind, at(8.0, 54.0), r.w - 16.0) }
+            }
             if node.manager_cut {
-                { text(at(r.w - 8.0, 34.0), "role", "✂ no manager".to_string()) }
+                { text(at(8.0, 73.0), "tag", "✂ no manager".to_string()) }
             }
             if marks.highlighted {
-                { text(at(r.w - 8.0, 50.0), "role", "◆ in the finding".to_string()) }
-            }
-            if let Some(behind) = node.behind {
-                { ladder(behind, at(8.0, 58.0), r.w - 16.0) }
+                { text(at(r.w - 8.0, 73.0), "role", "◆ in the finding".to_string()) }
             }
         </g>
     }
@@ -317,13 +321,13 @@ fn session_box(session: &SessionView, r: Rect) -> Html {
             <title>{session.route.clone().unwrap_or_else(|| "The node that answered this session's last statement".into())}</title>
             { rect_el(r, classes!("box")) }
             { text(Point { x: r.x + 8.0, y: r.y + 13.0 }, "name", session.name.clone()) }
+            { text(Point { x: r.x + 8.0, y: r.y + 25.0 }, "detail", answer) }
             if let Some((node, _)) = session.resolved {
-                <text x={fmt(r.x + r.w - 4.0)} y={fmt(r.y + 12.0)} class="role" data-testid="cached-dns">
+                <text x={fmt(r.x + 8.0)} y={fmt(r.y + 36.0)} class="tag" data-testid="cached-dns">
                     <title>{"This client cached the endpoint's DNS answer: it keeps using that node until the TTL runs out"}</title>
-                    {format!("dns→{node}")}
+                    {format!("dns → {node}")}
                 </text>
             }
-            { text(Point { x: r.x + 8.0, y: r.y + 25.0 }, "detail", answer) }
         </g>
     }
 }
@@ -334,7 +338,8 @@ fn load_box(rate: u64, sessions: usize, r: Rect, router: Rect) -> Html {
             { line(r.right_mid(), router.left_mid(), classes!("session-arrow", "load"), true) }
             { rect_el(r, classes!("box")) }
             { text(Point { x: r.x + 8.0, y: r.y + 13.0 }, "name", "load".to_string()) }
-            { text(Point { x: r.x + 8.0, y: r.y + 25.0 }, "detail", format!("{rate}/s · {sessions} conns")) }
+            { text(Point { x: r.x + 8.0, y: r.y + 25.0 }, "detail", format!("{rate}/s")) }
+            { text(Point { x: r.x + 8.0, y: r.y + 36.0 }, "detail", format!("{sessions} conns")) }
         </g>
     }
 }
