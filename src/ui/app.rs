@@ -3,8 +3,11 @@
 //! Owns the reducer, the animation clock and the page's keyboard shortcuts. While the clock
 //! runs, every animation frame (`requestAnimationFrame`) dispatches [`Action::Tick`] with the
 //! real time since the last frame, and the reducer advances the simulation by that × speed,
-//! so a message on a 1 s link takes 1 s to cross at 1× and 0.1 s at 10×. Pausing drops the
-//! loop.
+//! so a message on a 1 s link takes 1 s to cross at 1× and 0.1 s at 10×, within a budget of
+//! wall time per frame that adapts to the frames the browser manages (past it the clock runs
+//! slower than asked, and the toolbar says how fast it really runs). Pausing drops the loop.
+
+use std::rc::Rc;
 
 use yew::prelude::*;
 
@@ -15,16 +18,57 @@ use super::components::{
     SettingsPanel, Toolbar,
 };
 use super::embed::{self, EmbedOptions, HostMessage};
-use super::state::{Action, Model};
+use super::state::{Action, FrameBudget, Model};
 use crate::engine::share;
 
 /// The panels below the diagram and the console, as last cut from the engine.
 struct Below {
-    events: std::rc::Rc<Vec<(crate::engine::event::Category, String)>>,
+    events: Rc<Vec<(crate::engine::event::Category, String)>>,
     cards: Vec<super::state::NodeView>,
     charts: super::views::ChartsView,
     load: super::views::LoadView,
     settings: super::state::SettingsView,
+    /// The learner's actions they were all cut after ([`Model::acted`]).
+    acted: u64,
+}
+
+impl Below {
+    fn cut(model: &Model) -> Self {
+        Below {
+            events: Self::events(model),
+            cards: model.node_views(),
+            charts: model.charts_view(),
+            load: model.load_view(),
+            settings: model.settings_view(),
+            acted: model.acted,
+        }
+    }
+
+    /// The newest events, for the log.
+    fn events(model: &Model) -> Rc<Vec<(crate::engine::event::Category, String)>> {
+        let cluster = model.cluster();
+        let log = cluster.events().iter().rev().take(EVENTS_RENDERED);
+        Rc::new(log.map(|e| (e.kind.category(), e.to_string())).collect())
+    }
+
+    /// Brings the panels up to date: all of them after an action of the learner; while the
+    /// clock runs, one panel at a time, each every LOG_REFRESH_FRAMES frames, so their costs
+    /// never add up in one frame.
+    fn refresh(&mut self, model: &Model, frame: u64) {
+        if model.acted != self.acted {
+            *self = Self::cut(model);
+            return;
+        }
+        let phase = LOG_REFRESH_FRAMES / 5;
+        match frame % LOG_REFRESH_FRAMES {
+            0 => self.events = Self::events(model),
+            f if f == phase => self.cards = model.node_views(),
+            f if f == 2 * phase => self.charts = model.charts_view(),
+            f if f == 3 * phase => self.load = model.load_view(),
+            f if f == 4 * phase => self.settings = model.settings_view(),
+            _ => {}
+        }
+    }
 }
 
 /// What a host page's message asks for.
@@ -43,6 +87,10 @@ const PROGRESS_KEY: &str = "replica-playground.lessons";
 
 /// Newest events rendered for the log (its filters choose among them).
 const EVENTS_RENDERED: usize = 200;
+
+/// What the simulation may spend of each animation frame (16.7 ms at 60 Hz) at first, leaving
+/// the rest to drawing; it adapts to the frames the browser manages.
+const FRAME_BUDGET: FrameBudget = FrameBudget { now_ms: browser::now_ms, work_ms: 8.0 };
 
 /// While the clock runs, the panels below are cut again every this many frames (4 a second).
 const LOG_REFRESH_FRAMES: u64 = 15;
@@ -200,7 +248,11 @@ pub fn app() -> Html {
         let dispatcher = model.dispatcher();
         use_effect_with(model.running, move |running| {
             let frames = running.then(|| {
-                AnimationLoop::start(move |real_ms| dispatcher.dispatch(Action::Tick { real_ms }))
+                let mut budget = FRAME_BUDGET;
+                AnimationLoop::start(move |real_ms| {
+                    budget = budget.adapted(real_ms);
+                    dispatcher.dispatch(Action::Tick { real_ms, budget: Some(budget) })
+                })
             });
             move || drop(frames)
         });
@@ -246,28 +298,9 @@ pub fn app() -> Html {
     // every LOG_REFRESH_FRAMES frames and after every action of the learner.
     let frame = use_mut_ref(|| 0u64);
     *frame.borrow_mut() += 1;
-    let below = {
-        let key = if model.running {
-            (*frame.borrow() / LOG_REFRESH_FRAMES, model.acted)
-        } else {
-            (model.version, model.acted)
-        };
-        let model = model.clone();
-        use_memo(key, move |_| {
-            let events = {
-                let cluster = model.cluster();
-                let log = cluster.events().iter().rev().take(EVENTS_RENDERED);
-                log.map(|e| (e.kind.category(), e.to_string())).collect::<Vec<_>>()
-            };
-            Below {
-                events: std::rc::Rc::new(events),
-                cards: model.node_views(),
-                charts: model.charts_view(),
-                load: model.load_view(),
-                settings: model.settings_view(),
-            }
-        })
-    };
+    let below = use_mut_ref(|| Below::cut(&model));
+    below.borrow_mut().refresh(&model, *frame.borrow());
+    let below = below.borrow();
     let events = below.events.clone();
     let dropped = model.cluster().events().dropped();
     let clock = model.clock_view();
@@ -279,6 +312,7 @@ pub fn app() -> Html {
     html! {
         <div class={classes!("app", options.0.embed.then_some("embed"))}>
             <Toolbar now_ms={clock.now_ms} running={model.running} speed={model.speed}
+                achieved_speed={model.achieved_speed}
                 commit={model.commit_preset()} notice={model.notice.clone()}
                 branched={model.branched} auto_failover={model.auto_failover()}
                 theme={THEMES[*theme % THEMES.len()].unwrap_or("system")}

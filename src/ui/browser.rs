@@ -79,6 +79,11 @@ pub fn read_file(file: web_sys::File, done: impl FnOnce(Result<String, String>) 
     let _ = reader.read_as_text(&file);
 }
 
+/// The browser's high-resolution wall clock (`performance.now()`), in milliseconds.
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
+}
+
 /// Calls `on_frame` with the real milliseconds since the previous frame, once per animation
 /// frame (`requestAnimationFrame`), until dropped.
 pub struct AnimationLoop {

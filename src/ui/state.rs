@@ -41,6 +41,52 @@ pub const SPEEDS: [f64; 10] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 
 /// does not jump a minute ahead when it comes back.
 pub const MAX_FRAME_MS: f64 = 100.0;
 
+/// How long the simulation may work in one animation frame, by a wall clock: past it, the
+/// frame's remaining simulated time is dropped and the clock runs slower than asked (the page
+/// says so) rather than the frames stalling.
+#[derive(Clone, Copy)]
+pub struct FrameBudget {
+    /// A wall clock in milliseconds (the browser's `performance.now()`).
+    pub now_ms: fn() -> f64,
+    pub work_ms: f64,
+}
+
+impl PartialEq for FrameBudget {
+    fn eq(&self, other: &Self) -> bool {
+        self.work_ms == other.work_ms
+    }
+}
+
+impl std::fmt::Debug for FrameBudget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FrameBudget({} ms)", self.work_ms)
+    }
+}
+
+impl FrameBudget {
+    /// The least and the most a frame may spend simulating.
+    pub const WORK_MS: std::ops::RangeInclusive<f64> = 4.0..=10.0;
+
+    /// The budget for the next frame, from how long the last one took: a frame that missed
+    /// its vertical sync (over 20 ms at 60 Hz) cuts the work by 30 %, one that made it adds
+    /// 0.02 ms. The work settles just under what leaves the browser time to draw every
+    /// frame, on a fast laptop and on a slow phone alike.
+    pub fn adapted(self, real_ms: f64) -> FrameBudget {
+        let work_ms = if real_ms > 20.0 { self.work_ms * 0.7 } else { self.work_ms + 0.02 };
+        let (least, most) = (*Self::WORK_MS.start(), *Self::WORK_MS.end());
+        FrameBudget { work_ms: work_ms.clamp(least, most), ..self }
+    }
+}
+
+/// A frame's simulated time is advanced in slices of at most this many milliseconds, the
+/// budget checked between them, so the first slice, which always runs, stays small at 100×;
+/// a short frame is cut in [`FRAME_SLICES`].
+const SLICE_MS: Millis = 10;
+const FRAME_SLICES: Millis = 4;
+
+/// The clock is reported slow when it runs below this share of the speed asked for.
+const SLOW_SHARE: f64 = 0.8;
+
 /// Commit setups the toolbar offers: (preset, label).
 pub const COMMIT_PRESETS: [(CommitPreset, &str); 5] = [
     (CommitPreset::Async, "async (default)"),
@@ -84,6 +130,11 @@ pub struct Model {
     pub speed: f64,
     /// Simulated milliseconds owed to the clock (below one, carried to the next frame).
     carry_ms: f64,
+    /// The speed the clock really ran at over the last frames (smoothed), while the
+    /// simulation could not keep up with `speed` in its frame budget.
+    pub achieved_speed: Option<f64>,
+    /// The smoothed speed of the last frames, slow or not.
+    smoothed_speed: f64,
     /// The node whose controls are open.
     pub selected: Option<NodeId>,
     /// The load generator's fields as typed while no load runs.
@@ -138,8 +189,9 @@ impl Default for Model {
 /// What the learner (or the clock) can do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// The clock: `real_ms` of real time passed while running (one animation frame).
-    Tick { real_ms: f64 },
+    /// The clock: `real_ms` of real time passed while running (one animation frame); the
+    /// simulation works on it for at most `budget`, if given.
+    Tick { real_ms: f64, budget: Option<FrameBudget> },
     /// Advance simulated time by a fixed step, running or not.
     Step { sim_ms: Millis },
     /// Start or stop the clock.
@@ -215,6 +267,8 @@ impl Model {
             running: true,
             speed: 1.0,
             carry_ms: 0.0,
+            achieved_speed: None,
+            smoothed_speed: 1.0,
             selected: None,
             load_draft: None,
             highlighted: None,
@@ -453,6 +507,27 @@ impl Model {
         self.cluster().client_session(&self.session).ryw
     }
 
+    /// Advances the run by `ms`, in slices while the frame's budget lasts (at least one):
+    /// returns how far it got.
+    fn advance_within(&self, ms: Millis, budget: Option<FrameBudget>) -> Millis {
+        let mut run = self.run.borrow_mut();
+        let Some(budget) = budget.filter(|_| ms > 0) else {
+            if ms > 0 {
+                run.advance(ms);
+            }
+            return ms;
+        };
+        let started_ms = (budget.now_ms)();
+        let slice_ms = ms.div_ceil(FRAME_SLICES).clamp(1, SLICE_MS);
+        let mut done_ms = 0;
+        while done_ms < ms && (done_ms == 0 || (budget.now_ms)() - started_ms < budget.work_ms) {
+            let step_ms = slice_ms.min(ms - done_ms);
+            run.advance(step_ms);
+            done_ms += step_ms;
+        }
+        done_ms
+    }
+
     /// Applies a command to the run; a refusal becomes the notice, a branch is noted.
     fn apply(&self, next: &mut Model, command: &Command) {
         let mut run = self.run.borrow_mut();
@@ -533,6 +608,8 @@ impl Reducible for Model {
             running: self.running,
             speed: self.speed,
             carry_ms: self.carry_ms,
+            achieved_speed: self.achieved_speed,
+            smoothed_speed: self.smoothed_speed,
             selected: self.selected,
             load_draft: self.load_draft.clone(),
             highlighted: self.highlighted,
@@ -550,22 +627,28 @@ impl Reducible for Model {
         };
         let ticked = matches!(action, Action::Tick { .. });
         match action {
-            Action::Tick { real_ms } => {
+            Action::Tick { real_ms, budget } => {
                 if !self.running {
                     return self;
                 }
-                let owed_ms = real_ms.clamp(0.0, MAX_FRAME_MS) * self.speed + self.carry_ms;
-                let whole_ms = owed_ms.floor();
-                next.carry_ms = owed_ms - whole_ms;
-                if whole_ms >= 1.0 {
-                    self.run.borrow_mut().advance(whole_ms as Millis);
+                let real_ms = real_ms.clamp(0.0, MAX_FRAME_MS);
+                let owed_ms = real_ms * self.speed + self.carry_ms;
+                let whole_ms = owed_ms.floor() as Millis;
+                let done_ms = self.advance_within(whole_ms, budget);
+                next.carry_ms = if done_ms < whole_ms { 0.0 } else { owed_ms - whole_ms as f64 };
+                if real_ms > 0.0 {
+                    let sample = (done_ms as f64 + next.carry_ms - self.carry_ms) / real_ms;
+                    next.smoothed_speed = 0.9 * self.smoothed_speed + 0.1 * sample;
                 }
+                next.achieved_speed =
+                    (next.smoothed_speed < SLOW_SHARE * self.speed).then_some(next.smoothed_speed);
             }
             Action::Step { sim_ms } => self.apply(&mut next, &Command::Advance(sim_ms)),
             Action::SetRunning(on) => next.running = on,
             Action::TogglePlay => next.running = !self.running,
             Action::SetSpeed(multiple) if multiple.is_finite() => {
                 next.speed = multiple.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]);
+                (next.smoothed_speed, next.achieved_speed) = (next.speed, None);
             }
             Action::SetSpeed(_) => return self,
             Action::Select(node) => next.selected = node,
@@ -880,9 +963,13 @@ mod tests {
     #[test]
     fn ticks_advance_the_clock_only_while_running() {
         let model = Rc::new(Model::default());
-        let model = model.reduce(Action::SetSpeed(2.0)).reduce(Action::Tick { real_ms: 100.0 });
+        let model = model
+            .reduce(Action::SetSpeed(2.0))
+            .reduce(Action::Tick { real_ms: 100.0, budget: None });
         assert_eq!(model.cluster().now_ms(), 200);
-        let model = model.reduce(Action::SetRunning(false)).reduce(Action::Tick { real_ms: 100.0 });
+        let model = model
+            .reduce(Action::SetRunning(false))
+            .reduce(Action::Tick { real_ms: 100.0, budget: None });
         assert_eq!(model.cluster().now_ms(), 200);
         let model = step(model, 1_000);
         assert_eq!(model.cluster().now_ms(), 1_200);
@@ -892,13 +979,72 @@ mod tests {
     fn slow_motion_carries_fractions_of_a_millisecond_and_a_long_frame_is_capped() {
         let mut model = Rc::new(Model::default()).reduce(Action::SetSpeed(0.1));
         for _ in 0..60 {
-            model = model.reduce(Action::Tick { real_ms: 16.7 });
+            model = model.reduce(Action::Tick { real_ms: 16.7, budget: None });
         }
         assert_eq!(model.cluster().now_ms(), 100, "60 frames of 16.7 ms at 0.1× are 100 ms");
-        let model = model.reduce(Action::SetSpeed(1.0)).reduce(Action::Tick { real_ms: 60_000.0 });
+        let model = model
+            .reduce(Action::SetSpeed(1.0))
+            .reduce(Action::Tick { real_ms: 60_000.0, budget: None });
         assert_eq!(model.cluster().now_ms(), 100 + MAX_FRAME_MS as u64);
         let model = model.reduce(Action::SetSpeed(f64::NAN));
         assert_eq!(model.speed, 1.0);
+    }
+
+    thread_local! {
+        static FAKE_NOW_MS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+    }
+
+    /// A wall clock that moves 3 ms every time it is read.
+    fn slow_clock() -> f64 {
+        FAKE_NOW_MS.with(|now| {
+            now.set(now.get() + 3.0);
+            now.get()
+        })
+    }
+
+    fn loaded(speed: f64) -> Rc<Model> {
+        let load = "load rate=300 read_ratio=0.8 sessions=5".parse().expect("a load command");
+        Rc::new(Model::default()).reduce(Action::SetSpeed(speed)).reduce(Action::Apply(load))
+    }
+
+    #[test]
+    fn a_frame_over_budget_drops_the_rest_and_the_page_learns_the_speed_it_reached() {
+        let budget = Some(FrameBudget { now_ms: slow_clock, work_ms: 8.0 });
+        let mut model = loaded(10.0);
+        for _ in 0..60 {
+            model = model.reduce(Action::Tick { real_ms: 100.0, budget });
+        }
+        // 1 000 ms owed a frame, in slices of 10 ms; the clock reads 0, 3, 6, 9: three slices.
+        assert_eq!(model.cluster().now_ms(), 60 * 3 * 10);
+        let achieved = model.achieved_speed.expect("reported slow");
+        assert!((0.25..0.35).contains(&achieved), "{achieved}");
+        let model = model.reduce(Action::SetSpeed(1.0));
+        assert_eq!(model.achieved_speed, None, "a new speed starts afresh");
+    }
+
+    #[test]
+    fn the_frame_budget_shrinks_after_a_missed_frame_and_grows_back_slowly() {
+        let budget = FrameBudget { now_ms: || 0.0, work_ms: 8.0 };
+        let missed = budget.adapted(33.3);
+        assert!((missed.work_ms - 5.6).abs() < 1e-9, "{}", missed.work_ms);
+        assert!((missed.adapted(16.7).work_ms - 5.62).abs() < 1e-9);
+        let floor = (0..20).fold(budget, |b, _| b.adapted(50.0));
+        assert_eq!(floor.work_ms, 4.0, "never below the floor");
+        let ceiling = (0..1_000).fold(budget, |b, _| b.adapted(16.7));
+        assert_eq!(ceiling.work_ms, 10.0, "never above the ceiling");
+    }
+
+    #[test]
+    fn slicing_a_frame_does_not_change_the_run() {
+        let unbounded = Some(FrameBudget { now_ms: || 0.0, work_ms: 1.0 });
+        let (mut whole, mut sliced) = (loaded(5.0), loaded(5.0));
+        for _ in 0..30 {
+            whole = whole.reduce(Action::Tick { real_ms: 33.0, budget: None });
+            sliced = sliced.reduce(Action::Tick { real_ms: 33.0, budget: unbounded });
+        }
+        assert_eq!(whole.cluster().now_ms(), sliced.cluster().now_ms());
+        assert_eq!(whole.run().digest(), sliced.run().digest());
+        assert_eq!(sliced.achieved_speed, None, "it kept up");
     }
 
     #[test]

@@ -11,6 +11,9 @@ pub struct ToolbarProps {
     pub now_ms: Millis,
     pub running: bool,
     pub speed: f64,
+    /// The speed the clock really reaches, while the simulation cannot keep up with `speed`.
+    #[prop_or_default]
+    pub achieved_speed: Option<f64>,
     /// The commit preset in force (None: settings a script chose).
     pub commit: Option<CommitPreset>,
     /// The last refusal or warning, until dismissed.
@@ -81,6 +84,11 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                     }) }
                 </select>
             </label>
+            if let Some(achieved) = props.achieved_speed {
+                <span class="slow" data-testid="speed-achieved" role="status"
+                    title={format!("This browser can't simulate {}× and still draw every frame: the clock runs at {achieved:.1}× so the page stays smooth", props.speed)}>
+                    {format!("⚠ {achieved:.1}×")}</span>
+            }
             <label class="commit" title="What a write waits for before COMMIT returns: sync modes set synchronous_standby_names = 'FIRST 1 (*)'; semi-sync falls back to async after 10 s"><span class="label-text">{"commit "}</span>
                 <select data-testid="commit-mode" onchange={on_commit} aria-label="Commit mode: what a write waits for">
                     { for COMMIT_PRESETS.iter().map(|(preset, label)| html! {
