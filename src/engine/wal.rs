@@ -170,6 +170,12 @@ impl Wal {
         self.records.iter_from(first)
     }
 
+    /// The last kept record that ends at or before `lsn`: the newest a node holding `lsn` has.
+    pub fn last_record_upto(&self, lsn: Lsn) -> Option<&WalRecord> {
+        let after = self.records.partition_point(|r| r.end <= lsn);
+        self.records.get(after.checked_sub(1)?).map(|r| &**r)
+    }
+
     /// The first kept record starting at or after `from`.
     pub fn record_at(&self, from: Lsn) -> Option<&WalRecord> {
         self.records_from(from).next()
@@ -265,6 +271,19 @@ mod tests {
         assert_eq!(wal.records_from(first_end).count(), 1);
         assert_eq!(wal.records_from(Lsn::START).count(), 2);
         assert_eq!(wal.records_from(wal.end()).count(), 0);
+    }
+
+    #[test]
+    fn the_last_record_up_to_a_position_is_the_newest_wholly_before_it() {
+        let mut wal = Wal::default();
+        assert!(wal.last_record_upto(Lsn(u64::MAX)).is_none());
+        let ends: Vec<Lsn> = (0..300).map(|t| wal.append(empty(), t).end).collect();
+        assert!(wal.last_record_upto(Lsn::START).is_none());
+        for (i, end) in ends.iter().enumerate() {
+            assert_eq!(wal.last_record_upto(*end).map(|r| r.xid), Some(i as u64 + 1));
+            let inside = Lsn(end.0 - 1);
+            assert_eq!(wal.last_record_upto(inside).map(|r| r.xid), (i > 0).then_some(i as u64));
+        }
     }
 
     #[test]

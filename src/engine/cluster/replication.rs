@@ -231,7 +231,7 @@ impl Cluster {
         let now_ms = self.now_ms;
         let lag = |lsn: Lsn| -> Option<Millis> {
             let wal = &self.nodes[primary.0].wal;
-            let record = wal.records().rev().find(|r| r.end <= lsn)?;
+            let record = wal.last_record_upto(lsn)?;
             Some(now_ms.saturating_sub(record.commit_time_ms))
         };
         let (write_lag, replay_lag) = (lag(write), lag(replay));

@@ -131,9 +131,16 @@ impl Catalog {
 /// Whether a statement's text may need the catalog: it names a `pg_` view or function, or
 /// `current_setting`. A false positive only costs building the catalog.
 pub fn needs_catalog(sql: &str) -> bool {
+    // Every statement is asked this: look closer only where a `p` or a `c` starts.
     let bytes = sql.as_bytes();
-    bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"pg_"))
-        || bytes.windows(15).any(|w| w.eq_ignore_ascii_case(b"current_setting"))
+    let starts = |at: usize, word: &[u8]| {
+        bytes.get(at..at + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word))
+    };
+    (0..bytes.len()).any(|at| match bytes[at].to_ascii_lowercase() {
+        b'p' => starts(at, b"pg_"),
+        b'c' => starts(at, b"current_setting"),
+        _ => false,
+    })
 }
 
 /// PostgreSQL catalogs and views the playground does not model, with what to use instead.

@@ -109,7 +109,7 @@ impl Database {
     }
 
     fn dispatch(&mut self, session: &mut Session, stmt: &Statement, env: &Env) -> Result<Outcome> {
-        match &stmt.kind {
+        match &*stmt.kind {
             StatementKind::Commit => return self.commit(session),
             StatementKind::Rollback => {
                 let mut outcome = Outcome::tag("ROLLBACK");
@@ -126,7 +126,7 @@ impl Database {
         if env.in_recovery && stmt.is_write() {
             return Err(SqlError::read_only_transaction(stmt.command_tag()));
         }
-        if matches!(stmt.kind, StatementKind::Begin) {
+        if matches!(*stmt.kind, StatementKind::Begin) {
             let mut outcome = Outcome::tag("BEGIN");
             if session.txn.is_none() {
                 session.txn =

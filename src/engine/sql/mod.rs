@@ -76,6 +76,10 @@ pub use time::{Interval, Timestamp};
 pub use value::{Row, Value};
 pub use wal::{Change, Commit};
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
 use ast::StatementKind;
 
 /// What a statement runs against besides the data: the simulated clock and node facts.
@@ -92,11 +96,11 @@ pub struct Env {
     pub catalog: Option<std::rc::Rc<Catalog>>,
 }
 
-/// One parsed SQL statement, ready to execute.
+/// One parsed SQL statement, ready to execute. Cheap to clone: its tree and text are shared.
 #[derive(Clone, Debug)]
 pub struct Statement {
-    kind: StatementKind,
-    text: String,
+    kind: Rc<StatementKind>,
+    text: Rc<str>,
     /// The text names a `pg_` view or function or `current_setting` ([`needs_catalog`]).
     catalog: bool,
     /// Notices parsing raised, printed with the statement's answer.
@@ -107,23 +111,73 @@ pub struct Statement {
 ///
 /// A parse error's position counts characters of `sql`, the whole input;
 /// errors from [`Database::execute`] count characters of [`Statement::sql`].
+///
+/// Parsing is a pure function of the text, so recent answers are remembered
+/// ([`ParseCache`]): the load generator sends the same few hundred texts again and again.
 pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
-    Ok(parser::parse(sql)?
+    if let Some(statements) = PARSED.with(|cache| cache.borrow_mut().get(sql)) {
+        return Ok(statements.to_vec());
+    }
+    let statements: Rc<[Statement]> = parser::parse(sql)?
         .into_iter()
         .map(|parsed| Statement {
             catalog: needs_catalog(&parsed.text),
-            kind: parsed.kind,
-            text: parsed.text,
+            kind: Rc::new(parsed.kind),
+            text: parsed.text.into(),
             notices: parsed.notices,
         })
-        .collect())
+        .collect();
+    // Writes are not kept: each INSERT of a load carries its own values.
+    if !statements.iter().any(Statement::is_write) {
+        PARSED.with(|cache| cache.borrow_mut().insert(sql, &statements));
+    }
+    Ok(statements.to_vec())
+}
+
+thread_local! {
+    static PARSED: RefCell<ParseCache> = RefCell::default();
+}
+
+/// The statements of recently parsed texts, in two generations: when the newer holds
+/// [`ParseCache::GENERATION`] texts it becomes the older and the oldest are forgotten, so the
+/// texts used often stay while one-off ones (each INSERT's own values) pass through.
+/// Only successes of short texts that do not write are kept; it never changes an answer,
+/// only its speed.
+#[derive(Default)]
+struct ParseCache {
+    newer: BTreeMap<Box<str>, Rc<[Statement]>>,
+    older: BTreeMap<Box<str>, Rc<[Statement]>>,
+}
+
+impl ParseCache {
+    const GENERATION: usize = 2_048;
+    const LONGEST_TEXT: usize = 1_024;
+
+    fn get(&mut self, sql: &str) -> Option<Rc<[Statement]>> {
+        if let Some(found) = self.newer.get(sql) {
+            return Some(found.clone());
+        }
+        let found = self.older.remove(sql)?;
+        self.insert(sql, &found);
+        Some(found)
+    }
+
+    fn insert(&mut self, sql: &str, statements: &Rc<[Statement]>) {
+        if sql.len() > Self::LONGEST_TEXT {
+            return;
+        }
+        if self.newer.len() >= Self::GENERATION {
+            self.older = std::mem::take(&mut self.newer);
+        }
+        self.newer.insert(sql.into(), statements.clone());
+    }
 }
 
 impl Statement {
     /// True for anything a hot standby must refuse: INSERT/UPDATE/DELETE/CREATE/DROP.
     pub fn is_write(&self) -> bool {
         matches!(
-            self.kind,
+            *self.kind,
             StatementKind::Insert(_)
                 | StatementKind::Update(_)
                 | StatementKind::Delete(_)
@@ -135,7 +189,7 @@ impl Statement {
 
     /// The command name PostgreSQL uses for this statement (`INSERT`, `CREATE TABLE`, ...).
     pub fn command_tag(&self) -> &'static str {
-        match &self.kind {
+        match &*self.kind {
             StatementKind::Insert(_) => "INSERT",
             StatementKind::Update(_) => "UPDATE",
             StatementKind::Delete(_) => "DELETE",
@@ -153,7 +207,7 @@ impl Statement {
 
     /// The statement's text as the user wrote it (without the trailing `;`).
     pub fn sql(&self) -> String {
-        self.text.clone()
+        self.text.to_string()
     }
 
     /// Whether the statement may read the server's catalog (views, settings, recovery state).
@@ -163,7 +217,7 @@ impl Statement {
 
     /// `SET`, `SHOW`, `RESET`, `ALTER SYSTEM` or `CHECKPOINT`: for the server to run.
     pub fn utility(&self) -> Option<&Utility> {
-        match &self.kind {
+        match &*self.kind {
             StatementKind::Utility(utility) => Some(utility),
             _ => None,
         }
@@ -171,7 +225,7 @@ impl Statement {
 
     /// True for `BEGIN`, `COMMIT` and `ROLLBACK`.
     pub fn is_transaction_control(&self) -> bool {
-        matches!(self.kind, StatementKind::Begin | StatementKind::Commit | StatementKind::Rollback)
+        matches!(*self.kind, StatementKind::Begin | StatementKind::Commit | StatementKind::Rollback)
     }
 
     /// The tables the statement names (for routing and logs), in order of appearance.

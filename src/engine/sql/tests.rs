@@ -773,3 +773,58 @@ fn index_probes_find_each_row_once() {
     texts("UPDATE t SET b = 2 WHERE c = 'x'");
     assert_eq!(texts("SELECT * FROM t WHERE b = 2"), ["x", "w"], "an updated row moves");
 }
+
+#[test]
+fn the_parse_cache_keeps_texts_used_often_and_never_changes_an_answer() {
+    let first = parse("SELECT 1; SELECT 2").expect("valid");
+    let again = parse("SELECT 1; SELECT 2").expect("valid");
+    assert_eq!(again.len(), 2);
+    assert!(Rc::ptr_eq(&first[1].kind, &again[1].kind), "the second parse is remembered");
+    assert_eq!(again[1].sql(), "SELECT 2");
+    let write = "INSERT INTO t VALUES (1)";
+    let (once, twice) = (parse(write).expect("valid"), parse(write).expect("valid"));
+    assert!(!Rc::ptr_eq(&once[0].kind, &twice[0].kind), "writes are not kept");
+    // Errors are answered afresh every time, with their positions.
+    for _ in 0..2 {
+        let error = parse("SELECT 1 FROM WHERE").map(|s| s.len()).expect_err("invalid");
+        assert_eq!(
+            (error.message.as_str(), error.position),
+            ("syntax error at or near \"WHERE\"", Some(15))
+        );
+    }
+
+    let mut cache = ParseCache::default();
+    let statements: Rc<[Statement]> = parse("SELECT 3").expect("valid").into();
+    cache.insert("kept", &statements);
+    for i in 0..ParseCache::GENERATION * 5 / 2 {
+        cache.insert(&format!("SELECT {i}"), &statements);
+        if i % 100 == 0 {
+            assert!(cache.get("kept").is_some(), "a text used often outlives generations");
+        }
+    }
+    assert!(cache.get("SELECT 0").is_none(), "a text used once is forgotten");
+    assert!(cache.newer.len() + cache.older.len() <= 2 * ParseCache::GENERATION);
+    cache.insert(&"x".repeat(ParseCache::LONGEST_TEXT + 1), &statements);
+    assert!(
+        cache.get(&"x".repeat(ParseCache::LONGEST_TEXT + 1)).is_none(),
+        "long texts are not kept"
+    );
+}
+
+#[test]
+fn statements_know_whether_they_ask_the_catalog_and_keep_their_text() {
+    for (sql, asks) in [
+        ("SELECT * FROM pg_stat_replication", true),
+        ("select PG_IS_IN_RECOVERY()", true),
+        ("SELECT current_setting('synchronous_commit')", true),
+        ("SELECT CURRENT_SETTING", true),
+        ("SELECT * FROM orders WHERE note = 'p'", false),
+        ("SELECT currency FROM pgx", false),
+        ("SELECT 'ÄpfelC'", false),
+    ] {
+        assert_eq!(needs_catalog(sql), asks, "{sql}");
+    }
+    let texts: Vec<String> =
+        parse("SELECT 'Äpfel' ;  SELECT 'ü', 2").expect("valid").iter().map(|s| s.sql()).collect();
+    assert_eq!(texts, ["SELECT 'Äpfel'", "SELECT 'ü', 2"]);
+}

@@ -71,20 +71,27 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     Ok(parsed)
 }
 
-/// Byte offsets of characters, to cut statement texts out of the input.
+/// Byte offsets of characters, to cut statement texts out of the input: None for ASCII
+/// text (most of it), where a character's position is its byte offset.
 struct CharIndex {
-    bytes: Vec<usize>,
+    bytes: Option<Vec<usize>>,
 }
 
 impl CharIndex {
     fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            return Self { bytes: None };
+        }
         let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
         bytes.push(text.len());
-        Self { bytes }
+        Self { bytes: Some(bytes) }
     }
 
     fn slice<'a>(&self, text: &'a str, from: usize, to: usize) -> &'a str {
-        &text[self.bytes[from]..self.bytes[to]]
+        match &self.bytes {
+            Some(bytes) => &text[bytes[from]..bytes[to]],
+            None => &text[from..to],
+        }
     }
 }
 
@@ -1121,11 +1128,19 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// PostgreSQL's reserved keywords: not column names nor table names unless quoted.
 /// Whether `word` is one of `keywords` (lower case), compared without allocating.
 pub(super) fn one_of(word: &str, keywords: &[&str]) -> bool {
     keywords.iter().any(|k| k.eq_ignore_ascii_case(word))
 }
+
+/// [`one_of`] for a list in ascending order, by binary search: a name is checked against
+/// the reserved words, the longest list, every time one is parsed.
+fn one_of_sorted(word: &str, sorted: &[&str]) -> bool {
+    word.len() <= LONGEST_KEYWORD && sorted.binary_search(&Folded::new(word).as_str()).is_ok()
+}
+
+/// No keyword is longer (`current_timestamp`, `concurrently`, ...).
+const LONGEST_KEYWORD: usize = 24;
 
 /// A word in ASCII lower case for matching against keywords, on the stack when
 /// it is short (as every keyword is): parsing a statement folds many words.
@@ -1157,166 +1172,173 @@ impl Folded {
     }
 }
 
+/// PostgreSQL's reserved keywords: not column names nor table names unless quoted (sorted).
+const RESERVED: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "initially",
+    "intersect",
+    "into",
+    "lateral",
+    "leading",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "select",
+    "session_user",
+    "some",
+    "symmetric",
+    "system_user",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+/// Whether `word` is one of [`RESERVED`].
 pub(super) fn is_reserved(word: &str) -> bool {
-    const RESERVED: &[&str] = &[
-        "all",
-        "analyse",
-        "analyze",
-        "and",
-        "any",
-        "array",
-        "as",
-        "asc",
-        "asymmetric",
-        "both",
-        "case",
-        "cast",
-        "check",
-        "collate",
-        "column",
-        "constraint",
-        "create",
-        "current_catalog",
-        "current_date",
-        "current_role",
-        "current_time",
-        "current_timestamp",
-        "current_user",
-        "default",
-        "deferrable",
-        "desc",
-        "distinct",
-        "do",
-        "else",
-        "end",
-        "except",
-        "false",
-        "fetch",
-        "for",
-        "foreign",
-        "from",
-        "grant",
-        "group",
-        "having",
-        "in",
-        "initially",
-        "intersect",
-        "into",
-        "lateral",
-        "leading",
-        "limit",
-        "localtime",
-        "localtimestamp",
-        "not",
-        "null",
-        "offset",
-        "on",
-        "only",
-        "or",
-        "order",
-        "placing",
-        "primary",
-        "references",
-        "returning",
-        "select",
-        "session_user",
-        "some",
-        "symmetric",
-        "system_user",
-        "table",
-        "then",
-        "to",
-        "trailing",
-        "true",
-        "union",
-        "unique",
-        "user",
-        "using",
-        "variadic",
-        "when",
-        "where",
-        "window",
-        "with",
-    ];
-    one_of(word, RESERVED)
+    one_of_sorted(word, RESERVED)
 }
+
+/// Keywords that may not stand as a column label without `AS` (sorted).
+const NOT_BARE: &[&str] = &[
+    "array",
+    "as",
+    "char",
+    "character",
+    "create",
+    "day",
+    "except",
+    "fetch",
+    "filter",
+    "for",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "hour",
+    "intersect",
+    "into",
+    "isnull",
+    "limit",
+    "minute",
+    "month",
+    "notnull",
+    "offset",
+    "on",
+    "order",
+    "over",
+    "overlaps",
+    "precision",
+    "returning",
+    "second",
+    "to",
+    "union",
+    "varying",
+    "where",
+    "window",
+    "with",
+    "within",
+    "without",
+    "year",
+];
 
 /// Whether a word may stand as a column label without `AS` (PostgreSQL's `BareColLabel`, as
 /// `pg_get_keywords()` lists them in PostgreSQL 15).
 pub(super) fn is_bare_label(word: &str) -> bool {
-    const NOT_BARE: &[&str] = &[
-        "array",
-        "as",
-        "char",
-        "character",
-        "create",
-        "day",
-        "except",
-        "fetch",
-        "filter",
-        "for",
-        "from",
-        "grant",
-        "group",
-        "having",
-        "hour",
-        "intersect",
-        "into",
-        "isnull",
-        "limit",
-        "minute",
-        "month",
-        "notnull",
-        "offset",
-        "on",
-        "order",
-        "over",
-        "overlaps",
-        "precision",
-        "returning",
-        "second",
-        "to",
-        "union",
-        "varying",
-        "where",
-        "window",
-        "with",
-        "within",
-        "without",
-        "year",
-    ];
-    !one_of(word, NOT_BARE)
+    !one_of_sorted(word, NOT_BARE)
 }
 
 /// Keywords that may name a type or a function but not a column or a table
-/// (PostgreSQL's `type_func_name_keyword`).
+/// (PostgreSQL's `type_func_name_keyword`, sorted).
+const TYPE_FUNC_NAME: &[&str] = &[
+    "authorization",
+    "binary",
+    "collation",
+    "concurrently",
+    "cross",
+    "current_schema",
+    "freeze",
+    "full",
+    "ilike",
+    "inner",
+    "is",
+    "isnull",
+    "join",
+    "left",
+    "like",
+    "natural",
+    "notnull",
+    "outer",
+    "overlaps",
+    "right",
+    "similar",
+    "tablesample",
+    "verbose",
+];
+
+/// Whether `word` is one of [`TYPE_FUNC_NAME`].
 pub(super) fn is_type_func_name(word: &str) -> bool {
-    const TYPE_FUNC_NAME: &[&str] = &[
-        "authorization",
-        "binary",
-        "collation",
-        "concurrently",
-        "cross",
-        "current_schema",
-        "freeze",
-        "full",
-        "ilike",
-        "inner",
-        "is",
-        "isnull",
-        "join",
-        "left",
-        "like",
-        "natural",
-        "notnull",
-        "outer",
-        "overlaps",
-        "right",
-        "similar",
-        "tablesample",
-        "verbose",
-    ];
-    one_of(word, TYPE_FUNC_NAME)
+    one_of_sorted(word, TYPE_FUNC_NAME)
 }
 
 /// Words that end an item or a table reference rather than alias it (`FROM t JOIN u`).

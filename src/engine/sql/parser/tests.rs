@@ -344,3 +344,15 @@ fn zz_dump_generated() {
     }
     std::fs::write(path, out).unwrap();
 }
+
+#[test]
+fn keyword_lists_searched_by_halves_are_sorted_and_short() {
+    for list in [RESERVED, NOT_BARE, TYPE_FUNC_NAME] {
+        assert!(list.windows(2).all(|w| w[0] < w[1]), "sorted: {list:?}");
+        assert!(list.iter().all(|k| k.len() <= LONGEST_KEYWORD && *k == k.to_lowercase()));
+    }
+    assert!(is_reserved("SELECT") && is_reserved("Where") && !is_reserved("user_id"));
+    assert!(is_type_func_name("JOIN") && !is_type_func_name("orders"));
+    assert!(!is_bare_label("FROM") && is_bare_label("total"));
+    assert!(!is_reserved(&"a".repeat(LONGEST_KEYWORD + 1)));
+}
