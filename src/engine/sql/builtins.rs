@@ -1,4 +1,5 @@
-//! Everyday built-ins learners reach for: `replace`, `repeat`, `substring`, `trim` (and
+//! Everyday built-ins learners reach for: `replace`, `repeat`, `substring`, `strpos` (and
+//! `position(sub IN s)`), `trim` (and
 //! `btrim`/`ltrim`/`rtrim`), `extract` (`date_part`), `to_char` for timestamps, and the
 //! session-user functions. The parser turns PostgreSQL's special forms (`substring(s FROM 2
 //! FOR 3)`, `trim(LEADING 'x' FROM s)`, `extract(year FROM t)`) into plain calls of these.
@@ -91,6 +92,14 @@ fn trim_with(args: &[Value], leading: bool, trailing: bool) -> Value {
         out = out.trim_end_matches(|c| set.contains(&c));
     }
     Value::text(out)
+}
+
+/// `strpos(s, sub)` and `position(sub IN s)`: where `sub` first starts in `s`, counting
+/// characters from 1; 0 if it does not occur, 1 for an empty `sub`.
+pub fn strpos(args: &[Value], _: &Env) -> Result<Value> {
+    let (s, sub) = (text(&args[0]), text(&args[1]));
+    let at = s.find(&sub).map_or(0, |byte| s[..byte].chars().count() + 1);
+    Ok(Value::Int(at as i64))
 }
 
 pub fn btrim(args: &[Value], _: &Env) -> Result<Value> {

@@ -100,6 +100,8 @@ pub const FUNCTIONS: &[Function] = &[
     strict("repeat", 2, 2, builtins::repeat),
     strict("substring", 2, 3, builtins::substring),
     strict("substr", 2, 3, builtins::substring),
+    strict("strpos", 2, 2, builtins::strpos),
+    strict("position", 2, 2, builtins::strpos),
     strict("btrim", 1, 2, builtins::btrim),
     strict("ltrim", 1, 2, builtins::ltrim),
     strict("rtrim", 1, 2, builtins::rtrim),

@@ -239,12 +239,12 @@ impl Parser<'_> {
                 let name = if word == "user" { "current_user" } else { word }.to_string();
                 Ok(Expr::Function { name, args: Vec::new(), pos: self.pos(token) })
             }
-            "extract" | "substring" | "trim"
+            "extract" | "substring" | "trim" | "position"
                 if self.peek_at(1).is_some_and(|t| t.is_op("(")) && self.special_syntax(word) =>
             {
                 self.special_call(word, token)
             }
-            "overlay" | "position" | "collation"
+            "overlay" | "collation"
                 if self.peek_at(1).is_some_and(|t| t.is_op("(")) && self.special_syntax(word) =>
             {
                 Err(self
@@ -259,8 +259,8 @@ impl Parser<'_> {
     /// the plain call `substring(x, 2)` parses as a function call.
     fn special_syntax(&self, word: &str) -> bool {
         let keywords: &[&str] = match word {
-            "extract" | "collation" => return true,
-            "position" => &["in"],
+            // PostgreSQL has no plain call of these: `position(a, b)` is a syntax error.
+            "extract" | "collation" | "position" => return true,
             "trim" => &["from", "both", "leading", "trailing"],
             _ => &["from", "for", "placing", "similar"],
         };
@@ -281,7 +281,8 @@ impl Parser<'_> {
     }
 
     /// PostgreSQL's keyword forms, as plain calls: `extract(field FROM t)` is
-    /// `extract('field', t)`, `substring(s FROM a FOR n)` is `substring(s, a, n)`, and
+    /// `extract('field', t)`, `substring(s FROM a FOR n)` is `substring(s, a, n)`,
+    /// `position(sub IN s)` is `position(s, sub)` (`strpos`'s order), and
     /// `trim([BOTH | LEADING | TRAILING] [chars] FROM s)` is `btrim`/`ltrim`/`rtrim(s, chars)`.
     fn special_call(&mut self, word: &str, start: &Token) -> Result<Expr> {
         self.next();
@@ -299,6 +300,13 @@ impl Parser<'_> {
                 self.expect_keyword("from")?;
                 let from = self.expr_bp(0)?;
                 call("extract", vec![Expr::Literal(Value::text(field)), from])
+            }
+            "position" => {
+                // Its operands are b_exprs: the first ends before `IN`.
+                let substring = self.expr_bp(MATCH)?;
+                self.expect_keyword("in")?;
+                let text = self.expr_bp(MATCH)?;
+                call("position", vec![text, substring])
             }
             "substring" => {
                 let text = self.expr_bp(0)?;

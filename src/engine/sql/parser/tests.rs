@@ -108,7 +108,7 @@ fn valid_postgresql_we_do_not_run_is_never_a_syntax_error() {
         ("SELECT x ^ 2 FROM t", "operator ^"),
         ("SELECT '{}'::jsonb", "type jsonb"),
         ("SELECT a FROM t ORDER BY a USING <", "ORDER BY ... USING"),
-        ("SELECT position('a' IN 'abc')", "POSITION(... FROM ...)"),
+        ("SELECT overlay('abc' PLACING 'x' FROM 2)", "OVERLAY(... FROM ...)"),
     ] {
         let e = error(sql);
         assert_eq!(e.code, "0A000", "{sql}: {e}");
