@@ -98,7 +98,7 @@ pub fn check(history: &History, cluster: &Cluster) -> Vec<Finding> {
         if let Some(finding) = missed_write(record, &writes, cluster) {
             findings.push(finding);
         }
-        for table in &record.tables {
+        for table in record.tables.iter() {
             let key = (record.session.as_str(), table.as_str());
             if let Some(previous) = last_read.get(&key) {
                 if let Some(finding) = went_back(previous, record, table, &writes, cluster) {

@@ -6,6 +6,8 @@
 //! exactly this: a history of invocations and completions. The log keeps the newest
 //! [`HISTORY_CAPACITY`] records (memory stays bounded).
 
+use std::rc::Rc;
+
 use super::shared::SharedDeque;
 
 use super::node::Role;
@@ -34,10 +36,10 @@ pub struct OpRecord {
     pub session: String,
     pub node: NodeId,
     pub role: Role,
-    pub sql: String,
+    pub sql: Rc<str>,
     pub kind: OpKind,
     /// Tables the statement names.
-    pub tables: Vec<String>,
+    pub tables: Rc<[String]>,
     pub sent_ms: Millis,
     pub done_ms: Millis,
     /// How far the node had replayed (a primary: its WAL end) when the statement ran.

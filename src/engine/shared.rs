@@ -337,14 +337,32 @@ impl<T: Ord + Clone> SharedSet<T> {
 
     /// Removes the element equal to `value`; false if there is none.
     pub fn remove(&mut self, value: &T) -> bool {
-        let (leaf, offset) = self.seek(|e| e < value);
-        if self.leaves.get(leaf).and_then(|l| l.get(offset)) != Some(value) {
+        let at = self.seek(|e| e < value);
+        if self.get_at(at) != Some(value) {
             return false;
         }
+        self.remove_at(at);
+        true
+    }
+
+    /// The element at a position [`SharedSet::seek`] found; None at the end.
+    pub fn get_at(&self, (leaf, offset): (usize, usize)) -> Option<&T> {
+        self.leaves.get(leaf)?.get(offset)
+    }
+
+    /// [`SharedSet::get_at`], to change in place; the change must keep it where it is in the
+    /// order. Its leaf is copied first if a clone shares it.
+    pub fn get_mut_at(&mut self, (leaf, offset): (usize, usize)) -> Option<&mut T> {
+        let elements = self.leaves.get_mut(leaf).filter(|l| offset < l.len())?;
+        unshare(elements, 0).get_mut(offset)
+    }
+
+    /// Removes the element at a position [`SharedSet::seek`] found.
+    pub fn remove_at(&mut self, (leaf, offset): (usize, usize)) {
+        assert!(self.get_at((leaf, offset)).is_some(), "removing an element that is there");
         unshare(&mut self.leaves[leaf], 0).remove(offset);
         self.len -= 1;
         self.mend(leaf);
-        true
     }
 
     /// After a removal: drops an empty leaf, merges a small one into its successor.

@@ -127,7 +127,7 @@ struct SeenWrite<'a> {
 
 fn tables_of(sql: &str) -> Vec<String> {
     crate::engine::sql::parse(sql)
-        .map(|statements| statements.iter().flat_map(|s| s.tables()).collect())
+        .map(|statements| statements.iter().flat_map(|s| s.tables().to_vec()).collect())
         .unwrap_or_default()
 }
 

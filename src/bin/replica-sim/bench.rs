@@ -63,6 +63,7 @@ fn replay_and_rewind(minutes: u64) {
     let end_ms = run.recording().end_ms;
     let mut jumps_ms: Vec<f64> = Vec::new();
     let (snapshots, snapshot_every_ms) = run.snapshots();
+    let snapshots_mib = run.snapshot_weight_bytes() as f64 / f64::from(1 << 20);
     let resident_mib = resident_kib("VmRSS:").map(|kib| kib / 1_024.0);
     for share in [95, 50, 10, 75, 33, 90, 5, 60, 25, 99] {
         let started = Instant::now();
@@ -77,7 +78,10 @@ fn replay_and_rewind(minutes: u64) {
         "  {replay_s:>10.1} s of wall time ({speed:.1} simulated s per wall s, snapshots included)"
     );
     let resident = resident_mib.map_or(String::new(), |mib| format!(", {mib:.0} MiB resident"));
-    println!("  {snapshots} snapshots, {} s apart{resident}", snapshot_every_ms / 1_000);
+    println!(
+        "  {snapshots} snapshots, {} s apart, holding ~{snapshots_mib:.0} MiB{resident}",
+        snapshot_every_ms / 1_000
+    );
     println!(
         "  rewind to any moment: median {median:.0} ms, worst {worst:.0} ms (10 jumps, native)"
     );
@@ -89,6 +93,7 @@ fn replay_and_rewind(minutes: u64) {
         ("rewind_worst_ms", worst.round()),
         ("replay_snapshots", snapshots as f64),
         ("replay_snapshot_every_s", (snapshot_every_ms / 1_000) as f64),
+        ("replay_snapshots_mib", snapshots_mib.round()),
     ]);
 }
 

@@ -79,7 +79,7 @@ pub(super) struct CachedRead {
     /// Its timeline then.
     pub timeline: u64,
     pub stored_ms: Millis,
-    pub tables: Vec<String>,
+    pub tables: std::rc::Rc<[String]>,
 }
 
 /// The cache itself.
@@ -196,7 +196,7 @@ mod tests {
             node_lsn: Lsn::START,
             timeline: 1,
             stored_ms,
-            tables: vec![table.to_string()],
+            tables: vec![table.to_string()].into(),
         }
     }
 

@@ -1001,7 +1001,7 @@ impl Cluster {
             session: session.to_string(),
             node: reply.node,
             role: reply.role,
-            sql: reply.sql.clone(),
+            sql: statement.shared_sql(),
             kind,
             tables: statement.tables(),
             sent_ms: reply.sent_ms,

@@ -101,6 +101,8 @@ pub struct Env {
 pub struct Statement {
     kind: Rc<StatementKind>,
     text: Rc<str>,
+    /// The tables it names, worked out once (every answer's history record keeps them).
+    tables: Rc<[String]>,
     /// The text names a `pg_` view or function or `current_setting` ([`needs_catalog`]).
     catalog: bool,
     /// Notices parsing raised, printed with the statement's answer.
@@ -122,6 +124,7 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
         .into_iter()
         .map(|parsed| Statement {
             catalog: needs_catalog(&parsed.text),
+            tables: parsed.kind.tables().into(),
             kind: Rc::new(parsed.kind),
             text: parsed.text.into(),
             notices: parsed.notices,
@@ -210,6 +213,11 @@ impl Statement {
         self.text.to_string()
     }
 
+    /// [`Statement::sql`], shared rather than copied.
+    pub fn shared_sql(&self) -> Rc<str> {
+        self.text.clone()
+    }
+
     /// Whether the statement may read the server's catalog (views, settings, recovery state).
     pub fn needs_catalog(&self) -> bool {
         self.catalog
@@ -229,7 +237,7 @@ impl Statement {
     }
 
     /// The tables the statement names (for routing and logs), in order of appearance.
-    pub fn tables(&self) -> Vec<String> {
-        self.kind.tables()
+    pub fn tables(&self) -> Rc<[String]> {
+        self.tables.clone()
     }
 }
