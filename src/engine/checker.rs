@@ -99,7 +99,7 @@ pub fn check(history: &History, cluster: &Cluster) -> Vec<Finding> {
             findings.push(finding);
         }
         for table in record.tables.iter() {
-            let key = (record.session.as_str(), table.as_str());
+            let key = (&*record.session, table.as_str());
             if let Some(previous) = last_read.get(&key) {
                 if let Some(finding) = went_back(previous, record, table, &writes, cluster) {
                     findings.push(finding);
@@ -227,7 +227,7 @@ fn on_other_branch(write: &OpRecord, read: &OpRecord, cluster: &Cluster) -> bool
 
 /// Where a read got its answer and how far that source had replayed.
 fn read_fact(read: &OpRecord, who: &str) -> String {
-    let rows = &read.answer;
+    let rows = read.answer();
     match read.cached_at_ms {
         Some(stored_ms) => format!(
             "#{} {} ({who} {}) began at {} and was answered by the read cache with what {} returned at {}, when it had replayed only to {}: {rows}",

@@ -33,7 +33,7 @@ pub enum OpKind {
 pub struct OpRecord {
     /// Position in the history (1, 2, ...), the id findings refer to.
     pub id: u64,
-    pub session: String,
+    pub session: Rc<str>,
     pub node: NodeId,
     pub role: Role,
     pub sql: Rc<str>,
@@ -48,8 +48,8 @@ pub struct OpRecord {
     pub commit: Option<(u64, Lsn)>,
     /// Rows a read returned.
     pub rows: usize,
-    /// What it returned, briefly: `count = 0` for one value, else `3 rows`.
-    pub answer: String,
+    /// What it returned when that was one value, briefly: `count = 0` (see [`OpRecord::answer`]).
+    pub value: Option<Box<str>>,
     /// The error, if the statement failed.
     pub error: Option<String>,
     /// The failure was a write refused by a read-only standby.
@@ -60,6 +60,19 @@ pub struct OpRecord {
     /// node that produced it and how far it had replayed).
     pub cached_at_ms: Option<Millis>,
 }
+
+impl OpRecord {
+    /// What it returned, briefly: `count = 0` for one value, else `3 rows`.
+    pub fn answer(&self) -> String {
+        match &self.value {
+            Some(value) => value.to_string(),
+            None => format!("{} row{}", self.rows, if self.rows == 1 { "" } else { "s" }),
+        }
+    }
+}
+
+/// How many of the newest records [`History::session_name`] looks through.
+const SESSION_LOOKBACK: usize = 16;
 
 /// The bounded history.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -81,6 +94,13 @@ impl History {
         self.next_id
     }
 
+    /// A session's name for a new record: shared with a recent record of the same session
+    /// (sessions take turns, and a name is kept once, not once per record).
+    pub fn session_name(&self, name: &str) -> Rc<str> {
+        let recent = self.records.iter().rev().take(SESSION_LOOKBACK);
+        recent.map(|r| &r.session).find(|s| &***s == name).cloned().unwrap_or_else(|| name.into())
+    }
+
     /// How many records were ever pushed (kept or dropped).
     pub fn total(&self) -> u64 {
         self.next_id
@@ -95,5 +115,51 @@ impl History {
     pub fn get(&self, id: u64) -> Option<&OpRecord> {
         let first = self.records.front()?.id;
         self.records.get(id.checked_sub(first)? as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(history: &History, session: &str, rows: usize, value: Option<&str>) -> OpRecord {
+        OpRecord {
+            id: 0,
+            session: history.session_name(session),
+            node: NodeId(0),
+            role: Role::Primary,
+            sql: "SELECT 1".into(),
+            kind: OpKind::Read,
+            tables: Rc::from([]),
+            sent_ms: 0,
+            done_ms: 0,
+            node_lsn: Lsn::START,
+            commit: None,
+            rows,
+            value: value.map(Into::into),
+            error: None,
+            refused_read_only: false,
+            timeline: 1,
+            cached_at_ms: None,
+        }
+    }
+
+    #[test]
+    fn records_share_their_sessions_name_and_say_their_answer_briefly() {
+        let mut history = History::default();
+        let first = record(&history, "alice", 3, None);
+        history.push(first);
+        for i in 0..5 {
+            let next = record(&history, &format!("load-{i}"), 1, Some("count = 0"));
+            history.push(next);
+        }
+        let again = record(&history, "alice", 0, None);
+        let kept = history.records().next().expect("pushed");
+        assert!(Rc::ptr_eq(&again.session, &kept.session), "one name for a session");
+        assert!(!Rc::ptr_eq(&record(&history, "bob", 0, None).session, &kept.session));
+        assert_eq!(kept.answer(), "3 rows");
+        assert_eq!(again.answer(), "0 rows");
+        assert_eq!(history.records().nth(1).map(OpRecord::answer), Some("count = 0".into()));
+        assert_eq!(record(&history, "x", 1, None).answer(), "1 row");
     }
 }

@@ -424,7 +424,7 @@ impl Model {
                     .ops
                     .iter()
                     .filter_map(|id| cluster.history().get(*id))
-                    .map(|op| (op.session.clone(), op.sent_ms, op.node))
+                    .map(|op| (op.session.to_string(), op.sent_ms, op.node))
                     .collect();
                 FindingView {
                     title: format!("{} (ops {})", f.anomaly.as_str(), ops.join(", ")),

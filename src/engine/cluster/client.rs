@@ -151,10 +151,11 @@ pub struct AckedCommit {
 
 /// A result in a few words, for the checker's explanations: one value by name
 /// (`count = 0`, which says more than "1 row"), otherwise the number of rows.
-fn brief_answer(outcome: &Outcome) -> String {
+/// A one-value answer, briefly (`count = 0`), for the history.
+fn single_value(outcome: &Outcome) -> Option<Box<str>> {
     match (outcome.columns.as_slice(), outcome.rows.as_slice()) {
-        ([column], [row]) if row.len() == 1 => format!("{column} = {}", row[0]),
-        (_, rows) => format!("{} row{}", rows.len(), if rows.len() == 1 { "" } else { "s" }),
+        ([column], [row]) if row.len() == 1 => Some(format!("{column} = {}", row[0]).into()),
+        _ => None,
     }
 }
 
@@ -998,7 +999,7 @@ impl Cluster {
         };
         self.history.push(OpRecord {
             id: 0,
-            session: session.to_string(),
+            session: self.history.session_name(session),
             node: reply.node,
             role: reply.role,
             sql: statement.shared_sql(),
@@ -1009,7 +1010,7 @@ impl Cluster {
             node_lsn: reply.node_lsn,
             commit: commit.filter(|_| ok),
             rows: reply.result.as_ref().map_or(0, |o| o.rows.len()),
-            answer: reply.result.as_ref().map_or(String::new(), brief_answer),
+            value: reply.result.as_ref().ok().and_then(single_value),
             error: reply.result.as_ref().err().map(|e| e.to_string()),
             refused_read_only: matches!(reply.result, Err(Error::ReadOnly { .. })),
             cached_at_ms: reply.cached_at_ms,
