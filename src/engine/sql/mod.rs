@@ -77,8 +77,10 @@ pub use value::{Row, Value};
 pub use wal::{Change, Commit};
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::hash::Hasher;
 use std::rc::Rc;
+
+use super::digest::StableHasher;
 
 use ast::StatementKind;
 
@@ -117,7 +119,7 @@ pub struct Statement {
 /// Parsing is a pure function of the text, so recent answers are remembered
 /// ([`ParseCache`]): the load generator sends the same few hundred texts again and again.
 pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
-    if let Some(statements) = PARSED.with(|cache| cache.borrow_mut().get(sql)) {
+    if let Some(statements) = PARSED.with(|cache| cache.borrow().get(sql)) {
         return Ok(statements.to_vec());
     }
     let statements: Rc<[Statement]> = parser::parse(sql)?
@@ -141,38 +143,40 @@ thread_local! {
     static PARSED: RefCell<ParseCache> = RefCell::default();
 }
 
-/// The statements of recently parsed texts, in two generations: when the newer holds
-/// [`ParseCache::GENERATION`] texts it becomes the older and the oldest are forgotten, so the
-/// texts used often stay while one-off ones (each INSERT's own values) pass through.
-/// Only successes of short texts that do not write are kept; it never changes an answer,
-/// only its speed.
+/// The statements of recently parsed texts, direct-mapped: a text has one slot, chosen by
+/// its FNV-1a hash, and a newer text hashing to the same slot takes it over. Only successes
+/// of short texts that do not write are kept (each INSERT of a load has its own values); it
+/// never changes an answer, only its speed.
 #[derive(Default)]
 struct ParseCache {
-    newer: BTreeMap<Box<str>, Rc<[Statement]>>,
-    older: BTreeMap<Box<str>, Rc<[Statement]>>,
+    slots: Vec<Option<(Box<str>, Rc<[Statement]>)>>,
 }
 
 impl ParseCache {
-    const GENERATION: usize = 2_048;
+    const SLOTS: usize = 4_096;
     const LONGEST_TEXT: usize = 1_024;
 
-    fn get(&mut self, sql: &str) -> Option<Rc<[Statement]>> {
-        if let Some(found) = self.newer.get(sql) {
-            return Some(found.clone());
+    fn slot(sql: &str) -> usize {
+        let mut hasher = StableHasher::default();
+        hasher.write(sql.as_bytes());
+        (hasher.finish() % Self::SLOTS as u64) as usize
+    }
+
+    fn get(&self, sql: &str) -> Option<Rc<[Statement]>> {
+        match self.slots.get(Self::slot(sql))? {
+            Some((text, statements)) if **text == *sql => Some(statements.clone()),
+            _ => None,
         }
-        let found = self.older.remove(sql)?;
-        self.insert(sql, &found);
-        Some(found)
     }
 
     fn insert(&mut self, sql: &str, statements: &Rc<[Statement]>) {
         if sql.len() > Self::LONGEST_TEXT {
             return;
         }
-        if self.newer.len() >= Self::GENERATION {
-            self.older = std::mem::take(&mut self.newer);
+        if self.slots.is_empty() {
+            self.slots = std::iter::repeat_with(|| None).take(Self::SLOTS).collect();
         }
-        self.newer.insert(sql.into(), statements.clone());
+        self.slots[Self::slot(sql)] = Some((sql.into(), statements.clone()));
     }
 }
 
