@@ -149,8 +149,11 @@ thread_local! {
 /// never changes an answer, only its speed.
 #[derive(Default)]
 struct ParseCache {
-    slots: Vec<Option<(Box<str>, Rc<[Statement]>)>>,
+    slots: Vec<Option<ParsedText>>,
 }
+
+/// A text and its statements.
+type ParsedText = (Box<str>, Rc<[Statement]>);
 
 impl ParseCache {
     const SLOTS: usize = 4_096;
