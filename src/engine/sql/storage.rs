@@ -283,13 +283,22 @@ impl Index {
 
     /// The rows holding exactly `key`, in id order.
     pub fn ids_of(&self, key: &Key) -> impl Iterator<Item = RowId> + '_ {
-        let entry = self.entries.get_at(self.seek(&key.0)).filter(|e| e.cmp_key(&key.0).is_eq());
+        let entry = self.find(&key.0).ok().and_then(|at| self.entries.get_at(at));
         entry.map_or(&[][..], |e| e.ids.as_slice()).iter().copied()
     }
 
     /// Where `key`'s entry is, or would be.
     fn seek(&self, key: &[Value]) -> (usize, usize) {
         self.entries.seek(|e| e.cmp_key(key).is_lt())
+    }
+
+    /// Where `key`'s entry is (`Ok`), or where it would go (`Err`).
+    fn find(&self, key: &[Value]) -> Result<(usize, usize), (usize, usize)> {
+        let at = self.seek(key);
+        match self.entries.get_at(at) {
+            Some(entry) if entry.cmp_key(key).is_eq() => Ok(at),
+            _ => Err(at),
+        }
     }
 
     /// True if some row holds `key`, other than those in `ignore`.
@@ -299,22 +308,17 @@ impl Index {
     }
 
     fn insert(&mut self, key: Key, id: RowId) {
-        let at = self.seek(&key.0);
-        let held = self.entries.get_at(at).is_some_and(|e| e.cmp_key(&key.0).is_eq());
-        match self.entries.get_mut_at(at).filter(|_| held) {
-            Some(entry) => entry.ids.insert(id),
-            None => {
+        match self.find(&key.0) {
+            Ok(at) => self.entries.get_mut_at(at).expect("found").ids.insert(id),
+            Err(_) => {
                 self.entries.insert(Entry { key: StoredKey::new(&key.0), ids: Ids::One(id) });
             }
         }
     }
 
     fn remove(&mut self, key: &Key, id: RowId) {
-        let at = self.seek(&key.0);
-        if !self.entries.get_at(at).is_some_and(|e| e.cmp_key(&key.0).is_eq()) {
-            return;
-        }
-        if self.entries.get_mut_at(at).is_some_and(|entry| entry.ids.remove(id)) {
+        let Ok(at) = self.find(&key.0) else { return };
+        if self.entries.get_mut_at(at).expect("found").ids.remove(id) {
             self.entries.remove_at(at);
         }
     }
