@@ -312,10 +312,9 @@ impl Cluster {
         asking: &str,
     ) -> Vec<Value> {
         let statement = self.statement_on(node, name);
-        let sync_wait = statement == Some(true);
         let (state, wait_type, wait) = if name == asking || statement.is_some() {
-            let wait = if sync_wait { (Some("IPC"), Some("SyncRep")) } else { (None, None) };
-            ("active", wait.0, wait.1)
+            let wait = statement.flatten();
+            ("active", wait.map(|w| w.0), wait.map(|w| w.1))
         } else if connection.is_aborted() {
             ("idle in transaction (aborted)", Some("Client"), Some("ClientRead"))
         } else if connection.in_transaction() {

@@ -118,6 +118,8 @@ struct InFlight {
     sleep_ms: Millis,
     /// Its wait for synchronous replication was cancelled: acknowledged as a local commit.
     cancelled: bool,
+    /// It touched a row another op's waiting commit wrote: it runs again when that op ends.
+    lock_holder: Option<OpId>,
 }
 
 /// A client operation in progress.
@@ -231,6 +233,13 @@ impl Cluster {
             return Some(format!("read waiting for a replica to replay {commit} (ryw=lsn)"));
         }
         let in_flight = self.ops.get(&op)?.in_flight.as_ref()?;
+        if let Some(holder) = in_flight.lock_holder {
+            let owner = self.ops.get(&holder).map_or("", |h| h.reply.session.as_str());
+            return Some(format!(
+                "waiting for a row lock on {}: op {} ({owner}) wrote the row, and its commit still waits",
+                in_flight.node, holder.0
+            ));
+        }
         Some(match (&in_flight.result, in_flight.waiting_since_ms) {
             (None, _) => format!("queued or running on {}", in_flight.node),
             (Some(_), Some(since)) => {
@@ -256,12 +265,22 @@ impl Cluster {
         })
     }
 
-    /// Whether `session` has a statement on `node` now, and if so whether its commit waits for
-    /// synchronous replication (`pg_stat_activity`'s `active` and `SyncRep`).
-    pub(super) fn statement_on(&self, node: NodeId, session: &str) -> Option<bool> {
+    /// What `session`'s statement on `node` waits for, if it has one there now
+    /// (`pg_stat_activity`'s `wait_event_type` and `wait_event`; None while it runs).
+    pub(super) fn statement_on(
+        &self,
+        node: NodeId,
+        session: &str,
+    ) -> Option<Option<(&'static str, &'static str)>> {
         self.ops.values().find_map(|op| {
             let in_flight = op.in_flight.as_ref().filter(|f| f.node == node)?;
-            (op.reply.session == session).then_some(in_flight.waiting_since_ms.is_some())
+            (op.reply.session == session).then_some(if in_flight.waiting_since_ms.is_some() {
+                Some(("IPC", "SyncRep"))
+            } else if in_flight.lock_holder.is_some() {
+                Some(("Lock", "transactionid"))
+            } else {
+                None
+            })
         })
     }
 
@@ -400,6 +419,7 @@ impl Cluster {
             cache_key,
             sleep_ms: 0,
             cancelled: false,
+            lock_holder: None,
         };
         self.ops.get_mut(&id).expect("op exists").in_flight = Some(in_flight);
         if self.shutting_down() == Some(node) {
@@ -565,20 +585,26 @@ impl Cluster {
             // Unflushed WAL is about to exist: remember the durable state a crash returns to.
             node.durable = (node.flushed_lsn == node.wal.end()).then(|| node.db.clone());
         }
-        // Load traffic reads everything (no one sees its rows, and it keeps the load cheap).
-        let plain_read = statement.command_tag() == "SELECT";
-        let hidden = if quiet || !plain_read || node.role != Role::Primary {
+        // Load traffic sees everything and takes no locks (no one sees its rows, and it keeps
+        // the load cheap).
+        let hidden = if quiet || node.role != Role::Primary {
             Vec::new()
         } else {
             self.waiting_commits(node_id, &session)
         };
         let node = &mut self.nodes[node_id.0];
         let connection = node.sessions.entry(session.clone()).or_default();
+        let commits: Vec<&sql::Commit> = hidden.iter().map(|(_, commit)| commit).collect();
         let result = if hidden.is_empty() || connection.in_transaction() {
             node.db.execute(connection, &statement, &env)
-        } else {
-            let commits: Vec<&sql::Commit> = hidden.iter().collect();
+        } else if matches!(statement.command_tag(), "SELECT" | "BEGIN") {
+            // A read, or a transaction's snapshot: without the commits that still wait.
             node.db.without(&commits).execute(connection, &statement, &env)
+        } else {
+            match node.db.execute_past_waits(connection, &statement, &env, &commits) {
+                sql::PastWaits::Ran(result) => result,
+                sql::PastWaits::Blocked(holder) => return self.wait_for_lock(id, hidden[holder].0),
+            }
         };
         if statement.is_transaction_control() && statement.command_tag() != "BEGIN" {
             let committed = matches!(&result, Ok(o) if o.tag == "COMMIT");
@@ -614,22 +640,50 @@ impl Cluster {
         cpu_us
     }
 
-    /// Commits on `node` of other sessions than `reader` that are not acknowledged yet, in WAL
-    /// order: invisible to `reader` until their wait for synchronous replication ends.
-    fn waiting_commits(&self, node: NodeId, reader: &str) -> Vec<sql::Commit> {
-        let mut commits: Vec<(Lsn, &sql::Commit)> = self
+    /// Commits on `node` of other sessions than `reader` that are not acknowledged yet, with
+    /// their ops, in WAL order: invisible to `reader` until their wait for synchronous
+    /// replication ends, and holding their rows' locks until then.
+    fn waiting_commits(&self, node: NodeId, reader: &str) -> Vec<(OpId, sql::Commit)> {
+        let mut commits: Vec<(Lsn, OpId, &sql::Commit)> = self
             .ops
-            .values()
-            .filter(|op| op.reply.session != reader)
-            .filter_map(|op| {
+            .iter()
+            .filter(|(_, op)| op.reply.session != reader)
+            .filter_map(|(id, op)| {
                 let f = op.in_flight.as_ref().filter(|f| f.node == node && !f.cancelled)?;
                 let (_, end) = f.commit?;
                 let commit = f.result.as_ref()?.as_ref().ok()?.commit.as_ref()?;
-                Some((end, commit))
+                Some((end, *id, commit))
             })
             .collect();
-        commits.sort_by_key(|(end, _)| *end);
-        commits.into_iter().map(|(_, c)| c.clone()).collect()
+        commits.sort_by_key(|(end, _, _)| *end);
+        commits.into_iter().map(|(_, id, c)| (id, c.clone())).collect()
+    }
+
+    /// Holds op `id`'s statement until `holder`'s transaction ends (its commit is
+    /// acknowledged, its wait cancelled, or it fails): then it runs again from the start, as
+    /// PostgreSQL re-checks a row whose lock it waited for. Returns the CPU spent finding out.
+    fn wait_for_lock(&mut self, id: OpId, holder: OpId) -> u64 {
+        let in_flight =
+            self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()).expect("in flight");
+        in_flight.lock_holder = Some(holder);
+        in_flight.cpu_us = ERROR_CPU_US;
+        self.lock_waits.entry(holder).or_default().push(id);
+        ERROR_CPU_US
+    }
+
+    /// `holder`'s transaction ended: the statements waiting on its locks go back in their
+    /// node's queue, in the order they started waiting.
+    fn release_locks(&mut self, holder: OpId) {
+        let Some(waiters) = self.lock_waits.remove(&holder) else { return };
+        for id in waiters {
+            let Some(in_flight) = self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut()) else {
+                continue;
+            };
+            in_flight.lock_holder = None;
+            let node = in_flight.node;
+            self.nodes[node.0].queue.push_back(Job::Statement(id));
+            self.pump(node);
+        }
     }
 
     /// Extra time after the CPU work: the local WAL flush, for a commit that waits for it.
@@ -871,6 +925,12 @@ impl Cluster {
         let in_flight =
             self.ops.get_mut(&id).and_then(|op| op.in_flight.take()).expect("in flight");
         self.commit_waits.remove(&id);
+        if let Some(holder) = in_flight.lock_holder {
+            // Cancelled, or its node went down, while it waited for a lock.
+            if let Some(waiters) = self.lock_waits.get_mut(&holder) {
+                waiters.retain(|w| *w != id);
+            }
+        }
         let failed = result.is_err();
         if let (Some((_, end)), false, false) = (in_flight.commit, failed, in_flight.cancelled) {
             assert!(
@@ -901,6 +961,7 @@ impl Cluster {
         let session = op.reply.session.clone();
         self.note_completion(&reply, &session, quiet, in_flight.commit, in_flight.mode);
         self.record_history(&reply, &session, &in_flight.statement, in_flight.commit);
+        self.release_locks(id);
         let op = self.ops.get_mut(&id).expect("op exists");
         op.reply.statements.push(reply);
         if failed {

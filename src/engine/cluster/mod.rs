@@ -228,6 +228,8 @@ pub struct Cluster {
     ops: BTreeMap<OpId, client::Op>,
     /// Ops whose commit waits for its mode (`synchronous_commit`, semi-sync, `ryw=sync`).
     commit_waits: VecMap<OpId, ()>,
+    /// Statements waiting for the row locks of an op whose commit waits, by that op.
+    lock_waits: VecMap<OpId, Vec<OpId>>,
     next_op: u64,
     finished: VecDeque<Reply>,
     sessions: VecMap<String, ClientSession>,
@@ -281,6 +283,7 @@ impl Cluster {
             next_conn: 1,
             ops: BTreeMap::new(),
             commit_waits: VecMap::new(),
+            lock_waits: VecMap::new(),
             next_op: 1,
             finished: VecDeque::new(),
             sessions: VecMap::new(),

@@ -166,15 +166,21 @@ impl Database {
         if txn.changes.is_empty() {
             return Ok(Outcome::tag("COMMIT"));
         }
-        let mut next = self.clone();
-        for change in &txn.changes {
-            next.apply_change(change, None).map_err(conflict)?;
-        }
-        next.check_unique(&txn.changes)?;
-        *self = next;
+        *self = self.with_changes(&txn.changes)?;
         let mut outcome = Outcome::tag("COMMIT");
         outcome.commit = Some(Commit { changes: txn.changes });
         Ok(outcome)
+    }
+
+    /// This database with `changes` (computed on another copy of it) applied and every key
+    /// they wrote still unique, or why they no longer fit.
+    pub(super) fn with_changes(&self, changes: &[Change]) -> Result<Database> {
+        let mut next = self.clone();
+        for change in changes {
+            next.apply_change(change, None).map_err(conflict)?;
+        }
+        next.check_unique(changes)?;
+        Ok(next)
     }
 }
 

@@ -47,6 +47,7 @@ mod exec;
 mod explain;
 mod functions;
 mod lexer;
+mod locks;
 mod numeric;
 mod outcome;
 mod parser;
@@ -68,6 +69,7 @@ pub use catalog::{
 pub use error::SqlError;
 pub use exec::Session;
 pub use functions::format_lsn;
+pub use locks::PastWaits;
 pub use numeric::Numeric;
 pub use outcome::{pad, Access, Cost, Outcome};
 pub use schema::{ColumnSchema, DataType, IndexSchema, TableSchema};
