@@ -44,6 +44,10 @@ pub struct Name {
 pub enum Expr {
     /// A constant.
     Literal(Value),
+    /// A string literal as written, before binding: PostgreSQL's `unknown`, whose type is
+    /// what it meets (`user_id = '101'` is an integer). Binding checks it coerces to that
+    /// type, pointing at it when it does not, and makes it a [`Expr::Literal`].
+    Unknown { text: Value, pos: Pos },
     /// A column reference, optionally qualified (`o.user_id`).
     Column { table: Option<String>, name: String, pos: Pos },
     /// A bound reference to position `n` of the row being evaluated
@@ -476,7 +480,11 @@ impl Expr {
     ) -> Result<Expr, E> {
         let mut boxed = |e: &Expr| f(e).map(Box::new);
         Ok(match self {
-            Expr::Literal(_) | Expr::Column { .. } | Expr::Slot(_) | Expr::Default => self.clone(),
+            Expr::Literal(_)
+            | Expr::Unknown { .. }
+            | Expr::Column { .. }
+            | Expr::Slot(_)
+            | Expr::Default => self.clone(),
             Expr::Unary { op, expr } => Expr::Unary { op: *op, expr: boxed(expr)? },
             Expr::Binary { op, left, right } => {
                 Expr::Binary { op: *op, left: boxed(left)?, right: boxed(right)? }

@@ -23,7 +23,7 @@ use super::ast::{
     Update,
 };
 use super::error::SqlError;
-use super::eval::{bind, conjuncts, eval, fold_constants, is_true, Clause, Scope};
+use super::eval::{bind, check_unknown, conjuncts, eval, fold_constants, is_true, Clause, Scope};
 use super::outcome::{Access, Cost};
 use super::plan::scan;
 use super::query::{expand_items, table_scope};
@@ -251,10 +251,24 @@ pub fn insert(
         return Err(refused.at(stmt.table.pos.0));
     }
     let table = table_at(tables, &stmt.table)?;
-    let targets = match &stmt.source {
+    let mut targets = match &stmt.source {
         InsertSource::DefaultValues => Vec::new(),
         _ => insert_targets(table, &stmt.columns)?,
     };
+    if stmt.columns.is_none() {
+        // Without a column list, the values fill the first columns; the rest take defaults.
+        let width = match (&stmt.source, &selected) {
+            (_, Some((rows, _))) => rows.first().map(|row| row.len()),
+            (InsertSource::Values(rows), None) => rows.first().map(Vec::len),
+            _ => None,
+        };
+        targets.truncate(width.unwrap_or(targets.len()));
+    }
+    if let InsertSource::Values(rows) = &stmt.source {
+        for (expr, target) in rows.iter().flatten().zip(targets.iter().cycle()) {
+            check_unknown(expr, &table.schema.columns[*target].data_type)?;
+        }
+    }
     let (selected, source_cost) = match selected {
         Some((rows, cost)) => (Some(rows), cost),
         None => (None, Cost::default()),
@@ -385,6 +399,7 @@ pub fn update(
         let position = table.schema.column_index(&name.name).ok_or_else(|| {
             SqlError::undefined_column_of(&name.name, &table.schema.name).at(name.pos.0)
         })?;
+        check_unknown(expr, &table.schema.columns[position].data_type)?;
         let bound = match expr {
             Expr::Default => None,
             other => Some(bind(other, &scope, Clause::NoAggregates("UPDATE"))?),

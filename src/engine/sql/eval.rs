@@ -126,6 +126,7 @@ pub fn bind(expr: &Expr, scope: &Scope, clause: Clause) -> Result<Expr> {
             Ok(Expr::Slot(scope.resolve(table.as_deref(), name, *pos)?))
         }
         Expr::Function { name, args, pos } => bind_function(name, args, *pos, scope, clause),
+        Expr::Unknown { text, .. } => Ok(Expr::Literal(text.clone())),
         Expr::Aggregate { func, arg, distinct, pos } => {
             if let Clause::NoAggregates(place) = clause {
                 return Err(SqlError::grouping(format!(
@@ -141,6 +142,7 @@ pub fn bind(expr: &Expr, scope: &Scope, clause: Clause) -> Result<Expr> {
             Ok(Expr::Aggregate { func: *func, arg, distinct: *distinct, pos: *pos })
         }
         _ => {
+            check_unknown_operands(expr, scope, clause)?;
             let bound = expr.try_map_children(&mut |e| bind(e, scope, clause))?;
             if let Expr::Binary { op, left, right } = &bound {
                 check_comparable(*op, left, right, scope)?;
@@ -157,6 +159,81 @@ pub fn bind(expr: &Expr, scope: &Scope, clause: Clause) -> Result<Expr> {
             Ok(bound)
         }
     }
+}
+
+/// Checks that a string literal reads as a value of `to`, pointing at it when it does not,
+/// as PostgreSQL does when it coerces an `unknown` literal while analysing the statement:
+/// `WHERE user_id = 'abc'` fails even on an empty table. Only the input is checked here; a
+/// length or precision limit is checked where the value is stored (with no position).
+pub fn check_unknown(expr: &Expr, to: &DataType) -> Result<()> {
+    let Expr::Unknown { text, pos } = expr else { return Ok(()) };
+    let input = match to {
+        DataType::Numeric(_) => DataType::Numeric(None),
+        DataType::Varchar(_) => return Ok(()),
+        other => other.clone(),
+    };
+    input.cast(text.clone()).map(drop).map_err(|e| e.at(pos.0))
+}
+
+/// Checks a string literal cast to a type (`'abc'::integer`, `DATE 'x'`), and those an
+/// operator, `IN` or `BETWEEN` meets with a typed operand (`n = 'x'`, `id IN (1, 'q')`,
+/// `1 + 'abc'`), as the type PostgreSQL's operator resolution gives them.
+fn check_unknown_operands(expr: &Expr, scope: &Scope, clause: Clause) -> Result<()> {
+    let (op, pairs): (Option<BinaryOp>, Vec<(&Expr, &Expr)>) = match expr {
+        Expr::Binary { op, left, right } => (Some(*op), vec![(left, right), (right, left)]),
+        Expr::InList { expr, list, .. } => {
+            (None, list.iter().map(|item| (item, &**expr)).collect())
+        }
+        Expr::Between { expr, low, high, .. } => (None, vec![(low, expr), (high, expr)]),
+        Expr::Cast { expr, to } => return check_unknown(expr, to),
+        _ => return Ok(()),
+    };
+    for (unknown, other) in pairs {
+        if !matches!(unknown, Expr::Unknown { .. }) || matches!(other, Expr::Unknown { .. }) {
+            continue;
+        }
+        let Some(known) = known_type(&bind(other, scope, clause)?, scope) else { continue };
+        let as_type = match op {
+            Some(op) => unknown_operand_type(op, known),
+            None => Some(known),
+        };
+        if let Some(as_type) = as_type {
+            check_unknown(unknown, &as_type)?;
+        }
+    }
+    Ok(())
+}
+
+/// The type PostgreSQL reads a string literal as when it meets `known` across `op`: the same
+/// type where `known op known` exists (`1 + '2'`, `d - '2026-01-01'`), an interval added to
+/// a timestamp or an interval; None where it is not one type (`date + '1'`, `'a' || 1`).
+fn unknown_operand_type(op: BinaryOp, known: DataType) -> Option<DataType> {
+    let number = matches!(known, DataType::Integer | DataType::BigInt | DataType::Numeric(_));
+    match op {
+        BinaryOp::Concat => None,
+        BinaryOp::Add if number => Some(known),
+        BinaryOp::Add => {
+            matches!(known, DataType::Timestamp | DataType::Interval).then_some(DataType::Interval)
+        }
+        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => number.then_some(known),
+        _ => Some(known),
+    }
+}
+
+/// The type of a bound column, cast or literal (None for anything else).
+fn known_type(expr: &Expr, scope: &Scope) -> Option<DataType> {
+    Some(match expr {
+        Expr::Slot(slot) => scope.columns.get(*slot)?.data_type.clone(),
+        Expr::Cast { to, .. } => to.clone(),
+        Expr::Literal(Value::Int(n)) if i32::try_from(*n).is_ok() => DataType::Integer,
+        Expr::Literal(Value::Int(_)) => DataType::BigInt,
+        Expr::Literal(Value::Numeric(_)) => DataType::Numeric(None),
+        Expr::Literal(Value::Bool(_)) => DataType::Boolean,
+        Expr::Literal(Value::Timestamp(_)) => DataType::Timestamp,
+        Expr::Literal(Value::Date(_)) => DataType::Date,
+        Expr::Literal(Value::Interval(_)) => DataType::Interval,
+        _ => return None,
+    })
 }
 
 /// PostgreSQL words a nested aggregate differently from other misplaced ones.
@@ -255,7 +332,7 @@ fn type_label(data_type: &DataType) -> &'static str {
 /// True if the expression reads no row (so it can be evaluated once, e.g. for an index lookup).
 pub fn is_constant(expr: &Expr) -> bool {
     match expr {
-        Expr::Literal(_) => true,
+        Expr::Literal(_) | Expr::Unknown { .. } => true,
         Expr::Column { .. } | Expr::Slot(_) | Expr::Aggregate { .. } | Expr::Default => false,
         Expr::Unary { expr, .. } | Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } => {
             is_constant(expr)
@@ -310,7 +387,7 @@ pub fn conjuncts(expr: &Expr) -> Vec<&Expr> {
 /// Evaluates a bound expression on a row.
 pub fn eval(expr: &Expr, row: &[Value], env: &Env) -> Result<Value> {
     match expr {
-        Expr::Literal(value) => Ok(value.clone()),
+        Expr::Literal(value) | Expr::Unknown { text: value, .. } => Ok(value.clone()),
         Expr::Slot(slot) => {
             row.get(*slot).cloned().ok_or_else(|| SqlError::new("XX000", "unbound column slot"))
         }

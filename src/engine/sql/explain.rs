@@ -659,7 +659,7 @@ impl Deparse<'_> {
 
     fn expr(&self, expr: &Expr) -> String {
         match expr {
-            Expr::Literal(value) => literal(value),
+            Expr::Literal(value) | Expr::Unknown { text: value, .. } => literal(value),
             Expr::Column { table, name, .. } => match table {
                 Some(t) => format!("{t}.{name}"),
                 None => name.clone(),

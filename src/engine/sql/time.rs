@@ -89,23 +89,39 @@ impl Timestamp {
     /// Parses `2026-01-05`, `2026-01-05 09:00`, `2026-01-05 09:00:00.25`,
     /// also with a `T` separator; a trailing `Z` or `+00` offset is ignored,
     /// as PostgreSQL ignores it for `timestamp without time zone`.
+    ///
+    /// Text that reads as a date and time but names no such moment is PostgreSQL's
+    /// `date/time field value out of range` (`2026-02-30`, `12:60`); a month or day no
+    /// calendar has (`2026-13-01`) adds its hint about `datestyle`. `24:00` is the next
+    /// midnight, as in PostgreSQL.
     pub fn parse(text: &str) -> Result<Self, SqlError> {
         let invalid = || SqlError::invalid_datetime("timestamp", text);
+        let out_of_range =
+            || SqlError::new("22008", format!("date/time field value out of range: \"{text}\""));
         let trimmed = text.trim();
         let (date, time) = match trimmed.find([' ', 'T']) {
             Some(at) => (&trimmed[..at], trimmed[at + 1..].trim()),
             None => (trimmed, ""),
         };
         let (year, month, day) = parse_date(date).ok_or_else(invalid)?;
-        let ms_of_day = if time.is_empty() {
-            0
-        } else {
-            parse_clock(strip_offset(time)).ok_or_else(invalid)?
-        };
-        if !(0..MS_PER_DAY).contains(&ms_of_day) {
-            return Err(invalid());
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return Err(out_of_range().hint("Perhaps you need a different \"datestyle\" setting."));
         }
-        Timestamp::from_civil(year, month, day, ms_of_day).ok_or_else(invalid)
+        let (hours, minutes, seconds_ms) = if time.is_empty() {
+            (0, 0, 0)
+        } else {
+            clock_fields(strip_offset(time)).ok_or_else(invalid)?
+        };
+        let midnight_after = hours == 24 && minutes == 0 && seconds_ms == 0;
+        if (hours > 23 && !midnight_after) || minutes > 59 || seconds_ms >= MS_PER_MINUTE {
+            return Err(out_of_range());
+        }
+        let ms_of_day = hours * MS_PER_HOUR + minutes * MS_PER_MINUTE + seconds_ms;
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return Err(SqlError::timestamp_out_of_range());
+        }
+        let midnight = Timestamp::from_civil(year, month, day, 0).ok_or_else(out_of_range)?;
+        Ok(Timestamp(midnight.0 + ms_of_day))
     }
 
     /// The midnight that starts this timestamp's day (a `date`).
@@ -115,9 +131,10 @@ impl Timestamp {
 
     /// Parses a `date`: `2026-01-05` (a time after it is ignored, as PostgreSQL does).
     pub fn parse_date(text: &str) -> Result<Self, SqlError> {
-        Timestamp::parse(text)
-            .map(Timestamp::day)
-            .map_err(|_| SqlError::invalid_datetime("date", text))
+        Timestamp::parse(text).map(Timestamp::day).map_err(|e| match e.code {
+            "22007" => SqlError::invalid_datetime("date", text),
+            _ => e,
+        })
     }
 
     /// `self + days` for `date + integer`, within the playground's range.
@@ -196,6 +213,15 @@ fn strip_offset(time: &str) -> &str {
 
 /// Parses `HH:MM[:SS[.fff]]` into milliseconds (hours may exceed 24 for intervals).
 fn parse_clock(time: &str) -> Option<i64> {
+    let (hours, minutes, seconds_ms) = clock_fields(time)?;
+    if minutes >= 60 || seconds_ms >= MS_PER_MINUTE {
+        return None;
+    }
+    Some(hours * MS_PER_HOUR + minutes * MS_PER_MINUTE + seconds_ms)
+}
+
+/// `HH:MM[:SS[.fff]]` as hours, minutes and milliseconds, unchecked.
+fn clock_fields(time: &str) -> Option<(i64, i64, i64)> {
     let mut parts = time.split(':');
     let hours = parse_digits(parts.next()?, 1, 6)?;
     let minutes = parse_digits(parts.next()?, 1, 2)?;
@@ -203,10 +229,7 @@ fn parse_clock(time: &str) -> Option<i64> {
         Some(seconds) => parse_seconds(seconds)?,
         None => 0,
     };
-    if parts.next().is_some() || minutes >= 60 || seconds_ms >= MS_PER_MINUTE {
-        return None;
-    }
-    Some(hours * MS_PER_HOUR + minutes * MS_PER_MINUTE + seconds_ms)
+    parts.next().is_none().then_some((hours, minutes, seconds_ms))
 }
 
 /// Parses `SS[.fff...]` into milliseconds, rounding below a millisecond.

@@ -205,7 +205,8 @@ impl Parser<'_> {
             self.peek().filter(|t| t.kind == Kind::String).ok_or_else(|| self.unexpected())?;
         self.next();
         self.tree = 2;
-        Ok(Expr::Cast { expr: Box::new(Expr::Literal(Value::text(token.text.clone()))), to })
+        let text = Expr::Unknown { text: Value::text(token.text.clone()), pos: self.pos(&token) };
+        Ok(Expr::Cast { expr: Box::new(text), to })
     }
 }
 
