@@ -159,7 +159,7 @@ impl Parser<'_> {
             }
             Kind::String => {
                 self.next();
-                Ok(Expr::Unknown { text: Value::text(token.text.clone()), pos: self.pos(&token) })
+                Ok(Expr::Unknown { text: Value::text(token.text.clone()), pos: self.pos(token) })
             }
             Kind::Param => {
                 Err(self.unsupported_at(format!("parameters ({})", token.text), Some(token)))

@@ -205,7 +205,7 @@ impl Parser<'_> {
             self.peek().filter(|t| t.kind == Kind::String).ok_or_else(|| self.unexpected())?;
         self.next();
         self.tree = 2;
-        let text = Expr::Unknown { text: Value::text(token.text.clone()), pos: self.pos(&token) };
+        let text = Expr::Unknown { text: Value::text(token.text.clone()), pos: self.pos(token) };
         Ok(Expr::Cast { expr: Box::new(text), to })
     }
 }
