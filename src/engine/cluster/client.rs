@@ -163,7 +163,7 @@ fn single_value(outcome: &Outcome) -> Option<Box<str>> {
 
 /// CPU cost of a statement from its plan cost, in µs: planning, rows read, rows sent, rows written.
 pub fn statement_cpu_us(cost: &Cost, changes: usize) -> u64 {
-    cost.cpu_us() + 20 * changes as u64
+    cost.cpu_us() + sql::ROW_WRITE_US * changes as u64
 }
 
 /// Acknowledged commits remembered for the invariants (older halves are forgotten).
@@ -570,7 +570,7 @@ impl Cluster {
         };
         in_flight.timeline = node.timeline;
         if node.role == Role::Replica && statement.is_write() {
-            let command = statement.command_tag();
+            let command = statement.write_tag();
             self.events.push(self.now_ms, EventKind::RefusedWrite { node: node_id, command });
             in_flight.result = Some(Err(Error::ReadOnly { command }));
             in_flight.cpu_us = ERROR_CPU_US;

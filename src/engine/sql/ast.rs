@@ -393,8 +393,11 @@ impl TableRef {
 /// `EXPLAIN [ ( option [, …] ) ] SELECT …` or `EXPLAIN [ANALYZE] SELECT …`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Explain {
-    /// The query explained.
-    pub select: Select,
+    /// The query explained, or the rows an INSERT, UPDATE or DELETE reads (`SELECT * FROM t
+    /// WHERE …` of an UPDATE, an INSERT's SELECT); None for `INSERT … VALUES`.
+    pub select: Option<Select>,
+    /// The INSERT, UPDATE or DELETE explained: its node tops the plan, and ANALYZE runs it.
+    pub write: Option<Box<StatementKind>>,
     /// `ANALYZE`: run it and show actual (simulated) times and rows.
     pub analyze: bool,
     /// `COSTS` (on by default): each node's estimated cost, rows and width.
@@ -563,7 +566,10 @@ impl StatementKind {
             StatementKind::Update(u) => vec![u.table.name.name.clone()],
             StatementKind::Delete(d) => vec![d.table.name.name.clone()],
             StatementKind::Select(select) => select.tables(),
-            StatementKind::Explain(explain) => explain.select.tables(),
+            StatementKind::Explain(explain) => match &explain.write {
+                Some(write) => write.tables(),
+                None => explain.select.as_ref().map(Select::tables).unwrap_or_default(),
+            },
             StatementKind::Begin
             | StatementKind::Commit
             | StatementKind::Rollback

@@ -124,7 +124,7 @@ impl Database {
             return Err(SqlError::in_failed_transaction());
         }
         if env.in_recovery && stmt.is_write() {
-            return Err(SqlError::read_only_transaction(stmt.command_tag()));
+            return Err(SqlError::read_only_transaction(stmt.write_tag()));
         }
         if matches!(*stmt.kind, StatementKind::Begin) {
             let mut outcome = Outcome::tag("BEGIN");
@@ -217,9 +217,31 @@ fn run(
                 Vec::new(),
             ))
         }
-        StatementKind::Explain(explain) => {
-            Ok((super::explain::explain(work, explain, env)?, Vec::new()))
-        }
+        StatementKind::Explain(explain) => match explain.write.as_deref() {
+            // ANALYZE runs the write; its plan is of the rows as they were.
+            Some(write) if explain.analyze => {
+                let before = work.clone();
+                let (written, changes) = run(work, shared, write, env)?;
+                let plan = super::explain::explain(
+                    &before,
+                    explain,
+                    env,
+                    Some((&written, changes.len())),
+                )?;
+                Ok((plan, changes))
+            }
+            Some(write) => {
+                // Planning analyses the write as PostgreSQL does (names, literals' types),
+                // without running it: only those errors, the ones with a position, count.
+                match run(&mut work.clone(), None, write, env) {
+                    Err(error) if error.position.is_some() || error.code.starts_with("42") => {
+                        Err(error)
+                    }
+                    _ => Ok((super::explain::explain(work, explain, env, None)?, Vec::new())),
+                }
+            }
+            None => Ok((super::explain::explain(work, explain, env, None)?, Vec::new())),
+        },
         StatementKind::CreateTable(create) => {
             let Some(schema) = dml::create_table(work, create)? else {
                 return Ok((Outcome::tag("CREATE TABLE"), Vec::new()));

@@ -15,16 +15,18 @@
 //! ```
 //!
 //! The query runs either way (it only reads), so every row count is counted, not
-//! estimated: EXPLAIN's `rows=` is what the table really holds. Costs follow PostgreSQL's
+//! estimated: EXPLAIN's `rows=` is what the table really holds. An INSERT, UPDATE or DELETE
+//! is explained as its write node (`Update on orders`) over the plan of the rows it reads;
+//! only ANALYZE runs the write, as in PostgreSQL. Costs follow PostgreSQL's
 //! planner formulas and default constants (`seq_page_cost` 1, `random_page_cost` 4,
 //! `cpu_tuple_cost` 0.01, …) over those counts. ANALYZE's times are the simulated CPU the
 //! statement is charged ([`Cost::cpu_us`]), so they match the node's load and the slow log.
 //! Plain EXPLAIN is charged planning only, as PostgreSQL does not run the query.
 
-use super::ast::{BinaryOp, Explain, Expr, JoinKind, Select, UnaryOp};
+use super::ast::{BinaryOp, Explain, Expr, InsertSource, JoinKind, Select, StatementKind, UnaryOp};
 use super::error::SqlError;
 use super::eval::{bind, conjuncts, is_constant, Clause, Scope};
-use super::outcome::{Access, Cost, Outcome, PLANNING_US, ROW_READ_US};
+use super::outcome::{Access, Cost, Outcome, PLANNING_US, ROW_READ_US, ROW_WRITE_US};
 use super::query::{
     expand_items, group_exprs, join_key, resolve_order, run_select, Direction, JoinMethod,
     JoinTrace, ResultSet, SortKey, Sources,
@@ -49,29 +51,111 @@ const TUPLE_OVERHEAD: f64 = 28.0;
 /// Index entries per B-tree leaf page (an integer key).
 const LEAF_ENTRIES: f64 = 300.0;
 
-/// Runs `EXPLAIN`: the query, then its plan as one `QUERY PLAN` row per line.
-pub fn explain(db: &Database, explain: &Explain, env: &Env) -> Result<Outcome> {
-    let select = &explain.select;
-    let result = run_select(db, select, env)?;
-    let sources = Sources::resolve(db, env, select)?;
-    let bound = Bound::new(select, &sources)?;
-    let plan = Planner { select, sources: &sources, result: &result, bound }.plan()?;
+/// Runs `EXPLAIN`: the query (or what a write reads), then its plan as one `QUERY PLAN` row
+/// per line. `written` is what ANALYZE's run of an INSERT, UPDATE or DELETE did to `db`
+/// (the database as it was before), with the number of rows it changed.
+pub fn explain(
+    db: &Database,
+    explain: &Explain,
+    env: &Env,
+    written: Option<(&Outcome, usize)>,
+) -> Result<Outcome> {
+    let (reading, read_cost) = match &explain.select {
+        Some(select) => {
+            let result = run_select(db, select, env)?;
+            let sources = Sources::resolve(db, env, select)?;
+            let bound = Bound::new(select, &sources)?;
+            let plan = Planner { select, sources: &sources, result: &result, bound }.plan()?;
+            (plan, result.cost)
+        }
+        None => (values(db, explain.write.as_deref())?, Cost::default()),
+    };
+    let (plan, written_rows) = match explain.write.as_deref() {
+        Some(write) => write_node(db, write, reading, written)?,
+        None => (reading, 0),
+    };
     let mut lines = Vec::new();
     plan.render(0, explain, &mut lines);
+    let result_cost = read_cost;
     if explain.summary {
-        let execution_us = result.cost.cpu_us() - PLANNING_US;
+        let execution_us = result_cost.cpu_us() - PLANNING_US + ROW_WRITE_US * written_rows;
         lines.push(format!("Planning Time: {}", millis(PLANNING_US)));
         lines.push(format!("Execution Time: {}", millis(execution_us)));
     }
     let rows: Vec<Row> = lines.into_iter().map(|l| Row::from([Value::text(l)])).collect();
     let cost = if explain.analyze {
-        Cost { rows_returned: 0, ..result.cost }
+        Cost { rows_returned: 0, ..result_cost }
     } else {
-        Cost { access: result.cost.access, ..Cost::default() }
+        Cost { access: result_cost.access, ..Cost::default() }
     };
     let mut outcome = Outcome::rows("EXPLAIN", vec!["QUERY PLAN".into()], rows);
     outcome.cost = cost;
     Ok(outcome)
+}
+
+/// The `Insert on` / `Update on` / `Delete on` node over the plan of the rows it reads
+/// (PostgreSQL's ModifyTable), and how many rows it wrote. It returns no rows unless the
+/// write has RETURNING.
+fn write_node(
+    db: &Database,
+    write: &StatementKind,
+    input: Node,
+    written: Option<(&Outcome, usize)>,
+) -> Result<(Node, u64)> {
+    let (verb, name, visible, returning) = match write {
+        StatementKind::Insert(i) => ("Insert", &i.table.name, "", !i.returning.is_empty()),
+        StatementKind::Update(u) => {
+            ("Update", &u.table.name.name, u.table.visible_name(), !u.returning.is_empty())
+        }
+        StatementKind::Delete(d) => {
+            ("Delete", &d.table.name.name, d.table.visible_name(), !d.returning.is_empty())
+        }
+        other => unreachable!("EXPLAIN of {other:?} is a syntax error"),
+    };
+    let table = db.table(name)?;
+    let written_rows = written.map_or(0, |(_, changed)| changed as u64);
+    let rows = match (returning, written) {
+        (false, _) => 0,
+        (true, Some((outcome, _))) => outcome.rows.len() as u64,
+        (true, None) => input.rows,
+    };
+    let width = if returning { input.width } else { 0 };
+    let mut node = Node::new(format!("{verb} on {}", table_label(table, visible)), rows, width);
+    node.min_estimate = 0;
+    (node.startup, node.total) = (input.startup, input.total);
+    let write_us = ROW_WRITE_US * written_rows;
+    node.actual_us = (input.actual_us.1 + write_us, input.actual_us.1 + write_us);
+    node.children.push(input);
+    Ok((node, written_rows))
+}
+
+/// What `INSERT … VALUES` reads: one row from `Result`, several from a `Values Scan`.
+fn values(db: &Database, write: Option<&StatementKind>) -> Result<Node> {
+    let Some(StatementKind::Insert(insert)) = write else {
+        unreachable!("only INSERT … VALUES explains without a query")
+    };
+    let table = db.table(&insert.table.name)?;
+    let (rows, width) = match &insert.source {
+        InsertSource::Values(rows) => {
+            let width = rows.first().map_or(0, |row| {
+                let widths = table.schema.columns.iter().map(|c| type_width(&c.data_type));
+                widths.take(row.len()).sum()
+            });
+            (rows.len() as u64, width)
+        }
+        _ => (1, 0),
+    };
+    let mut node = if rows > 1 {
+        let mut node = Node::new("Values Scan on \"*VALUES*\"", rows, width);
+        node.total = (CPU_TUPLE + CPU_OPERATOR) * rows as f64;
+        node
+    } else {
+        let mut node = Node::new("Result", rows, width);
+        node.total = CPU_TUPLE;
+        node
+    };
+    node.actual_us = (1, rows);
+    Ok(node)
 }
 
 fn millis(us: u64) -> String {
@@ -87,6 +171,8 @@ struct Node {
     /// Rows per loop (estimated and actual: the same, counted).
     rows: u64,
     width: u32,
+    /// The least row estimate printed: 1, as PostgreSQL clamps them, but 0 for a write.
+    min_estimate: u64,
     details: Vec<String>,
     /// Lines only ANALYZE prints (`Rows Removed by Filter`, `Sort Method`).
     analyzed: Vec<String>,
@@ -104,6 +190,7 @@ impl Node {
             total: 0.0,
             rows,
             width,
+            min_estimate: 1,
             details: Vec::new(),
             analyzed: Vec::new(),
             actual_us: (0, 0),
@@ -131,7 +218,8 @@ impl Node {
             format!("{}->  {}", " ".repeat(6 * depth - 4), self.name)
         };
         if options.costs {
-            let (startup, total, rows) = (self.startup, self.total, self.rows.max(1));
+            let (startup, total) = (self.startup, self.total);
+            let rows = self.rows.max(self.min_estimate);
             line += &format!("  (cost={startup:.2}..{total:.2} rows={rows} width={})", self.width);
         }
         if options.analyze {

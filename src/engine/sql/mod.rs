@@ -71,7 +71,7 @@ pub use exec::Session;
 pub use functions::format_lsn;
 pub use locks::PastWaits;
 pub use numeric::Numeric;
-pub use outcome::{pad, Access, Cost, Outcome};
+pub use outcome::{pad, Access, Cost, Outcome, ROW_WRITE_US};
 pub use schema::{ColumnSchema, DataType, IndexSchema, TableSchema};
 pub use storage::Database;
 pub use time::{Interval, Timestamp};
@@ -186,17 +186,33 @@ impl ParseCache {
 }
 
 impl Statement {
-    /// True for anything a hot standby must refuse: INSERT/UPDATE/DELETE/CREATE/DROP.
+    /// True for anything a hot standby must refuse: INSERT/UPDATE/DELETE/CREATE/DROP, and
+    /// `EXPLAIN ANALYZE` of a write (it runs it).
     pub fn is_write(&self) -> bool {
-        matches!(
-            *self.kind,
+        match &*self.kind {
+            StatementKind::Explain(explain) => explain.analyze && explain.write.is_some(),
             StatementKind::Insert(_)
-                | StatementKind::Update(_)
-                | StatementKind::Delete(_)
-                | StatementKind::CreateTable(_)
-                | StatementKind::DropTable { .. }
-                | StatementKind::CreateIndex(_)
-        )
+            | StatementKind::Update(_)
+            | StatementKind::Delete(_)
+            | StatementKind::CreateTable(_)
+            | StatementKind::DropTable { .. }
+            | StatementKind::CreateIndex(_) => true,
+            _ => false,
+        }
+    }
+
+    /// The command a hot standby names when it refuses this write: `EXPLAIN ANALYZE UPDATE`
+    /// is refused as `UPDATE`, as in PostgreSQL.
+    pub fn write_tag(&self) -> &'static str {
+        match &*self.kind {
+            StatementKind::Explain(explain) => match explain.write.as_deref() {
+                Some(StatementKind::Insert(_)) => "INSERT",
+                Some(StatementKind::Update(_)) => "UPDATE",
+                Some(StatementKind::Delete(_)) => "DELETE",
+                _ => "EXPLAIN",
+            },
+            _ => self.command_tag(),
+        }
     }
 
     /// The command name PostgreSQL uses for this statement (`INSERT`, `CREATE TABLE`, ...).

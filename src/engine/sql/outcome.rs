@@ -48,6 +48,8 @@ pub const PLANNING_US: u64 = 50;
 pub const ROW_READ_US: u64 = 1;
 /// Simulated CPU per row sent to the client, in µs.
 pub const ROW_SENT_US: u64 = 2;
+/// Simulated CPU per row a statement writes (its WAL record and index entries).
+pub const ROW_WRITE_US: u64 = 20;
 
 /// The work a statement did.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -526,12 +526,19 @@ impl<'a> Parser<'a> {
                 return Err(self.unsupported_at("EXPLAIN VERBOSE", self.peek()));
             }
         }
-        let start = self.peek();
-        let StatementKind::Select(select) = self.statement()? else {
-            let what = "EXPLAIN of INSERT, UPDATE or DELETE (EXPLAIN a SELECT with the same WHERE)";
-            return Err(self.unsupported_at(what, start));
+        let start = self.at;
+        let (select, write) = match self.statement()? {
+            StatementKind::Select(select) => (Some(*select), None),
+            write @ (StatementKind::Update(_)
+            | StatementKind::Delete(_)
+            | StatementKind::Insert(_)) => (rows_written(&write), Some(Box::new(write))),
+            // PostgreSQL's grammar explains only queries and DML.
+            _ => {
+                self.at = start;
+                return Err(self.unexpected());
+            }
         };
-        options.finish(*select)
+        options.finish(select, write)
     }
 
     /// One `name [value]` of `EXPLAIN ( … )`, with PostgreSQL's errors.
@@ -1370,6 +1377,31 @@ fn is_clause_word(word: &str) -> bool {
     one_of(word, CLAUSE)
 }
 
+/// The rows an INSERT, UPDATE or DELETE reads, as a query EXPLAIN can plan: the target
+/// table's rows its WHERE keeps, or an INSERT's SELECT (None for `INSERT … VALUES`).
+fn rows_written(write: &StatementKind) -> Option<Select> {
+    let (table, filter) = match write {
+        StatementKind::Update(update) => (&update.table, &update.filter),
+        StatementKind::Delete(delete) => (&delete.table, &delete.filter),
+        StatementKind::Insert(Insert { source: InsertSource::Select(select), .. }) => {
+            return Some((**select).clone())
+        }
+        _ => return None,
+    };
+    Some(Select {
+        distinct: false,
+        items: vec![SelectItem::Wildcard],
+        from: Some(table.clone()),
+        join: None,
+        filter: filter.clone(),
+        group_by: Vec::new(),
+        having: None,
+        order_by: Vec::new(),
+        limit: None,
+        offset: None,
+    })
+}
+
 /// EXPLAIN's options as written: None where the statement does not say.
 #[derive(Default)]
 struct ExplainOptions {
@@ -1381,13 +1413,18 @@ struct ExplainOptions {
 
 impl ExplainOptions {
     /// The statement, with PostgreSQL's defaults and its one rule between the options.
-    fn finish(self, select: Select) -> Result<StatementKind> {
+    fn finish(
+        self,
+        select: Option<Select>,
+        write: Option<Box<StatementKind>>,
+    ) -> Result<StatementKind> {
         let analyze = self.analyze.unwrap_or(false);
         if self.timing == Some(true) && !analyze {
             return Err(SqlError::new("22023", "EXPLAIN option TIMING requires ANALYZE"));
         }
         Ok(StatementKind::Explain(Box::new(Explain {
             select,
+            write,
             analyze,
             costs: self.costs.unwrap_or(true),
             timing: self.timing.unwrap_or(analyze),
