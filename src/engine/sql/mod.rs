@@ -38,6 +38,7 @@
 //! [`Database::apply_change`]: storage::Database
 
 mod ast;
+mod bignum;
 mod builtins;
 mod catalog;
 mod dml;
