@@ -16,7 +16,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 /// An exact decimal of any length: `±digits / 10^scale`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Big {
     /// True below zero (never for zero).
     pub negative: bool,
@@ -162,7 +162,6 @@ impl Ord for BigValue<'_> {
 }
 
 /// A [`Big`] ordered by value (`1.50 = 1.5`), not by its representation.
-#[derive(Debug)]
 pub struct BigValue<'a>(pub &'a Big);
 
 impl PartialEq for BigValue<'_> {

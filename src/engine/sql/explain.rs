@@ -110,7 +110,7 @@ fn write_node(
         StatementKind::Delete(d) => {
             ("Delete", &d.table.name.name, d.table.visible_name(), !d.returning.is_empty())
         }
-        other => unreachable!("EXPLAIN of {other:?} is a syntax error"),
+        _ => unreachable!("EXPLAIN of anything but a query or a write is a syntax error"),
     };
     let table = db.table(name)?;
     let written_rows = written.map_or(0, |(_, changed)| changed as u64);

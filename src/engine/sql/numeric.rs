@@ -19,10 +19,11 @@
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
+use super::super::digest::StableHasher;
 use super::bignum::{Big, BigValue};
 use super::error::SqlError;
 
@@ -352,7 +353,30 @@ thread_local! {
 #[derive(Default)]
 struct LongValues {
     values: Vec<Rc<Big>>,
-    indexes: BTreeMap<Rc<Big>, i128>,
+    /// Indexes into `values` by FNV-1a hash of the value, in [`LONG_BUCKETS`] buckets.
+    buckets: Vec<Vec<usize>>,
+}
+
+const LONG_BUCKETS: usize = 1_024;
+
+impl LongValues {
+    /// The index of `big`, adding it if it is new.
+    fn intern(&mut self, big: Big) -> usize {
+        let mut hasher = StableHasher::default();
+        hasher.write(&big.digits);
+        (big.scale, big.negative).hash(&mut hasher);
+        let bucket = (hasher.finish() % LONG_BUCKETS as u64) as usize;
+        if self.buckets.is_empty() {
+            self.buckets = vec![Vec::new(); LONG_BUCKETS];
+        }
+        let values = &self.values;
+        if let Some(index) = self.buckets[bucket].iter().find(|i| *values[**i] == big) {
+            return *index;
+        }
+        self.values.push(Rc::new(big));
+        self.buckets[bucket].push(self.values.len() - 1);
+        self.values.len() - 1
+    }
 }
 
 /// PostgreSQL's leading base-10000 digit and its weight, of a long value.
@@ -393,17 +417,7 @@ impl Numeric {
         if let Some(mantissa) = big.to_i128().filter(|m| m.unsigned_abs() < MAX_MANTISSA as u128) {
             return Numeric::new(mantissa, big.scale);
         }
-        let mantissa = LONG_VALUES.with(|long| {
-            let mut long = long.borrow_mut();
-            if let Some(index) = long.indexes.get(&big) {
-                return *index;
-            }
-            let index = long.values.len() as i128;
-            let big = Rc::new(big);
-            long.values.push(Rc::clone(&big));
-            long.indexes.insert(big, index);
-            index
-        });
+        let mantissa = LONG_VALUES.with(|long| long.borrow_mut().intern(big) as i128);
         Ok(Numeric { mantissa, scale: LONG })
     }
 
