@@ -265,8 +265,11 @@ pub fn insert(
         targets.truncate(width.unwrap_or(targets.len()));
     }
     if let InsertSource::Values(rows) = &stmt.source {
-        for (expr, target) in rows.iter().flatten().zip(targets.iter().cycle()) {
-            check_unknown(expr, &table.schema.columns[*target].data_type)?;
+        // A row of the wrong width fails on its width below, as in PostgreSQL.
+        for row in rows.iter().filter(|row| row.len() == targets.len()) {
+            for (expr, target) in row.iter().zip(&targets) {
+                check_unknown(expr, &table.schema.columns[*target].data_type)?;
+            }
         }
     }
     let (selected, source_cost) = match selected {

@@ -179,29 +179,30 @@ pub fn check_unknown(expr: &Expr, to: &DataType) -> Result<()> {
 /// operator, `IN` or `BETWEEN` meets with a typed operand (`n = 'x'`, `id IN (1, 'q')`,
 /// `1 + 'abc'`), as the type PostgreSQL's operator resolution gives them.
 fn check_unknown_operands(expr: &Expr, scope: &Scope, clause: Clause) -> Result<()> {
-    let (op, pairs): (Option<BinaryOp>, Vec<(&Expr, &Expr)>) = match expr {
-        Expr::Binary { op, left, right } => (Some(*op), vec![(left, right), (right, left)]),
-        Expr::InList { expr, list, .. } => {
-            (None, list.iter().map(|item| (item, &**expr)).collect())
-        }
-        Expr::Between { expr, low, high, .. } => (None, vec![(low, expr), (high, expr)]),
-        Expr::Cast { expr, to } => return check_unknown(expr, to),
-        _ => return Ok(()),
-    };
-    for (unknown, other) in pairs {
+    let check = |unknown: &Expr, other: &Expr, op: Option<BinaryOp>| {
         if !matches!(unknown, Expr::Unknown { .. }) || matches!(other, Expr::Unknown { .. }) {
-            continue;
+            return Ok(());
         }
-        let Some(known) = known_type(&bind(other, scope, clause)?, scope) else { continue };
+        let Some(known) = known_type(&bind(other, scope, clause)?, scope) else { return Ok(()) };
         let as_type = match op {
             Some(op) => unknown_operand_type(op, known),
             None => Some(known),
         };
-        if let Some(as_type) = as_type {
-            check_unknown(unknown, &as_type)?;
+        as_type.map_or(Ok(()), |as_type| check_unknown(unknown, &as_type))
+    };
+    match expr {
+        Expr::Binary { op, left, right } => {
+            check(left, right, Some(*op))?;
+            check(right, left, Some(*op))
         }
+        Expr::InList { expr, list, .. } => list.iter().try_for_each(|item| check(item, expr, None)),
+        Expr::Between { expr, low, high, .. } => {
+            check(low, expr, None)?;
+            check(high, expr, None)
+        }
+        Expr::Cast { expr, to } => check_unknown(expr, to),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// The type PostgreSQL reads a string literal as when it meets `known` across `op`: the same

@@ -60,7 +60,7 @@ pub fn explain(
     env: &Env,
     written: Option<(&Outcome, usize)>,
 ) -> Result<Outcome> {
-    let (reading, read_cost) = match &explain.select {
+    let (reading, result_cost) = match &explain.select {
         Some(select) => {
             let result = run_select(db, select, env)?;
             let sources = Sources::resolve(db, env, select)?;
@@ -76,7 +76,6 @@ pub fn explain(
     };
     let mut lines = Vec::new();
     plan.render(0, explain, &mut lines);
-    let result_cost = read_cost;
     if explain.summary {
         let execution_us = result_cost.cpu_us() - PLANNING_US + ROW_WRITE_US * written_rows;
         lines.push(format!("Planning Time: {}", millis(PLANNING_US)));
