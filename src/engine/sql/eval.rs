@@ -169,7 +169,8 @@ pub fn check_unknown(expr: &Expr, to: &DataType) -> Result<()> {
     let Expr::Unknown { text, pos } = expr else { return Ok(()) };
     let input = match to {
         DataType::Numeric(_) => DataType::Numeric(None),
-        DataType::Varchar(_) => return Ok(()),
+        // Any text reads as text (a varchar's length is checked where it is stored).
+        DataType::Text | DataType::Varchar(_) => return Ok(()),
         other => other.clone(),
     };
     input.cast(text.clone()).map(drop).map_err(|e| e.at(pos.0))
