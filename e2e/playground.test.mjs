@@ -1,7 +1,7 @@
 // The walking skeleton, as a learner sees it in a real browser.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { servedApp, openApp, screenshot, screenshotOf, runSql, tableRows, setField, diagramTextOverlaps } from "./harness.mjs";
+import { servedApp, openApp, screenshot, screenshotOf, runSql, tableRows, setField, step, diagramTextOverlaps } from "./harness.mjs";
 
 const app = servedApp();
 
@@ -158,6 +158,27 @@ test("a commit waiting for its standby is invisible to other sessions; Cancel en
   const after = await runSql(page, "pg1", "SELECT * FROM orders");
   assert.equal(await after.getAttribute("data-rows"), "1");
   await screenshot(page, "20-sync-commit-cancelled");
+  // A waiting commit keeps its row locks: bob's UPDATE waits for pg2, and carol's UPDATE of
+  // the same row waits for bob's lock, saying whose it is; once pg2 is back both finish.
+  await page.fill('[data-testid="sql-input"]', "UPDATE orders SET item = 'lamp' WHERE id = 1");
+  await page.click('[data-testid="run"]');
+  await page.waitForSelector('[data-testid="pending"]');
+  await page.click('[data-testid="session-tab"][data-session="carol"]');
+  await page.selectOption('[data-testid="sql-target"]', "pg1");
+  await page.fill('[data-testid="sql-input"]', "UPDATE orders SET item = item || '!' WHERE id = 1");
+  await page.click('[data-testid="run"]');
+  await page.waitForFunction(() =>
+    /waiting for a row lock on pg1: op \d+ \(bob\)/.test(document.querySelector('[data-testid="results"]')?.innerText ?? ""));
+  await screenshot(page, "20b-row-lock-wait");
+  await page.fill('[data-testid="script-input"]', "heal");
+  await page.click('[data-testid="script-run"]');
+  // The clock pauses after a script: step it while pg2 reconnects and acknowledges.
+  for (let i = 0; i < 20 && (await page.locator('[data-testid="pending"]').count()) > 0; i++) {
+    await step(page);
+  }
+  assert.equal(await page.locator('[data-testid="pending"]').count(), 0);
+  const final = await runSql(page, "pg1", "SELECT item FROM orders WHERE id = 1");
+  assert.match(await final.innerText(), /lamp!/);
   assert.deepEqual(errors, []);
   await page.close();
 });
