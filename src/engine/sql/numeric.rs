@@ -91,9 +91,16 @@ impl Numeric {
 
     /// Parses `12`, `-1.50`, `.5`, `1e3`, `2.5E-2` (surrounding spaces allowed).
     pub fn parse(text: &str) -> Option<Self> {
-        let text = text.trim();
+        Numeric::parse_input(text).ok()
+    }
+
+    /// [`Numeric::parse`], saying why not: `invalid input syntax for type numeric` for text
+    /// that is no number, `value overflows numeric format` for a number past the limits.
+    pub fn parse_input(original: &str) -> Result<Self, SqlError> {
+        let invalid = || SqlError::invalid_input("numeric", original);
+        let text = original.trim();
         let (body, exponent) = match text.find(['e', 'E']) {
-            Some(at) => (&text[..at], text[at + 1..].parse::<i32>().ok()?),
+            Some(at) => (&text[..at], text[at + 1..].parse::<i32>().map_err(|_| invalid())?),
             None => (text, 0),
         };
         let (negative, body) = match body.as_bytes().first() {
@@ -105,9 +112,9 @@ impl Numeric {
         let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
         if int_part.len() + frac_part.len() == 0 || !all_digits(int_part) || !all_digits(frac_part)
         {
-            return None;
+            return Err(invalid());
         }
-        let scale = i64::try_from(frac_part.len()).ok()? - i64::from(exponent);
+        let scale = frac_part.len() as i64 - i64::from(exponent);
         let small = || {
             let mut mantissa: i128 = 0;
             for b in int_part.bytes().chain(frac_part.bytes()) {
@@ -123,17 +130,21 @@ impl Numeric {
                 Numeric::new(mantissa.checked_mul(factor)?, 0).ok()
             }
         };
-        small().or_else(|| {
-            let mut big = Big::parse_digits(int_part, frac_part)?;
-            big.scale = 0;
-            big = match u32::try_from(scale) {
-                Ok(scale) => Big { scale, ..big },
-                // A positive exponent past the digits: zeros after them.
-                Err(_) => Big { scale: 0, ..big.rescale(u32::try_from(-scale).ok()?) },
-            };
-            let big = if negative { big.neg() } else { big };
-            Numeric::from_big(big).ok()
-        })
+        if let Some(small) = small() {
+            return Ok(small);
+        }
+        // An exponent no numeric can take is refused before its zeros are written out.
+        let overflow = SqlError::numeric_overflow;
+        if !(-((MAX_INTEGER_DIGITS + 1) as i64)..=i64::from(MAX_SCALE)).contains(&scale) {
+            return Err(overflow());
+        }
+        let big = Big::parse_digits(int_part, frac_part).ok_or_else(invalid)?;
+        let big = match u32::try_from(scale) {
+            Ok(scale) => Big { scale, ..big },
+            // A positive exponent past the digits: zeros after them.
+            Err(_) => Big { scale: 0, ..Big { scale: 0, ..big }.rescale((-scale) as u32) },
+        };
+        Numeric::from_big(if negative { big.neg() } else { big })
     }
 
     /// This value with exactly `scale` fractional digits, rounding half away from zero.
@@ -440,6 +451,9 @@ impl Numeric {
 
     /// This value with exactly `scale` fractional digits, rounding half away from zero.
     pub fn rescale(&self, scale: u32) -> Result<Self, SqlError> {
+        if scale > MAX_SCALE {
+            return Err(SqlError::numeric_overflow());
+        }
         self.either(self, |a, _| a.rescale_small(scale), |a, _| Ok(a.rescale(scale)))
     }
 
@@ -532,6 +546,9 @@ impl Numeric {
         let long = |a: Big, _| {
             if places >= 0 {
                 return Ok(a.rescale(shift.min(MAX_SCALE)));
+            }
+            if shift as usize > MAX_INTEGER_DIGITS {
+                return Ok(Big { negative: false, digits: Vec::new(), scale: 0 });
             }
             // To tens, hundreds, …: round the value divided by 10^shift, then scale it back.
             let divided = Big { scale: a.scale.saturating_add(shift), ..a };

@@ -195,9 +195,7 @@ fn cast_numeric(value: Value, limits: Option<(u32, u32)>) -> Result<Value, SqlEr
     let number = match value {
         Value::Int(i) => Numeric::from_i64(i),
         Value::Numeric(n) => n,
-        Value::Text(s) => {
-            Numeric::parse(&s).ok_or_else(|| SqlError::invalid_input("numeric", &s))?
-        }
+        Value::Text(s) => Numeric::parse_input(&s)?,
         other => return Err(cannot_cast(&other, &DataType::Numeric(None))),
     };
     let Some((precision, scale)) = limits else { return Ok(Value::Numeric(number)) };
