@@ -163,6 +163,8 @@ test("a commit waiting for its standby is invisible to other sessions; Cancel en
   await page.fill('[data-testid="sql-input"]', "UPDATE orders SET item = 'lamp' WHERE id = 1");
   await page.click('[data-testid="run"]');
   await page.waitForSelector('[data-testid="pending"]');
+  await step(page);
+  assert.match(await page.innerText('[data-testid="pending"]'), /commit waiting/);
   await page.click('[data-testid="session-tab"][data-session="carol"]');
   await page.selectOption('[data-testid="sql-target"]', "pg1");
   await page.fill('[data-testid="sql-input"]', "UPDATE orders SET item = item || '!' WHERE id = 1");
