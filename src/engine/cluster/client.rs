@@ -556,6 +556,8 @@ impl Cluster {
             return self.run_utility_statement(id, &session, node_id, &statement, utility);
         }
         let mut env = self.env_for(node_id);
+        // Load traffic's answers are counted, not shown, unless the read cache keeps them.
+        env.rows_unread = quiet && in_flight.cache_key.is_none();
         let connection = self.nodes[node_id.0].sessions.entry(session.clone()).or_default();
         connection.query = Some((statement.sql().into(), env.now));
         if statement.needs_catalog() {
@@ -735,6 +737,7 @@ impl Cluster {
                 Role::Primary => node.wal.end().0,
                 Role::Replica => node.replay_lsn.0,
             },
+            rows_unread: false,
         }
     }
 

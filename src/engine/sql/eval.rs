@@ -31,23 +31,23 @@ type Result<T> = std::result::Result<T, SqlError>;
 
 /// One column visible to expressions: which table (alias) it belongs to, its name and type.
 #[derive(Clone, Debug)]
-pub struct ScopeColumn {
+pub struct ScopeColumn<'a> {
     /// The table's visible name (alias or table name).
-    pub table: String,
+    pub table: &'a str,
     /// Column name.
-    pub name: String,
+    pub name: &'a str,
     /// Declared type.
     pub data_type: DataType,
 }
 
 /// The columns of the row an expression is evaluated on, in slot order.
 #[derive(Clone, Debug, Default)]
-pub struct Scope {
-    /// Columns in slot order.
-    pub columns: Vec<ScopeColumn>,
+pub struct Scope<'a> {
+    /// Columns in slot order (borrowed from the tables' schemas and the statement).
+    pub columns: Vec<ScopeColumn<'a>>,
 }
 
-impl Scope {
+impl Scope<'_> {
     /// Slot of `table.name` or `name`.
     pub fn resolve(&self, table: Option<&str>, name: &str, pos: Pos) -> Result<usize> {
         if let Some(table) = table {

@@ -204,12 +204,13 @@ fn run(
     match kind {
         StatementKind::Select(select) => {
             let result = run_select(work, select, env)?;
-            let tag = format!("SELECT {}", result.rows.len());
+            let tag = format!("SELECT {}", result.rows.len() as u64 + result.unread);
             Ok((
                 Outcome {
                     tag,
                     columns: result.columns,
                     rows: result.rows,
+                    unread_rows: result.unread,
                     commit: None,
                     cost: result.cost,
                     notices: Vec::new(),
@@ -326,6 +327,7 @@ fn apply_effect(
         tag,
         columns: effect.columns,
         rows: effect.rows,
+        unread_rows: 0,
         commit: None,
         cost: effect.cost,
         notices: Vec::new(),

@@ -703,7 +703,7 @@ fn expr_width(expr: &Expr, scope: &Scope) -> u32 {
 /// operator parenthesised, constants with their type (`'paid'::text`), columns qualified
 /// when the query reads more than one table.
 struct Deparse<'a> {
-    scope: &'a Scope,
+    scope: &'a Scope<'a>,
     qualify: bool,
 }
 
@@ -732,7 +732,7 @@ impl Deparse<'_> {
     fn column(&self, slot: usize) -> String {
         match self.scope.columns.get(slot) {
             Some(c) if self.qualify => format!("{}.{}", c.table, c.name),
-            Some(c) => c.name.clone(),
+            Some(c) => c.name.to_string(),
             None => format!("${slot}"),
         }
     }

@@ -99,6 +99,10 @@ pub struct Env {
     /// The server's views, settings and recovery state, for statements that ask
     /// ([`needs_catalog`]); None for a bare database.
     pub catalog: Option<std::rc::Rc<Catalog>>,
+    /// Nobody will look at a SELECT's rows (the load generator's reads): they may be counted
+    /// instead of produced where that gives the same count, cost and errors
+    /// ([`Outcome::unread_rows`]).
+    pub rows_unread: bool,
 }
 
 /// One parsed SQL statement, ready to execute. Cheap to clone: its tree and text are shared.

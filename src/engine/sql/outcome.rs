@@ -100,6 +100,9 @@ pub struct Outcome {
     pub columns: Vec<String>,
     /// Result rows.
     pub rows: Vec<Row>,
+    /// Rows the statement returned that were counted, not produced, because nobody reads
+    /// them (the load generator's reads, [`super::Env::rows_unread`]); 0 otherwise.
+    pub unread_rows: u64,
     /// The WAL record, exactly when this statement committed changes.
     pub commit: Option<Commit>,
     /// The work done.
@@ -115,6 +118,7 @@ impl Outcome {
             tag: tag.into(),
             columns: Vec::new(),
             rows: Vec::new(),
+            unread_rows: 0,
             commit: None,
             cost: Cost::default(),
             notices: Vec::new(),
@@ -126,6 +130,11 @@ impl Outcome {
         Outcome { columns, rows, ..Outcome::tag(tag) }
     }
 
+    /// How many rows it returned, produced or only counted.
+    pub fn row_count(&self) -> u64 {
+        self.rows.len() as u64 + self.unread_rows
+    }
+
     /// psql-style output: an aligned table and `(N rows)` for result sets
     /// (followed by the tag for `INSERT/UPDATE/DELETE ... RETURNING`), else the tag.
     pub fn render(&self) -> String {
@@ -135,7 +144,7 @@ impl Outcome {
             return out;
         }
         out.push_str(&render_table(&self.columns, &self.rows));
-        let count = self.rows.len();
+        let count = self.row_count();
         out.push_str(&format!("({count} {})", if count == 1 { "row" } else { "rows" }));
         if !["SELECT", "EXPLAIN", "SHOW"].iter().any(|t| self.tag.starts_with(t)) {
             out.push('\n');

@@ -43,6 +43,10 @@ pub struct Scan {
     pub access: Access,
     /// The table columns the index was probed on (EXPLAIN's `Index Cond`); empty for a Seq Scan.
     pub key_columns: Vec<usize>,
+    /// Every candidate satisfies the whole `WHERE`: it is nothing but `column = constant` on
+    /// the probed key's columns, whose index equality is SQL's `=` (see [`exact_equality`]), so
+    /// evaluating it again on each row would keep them all.
+    pub exact: bool,
 }
 
 /// Which rows a scan reads.
@@ -96,25 +100,74 @@ pub fn scan(table: &Table, conjuncts: &[&Expr], offset: usize, env: &Env) -> Res
             rows_scanned: table.rows.len() as u64,
             access: Access::FullScan { table: name },
             key_columns: Vec::new(),
+            exact: false,
         });
     };
-    let (index, row_ids, key_length) = match probe {
+    let (index, row_ids, key_length, one_key) = match probe {
         Probe::Prefixes(index, keys) => {
             let length = keys.iter().map(|k| k.0.len()).max().unwrap_or(1);
-            (index, probe_prefixes(index, &keys), length)
+            (index, probe_prefixes(index, &keys), length, keys.len() == 1)
         }
-        Probe::Range(index, low, high) => (index, probe_range(index, &low, &high), 1),
+        Probe::Range(index, low, high) => (index, probe_range(index, &low, &high), 1, false),
     };
+    let key_columns: Vec<usize> = index.positions.iter().take(key_length).copied().collect();
+    let exact = one_key && only_equalities_on(table, conjuncts, offset, &key_columns);
     Ok(Scan {
         rows_scanned: row_ids.len() as u64,
         candidates: Candidates::Ids(row_ids),
         access: Access::IndexScan { table: name, index: index.schema.name.clone() },
-        key_columns: index.positions.iter().take(key_length).copied().collect(),
+        key_columns,
+        exact,
     })
+}
+
+/// Whether `conjuncts` are exactly one [`exact_equality`] per column of `key_columns` and
+/// nothing else: then a probe of the one key they pin down returns just the rows they keep.
+fn only_equalities_on(
+    table: &Table,
+    conjuncts: &[&Expr],
+    offset: usize,
+    key_columns: &[usize],
+) -> bool {
+    let mut columns: Vec<usize> = Vec::with_capacity(conjuncts.len());
+    for conjunct in conjuncts {
+        match exact_equality(table, conjunct, offset) {
+            Some(column) if !columns.contains(&column) => columns.push(column),
+            _ => return false,
+        }
+    }
+    columns.len() == key_columns.len() && key_columns.iter().all(|c| columns.contains(c))
+}
+
+/// The column of a `column = literal` conjunct whose literal already has the column's own
+/// kind of value, for types whose index order calls two values equal exactly when SQL's `=`
+/// does (integers, text, booleans, dates, timestamps: no casts, no numeric scales, no NULL).
+fn exact_equality(table: &Table, conjunct: &Expr, offset: usize) -> Option<usize> {
+    let Expr::Binary { op: BinaryOp::Eq, left, right } = conjunct else { return None };
+    let (slot, value) = match (left.as_ref(), right.as_ref()) {
+        (Expr::Slot(slot), Expr::Literal(value)) | (Expr::Literal(value), Expr::Slot(slot)) => {
+            (*slot, value)
+        }
+        _ => return None,
+    };
+    let column = slot.checked_sub(offset)?;
+    let same_kind = match (&table.schema.columns.get(column)?.data_type, value) {
+        (DataType::Integer | DataType::BigInt, Value::Int(_)) => true,
+        (DataType::Text | DataType::Varchar(_), Value::Text(_)) => true,
+        (DataType::Boolean, Value::Bool(_)) => true,
+        (DataType::Date, Value::Date(_)) => true,
+        (DataType::Timestamp, Value::Timestamp(_)) => true,
+        _ => false,
+    };
+    same_kind.then_some(column)
 }
 
 /// Rows whose index key starts with `prefix`, in key order.
 pub fn probe_prefix(index: &Index, prefix: &Key) -> Vec<RowId> {
+    if prefix.0.len() == index.positions.len() {
+        // A whole key: its posting list, copied at once.
+        return index.ids_of(prefix).collect();
+    }
     let matches_prefix = |key: &[Value]| {
         key.len() >= prefix.0.len()
             && key.iter().zip(&prefix.0).all(|(a, b)| a.total_cmp(b).is_eq())

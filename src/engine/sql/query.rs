@@ -25,7 +25,7 @@ use super::error::SqlError;
 use super::eval::{bind, conjuncts, eval, fold_constants, is_true, Clause, Scope, ScopeColumn};
 use super::numeric::Numeric;
 use super::outcome::Cost;
-use super::plan::{lookup_value, probe_prefix, scan};
+use super::plan::{lookup_value, probe_prefix, scan, Candidates, Scan};
 use super::schema::DataType;
 use super::storage::{Database, Table};
 use super::value::{Key, Row, Value};
@@ -40,6 +40,8 @@ pub struct ResultSet {
     pub columns: Vec<String>,
     /// Rows.
     pub rows: Vec<Row>,
+    /// Rows returned but not produced, when nobody reads them ([`Env::rows_unread`]).
+    pub unread: u64,
     /// Work done.
     pub cost: Cost,
     /// Rows at each stage, for `EXPLAIN`.
@@ -97,6 +99,9 @@ pub fn run_select(db: &Database, select: &Select, env: &Env) -> Result<ResultSet
         .map(|f| bind(f, &sources.scope, Clause::NoAggregates("WHERE")))
         .transpose()?
         .map(|f| fold_constants(&f, env));
+    if let Some(counted) = count_only(select, &sources, filter.as_ref(), env)? {
+        return Ok(counted);
+    }
     let (rows, mut cost, mut trace) = sources.rows(filter.as_ref(), env)?;
     let items = expand_items(&select.items, &sources.scope, select.from.is_some())?;
     let order = resolve_order(&select.order_by, &items, &sources.scope)?;
@@ -120,7 +125,36 @@ pub fn run_select(db: &Database, select: &Select, env: &Env) -> Result<ResultSet
     let rows = limit(output, select, env)?;
     cost.rows_returned = rows.len() as u64;
     let columns = items.into_iter().map(|(_, name)| name).collect();
-    Ok(ResultSet { columns, rows, cost, trace })
+    Ok(ResultSet { columns, rows, unread: 0, cost, trace })
+}
+
+/// The answer counted without producing its rows, when nobody reads them ([`Env::rows_unread`])
+/// and the count, cost and trace are the same as producing them: a select list of plain
+/// columns (which cannot fail), not one value (the history keeps that), no grouping,
+/// `DISTINCT`, ordering or limits. None when that does not apply.
+fn count_only(
+    select: &Select,
+    sources: &Sources,
+    filter: Option<&Expr>,
+    env: &Env,
+) -> Result<Option<ResultSet>> {
+    let plain = env.rows_unread
+        && select.group_by.is_empty()
+        && select.having.is_none()
+        && !select.distinct
+        && select.order_by.is_empty()
+        && select.limit.is_none()
+        && select.offset.is_none();
+    let items = plain.then(|| expand_items(&select.items, &sources.scope, select.from.is_some()));
+    let Some(Ok(items)) = items else { return Ok(None) };
+    if items.len() == 1 || !items.iter().all(|(e, _)| matches!(e, Expr::Slot(_))) {
+        return Ok(None);
+    }
+    let Some((count, mut cost, mut trace)) = sources.count(filter, env)? else { return Ok(None) };
+    trace.sorted = count;
+    cost.rows_returned = count;
+    let columns = items.into_iter().map(|(_, name)| name).collect();
+    Ok(Some(ResultSet { columns, rows: Vec::new(), unread: count, cost, trace }))
 }
 
 /// The tables a query reads and the scope their columns form.
@@ -130,7 +164,7 @@ pub(super) struct Sources<'a> {
     /// The joined table, how, and on what.
     pub join: Option<(&'a Table, JoinKind, &'a Expr)>,
     /// Every column in slot order.
-    pub scope: Scope,
+    pub scope: Scope<'a>,
 }
 
 /// A table by name: a system view of the server first (PostgreSQL searches `pg_catalog`
@@ -147,16 +181,12 @@ fn lookup_table<'a>(db: &'a Database, env: &'a Env, table: &TableRef) -> Result<
 }
 
 /// Scope columns for one table under its visible name.
-pub fn table_scope(table: &Table, visible: &str) -> Vec<ScopeColumn> {
+pub fn table_scope<'a>(table: &'a Table, visible: &'a str) -> Vec<ScopeColumn<'a>> {
     table
         .schema
         .columns
         .iter()
-        .map(|c| ScopeColumn {
-            table: visible.to_string(),
-            name: c.name.clone(),
-            data_type: c.data_type.clone(),
-        })
+        .map(|c| ScopeColumn { table: visible, name: &c.name, data_type: c.data_type.clone() })
         .collect()
 }
 
@@ -193,21 +223,11 @@ impl<'a> Sources<'a> {
             let trace = Trace { kept: rows.len() as u64, ..Trace::default() };
             return Ok((rows, Cost::default(), trace));
         };
-        let pushed: Vec<&Expr> = filter.map(conjuncts).unwrap_or_default();
-        let mut scanned = scan(base, &pushed, 0, env)?;
-        let mut cost = Cost {
-            rows_scanned: scanned.rows_scanned,
-            rows_returned: 0,
-            access: scanned.access.clone(),
-        };
-        let mut trace = Trace {
-            base_scanned: scanned.rows_scanned,
-            key_columns: std::mem::take(&mut scanned.key_columns),
-            ..Trace::default()
-        };
+        let (scanned, mut cost, mut trace) = scan_base(base, filter, env)?;
         let base_rows = scanned.rows(base).map(|(_, row)| row);
         let Some((joined, kind, on)) = self.join else {
             // Filter before copying: only surviving rows are cloned.
+            let filter = filter.filter(|_| !scanned.exact);
             let kept = keep_matching(base_rows, filter, env)?;
             trace.kept = kept.len() as u64;
             return Ok((kept.into_iter().cloned().collect(), cost, trace));
@@ -220,6 +240,45 @@ impl<'a> Sources<'a> {
         trace.kept = kept.len() as u64;
         Ok((kept, cost, trace))
     }
+
+    /// How many rows [`Sources::rows`] would return, without copying them, nor reading them
+    /// when an exact index probe already says which they are. None for a join or no table.
+    fn count(&self, filter: Option<&Expr>, env: &Env) -> Result<Option<(u64, Cost, Trace)>> {
+        let (Some((base, _)), None) = (self.base, self.join) else { return Ok(None) };
+        let (scanned, cost, mut trace) = scan_base(base, filter, env)?;
+        trace.kept = match (&scanned.candidates, filter.filter(|_| !scanned.exact)) {
+            (Candidates::Ids(ids), None) => {
+                debug_assert_eq!(scanned.rows(base).count(), ids.len(), "an index lists live rows");
+                ids.len() as u64
+            }
+            (Candidates::All, None) => base.rows.len() as u64,
+            (_, Some(filter)) => {
+                let mut kept = 0;
+                for (_, row) in scanned.rows(base) {
+                    kept += u64::from(is_true(&eval(filter, row, env)?, "WHERE")?);
+                }
+                kept
+            }
+        };
+        Ok(Some((trace.kept, cost, trace)))
+    }
+}
+
+/// The driving table's access path for `filter`, with the cost and trace of reading it.
+fn scan_base(base: &Table, filter: Option<&Expr>, env: &Env) -> Result<(Scan, Cost, Trace)> {
+    let pushed: Vec<&Expr> = filter.map(conjuncts).unwrap_or_default();
+    let mut scanned = scan(base, &pushed, 0, env)?;
+    let cost = Cost {
+        rows_scanned: scanned.rows_scanned,
+        rows_returned: 0,
+        access: scanned.access.clone(),
+    };
+    let trace = Trace {
+        base_scanned: scanned.rows_scanned,
+        key_columns: std::mem::take(&mut scanned.key_columns),
+        ..Trace::default()
+    };
+    Ok((scanned, cost, trace))
 }
 
 /// The rows for which `filter` is true (all rows without a filter).
@@ -346,7 +405,11 @@ pub fn expand_items(
                     ));
                 }
                 out.extend(
-                    scope.columns.iter().enumerate().map(|(i, c)| (Expr::Slot(i), c.name.clone())),
+                    scope
+                        .columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| (Expr::Slot(i), c.name.to_string())),
                 );
             }
             SelectItem::QualifiedWildcard(table) => {
@@ -357,7 +420,7 @@ pub fn expand_items(
                         .iter()
                         .enumerate()
                         .filter(|(_, c)| &c.table == table)
-                        .map(|(i, c)| (Expr::Slot(i), c.name.clone())),
+                        .map(|(i, c)| (Expr::Slot(i), c.name.to_string())),
                 );
                 if out.len() == before {
                     return Err(SqlError::new(

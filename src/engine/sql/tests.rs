@@ -826,3 +826,72 @@ fn statements_know_whether_they_ask_the_catalog_and_keep_their_text() {
         parse("SELECT 'Äpfel' ;  SELECT 'ü', 2").expect("valid").iter().map(|s| s.sql()).collect();
     assert_eq!(texts, ["SELECT 'Äpfel'", "SELECT 'ü', 2"]);
 }
+
+/// A read nobody looks at ([`Env::rows_unread`]) is counted, not produced: the same tag, row
+/// count, cost and errors as producing its rows, for every shape of query; and an exact index
+/// probe skips the `WHERE` recheck without changing any answer.
+#[test]
+fn counted_reads_answer_as_produced_ones() {
+    let setup = "CREATE TABLE o (id SERIAL PRIMARY KEY, user_id INT NOT NULL, region TEXT, paid BOOLEAN, amount NUMERIC(10,2), day DATE);
+        CREATE INDEX o_user ON o (user_id); CREATE INDEX o_region_paid ON o (region, paid);";
+    let (mut db, _) = run_ok(setup);
+    let mut session = Session::default();
+    let env = Env { now: LESSON_NOW, ..Env::default() };
+    for i in 0..300 {
+        let region = ["eu", "us", "apac"][i % 3];
+        let insert = format!(
+            "INSERT INTO o (user_id, region, paid, amount, day) VALUES ({}, '{region}', {}, {}.50, DATE '2026-01-01' + {})",
+            i % 17, i % 2 == 0, i % 50, i % 9
+        );
+        assert!(run_all(&mut db, &mut session, &insert, &env).iter().all(Result::is_ok));
+    }
+    run_all(&mut db, &mut session, "DELETE FROM o WHERE id % 7 = 0", &env);
+    let queries = [
+        "SELECT * FROM o WHERE user_id = 3",
+        "SELECT * FROM o WHERE 3 = user_id",
+        "SELECT * FROM o WHERE user_id = 99",
+        "SELECT * FROM o WHERE user_id = 3 AND amount > 10",
+        "SELECT * FROM o WHERE user_id = 3.0",
+        "SELECT * FROM o WHERE user_id = '3'",
+        "SELECT * FROM o WHERE user_id IN (3, 4)",
+        "SELECT * FROM o WHERE user_id = 3 AND user_id = 4",
+        "SELECT * FROM o WHERE region = 'eu'",
+        "SELECT * FROM o WHERE region = 'eu' AND paid = true",
+        "SELECT * FROM o WHERE paid = true AND region = 'us'",
+        "SELECT * FROM o WHERE day = DATE '2026-01-03'",
+        "SELECT * FROM o WHERE amount > 20",
+        "SELECT * FROM o",
+        "SELECT id, user_id FROM o WHERE user_id = 5",
+        "SELECT id FROM o WHERE user_id = 5",
+        "SELECT count(*) FROM o WHERE user_id = 5",
+        "SELECT * FROM o WHERE user_id = 5 ORDER BY id DESC LIMIT 2",
+        "SELECT DISTINCT region, paid FROM o",
+        "SELECT * FROM o WHERE 1 / (amount - amount) > 0",
+        "SELECT * FROM o WHERE nope = 1",
+        "SELECT id, 1 / 0 FROM o WHERE user_id = 5",
+        "SELECT * FROM o a JOIN o b ON a.id = b.id WHERE a.user_id = 2",
+        "SELECT 1, 2",
+    ];
+    let counted_env = Env { rows_unread: true, ..env.clone() };
+    for sql in queries {
+        let statement = &parse(sql).unwrap_or_else(|e| panic!("{sql}: {e}"))[0];
+        let produced = db.execute(&mut Session::default(), statement, &env);
+        let counted = db.execute(&mut Session::default(), statement, &counted_env);
+        match (&produced, &counted) {
+            (Ok(p), Ok(c)) => {
+                assert_eq!((&p.tag, &p.columns, &p.cost), (&c.tag, &c.columns, &c.cost), "{sql}");
+                assert_eq!(p.row_count(), c.row_count(), "{sql}");
+                assert_eq!(p.unread_rows, 0, "{sql}");
+                if c.unread_rows > 0 {
+                    assert!(c.rows.is_empty(), "{sql}");
+                }
+            }
+            (Err(p), Err(c)) => assert_eq!(p, c, "{sql}"),
+            _ => panic!("{sql}: {produced:?} vs {counted:?}"),
+        }
+    }
+    // The load's read is the one counted without its rows.
+    let statement = &parse("SELECT * FROM o WHERE user_id = 3").unwrap_or_default()[0];
+    let counted = db.execute(&mut Session::default(), statement, &counted_env);
+    assert!(matches!(counted, Ok(o) if o.rows.is_empty() && o.unread_rows > 10));
+}
