@@ -193,9 +193,14 @@ impl Metrics {
         }
     }
 
+    /// Whether a statement this long is logged (so the caller builds its entry only then).
+    pub fn is_slow(&self, duration_ms: Millis) -> bool {
+        self.slow_threshold_ms.is_some_and(|t| duration_ms >= t)
+    }
+
     /// Logs a statement if it was at least the threshold slow.
     pub fn maybe_log_slow(&mut self, query: SlowQuery) {
-        if self.slow_threshold_ms.is_some_and(|t| query.duration_ms >= t) {
+        if self.is_slow(query.duration_ms) {
             if self.slow.len() == SLOW_LOG_CAPACITY {
                 self.slow.drop_front(1);
             }

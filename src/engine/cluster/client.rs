@@ -746,7 +746,9 @@ impl Cluster {
         let Some(in_flight) = self.ops.get(&id).and_then(|op| op.in_flight.as_ref()) else {
             return;
         };
-        let Some(result) = in_flight.result.clone() else { return };
+        if in_flight.result.is_none() {
+            return;
+        }
         let (node, cpu_us, commit, mode, sync_all) = (
             in_flight.node,
             in_flight.cpu_us,
@@ -768,6 +770,8 @@ impl Cluster {
                 return;
             }
         }
+        let in_flight = self.ops.get_mut(&id).and_then(|op| op.in_flight.as_mut());
+        let result = in_flight.and_then(|f| f.result.take()).expect("ran");
         self.complete_statement(id, result);
     }
 
@@ -1073,7 +1077,7 @@ impl Cluster {
             done_ms: reply.done_ms,
             node_lsn: reply.node_lsn,
             commit: commit.filter(|_| ok),
-            rows: reply.result.as_ref().map_or(0, |o| o.rows.len()),
+            rows: reply.result.as_ref().map_or(0, |o| o.row_count() as usize),
             value: reply.result.as_ref().ok().and_then(single_value),
             error: reply.result.as_ref().err().map(|e| e.to_string()),
             refused_read_only: matches!(reply.result, Err(Error::ReadOnly { .. })),
@@ -1092,7 +1096,8 @@ impl Cluster {
         mode: SyncCommit,
     ) {
         let latency_ms = reply.latency_ms();
-        if let Ok(outcome) = &reply.result {
+        let slow = self.metrics.is_slow(latency_ms);
+        if let (Ok(outcome), true) = (&reply.result, slow) {
             self.metrics.maybe_log_slow(SlowQuery {
                 at_ms: reply.done_ms,
                 node: reply.node,
