@@ -23,9 +23,10 @@ use super::ast::{
     Update,
 };
 use super::error::SqlError;
-use super::eval::{bind, check_unknown, conjuncts, eval, fold_constants, is_true, Clause, Scope};
+use super::eval::{bind, check_unknown, conjuncts, eval, fold_constants, Clause, Scope};
 use super::outcome::{Access, Cost};
 use super::plan::scan;
+use super::predicate::Where;
 use super::query::{expand_items, table_scope};
 use super::schema::{ColumnSchema, IndexSchema, TableSchema};
 use super::storage::{unique_violation, Database, RowId, Table};
@@ -370,9 +371,10 @@ fn matching_rows<'a>(
     let filter = folded.as_ref();
     let pushed = filter.map(conjuncts).unwrap_or_default();
     let scanned = scan(table, &pushed, 0, env)?;
+    let filter = filter.filter(|_| !scanned.exact).map(Where::new);
     let mut out = Vec::new();
     for (id, row) in scanned.rows(table) {
-        if filter.map_or(Ok(true), |f| is_true(&eval(f, row, env)?, "WHERE"))? {
+        if filter.as_ref().map_or(Ok(true), |f| f.keeps(row, env))? {
             out.push((id, row));
         }
     }

@@ -88,7 +88,7 @@ impl Scope<'_> {
             .columns
             .iter()
             .filter(|c| table.is_none_or(|t| c.table == t))
-            .map(|c| (levenshtein(typed, &c.name), c))
+            .map(|c| (levenshtein(typed, c.name), c))
             .filter(|(distance, _)| *distance <= limit)
             .collect();
         let Some(closest) = best.iter().map(|(d, _)| *d).min() else { return error };

@@ -53,6 +53,7 @@ mod numeric;
 mod outcome;
 mod parser;
 mod plan;
+mod predicate;
 mod query;
 mod schema;
 mod storage;

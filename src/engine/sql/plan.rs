@@ -151,14 +151,14 @@ fn exact_equality(table: &Table, conjunct: &Expr, offset: usize) -> Option<usize
         _ => return None,
     };
     let column = slot.checked_sub(offset)?;
-    let same_kind = match (&table.schema.columns.get(column)?.data_type, value) {
-        (DataType::Integer | DataType::BigInt, Value::Int(_)) => true,
-        (DataType::Text | DataType::Varchar(_), Value::Text(_)) => true,
-        (DataType::Boolean, Value::Bool(_)) => true,
-        (DataType::Date, Value::Date(_)) => true,
-        (DataType::Timestamp, Value::Timestamp(_)) => true,
-        _ => false,
-    };
+    let same_kind = matches!(
+        (&table.schema.columns.get(column)?.data_type, value),
+        (DataType::Integer | DataType::BigInt, Value::Int(_))
+            | (DataType::Text | DataType::Varchar(_), Value::Text(_))
+            | (DataType::Boolean, Value::Bool(_))
+            | (DataType::Date, Value::Date(_))
+            | (DataType::Timestamp, Value::Timestamp(_))
+    );
     same_kind.then_some(column)
 }
 

@@ -26,6 +26,7 @@ use super::eval::{bind, conjuncts, eval, fold_constants, is_true, Clause, Scope,
 use super::numeric::Numeric;
 use super::outcome::Cost;
 use super::plan::{lookup_value, probe_prefix, scan, Candidates, Scan};
+use super::predicate::Where;
 use super::schema::DataType;
 use super::storage::{Database, Table};
 use super::value::{Key, Row, Value};
@@ -253,9 +254,10 @@ impl<'a> Sources<'a> {
             }
             (Candidates::All, None) => base.rows.len() as u64,
             (_, Some(filter)) => {
+                let filter = Where::new(filter);
                 let mut kept = 0;
                 for (_, row) in scanned.rows(base) {
-                    kept += u64::from(is_true(&eval(filter, row, env)?, "WHERE")?);
+                    kept += u64::from(filter.keeps(row, env)?);
                 }
                 kept
             }
@@ -287,9 +289,10 @@ fn keep_matching<R: AsRef<[Value]>>(
     filter: Option<&Expr>,
     env: &Env,
 ) -> Result<Vec<R>> {
+    let Some(filter) = filter.map(Where::new) else { return Ok(rows.into_iter().collect()) };
     let mut kept = Vec::new();
     for row in rows {
-        if filter.map_or(Ok(true), |f| is_true(&eval(f, row.as_ref(), env)?, "WHERE"))? {
+        if filter.keeps(row.as_ref(), env)? {
             kept.push(row);
         }
     }
@@ -419,7 +422,7 @@ pub fn expand_items(
                         .columns
                         .iter()
                         .enumerate()
-                        .filter(|(_, c)| &c.table == table)
+                        .filter(|(_, c)| c.table == table)
                         .map(|(i, c)| (Expr::Slot(i), c.name.to_string())),
                 );
                 if out.len() == before {
@@ -686,7 +689,7 @@ pub(super) fn group_exprs(
                     SqlError::new("42P10", format!("GROUP BY position {n} is not in select list"))
                 }),
             Expr::Column { table: None, name, .. }
-                if !scope.columns.iter().any(|c| &c.name == name) =>
+                if !scope.columns.iter().any(|c| c.name == name) =>
             {
                 match items.iter().find(|(_, n)| n == name) {
                     Some((e, _)) => Ok(e.clone()),
