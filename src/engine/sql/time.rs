@@ -239,8 +239,9 @@ fn parse_seconds(text: &str) -> Option<i64> {
     if !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 9 {
         return None;
     }
-    let padded = format!("{frac:0<4}");
-    let tenths_of_ms: i64 = padded[..4].parse().ok()?;
+    // The first four fractional digits, zeros after the last: tenths of a millisecond.
+    let digit = |i: usize| frac.as_bytes().get(i).map_or(0, |b| i64::from(b - b'0'));
+    let tenths_of_ms = (0..4).fold(0, |tenths, i| tenths * 10 + digit(i));
     Some(seconds * MS_PER_SECOND + (tenths_of_ms + 5) / 10)
 }
 
@@ -439,5 +440,31 @@ impl fmt::Display for Interval {
             write_clock(f, self.millis.unsigned_abs().min(i64::MAX as u64) as i64)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fractions of a second round to the millisecond; at most nine digits are read.
+    #[test]
+    fn seconds_round_to_the_millisecond() {
+        let cases = [
+            ("07", Some(7_000)),
+            ("07.5", Some(7_500)),
+            ("07.25", Some(7_250)),
+            ("07.1234", Some(7_123)),
+            ("07.12351", Some(7_124)),
+            ("59.9996", Some(60_000)),
+            ("07.", Some(7_000)),
+            ("07.123456789", Some(7_123)),
+            ("07.1234567890", None),
+            ("07.1a", None),
+            ("7x", None),
+        ];
+        for (text, ms) in cases {
+            assert_eq!(parse_seconds(text), ms, "{text}");
+        }
     }
 }
