@@ -188,6 +188,11 @@ for (const [width, height] of [[800, 580], [375, 700]]) {
     // its own box), so its 10.5 px text is never below about 9 px.
     const drawn = await page.locator('[data-testid="diagram"]').boundingBox();
     assert.ok(drawn.width >= 490, `the diagram is drawn ${drawn.width} px wide`);
+    if (width >= 800) {
+      const tops = await page.locator(".toolbar > *").evaluateAll((items) =>
+        items.filter((i) => i.offsetParent !== null).map((i) => Math.round(i.getBoundingClientRect().top)));
+      assert.ok(Math.max(...tops) - Math.min(...tops) < 12, `the toolbar keeps to one row: tops ${tops}`);
+    }
     await screenshot(page, `24-layout-${width}x${height}`);
     assert.deepEqual(errors, []);
     await page.close();

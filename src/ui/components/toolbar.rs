@@ -105,7 +105,7 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
             </label>
             <button class="secondary small" data-testid="theme" title="Colour theme: follow the system, light or dark"
                 aria-label={format!("Colour theme: {}", props.theme)} onclick={props.on_theme.reform(|_: MouseEvent| ())}>
-                {format!("◐ {}", props.theme)}</button>
+                {"◐"}<span class="label-text">{format!(" {}", props.theme)}</span></button>
             <button class="secondary small" data-testid="help-open" title="Keyboard shortcuts (?)"
                 aria-label="Keyboard shortcuts" onclick={props.on_help.reform(|_: MouseEvent| ())}>{"?"}</button>
             <button class="secondary" data-testid="reset" title="Start over with an empty cluster of the same shape"
