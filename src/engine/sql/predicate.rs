@@ -26,8 +26,19 @@ pub struct Where<'e> {
 /// `row[slot] op value`.
 struct Comparison<'e> {
     slot: usize,
-    op: BinaryOp,
+    op: Op,
     value: &'e Value,
+}
+
+/// The ordering operators.
+#[derive(Clone, Copy)]
+enum Op {
+    Eq,
+    NotEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
 }
 
 impl<'e> Where<'e> {
@@ -54,16 +65,16 @@ fn comparison(conjunct: &Expr) -> Option<Comparison<'_>> {
         (Expr::Literal(value), Expr::Slot(slot)) => (*slot, op.flipped(), value),
         _ => return None,
     };
-    let ordering_op = matches!(
-        op,
-        BinaryOp::Eq
-            | BinaryOp::NotEq
-            | BinaryOp::Lt
-            | BinaryOp::LtEq
-            | BinaryOp::Gt
-            | BinaryOp::GtEq
-    );
-    (ordering_op && !value.is_null()).then_some(Comparison { slot, op, value })
+    let op = match op {
+        BinaryOp::Eq => Op::Eq,
+        BinaryOp::NotEq => Op::NotEq,
+        BinaryOp::Lt => Op::Lt,
+        BinaryOp::LtEq => Op::LtEq,
+        BinaryOp::Gt => Op::Gt,
+        BinaryOp::GtEq => Op::GtEq,
+        _ => return None,
+    };
+    (!value.is_null()).then_some(Comparison { slot, op, value })
 }
 
 /// Every comparison on `row`, ANDed; None when a value is not of a kind that compares with
@@ -96,15 +107,14 @@ fn same_order(a: &Value, b: &Value) -> bool {
     )
 }
 
-fn holds(op: BinaryOp, ordering: Ordering) -> bool {
+fn holds(op: Op, ordering: Ordering) -> bool {
     match op {
-        BinaryOp::Eq => ordering.is_eq(),
-        BinaryOp::NotEq => ordering.is_ne(),
-        BinaryOp::Lt => ordering.is_lt(),
-        BinaryOp::LtEq => ordering.is_le(),
-        BinaryOp::Gt => ordering.is_gt(),
-        BinaryOp::GtEq => ordering.is_ge(),
-        _ => unreachable!("only ordering operators become comparisons"),
+        Op::Eq => ordering.is_eq(),
+        Op::NotEq => ordering.is_ne(),
+        Op::Lt => ordering.is_lt(),
+        Op::LtEq => ordering.is_le(),
+        Op::Gt => ordering.is_gt(),
+        Op::GtEq => ordering.is_ge(),
     }
 }
 

@@ -109,7 +109,8 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
             <button class="secondary small" data-testid="help-open" title="Keyboard shortcuts (?)"
                 aria-label="Keyboard shortcuts" onclick={props.on_help.reform(|_: MouseEvent| ())}>{"?"}</button>
             <button class="secondary" data-testid="reset" title="Start over with an empty cluster of the same shape"
-                onclick={act(Action::Reset)}>{"Reset"}</button>
+                aria-label="Reset" onclick={act(Action::Reset)}>
+                <span class="icon-only" aria-hidden="true">{"↺"}</span><span class="label-text">{"Reset"}</span></button>
             if let Some(dropped) = props.branched {
                 <div class="notice branch" data-testid="branched" role="status">
                     {format!(
