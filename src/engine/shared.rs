@@ -292,6 +292,11 @@ impl<T: Ord + Clone> SharedSet<T> {
     /// The first position (leaf, offset) whose element `is_before` rejects (the set must be
     /// partitioned by it: every element it accepts comes first); the end if none.
     pub fn seek(&self, mut is_before: impl FnMut(&T) -> bool) -> (usize, usize) {
+        // Past the end first: a serial key's next row always is, and one comparison says so.
+        let last = self.leaves.last().and_then(|l| l.last());
+        if last.is_some_and(&mut is_before) {
+            return (self.leaves.len(), 0);
+        }
         let leaf = self.leaves.partition_point(|l| l.last().is_some_and(&mut is_before));
         match self.leaves.get(leaf) {
             Some(elements) => (leaf, elements.partition_point(is_before)),

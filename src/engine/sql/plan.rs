@@ -19,6 +19,7 @@
 //! `rows_scanned` counts the candidates read.
 
 use crate::engine::vecmap::VecMap;
+use std::borrow::Cow;
 use std::ops::Bound;
 
 use super::ast::{BinaryOp, Expr};
@@ -34,9 +35,9 @@ type Result<T> = std::result::Result<T, SqlError>;
 
 /// The rows an access path produced, in the order it produced them.
 #[derive(Clone, Debug)]
-pub struct Scan {
+pub struct Scan<'t> {
     /// Candidate rows: every row in storage order, or an index's, in index order.
-    pub candidates: Candidates,
+    pub candidates: Candidates<'t>,
     /// Rows read.
     pub rows_scanned: u64,
     /// How.
@@ -51,19 +52,17 @@ pub struct Scan {
 
 /// Which rows a scan reads.
 #[derive(Clone, Debug)]
-pub enum Candidates {
+pub enum Candidates<'t> {
     /// Every row, in storage order (a Seq Scan).
     All,
-    /// These rows, in this order (an Index Scan).
-    Ids(Vec<RowId>),
+    /// These rows, in this order (an Index Scan): one key's posting list, read in place, or
+    /// several keys' gathered.
+    Ids(Cow<'t, [RowId]>),
 }
 
-impl Scan {
+impl<'t> Scan<'t> {
     /// The candidate rows with their ids, read in place.
-    pub fn rows<'s, 't: 's>(
-        &'s self,
-        table: &'t Table,
-    ) -> impl Iterator<Item = (RowId, &'t Row)> + 's {
+    pub fn rows<'s>(&'s self, table: &'t Table) -> impl Iterator<Item = (RowId, &'t Row)> + 's {
         let (all, ids) = match &self.candidates {
             Candidates::All => (Some(table.rows.iter()), None),
             Candidates::Ids(ids) => {
@@ -91,7 +90,12 @@ enum Probe<'a> {
 
 /// Reads the rows of `table` that may satisfy `conjuncts`. Slots
 /// `offset..offset + columns` of the bound conditions refer to this table.
-pub fn scan(table: &Table, conjuncts: &[&Expr], offset: usize, env: &Env) -> Result<Scan> {
+pub fn scan<'t>(
+    table: &'t Table,
+    conjuncts: &[&Expr],
+    offset: usize,
+    env: &Env,
+) -> Result<Scan<'t>> {
     let constraints = collect_constraints(table, conjuncts, offset, env)?;
     let name = table.schema.name.clone();
     let Some(probe) = choose_probe(table, &constraints) else {
@@ -108,7 +112,9 @@ pub fn scan(table: &Table, conjuncts: &[&Expr], offset: usize, env: &Env) -> Res
             let length = keys.iter().map(|k| k.0.len()).max().unwrap_or(1);
             (index, probe_prefixes(index, &keys), length, keys.len() == 1)
         }
-        Probe::Range(index, low, high) => (index, probe_range(index, &low, &high), 1, false),
+        Probe::Range(index, low, high) => {
+            (index, Cow::Owned(probe_range(index, &low, &high)), 1, false)
+        }
     };
     let key_columns: Vec<usize> = index.positions.iter().take(key_length).copied().collect();
     let exact = one_key && only_equalities_on(table, conjuncts, offset, &key_columns);
@@ -166,7 +172,7 @@ fn exact_equality(table: &Table, conjunct: &Expr, offset: usize) -> Option<usize
 pub fn probe_prefix(index: &Index, prefix: &Key) -> Vec<RowId> {
     if prefix.0.len() == index.positions.len() {
         // A whole key: its posting list, copied at once.
-        return index.ids_of(prefix).collect();
+        return index.ids_of(prefix).to_vec();
     }
     let matches_prefix = |key: &[Value]| {
         key.len() >= prefix.0.len()
@@ -179,9 +185,14 @@ pub fn probe_prefix(index: &Index, prefix: &Key) -> Vec<RowId> {
         .collect()
 }
 
-fn probe_prefixes(index: &Index, keys: &[Key]) -> Vec<RowId> {
+fn probe_prefixes<'t>(index: &'t Index, keys: &[Key]) -> Cow<'t, [RowId]> {
+    if let [key] = keys {
+        if key.0.len() == index.positions.len() {
+            return Cow::Borrowed(index.ids_of(key));
+        }
+    }
     let unique: VecMap<&Key, ()> = keys.iter().map(|k| (k, ())).collect();
-    unique.keys().flat_map(|key| probe_prefix(index, key)).collect()
+    Cow::Owned(unique.keys().flat_map(|key| probe_prefix(index, key)).collect())
 }
 
 fn probe_range(index: &Index, low: &Bound<Value>, high: &Bound<Value>) -> Vec<RowId> {

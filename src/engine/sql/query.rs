@@ -267,7 +267,11 @@ impl<'a> Sources<'a> {
 }
 
 /// The driving table's access path for `filter`, with the cost and trace of reading it.
-fn scan_base(base: &Table, filter: Option<&Expr>, env: &Env) -> Result<(Scan, Cost, Trace)> {
+fn scan_base<'t>(
+    base: &'t Table,
+    filter: Option<&Expr>,
+    env: &Env,
+) -> Result<(Scan<'t>, Cost, Trace)> {
     let pushed: Vec<&Expr> = filter.map(conjuncts).unwrap_or_default();
     let mut scanned = scan(base, &pushed, 0, env)?;
     let cost = Cost {

@@ -282,9 +282,9 @@ impl Index {
     }
 
     /// The rows holding exactly `key`, in id order.
-    pub fn ids_of(&self, key: &Key) -> impl Iterator<Item = RowId> + '_ {
+    pub fn ids_of(&self, key: &Key) -> &[RowId] {
         let entry = self.find(&key.0).ok().and_then(|at| self.entries.get_at(at));
-        entry.map_or(&[][..], |e| e.ids.as_slice()).iter().copied()
+        entry.map_or(&[][..], |e| e.ids.as_slice())
     }
 
     /// Where `key`'s entry is, or would be.
@@ -304,7 +304,7 @@ impl Index {
     /// True if some row holds `key`, other than those in `ignore`.
     /// Whether a row other than those in `ignore` (sorted) has `key`.
     fn holds(&self, key: &Key, ignore: &[RowId]) -> bool {
-        self.ids_of(key).any(|id| ignore.binary_search(&id).is_err())
+        self.ids_of(key).iter().any(|id| ignore.binary_search(id).is_err())
     }
 
     fn insert(&mut self, key: Key, id: RowId) {
@@ -383,7 +383,7 @@ impl Table {
         let matches = |id: &RowId| self.rows.get(id).is_some_and(|row| **row == *before);
         let index = self.indexes.iter().find(|i| i.schema.unique).or(self.indexes.first());
         match index {
-            Some(index) => index.ids_of(&index.key_of(before)).find(matches),
+            Some(index) => index.ids_of(&index.key_of(before)).iter().copied().find(matches),
             None => self.rows.keys().find(matches),
         }
     }
@@ -615,7 +615,7 @@ impl Database {
             let Some(table) = self.tables.get(table) else { continue };
             for index in table.indexes.iter().filter(|i| i.schema.unique) {
                 let key = index.key_of(row);
-                if !key.has_null() && index.ids_of(&key).nth(1).is_some() {
+                if !key.has_null() && index.ids_of(&key).len() > 1 {
                     return Err(unique_violation(index, &key));
                 }
             }
@@ -667,8 +667,8 @@ mod tests {
         }
         assert_eq!(index.entries.len(), 2, "one entry per key");
         assert_eq!(rows(&index), [(2, 3), (2, 5), (2, 9), (7, 1), (7, 4)]);
-        assert_eq!(index.ids_of(&key(2)).collect::<Vec<_>>(), [3, 5, 9]);
-        assert_eq!(index.ids_of(&key(3)).count(), 0);
+        assert_eq!(index.ids_of(&key(2)), [3, 5, 9]);
+        assert!(index.ids_of(&key(3)).is_empty());
         let from_7: Vec<RowId> = index.entries_from(&key(3).0).map(|(_, id)| id).collect();
         assert_eq!(from_7, [1, 4]);
 
