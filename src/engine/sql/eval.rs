@@ -621,14 +621,19 @@ fn concat_text(value: &Value) -> String {
 /// `a op b` for a comparison operator, three-valued.
 pub fn compare_op(op: BinaryOp, left: &Value, right: &Value) -> Result<Value> {
     let Some(ordering) = compare(left, right, op)? else { return Ok(Value::Null) };
-    Ok(Value::Bool(match op {
+    Ok(Value::Bool(holds(op, ordering)))
+}
+
+/// Whether comparison operator `op` holds between two values that compare as `ordering`.
+pub fn holds(op: BinaryOp, ordering: Ordering) -> bool {
+    match op {
         BinaryOp::Eq => ordering == Ordering::Equal,
         BinaryOp::NotEq => ordering != Ordering::Equal,
         BinaryOp::Lt => ordering == Ordering::Less,
         BinaryOp::LtEq => ordering != Ordering::Greater,
         BinaryOp::Gt => ordering == Ordering::Greater,
         _ => ordering != Ordering::Less,
-    }))
+    }
 }
 
 /// SQL comparison: None if either side is NULL; an error for incomparable types.

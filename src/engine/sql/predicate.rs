@@ -8,11 +8,9 @@
 //! back to the evaluator for any other filter, and for any row whose value is not of a kind
 //! that compares with the constant that way.
 
-use std::cmp::Ordering;
-
 use super::ast::{BinaryOp, Expr};
 use super::error::SqlError;
-use super::eval::{conjuncts, eval, is_true};
+use super::eval::{conjuncts, eval, holds, is_true};
 use super::value::Value;
 use super::Env;
 
@@ -26,19 +24,9 @@ pub struct Where<'e> {
 /// `row[slot] op value`.
 struct Comparison<'e> {
     slot: usize,
-    op: Op,
+    /// `=`, `<>`, `<`, `<=`, `>` or `>=`.
+    op: BinaryOp,
     value: &'e Value,
-}
-
-/// The ordering operators.
-#[derive(Clone, Copy)]
-enum Op {
-    Eq,
-    NotEq,
-    Lt,
-    LtEq,
-    Gt,
-    GtEq,
 }
 
 impl<'e> Where<'e> {
@@ -65,16 +53,7 @@ fn comparison(conjunct: &Expr) -> Option<Comparison<'_>> {
         (Expr::Literal(value), Expr::Slot(slot)) => (*slot, op.flipped(), value),
         _ => return None,
     };
-    let op = match op {
-        BinaryOp::Eq => Op::Eq,
-        BinaryOp::NotEq => Op::NotEq,
-        BinaryOp::Lt => Op::Lt,
-        BinaryOp::LtEq => Op::LtEq,
-        BinaryOp::Gt => Op::Gt,
-        BinaryOp::GtEq => Op::GtEq,
-        _ => return None,
-    };
-    (!value.is_null()).then_some(Comparison { slot, op, value })
+    (op.is_comparison() && !value.is_null()).then_some(Comparison { slot, op, value })
 }
 
 /// Every comparison on `row`, ANDed; None when a value is not of a kind that compares with
@@ -105,17 +84,6 @@ fn same_order(a: &Value, b: &Value) -> bool {
             | (Value::Text(_), Value::Text(_))
             | (Value::Timestamp(_) | Value::Date(_), Value::Timestamp(_) | Value::Date(_))
     )
-}
-
-fn holds(op: Op, ordering: Ordering) -> bool {
-    match op {
-        Op::Eq => ordering.is_eq(),
-        Op::NotEq => ordering.is_ne(),
-        Op::Lt => ordering.is_lt(),
-        Op::LtEq => ordering.is_le(),
-        Op::Gt => ordering.is_gt(),
-        Op::GtEq => ordering.is_ge(),
-    }
 }
 
 #[cfg(test)]
