@@ -22,6 +22,14 @@ test("crash the primary with auto failover on: the diagram shows the crash, the 
   await step(page, 2);
   assert.equal(await page.getAttribute('[data-testid="diagram-endpoint"]', "data-target"), "pg1");
   assert.match(await page.textContent('[data-testid="manager-summary"]'), /primary healthy · checks every 10s/);
+  // Boxes that change place glide there (a CSS transition of their transform): count them.
+  await page.evaluate(() => {
+    window.__glides = [];
+    document.querySelector('[data-testid="diagram"]').addEventListener("transitionstart", (e) => {
+      if (e.propertyName === "transform") window.__glides.push(e.target.dataset.node);
+    });
+  });
+  const primarySlot = await page.locator(diagramNode("pg1")).evaluate((g) => g.style.transform);
   await page.click('[data-testid="node"][data-node="pg1"] [data-testid="crash"]');
   assert.equal(await page.getAttribute(diagramNode("pg1"), "data-state"), "crashed");
   assert.match(await page.textContent(`${diagramNode("pg1")} [data-testid="diagram-state"]`), /✕ crashed/);
@@ -37,6 +45,11 @@ test("crash the primary with auto failover on: the diagram shows the crash, the 
   assert.match(primary[0], /^pg[23]$/, "a replica was promoted");
   assert.equal(await page.getAttribute('[data-testid="diagram-endpoint"]', "data-target"), primary[0],
     "the endpoint points at the new primary");
+  assert.equal(await page.locator(diagramNode(primary[0])).evaluate((g) => g.style.transform), primarySlot,
+    "the new primary stands where the old one stood");
+  const glides = await page.evaluate(() => window.__glides);
+  assert.ok(glides.includes(primary[0]) && glides.includes("pg1"),
+    `the promoted replica and the old primary glided to their new places: ${glides}`);
   const write = await runSql(page, "router", INSERT);
   assert.equal(await write.getAttribute("data-status"), "ok");
   assert.equal(await write.getAttribute("data-node"), primary[0], "the write lands on the new primary");

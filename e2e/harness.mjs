@@ -63,12 +63,20 @@ export async function openApp(browser, url) {
 /** Saves a full-page screenshot as target/e2e/NAME.png. */
 export async function screenshot(page, name) {
   fs.mkdirSync(shots, { recursive: true });
+  await settled(page);
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+/** Waits until no CSS transition runs (a box gliding to its new place after a promotion). */
+export async function settled(page) {
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"),
+    null, { timeout: 5_000 });
 }
 
 /** Saves a screenshot of one element (by test id) as target/e2e/NAME.png, to look at closely. */
 export async function screenshotOf(page, testid, name) {
   fs.mkdirSync(shots, { recursive: true });
+  await settled(page);
   await page.locator(`[data-testid="${testid}"]`).first().screenshot({ path: path.join(shots, `${name}.png`) });
 }
 

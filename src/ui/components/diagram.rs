@@ -203,15 +203,19 @@ fn node_box(node: &NodeView, r: Rect, marks: Marks, on_action: &Callback<Action>
         (Role::Replica, bytes) => format!("lag {} · {bytes} B", format_millis(node.lag_ms)),
         (Role::Primary, _) => format!("WAL at {}", node.replay_lsn),
     };
-    let at = |dx: f64, dy: f64| Point { x: r.x + dx, y: r.y + dy };
+    // Drawn from its own corner and moved into place with a CSS transform, so that when the
+    // roles swap (a promotion, a switchover) the box glides to its new place.
+    let at = |dx: f64, dy: f64| Point { x: dx, y: dy };
+    let place = format!("transform: translate({}px, {}px)", fmt(r.x), fmt(r.y));
     html! {
-        <g class={class} data-testid="diagram-node" data-node={node.name.clone()} data-role={node.role.as_str()}
+        <g key={node.name.clone()} class={class} style={place} data-testid="diagram-node"
+            data-node={node.name.clone()} data-role={node.role.as_str()}
             data-state={node.state.as_str()} tabindex="0" role="button"
             aria-pressed={selected.to_string()} onclick={select} onkeydown={keyboard}>
-            { rect_el(r, classes!("box")) }
+            { rect_el(Rect { x: 0.0, y: 0.0, ..r }, classes!("box")) }
             { text(at(8.0, 16.0), "name", node.name.clone()) }
             { text(at(r.w - 8.0, 16.0), "role", format!("{role} · TL{}", node.timeline)) }
-            <text x={fmt(r.x + 8.0)} y={fmt(r.y + 32.0)} class={classes!("state", format!("tone-{tone}"))}
+            <text x="8.0" y="32.0" class={classes!("state", format!("tone-{tone}"))}
                 data-testid="diagram-state">{label}</text>
             { text(at(8.0, 47.0), "detail", lag) }
             if let Some(behind) = node.behind {
