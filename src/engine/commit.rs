@@ -19,6 +19,7 @@
 //! in list order (the rest are `potential`); `ANY n (a, b, c)` waits for any `n` of them (a
 //! quorum); a plain list `a, b` means `FIRST 1 (a, b)`; `*` matches every standby.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -236,7 +237,7 @@ fn split_names(list: &str) -> Option<Vec<String>> {
 /// What the primary knows of one standby when deciding whether a commit may be acknowledged.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StandbyAck {
-    pub name: String,
+    pub name: Cow<'static, str>,
     /// Connected and streaming (a standby in startup/catchup or disconnected does not count).
     pub streaming: bool,
     pub write_lsn: Lsn,
@@ -364,7 +365,7 @@ mod tests {
 
     fn ack(name: &str, streaming: bool, write: u64, flush: u64, replay: u64) -> StandbyAck {
         StandbyAck {
-            name: name.into(),
+            name: name.to_string().into(),
             streaming,
             write_lsn: Lsn(write),
             flush_lsn: Lsn(flush),

@@ -40,6 +40,15 @@ impl StableHasher {
     }
 }
 
+/// Text written into the hasher is hashed as its bytes (as [`Hasher::write`] hashes them), so
+/// a `Display` value can be digested without building its string.
+impl std::fmt::Write for StableHasher {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        Hasher::write(self, s.as_bytes());
+        Ok(())
+    }
+}
+
 impl Hasher for StableHasher {
     fn finish(&self) -> u64 {
         self.state

@@ -190,7 +190,7 @@ pub fn single_writer_violations(cluster: &Cluster) -> Vec<Violation> {
     let mut found = Vec::new();
     let primaries = cluster.primaries();
     if primaries.len() > 1 {
-        let names: Vec<String> = primaries.iter().map(|id| id.name()).collect();
+        let names: Vec<String> = primaries.iter().map(|id| id.name().into_owned()).collect();
         let detail = format!("{} are all running as primaries", names.join(", "));
         found.push(Violation { invariant: SINGLE_WRITER, detail });
     }

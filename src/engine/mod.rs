@@ -45,6 +45,7 @@ pub mod wal;
 
 pub use cluster::{Cluster, ClusterConfig, OpId, Reply, StatementReply, Target};
 pub use error::Error;
+use std::borrow::Cow;
 
 /// Milliseconds of simulated time: a duration, or a point on the virtual clock (0 = start).
 pub type Millis = u64;
@@ -64,8 +65,15 @@ impl std::hash::Hash for NodeId {
 impl NodeId {
     /// The node's name as users see and type it: `pg1`, `pg2`, … (Patroni-style member names
     /// that stay the same when roles change in a failover).
-    pub fn name(self) -> String {
-        format!("pg{}", self.0 + 1)
+    pub fn name(self) -> Cow<'static, str> {
+        const NAMES: [&str; 16] = [
+            "pg1", "pg2", "pg3", "pg4", "pg5", "pg6", "pg7", "pg8", "pg9", "pg10", "pg11", "pg12",
+            "pg13", "pg14", "pg15", "pg16",
+        ];
+        match NAMES.get(self.0) {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(format!("pg{}", self.0 + 1)),
+        }
     }
 }
 

@@ -183,7 +183,7 @@ impl Node {
 
     /// The node's name (`pg1`, ...).
     pub fn name(&self) -> String {
-        self.id.name()
+        self.id.name().into_owned()
     }
 
     /// Up and serving.

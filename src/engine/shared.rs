@@ -174,9 +174,24 @@ impl<T: Clone, const N: usize> SharedDeque<T, N> {
     }
 
     /// The index of the first element for which `is_before` is false, as
-    /// `slice::partition_point` (the elements must be partitioned by it).
+    /// `slice::partition_point` (the elements must be partitioned by it), searched from the
+    /// back: steps of 1, 2, 4, … back from the last element, then a binary search within the
+    /// last step. The WAL's readers follow its tail, so this costs O(log d) for a point `d`
+    /// elements from the back rather than O(log len).
     pub fn partition_point(&self, mut is_before: impl FnMut(&T) -> bool) -> usize {
         let (mut low, mut high) = (0, self.len);
+        let mut step = 1;
+        while high > 0 {
+            let probe = high.saturating_sub(step);
+            match self.get(probe) {
+                Some(value) if is_before(value) => {
+                    low = probe + 1;
+                    break;
+                }
+                _ => high = probe,
+            }
+            step *= 2;
+        }
         while low < high {
             let middle = low + (high - low) / 2;
             match self.get(middle) {
@@ -480,6 +495,11 @@ mod tests {
                 prop_assert_eq!(ours.iter().len(), model.len());
                 prop_assert_eq!(ours.front(), model.front());
                 prop_assert_eq!(ours.back(), model.back());
+            }
+            let sorted: SharedDeque<u32, 4> = (0..model.len() as u32).map(|i| i * 2).collect();
+            for probe in 0..=(2 * model.len() as u32 + 1) {
+                let expected = model.len().min(probe.div_ceil(2) as usize);
+                prop_assert_eq!(sorted.partition_point(|v| *v < probe), expected);
             }
             for (ours, model) in snapshots {
                 prop_assert!(ours.iter().eq(model.iter()));

@@ -450,7 +450,7 @@ impl Model {
             priorities: list(&cluster.failover_config().priorities),
             failover: cluster.failover_config().clone(),
             endpoint_name: endpoint.name.clone(),
-            endpoint_target: endpoint.target.name(),
+            endpoint_target: endpoint.target.name().into_owned(),
             endpoint_ttl_ms: endpoint.ttl_ms,
             cache: cluster.cache_config().clone(),
             cache_stats: cluster.cache_stats(),

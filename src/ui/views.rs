@@ -366,7 +366,10 @@ impl ChartsView {
                 .filter(|id| !replicas_only || cluster.node(**id).role.as_str() == "replica")
                 .filter_map(|id| {
                     let m = metrics.node_ref(*id)?;
-                    Some(SeriesView { label: id.name(), points: cut(pick(m), from_ms) })
+                    Some(SeriesView {
+                        label: id.name().into_owned(),
+                        points: cut(pick(m), from_ms),
+                    })
                 })
                 .collect::<Vec<_>>()
         };

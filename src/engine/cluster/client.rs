@@ -423,7 +423,10 @@ impl Cluster {
         };
         self.ops.get_mut(&id).expect("op exists").in_flight = Some(in_flight);
         if self.shutting_down() == Some(node) {
-            return self.complete_statement(id, Err(Error::ShuttingDown { node: node.name() }));
+            return self.complete_statement(
+                id,
+                Err(Error::ShuttingDown { node: node.name().into_owned() }),
+            );
         }
         if let Some(error) = self.unavailable_error(id, node) {
             return self.complete_statement(id, Err(error));
@@ -442,7 +445,7 @@ impl Cluster {
         let running = self.node(node).is_running();
         let fenced_leader = node == self.primary() && self.node(node).role != Role::Primary;
         if !(via_endpoint && write && (!running || fenced_leader)) {
-            return (!running).then(|| Error::NodeDown { node: node.name() });
+            return (!running).then(|| Error::NodeDown { node: node.name().into_owned() });
         }
         let state = if running { "fenced (read-only)" } else { self.node(node).state.as_str() };
         let name = &self.endpoint.name;
@@ -1167,7 +1170,7 @@ impl Cluster {
 
     /// Fails every op that was queued, running or waiting on a node that just went down.
     pub(super) fn fail_ops_on(&mut self, node: NodeId) {
-        self.fail_ops_on_with(node, Error::ConnectionLost { node: node.name() });
+        self.fail_ops_on_with(node, Error::ConnectionLost { node: node.name().into_owned() });
     }
 
     /// Fails every op in flight on `node` with `error`.

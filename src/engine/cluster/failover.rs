@@ -570,7 +570,7 @@ impl Cluster {
         assert_eq!(self.node(id).role, Role::Primary, "only a primary is demoted");
         self.ensure_link(id);
         self.nodes[id.0].queue.retain(|job| *job == Job::Replay);
-        self.fail_ops_on_with(id, Error::AdminShutdown { node: id.name() });
+        self.fail_ops_on_with(id, Error::AdminShutdown { node: id.name().into_owned() });
         let node = &mut self.nodes[id.0];
         node.role = Role::Replica;
         node.receiver = Receiver::Disconnected;

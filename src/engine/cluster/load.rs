@@ -373,7 +373,11 @@ impl Cluster {
             stats.latencies_ms.push_back(latency);
         }
         if let Some(last) = reply.statements.last() {
-            *load.per_node.entry(last.node.name()).or_default() += 1;
+            let name = last.node.name();
+            match load.per_node.get_mut(&*name) {
+                Some(count) => *count += 1,
+                None => _ = load.per_node.insert(name.into_owned(), 1),
+            }
         }
     }
 }

@@ -463,7 +463,7 @@ impl Cluster {
             )));
         }
         if !self.node(primary).is_running() || self.node(primary).role != Role::Primary {
-            return Err(super::super::Error::NodeDown { node: primary.name() });
+            return Err(super::super::Error::NodeDown { node: primary.name().into_owned() });
         }
         self.disconnect(replica, DisconnectReason::Rebuilding);
         self.fail_ops_on(replica);

@@ -159,7 +159,7 @@ impl Cluster {
             .zip(states)
             .map(|((id, w), sync_state)| {
                 vec![
-                    id.name(),
+                    id.name().into_owned(),
                     if w.streaming { "streaming" } else { "catchup" }.to_string(),
                     w.sent_lsn.to_string(),
                     w.write_lsn.to_string(),
@@ -233,7 +233,7 @@ impl Cluster {
             .map(|q| {
                 vec![
                     format_millis(q.at_ms),
-                    q.node.name(),
+                    q.node.name().into_owned(),
                     q.session.clone(),
                     format_millis(q.duration_ms),
                     q.sql.clone(),

@@ -621,7 +621,7 @@ impl NodeRef {
                 .members()
                 .any(|n| n.id == id)
                 .then_some(id)
-                .ok_or_else(|| Error::UnknownNode { name: id.name() }),
+                .ok_or_else(|| Error::UnknownNode { name: id.name().into_owned() }),
             NodeRef::Primary => Ok(cluster.primary()),
             NodeRef::Replica(n) => {
                 let replicas = cluster.replicas();

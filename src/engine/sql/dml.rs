@@ -364,7 +364,7 @@ fn build_row(
 /// Rows of `table` matching a bound filter, with the scan's cost.
 fn matching_rows<'a>(
     table: &'a Table,
-    filter: Option<&Expr>,
+    filter: Option<Expr>,
     env: &Env,
 ) -> Result<(Vec<(RowId, &'a Row)>, Cost)> {
     let folded = filter.map(|f| fold_constants(f, env));
@@ -419,7 +419,7 @@ pub fn update(
     }
     let filter =
         stmt.filter.as_ref().map(|f| bind(f, &scope, Clause::NoAggregates("WHERE"))).transpose()?;
-    let (matched, cost) = matching_rows(table, filter.as_ref(), env)?;
+    let (matched, cost) = matching_rows(table, filter, env)?;
     let mut updates = Vec::with_capacity(matched.len());
     for (id, before) in matched {
         let mut after = before.to_vec();
@@ -458,7 +458,7 @@ pub fn delete(tables: &VecMap<String, Table>, stmt: &Delete, env: &Env) -> Resul
     let scope = Scope { columns: table_scope(table, visible) };
     let filter =
         stmt.filter.as_ref().map(|f| bind(f, &scope, Clause::NoAggregates("WHERE"))).transpose()?;
-    let (matched, cost) = matching_rows(table, filter.as_ref(), env)?;
+    let (matched, cost) = matching_rows(table, filter, env)?;
     let images: Vec<&Row> = matched.iter().map(|(_, r)| *r).collect();
     let (columns, rows) = returning(&stmt.returning, table, visible, &images, env)?;
     let name = table.schema.name.clone();

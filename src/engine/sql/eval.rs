@@ -361,14 +361,39 @@ pub fn is_constant(expr: &Expr) -> bool {
 /// folded expression gives the same results. A part whose evaluation fails
 /// is kept as it is: its error belongs to the rows that evaluate it, and an
 /// empty table evaluates none.
-pub fn fold_constants(expr: &Expr, env: &Env) -> Expr {
+///
+/// An expression with nothing to fold (`user_id = 101`) is returned as it is, unrebuilt.
+pub fn fold_constants(expr: Expr, env: &Env) -> Expr {
+    if has_foldable_part(&expr) {
+        fold(&expr, env)
+    } else {
+        expr
+    }
+}
+
+/// Whether some part of `expr` is a constant other than a literal.
+fn has_foldable_part(expr: &Expr) -> bool {
+    match expr {
+        Expr::Literal(_) => false,
+        Expr::Column { .. } | Expr::Slot(_) | Expr::Aggregate { .. } | Expr::Default => false,
+        other if is_constant(other) => true,
+        Expr::Binary { left, right, .. } => has_foldable_part(left) || has_foldable_part(right),
+        Expr::Unary { expr, .. } | Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } => {
+            has_foldable_part(expr)
+        }
+        // Anything rarer is rebuilt: folding it is correct whether or not it had a constant.
+        _ => true,
+    }
+}
+
+fn fold(expr: &Expr, env: &Env) -> Expr {
     if !matches!(expr, Expr::Literal(_)) && is_constant(expr) {
         if let Ok(value) = eval(expr, &[], env) {
             return Expr::Literal(value);
         }
     }
     let folded: std::result::Result<Expr, std::convert::Infallible> =
-        expr.try_map_children(&mut |child| Ok(fold_constants(child, env)));
+        expr.try_map_children(&mut |child| Ok(fold(child, env)));
     match folded {
         Ok(expr) => expr,
     }

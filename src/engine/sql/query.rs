@@ -99,7 +99,7 @@ pub fn run_select(db: &Database, select: &Select, env: &Env) -> Result<ResultSet
         .as_ref()
         .map(|f| bind(f, &sources.scope, Clause::NoAggregates("WHERE")))
         .transpose()?
-        .map(|f| fold_constants(&f, env));
+        .map(|f| fold_constants(f, env));
     if let Some(counted) = count_only(select, &sources, filter.as_ref(), env)? {
         return Ok(counted);
     }

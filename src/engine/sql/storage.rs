@@ -149,6 +149,7 @@ impl StoredKey {
         }
     }
 
+    #[inline]
     fn values(&self) -> &[Value] {
         match self {
             StoredKey::One(one) => std::slice::from_ref(one),
@@ -212,8 +213,13 @@ impl Ids {
 }
 
 impl Entry {
+    /// Its key's order against `key` (most indexes have one column: compared directly).
+    #[inline]
     fn cmp_key(&self, key: &[Value]) -> Ordering {
-        compare_keys(self.key.values(), key)
+        match (&self.key, key) {
+            (StoredKey::One(one), [other]) => one.total_cmp(other),
+            (stored, key) => compare_keys(stored.values(), key),
+        }
     }
 }
 

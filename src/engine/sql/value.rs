@@ -119,14 +119,7 @@ impl Value {
 
     /// A literal for this value as SQL would write it (used in WAL descriptions and DETAIL lines).
     pub fn to_sql_literal(&self) -> String {
-        match self {
-            Value::Null => "NULL".to_string(),
-            Value::Text(s) => format!("'{}'", s.replace('\'', "''")),
-            Value::Timestamp(t) => format!("'{t}'"),
-            Value::Date(d) => format!("'{}'", d.date_text()),
-            Value::Interval(i) => format!("'{i}'"),
-            other => other.to_string(),
-        }
+        SqlLiteral(self).to_string()
     }
 
     /// Approximate stored size in bytes, for WAL size accounting.
@@ -155,6 +148,32 @@ impl fmt::Display for Value {
             Value::Timestamp(t) => write!(f, "{t}"),
             Value::Date(d) => f.write_str(&d.date_text()),
             Value::Interval(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// A value written as SQL would write it: `NULL`, `19.99`, `'it''s'`, `'2026-01-05 09:00:00'`
+/// (written straight into the formatter: WAL records are described and digested this way).
+pub struct SqlLiteral<'a>(pub &'a Value);
+
+impl fmt::Display for SqlLiteral<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Value::Null => f.write_str("NULL"),
+            Value::Text(s) => {
+                f.write_str("'")?;
+                for (i, part) in s.split('\'').enumerate() {
+                    if i > 0 {
+                        f.write_str("''")?;
+                    }
+                    f.write_str(part)?;
+                }
+                f.write_str("'")
+            }
+            Value::Timestamp(t) => write!(f, "'{t}'"),
+            Value::Date(d) => write!(f, "'{}'", d.date_text()),
+            Value::Interval(i) => write!(f, "'{i}'"),
+            other => write!(f, "{other}"),
         }
     }
 }

@@ -20,7 +20,7 @@ use std::fmt;
 
 use super::schema::{IndexSchema, TableSchema};
 use super::storage::Database;
-use super::value::{Row, Value};
+use super::value::{Row, SqlLiteral, Value};
 
 /// Bytes of a WAL record header (PostgreSQL's `XLogRecord` is 24 bytes).
 const RECORD_HEADER_BYTES: u64 = 24;
@@ -120,9 +120,20 @@ impl Commit {
     }
 }
 
-fn tuple(row: &[Value]) -> String {
-    let values: Vec<String> = row.iter().map(Value::to_sql_literal).collect();
-    format!("({})", values.join(", "))
+/// A row as a tuple of SQL literals: `(1, 101, 19.99, '2026-01-05 09:00:00')`.
+struct Tuple<'a>(&'a [Value]);
+
+impl fmt::Display for Tuple<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("(")?;
+        for (i, value) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{}", SqlLiteral(value))?;
+        }
+        f.write_str(")")
+    }
 }
 
 impl Change {
@@ -134,11 +145,11 @@ impl Change {
             Change::CreateIndex { table, index } => {
                 format!("{} ON {table} ({})", index.name, index.columns.join(", "))
             }
-            Change::Insert { row, .. } => tuple(row),
+            Change::Insert { row, .. } => Tuple(row).to_string(),
             Change::Update { before, after, .. } => {
-                format!("{} -> {}", tuple(before), tuple(after))
+                format!("{} -> {}", Tuple(before), Tuple(after))
             }
-            Change::Delete { before, .. } => tuple(before),
+            Change::Delete { before, .. } => Tuple(before).to_string(),
         }
     }
 }
@@ -151,9 +162,11 @@ impl fmt::Display for Change {
             Change::CreateTable { schema } => write!(f, "CREATE TABLE {}", schema.name),
             Change::DropTable { table } => write!(f, "DROP TABLE {table}"),
             Change::CreateIndex { .. } => write!(f, "CREATE INDEX {}", self.data()),
-            Change::Insert { table, .. } => write!(f, "INSERT {table} {}", self.data()),
-            Change::Update { table, .. } => write!(f, "UPDATE {table} {}", self.data()),
-            Change::Delete { table, .. } => write!(f, "DELETE {table} {}", self.data()),
+            Change::Insert { table, row } => write!(f, "INSERT {table} {}", Tuple(row)),
+            Change::Update { table, before, after } => {
+                write!(f, "UPDATE {table} {} -> {}", Tuple(before), Tuple(after))
+            }
+            Change::Delete { table, before } => write!(f, "DELETE {table} {}", Tuple(before)),
         }
     }
 }

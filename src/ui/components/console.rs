@@ -43,7 +43,7 @@ fn target_value(target: Target) -> String {
     match target {
         Target::Router => "router".to_string(),
         Target::Primary => "primary".to_string(),
-        Target::Node(id) => id.name(),
+        Target::Node(id) => id.name().into_owned(),
     }
 }
 
@@ -236,7 +236,7 @@ mod tests {
     fn view(id: usize, role: Role) -> NodeView {
         NodeView {
             id: NodeId(id),
-            name: NodeId(id).name(),
+            name: NodeId(id).name().into_owned(),
             role,
             state: NodeState::Running,
             timeline: 1,
