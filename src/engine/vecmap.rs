@@ -86,6 +86,24 @@ impl<K: Ord, V> VecMap<K, V> {
         Entry { map: self, key }
     }
 
+    /// The value under `key`, the default put there first if there is none. The key is
+    /// copied only then: finding a session by `&str` in a map of `String`s allocates nothing.
+    pub fn get_or_default<Q>(&mut self, key: &Q) -> &mut V
+    where
+        K: Borrow<Q>,
+        Q: Ord + ToOwned<Owned = K> + ?Sized,
+        V: Default,
+    {
+        let at = match self.find(key) {
+            Ok(at) => at,
+            Err(at) => {
+                self.entries.insert(at, (key.to_owned(), V::default()));
+                at
+            }
+        };
+        &mut self.entries[at].1
+    }
+
     fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
         let at = match self.find(&key) {
             Ok(at) => at,

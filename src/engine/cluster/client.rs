@@ -45,7 +45,7 @@ pub struct StatementReply {
     /// Its role when it answered.
     pub role: Role,
     /// The statement as run.
-    pub sql: String,
+    pub sql: Rc<str>,
     /// When it was sent and when its answer came back.
     pub sent_ms: Millis,
     pub done_ms: Millis,
@@ -286,7 +286,7 @@ impl Cluster {
 
     /// Sets a session's `synchronous_commit` (None: back to the cluster default).
     pub fn set_session_commit(&mut self, session: &str, mode: Option<SyncCommit>) {
-        self.sessions.entry(session.to_string()).or_default().commit = mode;
+        self.sessions.get_or_default(session).commit = mode;
     }
 
     /// A session's effective `synchronous_commit`.
@@ -402,7 +402,8 @@ impl Cluster {
         let mode = self.session_commit(&session);
         let sync_all = self.client_session(&session).ryw == Ryw::Sync;
         let target = self.ops[&id].reply.target;
-        let cache_key = self.cacheable(&session, target, &statement).then(|| statement.sql());
+        let cache_key =
+            self.cacheable(&session, target, &statement).then(|| statement.sql().to_string());
         let in_flight = InFlight {
             node,
             statement,
@@ -561,8 +562,8 @@ impl Cluster {
         let mut env = self.env_for(node_id);
         // Load traffic's answers are counted, not shown, unless the read cache keeps them.
         env.rows_unread = quiet && in_flight.cache_key.is_none();
-        let connection = self.nodes[node_id.0].sessions.entry(session.clone()).or_default();
-        connection.query = Some((statement.sql().into(), env.now));
+        let connection = self.nodes[node_id.0].sessions.get_or_default(&session);
+        connection.query = Some((statement.sql(), env.now));
         if statement.needs_catalog() {
             env.catalog = Some(Rc::new(self.catalog_for(node_id, &session)));
         }
@@ -598,7 +599,7 @@ impl Cluster {
             self.waiting_commits(node_id, &session)
         };
         let node = &mut self.nodes[node_id.0];
-        let connection = node.sessions.entry(session.clone()).or_default();
+        let connection = node.sessions.get_or_default(&session);
         let commits: Vec<&sql::Commit> = hidden.iter().map(|(_, commit)| commit).collect();
         let result = if hidden.is_empty() || connection.in_transaction() {
             node.db.execute(connection, &statement, &env)
@@ -711,8 +712,8 @@ impl Cluster {
         utility: &Utility,
     ) -> u64 {
         let now = self.timestamp();
-        let connection = self.nodes[node.0].sessions.entry(session.to_string()).or_default();
-        connection.query = Some((statement.sql().into(), now));
+        let connection = self.nodes[node.0].sessions.get_or_default(session);
+        connection.query = Some((statement.sql(), now));
         let result = if connection.is_aborted() {
             Err(sql::SqlError::in_failed_transaction())
         } else {
@@ -1106,7 +1107,7 @@ impl Cluster {
                 node: reply.node,
                 session: session.to_string(),
                 duration_ms: latency_ms,
-                sql: reply.sql.clone(),
+                sql: reply.sql.to_string(),
                 cost: outcome.cost.to_string(),
             });
         }

@@ -76,7 +76,7 @@ impl Cluster {
         if ttl_ms == 0 {
             return target;
         }
-        let state = self.sessions.entry(session.to_string()).or_default();
+        let state = self.sessions.get_or_default(session);
         if let Some(cached) = state.resolved.filter(|r| now_ms < r.expires_ms) {
             return cached.node;
         }

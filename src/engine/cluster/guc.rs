@@ -605,7 +605,7 @@ impl Cluster {
     /// The first `SET` in a transaction block remembers the session's settings, which a
     /// `ROLLBACK` restores: in PostgreSQL a rolled-back `SET` is undone too.
     fn remember_settings(&mut self, session: &str) {
-        let state = self.sessions.entry(session.to_string()).or_default();
+        let state = self.sessions.get_or_default(session);
         if state.gucs_before_txn.is_none() {
             state.gucs_before_txn = Some((state.gucs.clone(), state.commit));
         }
@@ -663,7 +663,7 @@ impl Cluster {
     }
 
     fn reset_for_session(&mut self, session: &str, name: &str) -> Result<Outcome, SqlError> {
-        let entry = self.sessions.entry(session.to_string()).or_default();
+        let entry = self.sessions.get_or_default(session);
         if name == "all" {
             entry.gucs.clear();
             entry.commit = None;

@@ -373,11 +373,7 @@ impl Cluster {
             stats.latencies_ms.push_back(latency);
         }
         if let Some(last) = reply.statements.last() {
-            let name = last.node.name();
-            match load.per_node.get_mut(&*name) {
-                Some(count) => *count += 1,
-                None => _ = load.per_node.insert(name.into_owned(), 1),
-            }
+            *load.per_node.get_or_default(&*last.node.name()) += 1;
         }
     }
 }

@@ -212,7 +212,7 @@ impl Cluster {
 
     /// Sets a session's read-after-write strategy.
     pub fn set_session_ryw(&mut self, name: &str, ryw: Ryw) {
-        let session = self.sessions.entry(name.to_string()).or_default();
+        let session = self.sessions.get_or_default(name);
         session.ryw = ryw;
         session.pinned = None;
     }
@@ -259,7 +259,7 @@ impl Cluster {
                     return ReadRoute::Node(node, Some(format!("ryw=sticky: pinned to {node}")));
                 }
                 let node = self.pick_replica(&self.eligible_replicas()).unwrap_or(primary);
-                self.sessions.entry(session.to_string()).or_default().pinned = Some(node);
+                self.sessions.get_or_default(session).pinned = Some(node);
                 return ReadRoute::Node(node, Some(format!("ryw=sticky: now pinned to {node}")));
             }
             Ryw::Lsn { .. } if state.last_commit.lsn > Lsn::START => {
@@ -368,7 +368,7 @@ impl Cluster {
     pub(super) fn note_session_write(&mut self, session: &str, end: Lsn, primary: NodeId) {
         let now_ms = self.now_ms;
         let commit = CommitPosition { timeline: self.node(primary).timeline, lsn: end };
-        let state = self.sessions.entry(session.to_string()).or_default();
+        let state = self.sessions.get_or_default(session);
         state.last_write_ms = Some(now_ms);
         state.last_commit = state.last_commit.max(commit);
         if state.ryw == Ryw::Sticky {

@@ -240,8 +240,8 @@ impl Statement {
     }
 
     /// The statement's text as the user wrote it (without the trailing `;`).
-    pub fn sql(&self) -> String {
-        self.text.to_string()
+    pub fn sql(&self) -> Rc<str> {
+        self.text.clone()
     }
 
     /// [`Statement::sql`], shared rather than copied.

@@ -92,7 +92,7 @@ fn api_contract() {
         assert_eq!((rows_scanned, rows_returned, columns.len(), rows.len()), (0, 0, 0, 0));
         assert_eq!(tag, statement.command_tag());
         commits.extend(commit);
-        let _: (bool, String) = (statement.is_write(), statement.sql());
+        let _: (bool, Rc<str>) = (statement.is_write(), statement.sql());
     }
     assert!(!session.in_transaction());
     let [Commit { changes }] = commits.as_slice() else { panic!("one commit expected") };
@@ -124,7 +124,7 @@ fn statement_metadata() {
     assert_eq!(tags, ["BEGIN", "INSERT", "SELECT", "COMMIT"]);
     let writes: Vec<bool> = statements.iter().map(Statement::is_write).collect();
     assert_eq!(writes, [false, true, false, false]);
-    assert_eq!(statements[2].sql(), "select * from t");
+    assert_eq!(&*statements[2].sql(), "select * from t");
     assert!(parse("").is_ok_and(|s| s.is_empty()));
     assert!(parse("  ;; -- nothing\n").is_ok_and(|s| s.is_empty()));
 }
@@ -780,7 +780,7 @@ fn the_parse_cache_remembers_texts_that_do_not_write_and_never_changes_an_answer
     let again = parse("SELECT 1; SELECT 2").expect("valid");
     assert_eq!(again.len(), 2);
     assert!(Rc::ptr_eq(&first[1].kind, &again[1].kind), "the second parse is remembered");
-    assert_eq!(again[1].sql(), "SELECT 2");
+    assert_eq!(&*again[1].sql(), "SELECT 2");
     let write = "INSERT INTO t VALUES (1)";
     let (once, twice) = (parse(write).expect("valid"), parse(write).expect("valid"));
     assert!(!Rc::ptr_eq(&once[0].kind, &twice[0].kind), "writes are not kept");
@@ -822,8 +822,11 @@ fn statements_know_whether_they_ask_the_catalog_and_keep_their_text() {
     ] {
         assert_eq!(needs_catalog(sql), asks, "{sql}");
     }
-    let texts: Vec<String> =
-        parse("SELECT 'Äpfel' ;  SELECT 'ü', 2").expect("valid").iter().map(|s| s.sql()).collect();
+    let texts: Vec<String> = parse("SELECT 'Äpfel' ;  SELECT 'ü', 2")
+        .expect("valid")
+        .iter()
+        .map(|s| s.sql().to_string())
+        .collect();
     assert_eq!(texts, ["SELECT 'Äpfel'", "SELECT 'ü', 2"]);
 }
 

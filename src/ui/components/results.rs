@@ -101,7 +101,7 @@ fn statement_view(statement: &StatementReply, via: &str, stale: Option<&String>)
             }
             <span class={classes!("badge", statement.role.as_str())}>{format!("{node} · {}", statement.role.as_str())}</span>
             <span class="muted">{format!(" {via} · t = {}{}", format_millis(statement.done_ms), latency(statement))}</span>
-            <code class="stmt">{&statement.sql}</code>
+            <code class="stmt">{statement.sql.to_string()}</code>
             if let Some(why) = &statement.route {
                 <span class="muted route" data-testid="route">{format!("routed here: {why}")}</span>
             }
