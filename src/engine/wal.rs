@@ -66,8 +66,8 @@ pub struct WalRecord {
     pub commit_time_ms: Millis,
     /// Digest of the whole history up to and including this record.
     pub chain: u64,
-    /// The row-level changes to replay (shared by every node's copy of the record).
-    pub commit: Rc<Commit>,
+    /// The row-level changes to replay (every node holds the same shared record).
+    pub commit: Commit,
 }
 
 /// A node's log: records in LSN order; older ones may have been truncated.
@@ -111,7 +111,7 @@ impl Wal {
         assert!(end > start, "a record takes room in the log");
         let xid = self.next_xid;
         let chain = chain_of(self.end_chain, xid, start, end, commit_time_ms, &commit);
-        let record = WalRecord { xid, start, end, commit_time_ms, chain, commit: Rc::new(commit) };
+        let record = WalRecord { xid, start, end, commit_time_ms, chain, commit };
         self.push(Rc::new(record));
         self.records.back().expect("just pushed")
     }

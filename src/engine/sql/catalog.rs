@@ -37,7 +37,7 @@ impl View {
     /// A view named `name` with typed columns and its rows (each as long as `columns`).
     pub fn new(name: &str, columns: &[(&str, DataType)], rows: Vec<Vec<Value>>) -> Self {
         let schema = TableSchema {
-            name: name.to_string(),
+            name: name.into(),
             columns: columns
                 .iter()
                 .map(|(name, data_type)| ColumnSchema {

@@ -499,7 +499,7 @@ pub fn create_table(db: &Database, stmt: &CreateTable) -> Result<Option<TableSch
         }
         columns.push(column_schema(table, def)?);
     }
-    let mut schema = TableSchema { name: table.clone(), columns, indexes: Vec::new() };
+    let mut schema = TableSchema { name: table.as_str().into(), columns, indexes: Vec::new() };
     let mut keys: Vec<(Option<String>, Vec<Name>, bool)> = Vec::new();
     for def in &stmt.columns {
         if def.primary_key || def.unique {
@@ -518,7 +518,7 @@ pub fn create_table(db: &Database, stmt: &CreateTable) -> Result<Option<TableSch
     let mut taken = vec![table.clone()];
     for (name, key_columns, primary) in keys {
         let index = key_index(db, &mut schema, name, &key_columns, primary, &taken)?;
-        taken.push(index.name.clone());
+        taken.push(index.name.to_string());
         schema.indexes.push(index);
     }
     Ok(Some(schema))
@@ -593,7 +593,7 @@ fn key_index(
         Some(n) => n,
         None => free_name(db, &base, taken),
     };
-    Ok(IndexSchema { name, columns: names, unique: true, primary })
+    Ok(IndexSchema { name: name.into(), columns: names, unique: true, primary })
 }
 
 /// Builds the index schema for CREATE INDEX (None if it exists and IF NOT EXISTS was given).
@@ -621,5 +621,8 @@ pub fn create_index(db: &Database, stmt: &CreateIndex) -> Result<(Option<IndexSc
         rows_returned: 0,
         access: Access::FullScan { table: table.schema.name.clone() },
     };
-    Ok((Some(IndexSchema { name, columns, unique: stmt.unique, primary: false }), cost))
+    Ok((
+        Some(IndexSchema { name: name.into(), columns, unique: stmt.unique, primary: false }),
+        cost,
+    ))
 }

@@ -247,13 +247,17 @@ fn run(
             let Some(schema) = dml::create_table(work, create)? else {
                 return Ok((Outcome::tag("CREATE TABLE"), Vec::new()));
             };
-            apply(work, Outcome::tag("CREATE TABLE"), vec![(Change::CreateTable { schema }, None)])
+            apply(
+                work,
+                Outcome::tag("CREATE TABLE"),
+                vec![(Change::CreateTable { schema: Box::new(schema) }, None)],
+            )
         }
         StatementKind::DropTable { names, if_exists } => {
             let mut changes = Vec::new();
             let mut outcome = Outcome::tag("DROP TABLE");
             for name in names {
-                let change = (Change::DropTable { table: name.name.clone() }, None);
+                let change = (Change::DropTable { table: name.name.as_str().into() }, None);
                 match work.table(&name.name) {
                     Ok(_) if changes.contains(&change) => {}
                     Ok(_) => changes.push(change),
@@ -276,7 +280,13 @@ fn run(
             apply(
                 work,
                 outcome,
-                vec![(Change::CreateIndex { table: create.table.name.clone(), index }, None)],
+                vec![(
+                    Change::CreateIndex {
+                        table: create.table.name.as_str().into(),
+                        index: Box::new(index),
+                    },
+                    None,
+                )],
             )
         }
         StatementKind::Insert(insert) => {

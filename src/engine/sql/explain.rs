@@ -577,8 +577,8 @@ fn operators(quals: &[&Expr]) -> usize {
 
 fn table_label(table: &Table, visible: &str) -> String {
     let name = &table.schema.name;
-    if visible.is_empty() || visible == name {
-        name.clone()
+    if visible.is_empty() || visible == &**name {
+        name.to_string()
     } else {
         format!("{name} {visible}")
     }

@@ -18,6 +18,7 @@
 //! slow-query log reports.
 
 use std::fmt;
+use std::rc::Rc;
 
 use super::value::{Row, Value};
 use super::wal::Commit;
@@ -31,14 +32,14 @@ pub enum Access {
     /// Every row of the table was read.
     FullScan {
         /// The table.
-        table: String,
+        table: Rc<str>,
     },
     /// An index narrowed the rows read.
     IndexScan {
         /// The table.
-        table: String,
+        table: Rc<str>,
         /// The index used.
-        index: String,
+        index: Rc<str>,
     },
 }
 

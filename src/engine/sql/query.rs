@@ -383,7 +383,7 @@ fn join_rows(
         }
     }
     let method = match access {
-        InnerAccess::Index(index, _) => JoinMethod::Index(index.schema.name.clone()),
+        InnerAccess::Index(index, _) => JoinMethod::Index(index.schema.name.to_string()),
         InnerAccess::Hash(_) => JoinMethod::Hash,
         InnerAccess::Loop => JoinMethod::Loop,
     };

@@ -261,7 +261,7 @@ pub struct ColumnSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexSchema {
     /// Index name, e.g. `orders_pkey`, `orders_user_id_idx`.
-    pub name: String,
+    pub name: Rc<str>,
     /// Indexed columns, leading column first.
     pub columns: Vec<String>,
     /// Rejects duplicate keys (PRIMARY KEY, UNIQUE, CREATE UNIQUE INDEX).
@@ -273,8 +273,8 @@ pub struct IndexSchema {
 /// A table definition: columns and the indexes its constraints created.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableSchema {
-    /// Table name.
-    pub name: String,
+    /// Table name (shared: every WAL change names its table).
+    pub name: Rc<str>,
     /// Columns in order.
     pub columns: Vec<ColumnSchema>,
     /// Indexes, constraint indexes first, then `CREATE INDEX` ones in creation order.

@@ -535,7 +535,7 @@ impl Database {
     /// True if a table or index already uses `name` (they share one namespace).
     pub(super) fn relation_exists(&self, name: &str) -> bool {
         self.tables.contains_key(name)
-            || self.tables.values().any(|t| t.schema.indexes.iter().any(|i| i.name == name))
+            || self.tables.values().any(|t| t.schema.indexes.iter().any(|i| &*i.name == name))
     }
 
     /// Applies one change. `hint` is the row id when the caller already knows it
@@ -553,7 +553,7 @@ impl Database {
                 if self.relation_exists(&index.name) {
                     return Err(SqlError::duplicate_table(&index.name));
                 }
-                self.table_mut(table)?.add_index(index.clone())
+                self.table_mut(table)?.add_index((**index).clone())
             }
             Change::Insert { table, row } => self.insert(table, row),
             Change::Update { table, before, after } => {
@@ -582,7 +582,7 @@ impl Database {
         for (_, sequence) in table.sequences() {
             self.sequences.entry(sequence.clone()).or_insert(0);
         }
-        self.tables.insert(schema.name.clone(), table);
+        self.tables.insert(schema.name.to_string(), table);
         Ok(())
     }
 
@@ -618,7 +618,7 @@ impl Database {
                 Change::Update { table, after, .. } => (table, after),
                 _ => continue,
             };
-            let Some(table) = self.tables.get(table) else { continue };
+            let Some(table) = self.tables.get(&**table) else { continue };
             for index in table.indexes.iter().filter(|i| i.schema.unique) {
                 let key = index.key_of(row);
                 if !key.has_null() && index.ids_of(&key).len() > 1 {

@@ -17,6 +17,7 @@
 //! tuple data, and a commit record), which the cluster uses to advance LSNs.
 
 use std::fmt;
+use std::rc::Rc;
 
 use super::schema::{IndexSchema, TableSchema};
 use super::storage::Database;
@@ -32,32 +33,32 @@ const COMMIT_RECORD_BYTES: u64 = 32;
 pub enum Change {
     /// A table was created (with its constraint indexes).
     CreateTable {
-        /// The new table's definition.
-        schema: TableSchema,
+        /// The new table's definition (boxed: rare, and row changes are kept small).
+        schema: Box<TableSchema>,
     },
     /// A table was dropped.
     DropTable {
         /// The dropped table.
-        table: String,
+        table: Rc<str>,
     },
     /// An index was created.
     CreateIndex {
         /// The indexed table.
-        table: String,
-        /// The index definition.
-        index: IndexSchema,
+        table: Rc<str>,
+        /// The index definition (boxed, as a table's).
+        index: Box<IndexSchema>,
     },
     /// A row was inserted.
     Insert {
         /// The table.
-        table: String,
+        table: Rc<str>,
         /// The new row, defaults and serial numbers filled in.
         row: Row,
     },
     /// A row changed from `before` to `after`.
     Update {
         /// The table.
-        table: String,
+        table: Rc<str>,
         /// The row as it was (how a replica finds it).
         before: Row,
         /// The row as it is now.
@@ -66,7 +67,7 @@ pub enum Change {
     /// A row was deleted.
     Delete {
         /// The table.
-        table: String,
+        table: Rc<str>,
         /// The row as it was (how a replica finds it).
         before: Row,
     },
