@@ -30,7 +30,8 @@ use super::digest::StableHasher;
 use super::sql::Commit;
 use super::Millis;
 
-/// (end, chain) pairs kept after their records are truncated.
+/// How many record boundaries a log remembers the chain digest of: the newest, whether
+/// their records are kept or were truncated.
 pub const CHAIN_HISTORY: usize = 100_000;
 
 /// A byte position in the write-ahead log.
@@ -81,7 +82,9 @@ pub struct Wal {
     end: Lsn,
     end_chain: u64,
     next_xid: u64,
-    chains: SharedDeque<(Lsn, u64), 128>,
+    /// (end, chain) of the boundaries no kept record holds, oldest first: where the log
+    /// started and the records truncated since. A kept record holds its own.
+    older_chains: SharedDeque<(Lsn, u64), 128>,
 }
 
 impl Default for Wal {
@@ -100,7 +103,7 @@ impl Wal {
             end_chain,
             next_xid,
             // The starting point is part of the history too (a base backup's position).
-            chains: [(end, end_chain)].into_iter().collect(),
+            older_chains: [(end, end_chain)].into_iter().collect(),
         }
     }
 
@@ -127,10 +130,6 @@ impl Wal {
         self.end = record.end;
         self.end_chain = record.chain;
         self.next_xid = record.xid + 1;
-        if self.chains.len() == CHAIN_HISTORY {
-            self.chains.drop_front(1);
-        }
-        self.chains.push_back((record.end, record.chain));
         self.records.push_back(record);
     }
 
@@ -186,18 +185,38 @@ impl Wal {
         if end == self.end {
             return Some(self.end_chain);
         }
-        let i = self.chains.partition_point(|(e, _)| *e < end);
-        self.chains.get(i).filter(|(e, _)| *e == end).map(|(_, c)| *c)
+        let kept_from = self.records.front().map_or(Lsn(u64::MAX), |r| r.end);
+        let (at, chain) = if end >= kept_from {
+            let i = self.records.partition_point(|r| r.end < end);
+            let record = self.records.get(i).filter(|r| r.end == end)?;
+            (self.older_chains.len() + i, record.chain)
+        } else {
+            let i = self.older_chains.partition_point(|(e, _)| *e < end);
+            let (_, chain) = self.older_chains.get(i).filter(|(e, _)| *e == end)?;
+            (i, *chain)
+        };
+        (at >= self.first_remembered()).then_some(chain)
     }
 
     /// Remembered (end, chain) pairs, newest first.
     pub fn chain_history(&self) -> impl Iterator<Item = (Lsn, u64)> + '_ {
-        self.chains.iter().rev().copied()
+        let kept = self.records.iter().rev().map(|r| (r.end, r.chain));
+        kept.chain(self.older_chains.iter().rev().copied()).take(CHAIN_HISTORY)
     }
 
     /// Whether [`Wal::chain_at`] still knows every record boundary at or after `lsn`.
     pub fn remembers(&self, lsn: Lsn) -> bool {
-        self.chains.front().is_some_and(|(first_end, _)| *first_end <= lsn) || lsn == self.end
+        let first = self.first_remembered();
+        let first_end = match first.checked_sub(self.older_chains.len()) {
+            Some(kept) => self.records.get(kept).map(|r| r.end),
+            None => self.older_chains.get(first).map(|(e, _)| *e),
+        };
+        first_end.is_some_and(|e| e <= lsn) || lsn == self.end
+    }
+
+    /// Where the remembered boundaries start, counting the older ones first, then the kept.
+    fn first_remembered(&self) -> usize {
+        (self.older_chains.len() + self.records.len()).saturating_sub(CHAIN_HISTORY)
     }
 
     /// Drops kept records that end at or before `upto` (a checkpoint recycling WAL).
@@ -206,6 +225,10 @@ impl Wal {
         while self.records.front().is_some_and(|r| r.end <= upto) {
             let record = self.records.pop_front().expect("checked");
             self.oldest = record.end;
+            if self.older_chains.len() == CHAIN_HISTORY {
+                self.older_chains.drop_front(1);
+            }
+            self.older_chains.push_back((record.end, record.chain));
         }
     }
 
@@ -218,9 +241,11 @@ impl Wal {
         if let Some(first_lost) = lost.first() {
             self.end = first_lost.start;
             self.next_xid = first_lost.xid;
-            self.chains.retain(|(e, _)| *e <= self.end);
-            self.end_chain =
-                self.chains.back().filter(|(e, _)| *e == self.end).map_or(0, |(_, c)| *c);
+            let last = match self.records.back() {
+                Some(record) => Some((record.end, record.chain)),
+                None => self.older_chains.back().copied(),
+            };
+            self.end_chain = last.filter(|(e, _)| *e == self.end).map_or(0, |(_, c)| c);
         }
         lost
     }
@@ -316,5 +341,32 @@ mod tests {
         assert_eq!(Some(wal.end_chain()), wal.chain_at(ends[2]));
         let again = wal.append(empty(), 9);
         assert_eq!(again.start, ends[2]);
+    }
+
+    /// The newest CHAIN_HISTORY boundaries are remembered, whether their records are kept
+    /// or truncated; older ones are forgotten, and `remembers` says where memory starts.
+    #[test]
+    fn chains_are_remembered_for_the_newest_boundaries_kept_or_truncated() {
+        let mut wal = Wal::default();
+        let mut chains = vec![(wal.end(), wal.end_chain())];
+        for t in 0..CHAIN_HISTORY as u64 + 10 {
+            let (end, chain) = {
+                let record = wal.append(empty(), t);
+                (record.end, record.chain)
+            };
+            chains.push((end, chain));
+            if t % 1000 == 999 {
+                wal.truncate_before(Lsn(end.0 - 20_000));
+            }
+        }
+        let forgotten = chains.len() - CHAIN_HISTORY;
+        for (i, (end, chain)) in chains.iter().enumerate() {
+            let expected = (i >= forgotten || *end == wal.end()).then_some(*chain);
+            assert_eq!(wal.chain_at(*end), expected, "boundary {i} of {}", chains.len());
+            assert_eq!(wal.remembers(*end), i >= forgotten, "boundary {i}");
+        }
+        assert!(wal.chain_at(Lsn(chains[forgotten].0 .0 + 1)).is_none(), "not a boundary");
+        let newest_first: Vec<(Lsn, u64)> = chains[forgotten..].iter().rev().copied().collect();
+        assert!(wal.chain_history().eq(newest_first));
     }
 }
