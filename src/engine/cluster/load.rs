@@ -132,8 +132,9 @@ pub struct KindStats {
     pub completed: u64,
     pub errors: u64,
     /// Shared with the cluster's snapshots, chunk by chunk (big chunks: a 10-minute load
-    /// holds half a million of them, and a snapshot copies a pointer per chunk).
-    latencies_ms: crate::engine::shared::SharedDeque<Millis, 512>,
+    /// holds half a million of them, and a snapshot copies a pointer per chunk). Four bytes
+    /// each: a latency past 49 days is kept as the longest a u32 holds.
+    latencies_ms: crate::engine::shared::SharedDeque<u32, 512>,
 }
 
 /// A running (or finished) load.
@@ -180,7 +181,7 @@ impl LoadGen {
             retain.unwrap_or_default()
         );
         for (kind, stats) in &self.stats {
-            let mut samples: Vec<Millis> = stats.latencies_ms.iter().copied().collect();
+            let mut samples: Vec<Millis> = stats.latencies_ms.iter().map(|&ms| ms.into()).collect();
             let mut p = |q| quantile(&mut samples, q).map_or("-".to_string(), format_millis);
             let _ = writeln!(
                 out,
@@ -370,7 +371,7 @@ impl Cluster {
         }
         let latency = reply.done_ms.unwrap_or(reply.submitted_ms) - reply.submitted_ms;
         if stats.latencies_ms.len() < SAMPLES_KEPT {
-            stats.latencies_ms.push_back(latency);
+            stats.latencies_ms.push_back(u32::try_from(latency).unwrap_or(u32::MAX));
         }
         if let Some(last) = reply.statements.last() {
             *load.per_node.get_or_default(&*last.node.name()) += 1;
