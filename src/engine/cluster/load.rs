@@ -62,9 +62,9 @@ pub struct LoadSpec {
     /// Rows inserted into `orders` before the load starts (a table worth scanning).
     pub prefill_rows: u64,
     /// Keep only orders younger than this: every sixtieth of it (at least once a second, see
-    /// [`archive_every_ms`]) the load archives older ones (`DELETE … WHERE created_at < NOW()
-    /// - INTERVAL …`, as order tables are archived), so a long run's table, and the memory it
-    /// takes, stays the same size. None keeps every order.
+    /// [`archive_every_ms`]) the load archives older ones
+    /// (`DELETE … WHERE created_at < NOW() - INTERVAL …`, as order tables are archived), so a
+    /// long run's table, and the memory it takes, stays the same size. None keeps every order.
     pub retain_ms: Option<Millis>,
 }
 
