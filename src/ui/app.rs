@@ -292,6 +292,13 @@ pub fn app() -> Html {
         let theme = theme.clone();
         Callback::from(move |()| theme.set((*theme + 1) % THEMES.len()))
     };
+    // The first frame shows the toolbar, the diagram and the console; the panels below them
+    // (tables and charts: more than half of the page's elements) follow once it is painted.
+    let unfolded = use_state(|| false);
+    {
+        let unfolded = unfolded.clone();
+        use_effect_with((), move |()| browser::after_next_paint(move || unfolded.set(true)));
+    }
     let nodes = model.node_views();
     // The panels below the diagram and the console change on every frame under load, and
     // nobody reads them at 60 Hz: while the clock runs they are cut from the engine again
@@ -339,6 +346,7 @@ pub fn app() -> Html {
                         on_cancel={on_action.reform(|session| Action::Apply(crate::engine::command::Command::Cancel { session }))} />
                 </section>
                 <section class="below">
+                    if *unfolded {
                     if shows("charts") { <Charts charts={below.charts.clone()} /> }
                     if shows("load") { <LoadPanel load={below.load.clone()} on_action={on_action.clone()} /> }
                     if shows("timeline") {
@@ -352,6 +360,7 @@ pub fn app() -> Html {
                     if shows("nodes") { <ClusterView nodes={below.cards.clone()} on_action={on_action.clone()} /> }
                     if shows("script") { <ScriptPanel output={model.script_output.clone()} on_action={on_action.clone()} /> }
                     if shows("log") { <EventLogView {events} nodes={nodes_names} {dropped} /> }
+                    }
                 </section>
             </main>
             if *help {

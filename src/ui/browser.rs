@@ -126,6 +126,28 @@ impl Drop for AnimationLoop {
     }
 }
 
+/// Calls `then` once the browser has painted the next frame: a frame's callbacks run before
+/// its paint, a timeout set from one after it. (Without frames — no window — at once.)
+pub fn after_next_paint(then: impl FnOnce() + 'static) {
+    let then = std::rc::Rc::new(std::cell::Cell::new(Some(then)));
+    let call = {
+        let then = then.clone();
+        move || {
+            if let Some(then) = then.take() {
+                then();
+            }
+        }
+    };
+    let frame = Closure::once_into_js({
+        let call = call.clone();
+        move || gloo_timers::callback::Timeout::new(0, call).forget()
+    });
+    let requested = web_sys::window().map(|w| w.request_animation_frame(frame.unchecked_ref()));
+    if !matches!(requested, Some(Ok(_))) {
+        call();
+    }
+}
+
 /// A listener on the window for one kind of event, removed when dropped.
 pub struct WindowListener {
     event: &'static str,
