@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { servedApp, openApp, screenshot, runSql, setField, step, shots } from "./harness.mjs";
+import { servedApp, openApp, screenshot, screenshotOf, diagramTextOverlaps, runSql, setField, step, shots } from "./harness.mjs";
 
 const app = servedApp();
 
@@ -197,10 +197,20 @@ for (const [width, height] of [[800, 580], [375, 700]]) {
       assert.ok(box && box.x >= 0 && box.x + box.width <= width + 1, `${testid} fits the width: ${JSON.stringify(box)}`);
       if (width >= 800) assert.ok(box.y + Math.min(box.height, 40) <= height, `${testid} is on the first screen: ${JSON.stringify(box)}`);
     }
-    // Legible: the diagram is drawn at least 500 px wide (a phone scrolls it sideways in
-    // its own box), so its 10.5 px text is never below about 9 px.
+    // Legible: the landscape diagram is drawn at least 500 px wide; a phone gets the portrait
+    // layout (350 units wide) drawn about 1:1 and whole, with nothing to scroll sideways; so
+    // its 10.5 px text is never below about 9 px.
     const drawn = await page.locator('[data-testid="diagram"]').boundingBox();
-    assert.ok(drawn.width >= 490, `the diagram is drawn ${drawn.width} px wide`);
+    const orientation = await page.getAttribute('[data-testid="diagram"]', "data-orientation");
+    if (width > 560) {
+      assert.equal(orientation, "landscape");
+      assert.ok(drawn.width >= 490, `the diagram is drawn ${drawn.width} px wide`);
+    } else {
+      assert.equal(orientation, "portrait");
+      assert.ok(drawn.width >= 0.9 * 350, `the portrait diagram is drawn ${drawn.width} px wide`);
+      const hidden = await page.$eval('[data-testid="diagram-scroll"]', (box) => box.scrollWidth - box.clientWidth);
+      assert.equal(hidden, 0, "the portrait diagram needs no sideways scrolling");
+    }
     if (width >= 800) {
       const tops = await page.locator(".toolbar > *").evaluateAll((items) =>
         items.filter((i) => i.offsetParent !== null).map((i) => Math.round(i.getBoundingClientRect().top)));
@@ -211,6 +221,47 @@ for (const [width, height] of [[800, 580], [375, 700]]) {
     await page.close();
   });
 }
+
+test("on a phone the diagram stands upright: clients and router above, the primary left of its replicas, arrows through the router", async () => {
+  const page = await app.browser.newPage({ viewport: { width: 375, height: 740 } });
+  const errors = [];
+  page.on("pageerror", (err) => errors.push(String(err)));
+  await page.goto(app.url);
+  await page.waitForSelector('[data-testid="diagram"][data-orientation="portrait"]');
+  await page.click('[data-testid="add-replica"]');
+  await runSql(page, "router", CREATE);
+  await runSql(page, "router", INSERT);
+  await step(page, 2);
+  await runSql(page, "router", SELECT);
+  const box = async (selector) => page.locator(selector).boundingBox();
+  const [primary, router, alice] = [await box(diagramNode("pg1")), await box('[data-testid="diagram-router"]'), await box('[data-testid="diagram-session"][data-session="alice"]')];
+  assert.ok(alice.y + alice.height <= router.y, "alice sits above the router");
+  assert.ok(router.y + router.height <= primary.y, "the router sits above the primary");
+  for (const name of ["pg2", "pg3", "pg4"]) {
+    const replica = await box(diagramNode(name));
+    assert.ok(replica.x >= primary.x + primary.width, `${name} is right of the primary`);
+    assert.ok(replica.x + replica.width <= 375, `${name} is on screen: ${JSON.stringify(replica)}`);
+  }
+  // alice's SELECT went through the router to a replica: her arrow ends at one.
+  const arrow = await page.getAttribute('.session-arrows polyline[data-session="alice"]', "points");
+  const points = arrow.split(" ").map((p) => p.split(",").map(Number));
+  assert.ok(points.length >= 4, `alice's arrow passes the router: ${arrow}`);
+  assert.deepEqual(await diagramTextOverlaps(page), []);
+  // The manager's health check and the endpoint's arrow reach the primary down the gutter.
+  await page.check('[data-testid="auto-failover"]');
+  await step(page, 1);
+  for (const line of [".health-check", ".endpoint-arrow"]) {
+    const ends = (await page.getAttribute(`[data-testid="diagram"] polyline${line}`, "points")).split(" ").at(-1).split(",").map(Number);
+    const pg1 = await page.locator(`${diagramNode("pg1")} rect.box`).evaluate((r) => [r.x.baseVal.value, r.y.baseVal.value, r.height.baseVal.value]);
+    const at = await page.locator(diagramNode("pg1")).evaluate((g) => g.style.transform);
+    assert.match(at, /translate\(14(\.0)?px/, `pg1 sits in the left column: ${at}`);
+    assert.equal(ends[0], 14, `${line} ends on pg1's left side: ${ends} (${pg1})`);
+  }
+  await screenshotOf(page, "diagram-scroll", "24b-portrait-diagram");
+  await screenshot(page, "24c-portrait-page");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
 
 test("keyboard: space plays and pauses, '.' steps, '?' opens the help; a node opens its controls from the keyboard", async () => {
   const { page, errors } = await openApp(app.browser, app.url);

@@ -148,6 +148,37 @@ pub fn after_next_paint(then: impl FnOnce() + 'static) {
     }
 }
 
+/// Whether the page matches a CSS media query now (`(max-width: 560px)`).
+pub fn media_matches(query: &str) -> bool {
+    let list = web_sys::window().and_then(|w| w.match_media(query).ok().flatten());
+    list.is_some_and(|list| list.matches())
+}
+
+/// A watch on a CSS media query: `on_change` hears whether it matches each time that changes
+/// (a phone turned, a window resized). Stops when dropped.
+pub struct MediaWatch {
+    list: web_sys::MediaQueryList,
+    closure: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl MediaWatch {
+    pub fn start(query: &str, mut on_change: impl FnMut(bool) + 'static) -> Option<Self> {
+        let list = web_sys::window()?.match_media(query).ok()??;
+        let watched = list.clone();
+        let closure =
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |_| on_change(watched.matches()));
+        list.add_event_listener_with_callback("change", closure.as_ref().unchecked_ref()).ok()?;
+        Some(Self { list, closure })
+    }
+}
+
+impl Drop for MediaWatch {
+    fn drop(&mut self) {
+        let callback = self.closure.as_ref().unchecked_ref();
+        let _ = self.list.remove_event_listener_with_callback("change", callback);
+    }
+}
+
 /// A listener on the window for one kind of event, removed when dropped.
 pub struct WindowListener {
     event: &'static str,

@@ -5,11 +5,40 @@
 //! replica in one SVG coordinate space; the two lanes of each replica's link (WAL down,
 //! feedback up); where a message on the wire is now, from its send and arrival times; the
 //! widths of a replica's position ladder.
+//!
+//! Two layouts: landscape (clients, router, primary and replicas side by side) for a laptop,
+//! a projector or a course page's iframe, and portrait for a phone, where the clients and the
+//! router sit above the primary and its replicas:
+//!
+//! ```text
+//!   landscape                                portrait
+//!   [endpoint]   [failover manager      ]    [endpoint                  ]
+//!   [alice]                      [pg2]       [failover manager          ]
+//!   [bob  ] [router] [pg1 ]══════[pg3]      ┊[alice] [bob] [carol] [load]
+//!   [carol]                      [pg4]      ┊[router    ] │  [pg2       ]
+//!                                           └[pg1       ]═╪══[pg3       ]
+//!                                                         │  [pg4       ]
+//! ```
+//!
+//! In portrait the router's arrows to replicas run down the gap between the two columns, and
+//! the endpoint's arrow and the manager's health check down a gutter on the left.
 
 use crate::engine::Millis;
 
 /// Width of the diagram's coordinate space (the SVG scales it to its box).
 pub const WIDTH: f64 = 590.0;
+/// Width of the portrait layout's coordinate space: a phone's width, drawn about 1:1.
+pub const PORTRAIT_WIDTH: f64 = 360.0;
+/// Portrait: a gutter on the left where the endpoint's arrow and the manager's health check
+/// run down to the primary, past the clients and the router.
+const GUTTER: f64 = 14.0;
+/// Portrait: a column's width (the primary and the router on the left, the replicas on the
+/// right) and where the right one starts.
+const COLUMN_W: f64 = 140.0;
+const RIGHT_COLUMN_X: f64 = PORTRAIT_WIDTH - 4.0 - COLUMN_W;
+/// Portrait: clients per row, and a client box's width.
+const CLIENTS_PER_ROW: usize = 4;
+const PORTRAIT_CLIENT_W: f64 = 81.0;
 /// Height of one replica's row.
 const REPLICA_ROW: f64 = 86.0;
 /// Height of a replica's box: name, state, detail, ladder and a row of tags.
@@ -91,9 +120,29 @@ impl Segment {
     }
 }
 
+/// Which way the diagram is laid out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Orientation {
+    /// Side by side: clients, router, primary, replicas from left to right.
+    #[default]
+    Landscape,
+    /// Stacked for a phone: clients and router above the primary and its replicas.
+    Portrait,
+}
+
+impl Orientation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Orientation::Landscape => "landscape",
+            Orientation::Portrait => "portrait",
+        }
+    }
+}
+
 /// Where everything sits.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
+    pub orientation: Orientation,
     pub width: f64,
     pub height: f64,
     pub clients: Vec<Rect>,
@@ -104,10 +153,17 @@ pub struct Layout {
     pub replicas: Vec<Rect>,
 }
 
-/// The layout for `clients` session boxes and `replicas` replica boxes: clients on the left,
-/// the router next to them, the primary in the middle under the failover manager, the
-/// replicas in a column on the right.
-pub fn layout(clients: usize, replicas: usize) -> Layout {
+/// The layout for `clients` session boxes and `replicas` replica boxes.
+pub fn layout(clients: usize, replicas: usize, orientation: Orientation) -> Layout {
+    match orientation {
+        Orientation::Landscape => landscape(clients, replicas),
+        Orientation::Portrait => portrait(clients, replicas),
+    }
+}
+
+/// Clients on the left, the router next to them, the primary in the middle under the
+/// failover manager, the replicas in a column on the right.
+fn landscape(clients: usize, replicas: usize) -> Layout {
     let column = replicas as f64 * REPLICA_ROW - (REPLICA_ROW - REPLICA_H);
     let clients_column = clients as f64 * CLIENT_ROW - (CLIENT_ROW - CLIENT_H);
     let height = (TOP + column.max(clients_column) + 10.0).max(MIN_HEIGHT);
@@ -115,6 +171,7 @@ pub fn layout(clients: usize, replicas: usize) -> Layout {
     let clients_top = middle - clients_column / 2.0;
     let replicas_top = middle - column / 2.0;
     Layout {
+        orientation: Orientation::Landscape,
         width: WIDTH,
         height,
         clients: (0..clients)
@@ -132,6 +189,122 @@ pub fn layout(clients: usize, replicas: usize) -> Layout {
                 h: REPLICA_H,
             })
             .collect(),
+    }
+}
+
+/// The endpoint and the failover manager in a row each, the clients in rows of four under
+/// them, then two columns: the router above the primary on the left, the replicas on the
+/// right (the primary level with their middle when they are many).
+fn portrait(clients: usize, replicas: usize) -> Layout {
+    let full_width = PORTRAIT_WIDTH - GUTTER - 4.0;
+    let clients_top = 116.0;
+    let client_rows = clients.div_ceil(CLIENTS_PER_ROW);
+    let client_gap =
+        (full_width - CLIENTS_PER_ROW as f64 * PORTRAIT_CLIENT_W) / (CLIENTS_PER_ROW - 1) as f64;
+    let clients_bottom = clients_top + client_rows as f64 * CLIENT_ROW - (CLIENT_ROW - CLIENT_H);
+    let lower_top = clients_bottom.max(clients_top) + 20.0;
+    let column = replicas as f64 * REPLICA_ROW - (REPLICA_ROW - REPLICA_H);
+    let router = Rect { x: GUTTER, y: lower_top, w: COLUMN_W, h: 60.0 };
+    let under_router = router.y + router.h + 26.0;
+    let primary_y = under_router.max(lower_top + column / 2.0 - 40.0);
+    let primary = Rect { x: GUTTER, y: primary_y, w: COLUMN_W, h: 80.0 };
+    let height = (primary.y + primary.h).max(lower_top + column) + 10.0;
+    Layout {
+        orientation: Orientation::Portrait,
+        width: PORTRAIT_WIDTH,
+        height,
+        clients: (0..clients)
+            .map(|i| {
+                let (row, col) = ((i / CLIENTS_PER_ROW) as f64, (i % CLIENTS_PER_ROW) as f64);
+                let x = GUTTER + col * (PORTRAIT_CLIENT_W + client_gap);
+                let y = clients_top + row * CLIENT_ROW;
+                Rect { x, y, w: PORTRAIT_CLIENT_W, h: CLIENT_H }
+            })
+            .collect(),
+        router,
+        endpoint: Rect { x: GUTTER, y: 6.0, w: full_width, h: 46.0 },
+        manager: Rect { x: GUTTER, y: 58.0, w: full_width, h: 46.0 },
+        primary,
+        replicas: (0..replicas)
+            .map(|i| Rect {
+                x: RIGHT_COLUMN_X,
+                y: lower_top + i as f64 * REPLICA_ROW,
+                w: COLUMN_W,
+                h: REPLICA_H,
+            })
+            .collect(),
+    }
+}
+
+impl Layout {
+    /// The endpoint's arrow to the node its name resolves to.
+    pub fn endpoint_path(&self, target: Rect) -> Vec<Point> {
+        self.line_down(self.endpoint, target, 5.0, 0.3)
+    }
+
+    /// The failover manager's health check of the primary.
+    pub fn check_path(&self, primary: Rect) -> Vec<Point> {
+        self.line_down(self.manager, primary, 9.0, 0.7)
+    }
+
+    /// A line from a box in the top rows to a node: straight down in landscape; in portrait
+    /// out of the box's left side, down the gutter at `gutter_x`, and into the node's left
+    /// side `at` (0..1) of its height.
+    fn line_down(&self, from: Rect, to: Rect, gutter_x: f64, at: f64) -> Vec<Point> {
+        match self.orientation {
+            Orientation::Landscape => vec![from.bottom_mid(), to.top_mid()],
+            Orientation::Portrait => {
+                let (out, y) = (from.left_mid(), to.y + to.h * at);
+                let into = Point { x: to.x, y };
+                vec![out, Point { x: gutter_x, y: out.y }, Point { x: gutter_x, y }, into]
+            }
+        }
+    }
+
+    /// A client's arrow into the router: from the client's side facing it to the router's.
+    pub fn to_router(&self, client: Rect) -> (Point, Point) {
+        match self.orientation {
+            Orientation::Landscape => (client.right_mid(), self.router.left_mid()),
+            Orientation::Portrait => (client.bottom_mid(), self.router.top_mid()),
+        }
+    }
+
+    /// The path of a session's arrow to the node that answered it, through the router if
+    /// `routed`.
+    pub fn session_path(&self, client: Rect, target: Rect, routed: bool) -> Vec<Point> {
+        let (out, into_router) = self.to_router(client);
+        match (self.orientation, routed) {
+            (Orientation::Landscape, true) => {
+                vec![out, into_router, self.router.right_mid(), target.left_mid()]
+            }
+            (Orientation::Landscape, false) => vec![out, target.left_mid()],
+            (Orientation::Portrait, true) if target == self.primary => {
+                vec![out, into_router, self.router.bottom_mid(), target.top_mid()]
+            }
+            (Orientation::Portrait, true) => {
+                let from = self.router.right_mid();
+                let mut path = vec![out, into_router];
+                path.extend(self.down_the_gap(from, target));
+                path
+            }
+            (Orientation::Portrait, false) if target == self.primary => {
+                vec![out, target.top_mid()]
+            }
+            (Orientation::Portrait, false) => {
+                let from = Point { x: out.x, y: self.router.y - 8.0 };
+                let mut path = vec![out];
+                path.extend(self.down_the_gap(from, target));
+                path
+            }
+        }
+    }
+
+    /// Portrait: from `from` across to the gap between the columns, down it, and into a
+    /// replica's left side.
+    fn down_the_gap(&self, from: Point, target: Rect) -> [Point; 4] {
+        let gap_x = (self.primary.x + self.primary.w + RIGHT_COLUMN_X) / 2.0 - 6.0;
+        let into = target.left_mid();
+        [from, Point { x: gap_x, y: from.y }, Point { x: gap_x, y: into.y }, into]
     }
 }
 
@@ -201,8 +374,10 @@ mod tests {
 
     #[test]
     fn boxes_never_overlap_and_fit_the_diagram_for_one_to_eight_replicas_and_nine_clients() {
-        for (replicas, clients) in (1..=8).flat_map(|r| (0..=9).map(move |c| (r, c))) {
-            let l = layout(clients, replicas);
+        let cases = (1..=8).flat_map(|r| (0..=9).map(move |c| (r, c)));
+        let both = [Orientation::Landscape, Orientation::Portrait];
+        for ((replicas, clients), orientation) in cases.flat_map(|c| both.map(|o| (c, o))) {
+            let l = layout(clients, replicas, orientation);
             let mut boxes = vec![l.router, l.endpoint, l.manager, l.primary];
             boxes.extend(&l.clients);
             boxes.extend(&l.replicas);
@@ -218,7 +393,7 @@ mod tests {
 
     #[test]
     fn a_message_moves_from_sender_to_receiver_in_its_flight_time() {
-        let l = layout(3, 2);
+        let l = layout(3, 2, Orientation::Landscape);
         let down = lane(l.primary, l.replicas[0], Lane::Down);
         assert!(down.from.x < down.to.x, "WAL goes right, to the replica");
         let up = lane(l.primary, l.replicas[0], Lane::Up);
@@ -230,6 +405,78 @@ mod tests {
         assert_eq!(progress(5.0, 5, 5), 1.0, "an instant link");
         assert_eq!(down.at(1.0), down.to);
         assert_eq!(down.at(0.0), down.from);
+    }
+
+    #[test]
+    fn portrait_fits_a_phone_and_keeps_the_replicas_right_of_the_primary() {
+        for replicas in 1..=8 {
+            let l = layout(4, replicas, Orientation::Portrait);
+            assert_eq!(l.width, PORTRAIT_WIDTH);
+            for r in &l.replicas {
+                assert!(r.x > l.primary.x + l.primary.w, "{r:?} is right of the primary");
+                let down = lane(l.primary, *r, Lane::Down);
+                assert!(down.from.x < down.to.x, "WAL goes right, to the replica");
+            }
+            assert!(l.router.y + l.router.h < l.primary.y, "the router sits above the primary");
+            assert!(l.clients.iter().all(|c| c.y + c.h < l.router.y), "clients above the router");
+            let middle = (l.replicas[0].y + l.replicas[replicas - 1].y + REPLICA_H) / 2.0;
+            let primary_mid = l.primary.y + l.primary.h / 2.0;
+            assert!(primary_mid >= middle - 1.0 || replicas <= 2, "{replicas}: level with them");
+        }
+    }
+
+    #[test]
+    fn session_arrows_start_at_the_client_and_end_at_the_node_that_answered() {
+        for orientation in [Orientation::Landscape, Orientation::Portrait] {
+            let l = layout(4, 3, orientation);
+            for (target, routed) in
+                [(l.primary, true), (l.replicas[2], true), (l.replicas[1], false)]
+            {
+                let path = l.session_path(l.clients[3], target, routed);
+                let (first, last) = (path[0], path[path.len() - 1]);
+                let on_edge = |r: Rect, p: Point| {
+                    (p.x - r.x).abs() < 0.01
+                        || (p.x - r.x - r.w).abs() < 0.01
+                        || (p.y - r.y).abs() < 0.01
+                        || (p.y - r.y - r.h).abs() < 0.01
+                };
+                assert!(
+                    on_edge(l.clients[3], first),
+                    "{orientation:?}: {path:?} leaves the client"
+                );
+                assert!(on_edge(target, last), "{orientation:?}: {path:?} reaches the node");
+                if routed {
+                    assert!(
+                        path.iter().any(|p| on_edge(l.router, *p)),
+                        "{path:?} passes the router"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_endpoint_and_the_manager_point_at_the_primary_in_both_layouts() {
+        for orientation in [Orientation::Landscape, Orientation::Portrait] {
+            let l = layout(3, 2, orientation);
+            for path in [l.endpoint_path(l.primary), l.check_path(l.primary)] {
+                let end = path[path.len() - 1];
+                let inside = |p: Point, r: Rect| {
+                    p.x >= r.x && p.x <= r.x + r.w && p.y >= r.y && p.y <= r.y + r.h
+                };
+                assert!(inside(end, l.primary), "{orientation:?}: {path:?} ends on the primary");
+                let boxes = l.clients.iter().chain([&l.router]);
+                if orientation == Orientation::Portrait {
+                    // Down the gutter: no box is crossed on the way.
+                    for b in boxes {
+                        assert!(
+                            path[1].x < b.x && path[2].x < b.x,
+                            "{path:?} passes left of {b:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -9,7 +9,10 @@ use yew::prelude::*;
 use crate::engine::link::Flow;
 use crate::engine::node::{NodeState, Receiver, Role};
 use crate::engine::{format_millis, Millis, NodeId};
-use crate::ui::geometry::{self, ladder_scale, ladder_widths, Lane, Layout, Point, Rect};
+use crate::ui::browser;
+use crate::ui::geometry::{
+    self, ladder_scale, ladder_widths, Lane, Layout, Orientation, Point, Rect,
+};
 use crate::ui::state::{Action, NodeView};
 use crate::ui::views::{LaneView, ManagerView, SessionView, WireView};
 
@@ -54,27 +57,51 @@ fn placed(nodes: &[NodeView], layout: &Layout) -> Vec<(NodeView, Rect)> {
     out
 }
 
+/// Screens this narrow (a phone held upright) get the portrait layout.
+const PORTRAIT_QUERY: &str = "(max-width: 560px)";
+
+/// Whether a CSS media query matches, kept up to date as the window changes.
+#[hook]
+fn use_media_query(query: &'static str) -> bool {
+    let matches = use_state(|| browser::media_matches(query));
+    {
+        let matches = matches.clone();
+        use_effect_with(query, move |query| {
+            let watch = browser::MediaWatch::start(query, move |now| matches.set(now));
+            move || drop(watch)
+        });
+    }
+    *matches
+}
+
 #[function_component(Diagram)]
 pub fn diagram(props: &DiagramProps) -> Html {
+    let orientation = if use_media_query(PORTRAIT_QUERY) {
+        Orientation::Portrait
+    } else {
+        Orientation::Landscape
+    };
     let others = props.nodes.iter().filter(|n| !n.leader).count();
     let clients = props.sessions.len() + usize::from(props.front.load.is_some());
-    let layout = geometry::layout(clients, others.max(1));
+    let layout = geometry::layout(clients, others.max(1), orientation);
     let nodes = placed(&props.nodes, &layout);
     let leader = nodes.iter().find(|(n, _)| n.leader).cloned();
     let rect_of = |id: NodeId| nodes.iter().find(|(n, _)| n.id == id).map(|(_, r)| *r);
     let view_box = format!("0 0 {} {}", layout.width, layout.height);
     html! {
-        // On a phone the diagram keeps a legible size and scrolls sideways in its own box.
+        // Between a phone and a laptop the landscape diagram keeps a legible size and scrolls
+        // sideways in its own box.
         <div class="diagram-scroll" data-testid="diagram-scroll">
-        <svg class="diagram" data-testid="diagram" viewBox={view_box} role="group"
+        <svg class={classes!("diagram", orientation.as_str())} data-testid="diagram"
+            data-orientation={orientation.as_str()} viewBox={view_box} role="group"
             aria-label="The cluster: clients, router, failover manager, primary and replicas, with the messages on each link">
             <defs>
                 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
                     <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
                 </marker>
             </defs>
-            { endpoint_box(&props.front, layout.endpoint, rect_of(props.front.endpoint_target)) }
-            { manager_box(&props.manager, layout.manager, leader.as_ref().map(|(_, r)| *r)) }
+            { endpoint_box(&props.front, layout.endpoint, rect_of(props.front.endpoint_target).map(|t| layout.endpoint_path(t))) }
+            { manager_box(&props.manager, layout.manager, leader.as_ref().map(|(_, r)| layout.check_path(*r))) }
             { for nodes.iter().filter(|(n, _)| !n.leader).filter_map(|(replica, rect)| {
                 let (leader, primary_rect) = leader.as_ref()?;
                 Some(link(props.now_ms, leader.id, *primary_rect, replica, *rect, &props.lanes))
@@ -83,7 +110,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
             { router_box(&props.front, layout.router) }
             { for props.sessions.iter().zip(&layout.clients).map(|(s, r)| session_box(s, *r)) }
             if let (Some((rate, sessions)), Some(rect)) = (props.front.load, layout.clients.get(props.sessions.len())) {
-                { load_box(rate, sessions, *rect, layout.router) }
+                { load_box(rate, sessions, *rect, layout.to_router(*rect)) }
             }
             { for nodes.iter().map(|(node, rect)| {
                 let marks = Marks { selected: props.selected == Some(node.id), highlighted: props.highlight.contains(&node.id) };
@@ -118,7 +145,6 @@ pub fn diagram_bar(props: &DiagramBarProps) -> Html {
             <button class="small" data-testid="add-replica" onclick={add} disabled={full}
                 title={if full { "At most 8 replicas" } else { "Add a replica: it starts from a base backup of the primary" }}>
                 {"+ add replica"}</button>
-            <span class="swipe-hint">{"⇆ Swipe the diagram sideways to see the replicas."}</span>
             <span class="muted">{"Click a node (or Tab to it and press Enter) for its controls. Dots on a link are messages on the wire: WAL going out, feedback coming back."}</span>
         </div>
     }
@@ -336,10 +362,10 @@ fn session_box(session: &SessionView, r: Rect) -> Html {
     }
 }
 
-fn load_box(rate: u64, sessions: usize, r: Rect, router: Rect) -> Html {
+fn load_box(rate: u64, sessions: usize, r: Rect, to_router: (Point, Point)) -> Html {
     html! {
         <g class="client load" data-testid="diagram-load">
-            { line(r.right_mid(), router.left_mid(), classes!("session-arrow", "load"), true) }
+            { line(to_router.0, to_router.1, classes!("session-arrow", "load"), true) }
             { rect_el(r, classes!("box")) }
             { text(Point { x: r.x + 8.0, y: r.y + 13.0 }, "name", "load".to_string()) }
             { text(Point { x: r.x + 8.0, y: r.y + 25.0 }, "detail", format!("{rate}/s")) }
@@ -357,12 +383,7 @@ fn session_arrows(
         <g class="session-arrows">
             { for sessions.iter().zip(&layout.clients).filter_map(|(s, client)| {
                 let (node, routed) = s.last?;
-                let target = rect_of(node)?.left_mid();
-                let points = if routed {
-                    vec![client.right_mid(), layout.router.left_mid(), layout.router.right_mid(), target]
-                } else {
-                    vec![client.right_mid(), target]
-                };
+                let points = layout.session_path(*client, rect_of(node)?, routed);
                 Some(html! {
                     <polyline points={geometry::polyline(&points)} data-session={s.name.clone()}
                         class={classes!("session-arrow", s.cached.then_some("cached"), s.stale.then_some("stale"))} marker-end="url(#arrow)" />
@@ -389,12 +410,16 @@ fn router_box(front: &FrontView, r: Rect) -> Html {
     }
 }
 
-fn endpoint_box(front: &FrontView, r: Rect, target: Option<Rect>) -> Html {
+fn path(points: &[Point], class: Classes) -> Html {
+    html! { <polyline points={geometry::polyline(points)} class={class} marker-end="url(#arrow)" /> }
+}
+
+fn endpoint_box(front: &FrontView, r: Rect, arrow: Option<Vec<Point>>) -> Html {
     html! {
         <g class="endpoint" data-testid="diagram-endpoint" data-target={front.endpoint_target.name()}>
             <title>{"The DNS name clients use for the primary; clients cache its answer for the TTL"}</title>
-            if let Some(target) = target {
-                { line(r.bottom_mid(), target.top_mid(), classes!("endpoint-arrow"), true) }
+            if let Some(arrow) = arrow {
+                { path(&arrow, classes!("endpoint-arrow")) }
             }
             { rect_el(r, classes!("box")) }
             { text(Point { x: r.x + 8.0, y: r.y + 14.0 }, "name", "endpoint (DNS)".to_string()) }
@@ -405,15 +430,15 @@ fn endpoint_box(front: &FrontView, r: Rect, target: Option<Rect>) -> Html {
     }
 }
 
-fn manager_box(manager: &ManagerView, r: Rect, primary: Option<Rect>) -> Html {
+fn manager_box(manager: &ManagerView, r: Rect, check_path: Option<Vec<Point>>) -> Html {
     let failing = manager.auto && manager.missed > 0;
     let check =
         classes!("health-check", failing.then_some("failing"), (!manager.auto).then_some("off"));
     html! {
         <g class={classes!("manager", failing.then_some("failing"))} data-testid="diagram-manager"
             data-missed={manager.missed.to_string()}>
-            if let (Some(primary), true) = (primary, manager.auto) {
-                { line(r.bottom_mid(), primary.top_mid(), check, true) }
+            if let (Some(check_path), true) = (check_path, manager.auto) {
+                { path(&check_path, check) }
             }
             { rect_el(r, classes!("box")) }
             { text(Point { x: r.x + 8.0, y: r.y + 17.0 }, "name", "failover manager".to_string()) }
