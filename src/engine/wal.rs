@@ -59,8 +59,6 @@ impl fmt::Display for Lsn {
 pub struct WalRecord {
     /// Transaction id, counting from 1 on each cluster.
     pub xid: u64,
-    /// First byte of the record.
-    pub start: Lsn,
     /// One past the last byte: the position a node has reached once it holds this record.
     pub end: Lsn,
     /// When the primary committed it.
@@ -69,6 +67,14 @@ pub struct WalRecord {
     pub chain: u64,
     /// The row-level changes to replay (every node holds the same shared record).
     pub commit: Commit,
+}
+
+impl WalRecord {
+    /// First byte of the record: its commit's size before its end (not stored: every node
+    /// holds each record for as long as it keeps its WAL).
+    pub fn start(&self) -> Lsn {
+        Lsn(self.end.0 - self.commit.size_bytes().max(1))
+    }
 }
 
 /// A node's log: records in LSN order; older ones may have been truncated.
@@ -114,19 +120,20 @@ impl Wal {
         assert!(end > start, "a record takes room in the log");
         let xid = self.next_xid;
         let chain = chain_of(self.end_chain, xid, start, end, commit_time_ms, &commit);
-        let record = WalRecord { xid, start, end, commit_time_ms, chain, commit };
+        let record = WalRecord { xid, end, commit_time_ms, chain, commit };
+        debug_assert_eq!(record.start(), start);
         self.push(Rc::new(record));
         self.records.back().expect("just pushed")
     }
 
     /// Appends a record received from the primary; it must continue this log exactly.
     pub fn push_received(&mut self, record: Rc<WalRecord>) {
-        assert_eq!(record.start, self.end, "WAL must arrive contiguously");
+        assert_eq!(record.start(), self.end, "WAL must arrive contiguously");
         self.push(record);
     }
 
     fn push(&mut self, record: Rc<WalRecord>) {
-        assert!(record.end > record.start, "a record ends after it starts: LSNs only grow");
+        assert!(record.end > record.start(), "a record ends after it starts: LSNs only grow");
         self.end = record.end;
         self.end_chain = record.chain;
         self.next_xid = record.xid + 1;
@@ -165,7 +172,7 @@ impl Wal {
 
     /// [`Wal::records_from`], as shared records to send to a standby.
     pub fn shared_from(&self, from: Lsn) -> impl Iterator<Item = &Rc<WalRecord>> {
-        let first = self.records.partition_point(|r| r.start < from);
+        let first = self.records.partition_point(|r| r.start() < from);
         self.records.iter_from(first)
     }
 
@@ -239,7 +246,7 @@ impl Wal {
         let lost: Vec<Rc<WalRecord>> = self.records.iter_from(first).cloned().collect();
         self.records.truncate(first);
         if let Some(first_lost) = lost.first() {
-            self.end = first_lost.start;
+            self.end = first_lost.start();
             self.next_xid = first_lost.xid;
             let last = match self.records.back() {
                 Some(record) => Some((record.end, record.chain)),
@@ -274,7 +281,7 @@ mod tests {
     use super::*;
 
     fn empty() -> Commit {
-        Commit { changes: vec![] }
+        Commit { changes: Vec::new().into() }
     }
 
     #[test]
@@ -291,8 +298,8 @@ mod tests {
         let first_end = wal.append(empty(), 5).end;
         wal.append(empty(), 9);
         let records: Vec<&WalRecord> = wal.records().collect();
-        assert_eq!(records[0].start, Lsn::START);
-        assert_eq!(records[1].start, first_end);
+        assert_eq!(records[0].start(), Lsn::START);
+        assert_eq!(records[1].start(), first_end);
         assert_eq!(records[1].xid, 2);
         assert_ne!(records[0].chain, records[1].chain);
         assert_eq!(wal.records_from(first_end).count(), 1);
@@ -340,7 +347,7 @@ mod tests {
         assert_eq!(wal.next_xid(), 4);
         assert_eq!(Some(wal.end_chain()), wal.chain_at(ends[2]));
         let again = wal.append(empty(), 9);
-        assert_eq!(again.start, ends[2]);
+        assert_eq!(again.start(), ends[2]);
     }
 
     /// The newest CHAIN_HISTORY boundaries are remembered, whether their records are kept

@@ -75,7 +75,7 @@ impl Message {
     /// Bytes on the wire.
     pub fn bytes(&self) -> u64 {
         match &self.payload {
-            Payload::Wal { records } => records.iter().map(|r| r.end.bytes_since(r.start)).sum(),
+            Payload::Wal { records } => records.iter().map(|r| r.end.bytes_since(r.start())).sum(),
             Payload::Feedback { .. } => FEEDBACK_BYTES,
             Payload::ConnectRequest { .. } => CONNECT_REQUEST_BYTES,
             Payload::ConnectAnswer { .. } => CONNECT_ANSWER_BYTES,

@@ -166,8 +166,11 @@ pub fn statement_cpu_us(cost: &Cost, changes: usize) -> u64 {
     cost.cpu_us() + sql::ROW_WRITE_US * changes as u64
 }
 
-/// Acknowledged commits remembered for the invariants (older halves are forgotten).
-pub(super) const ACKS_KEPT: usize = 100_000;
+/// Acknowledged commits remembered for the invariants (older halves are forgotten): as many
+/// as the history keeps operations, so the invariants look as far back as the checker does.
+/// A write is lost in the last moments before a failover; at the standard load's 150 commits
+/// a second this is a minute or two, and the last 10 000 to 20 000 commits of any run.
+pub(super) const ACKS_KEPT: usize = crate::engine::history::HISTORY_CAPACITY;
 
 /// CPU cost of a statement that failed before running.
 const ERROR_CPU_US: u64 = 20;

@@ -59,7 +59,7 @@ impl Cluster {
         Some(LostWal {
             first_xid: first.xid,
             last_xid: last.xid,
-            start: first.start,
+            start: first.start(),
             end: last.end,
         })
     }

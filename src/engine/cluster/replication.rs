@@ -187,7 +187,7 @@ impl Cluster {
         let now_ms = self.now_ms;
         let node = &mut self.nodes[id.0];
         let Some(record) = node.pending_replay().next().cloned() else { return 0 };
-        assert_eq!(record.start, node.replay_lsn, "{id} replays the WAL in order, without gaps");
+        assert_eq!(record.start(), node.replay_lsn, "{id} replays the WAL in order, without gaps");
         node.db.apply(&record.commit);
         node.replay_lsn = record.end;
         node.replayed_commit_ms = record.commit_time_ms;

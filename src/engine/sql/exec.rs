@@ -146,7 +146,7 @@ impl Database {
             None => {
                 let (mut outcome, changes) = run(self, None, &stmt.kind, env)?;
                 if !changes.is_empty() {
-                    outcome.commit = Some(Commit { changes });
+                    outcome.commit = Some(Commit { changes: changes.into() });
                 }
                 Ok(outcome)
             }
@@ -168,7 +168,7 @@ impl Database {
         }
         *self = self.with_changes(&txn.changes)?;
         let mut outcome = Outcome::tag("COMMIT");
-        outcome.commit = Some(Commit { changes: txn.changes });
+        outcome.commit = Some(Commit { changes: txn.changes.into() });
         Ok(outcome)
     }
 

@@ -96,7 +96,7 @@ fn api_contract() {
     }
     assert!(!session.in_transaction());
     let [Commit { changes }] = commits.as_slice() else { panic!("one commit expected") };
-    assert!(matches!(changes.as_slice(), [Change::CreateTable { .. }]));
+    assert!(matches!(&changes[..], [Change::CreateTable { .. }]));
     let mut replica = Database::default();
     replica.apply(&commits[0]);
     assert_eq!(replica, db);

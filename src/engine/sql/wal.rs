@@ -77,7 +77,49 @@ pub enum Change {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Commit {
     /// The changes, in the order they were made.
-    pub changes: Vec<Change>,
+    pub changes: Changes,
+}
+
+/// A transaction's changes: one inline — a statement in autocommit that touched one row, most
+/// of the WAL — or a list. Every WAL record holds one, so the single change is kept in the
+/// record itself rather than in an allocation of its own.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Changes {
+    One(Change),
+    Many(Box<[Change]>),
+}
+
+impl From<Vec<Change>> for Changes {
+    fn from(mut changes: Vec<Change>) -> Self {
+        match changes.pop() {
+            Some(one) if changes.is_empty() => Changes::One(one),
+            Some(last) => {
+                changes.push(last);
+                Changes::Many(changes.into_boxed_slice())
+            }
+            None => Changes::Many(Box::default()),
+        }
+    }
+}
+
+impl std::ops::Deref for Changes {
+    type Target = [Change];
+
+    fn deref(&self) -> &[Change] {
+        match self {
+            Changes::One(one) => std::slice::from_ref(one),
+            Changes::Many(many) => many,
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Changes {
+    type Item = &'a Change;
+    type IntoIter = std::slice::Iter<'a, Change>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
 }
 
 fn row_bytes(row: &[Value]) -> u64 {
