@@ -317,7 +317,7 @@ pub fn app() -> Html {
     let (highlight_ops, highlight_nodes) = model.highlight();
     let shows = |panel: &str| options.0.shows(panel);
     html! {
-        <div class={classes!("app", options.0.embed.then_some("embed"))}>
+        <div class={classes!("app", options.0.embed.then_some("embed"), model.running.then_some("running"))}>
             <Toolbar now_ms={clock.now_ms} running={model.running} speed={model.speed}
                 achieved_speed={model.achieved_speed}
                 commit={model.commit_preset()} notice={model.notice.clone()}
