@@ -163,6 +163,14 @@ impl<T: Clone, const N: usize> SharedDeque<T, N> {
         *self = self.iter().filter(|e| keep(e)).cloned().collect();
     }
 
+    /// The elements front to back, a chunk's slice at a time.
+    pub fn chunks(&self) -> impl Iterator<Item = &[T]> + '_ {
+        self.chunks.iter().enumerate().map(|(i, chunk)| {
+            let from = if i == 0 { self.head } else { 0 };
+            &chunk[from..]
+        })
+    }
+
     /// The elements front to back.
     pub fn iter(&self) -> Iter<'_, T, N> {
         self.iter_from(0)

