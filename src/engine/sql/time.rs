@@ -99,7 +99,8 @@ impl Timestamp {
         let out_of_range =
             || SqlError::new("22008", format!("date/time field value out of range: \"{text}\""));
         let trimmed = text.trim();
-        let (date, time) = match trimmed.find([' ', 'T']) {
+        // Bytes, not chars: the separators are ASCII (a char-set search decodes every char).
+        let (date, time) = match trimmed.bytes().position(|b| b == b' ' || b == b'T') {
             Some(at) => (&trimmed[..at], trimmed[at + 1..].trim()),
             None => (trimmed, ""),
         };
@@ -205,7 +206,7 @@ fn parse_date(date: &str) -> Option<(i64, i64, i64)> {
 
 fn strip_offset(time: &str) -> &str {
     let time = time.strip_suffix(['Z', 'z']).unwrap_or(time);
-    match time.find(['+', '-']) {
+    match time.bytes().position(|b| b == b'+' || b == b'-') {
         Some(at) => time[..at].trim_end(),
         None => time,
     }
