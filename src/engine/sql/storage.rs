@@ -127,7 +127,7 @@ impl Rows {
     }
 }
 
-/// A chunk of row slots, each row's values read in one tight pass before the scan
+/// A chunk of row slots, each row's first value read in one tight pass before the scan
 /// looks at any. Rows live in allocations of their own, scattered through memory, and a scan
 /// that tests them one by one waits for each fetch in turn; independent loads in a short loop
 /// let the processor fetch a chunk's rows together. (An ordinary load, not a prefetch
