@@ -60,11 +60,15 @@ export async function openApp(browser, url) {
   return { page, errors };
 }
 
-/** Saves a full-page screenshot as target/e2e/NAME.png. */
+/** Saves a full-page screenshot as target/e2e/NAME.png. While the clock runs, panels out of
+ * view are not rendered (content-visibility: auto) until scrolled near; the capture shows
+ * them as a learner scrolling down would. */
 export async function screenshot(page, name) {
   fs.mkdirSync(shots, { recursive: true });
   await settled(page);
+  const shown = await page.addStyleTag({ content: ".below > * { content-visibility: visible !important; }" });
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  await shown.evaluate((style) => style.remove());
 }
 
 /** Waits until no CSS transition runs (a box gliding to its new place after a promotion). */
