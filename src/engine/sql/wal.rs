@@ -91,14 +91,12 @@ pub enum Changes {
 
 impl From<Vec<Change>> for Changes {
     fn from(mut changes: Vec<Change>) -> Self {
-        match changes.pop() {
-            Some(one) if changes.is_empty() => Changes::One(one),
-            Some(last) => {
-                changes.push(last);
-                Changes::Many(changes.into_boxed_slice())
+        if changes.len() == 1 {
+            if let Some(one) = changes.pop() {
+                return Changes::One(one);
             }
-            None => Changes::Many(Box::default()),
         }
+        Changes::Many(changes.into_boxed_slice())
     }
 }
 
