@@ -19,6 +19,7 @@ use std::hash::{Hash, Hasher};
 use super::cluster::CommitPosition;
 use super::commit::CommitWait;
 use super::digest::StableHasher;
+use super::sql::Change;
 use super::wal::Lsn;
 use super::{format_millis, Millis, NodeId};
 
@@ -240,14 +241,73 @@ pub enum EventKind {
     EndpointReresolved { session: String, from: NodeId, to: NodeId },
 }
 
-/// The first change of a commit, as a `pg_waldump` line shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// The first change of a commit, as a `pg_waldump` line shows it. It holds the change itself
+/// (its table name and row are shared with the WAL record) and spells it out only when shown:
+/// every commit logs one, and most are never read.
+#[derive(Clone, Debug)]
 pub struct ChangeSummary {
-    pub op: ChangeOp,
-    pub table: String,
+    change: Change,
+}
+
+impl ChangeSummary {
+    pub fn new(change: &Change) -> Self {
+        Self { change: change.clone() }
+    }
+
+    /// What the change did.
+    pub fn op(&self) -> ChangeOp {
+        match self.change {
+            Change::CreateTable { .. } => ChangeOp::CreateTable,
+            Change::DropTable { .. } => ChangeOp::DropTable,
+            Change::CreateIndex { .. } => ChangeOp::CreateIndex,
+            Change::Insert { .. } => ChangeOp::Insert,
+            Change::Update { .. } => ChangeOp::Update,
+            Change::Delete { .. } => ChangeOp::Delete,
+        }
+    }
+
+    /// The table it touched.
+    pub fn table(&self) -> &str {
+        self.change.table()
+    }
+
     /// The change's data: the tuple(s) for row changes (`(1, 101, 19.99)`), the index name
     /// and columns for `CREATE INDEX`, nothing for table DDL.
-    pub data: String,
+    pub fn data(&self) -> String {
+        self.change.data()
+    }
+}
+
+/// Equal when they read the same (as when the summary held its text).
+impl PartialEq for ChangeSummary {
+    fn eq(&self, other: &Self) -> bool {
+        self.op() == other.op() && self.table() == other.table() && self.data() == other.data()
+    }
+}
+
+impl Eq for ChangeSummary {}
+
+/// Hashes what a derived `Hash` of (op, table, data) hashed, writing the data straight into
+/// the hasher rather than building its string: the event log's digest is unchanged.
+impl Hash for ChangeSummary {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.op().hash(state);
+        self.table().hash(state);
+        let mut bytes = HashWriter(state);
+        // Formatting into a hasher cannot fail.
+        let _ = fmt::write(&mut bytes, format_args!("{}", self.change.data_display()));
+        state.write_u8(0xff);
+    }
+}
+
+/// Text written into a hasher, as `str`'s `Hash` writes it (without its end marker).
+struct HashWriter<'a, H: Hasher>(&'a mut H);
+
+impl<H: Hasher> fmt::Write for HashWriter<'_, H> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.write(s.as_bytes());
+        Ok(())
+    }
 }
 
 /// What a row-level or schema change did.
@@ -588,14 +648,14 @@ pub const ENDPOINT_NAME: &str = "primary.pg.service.consul";
 
 impl fmt::Display for ChangeSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let table = &self.table;
-        match self.op {
+        let (table, data) = (self.table(), self.change.data_display());
+        match self.op() {
             ChangeOp::CreateTable => write!(f, "CREATE TABLE {table}"),
             ChangeOp::DropTable => write!(f, "DROP TABLE {table}"),
-            ChangeOp::CreateIndex => write!(f, "CREATE INDEX {}", self.data),
-            ChangeOp::Insert => write!(f, "INSERT {table} {}", self.data),
-            ChangeOp::Update => write!(f, "UPDATE {table} {}", self.data),
-            ChangeOp::Delete => write!(f, "DELETE {table} {}", self.data),
+            ChangeOp::CreateIndex => write!(f, "CREATE INDEX {data}"),
+            ChangeOp::Insert => write!(f, "INSERT {table} {data}"),
+            ChangeOp::Update => write!(f, "UPDATE {table} {data}"),
+            ChangeOp::Delete => write!(f, "DELETE {table} {data}"),
         }
     }
 }

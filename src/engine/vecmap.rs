@@ -12,16 +12,37 @@
 //! for maps of tens of entries, not for the agenda or the ops in flight.
 
 use std::borrow::Borrow;
+use std::cell::Cell;
+use std::hash::{Hash, Hasher};
 
 /// A map kept as a vector of entries sorted by key.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug)]
 pub struct VecMap<K, V> {
     entries: Vec<(K, V)>,
+    /// Where the last lookup found its key: a hint checked before the binary search, since
+    /// lookups come in runs on one key (a statement asks for its session's state a dozen
+    /// times). A stale hint (after an insert or remove) only costs that one comparison.
+    last_found: Cell<u32>,
 }
 
 impl<K, V> Default for VecMap<K, V> {
     fn default() -> Self {
-        Self { entries: Vec::new() }
+        Self { entries: Vec::new(), last_found: Cell::new(0) }
+    }
+}
+
+/// Equal entries, equal maps (the lookup hint is not part of the value).
+impl<K: PartialEq, V: PartialEq> PartialEq for VecMap<K, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl<K: Eq, V: Eq> Eq for VecMap<K, V> {}
+
+impl<K: Hash, V: Hash> Hash for VecMap<K, V> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.entries.hash(state);
     }
 }
 
@@ -35,7 +56,15 @@ impl<K: Ord, V> VecMap<K, V> {
     where
         K: Borrow<Q>,
     {
-        self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key))
+        let hint = self.last_found.get() as usize;
+        if self.entries.get(hint).is_some_and(|(k, _)| k.borrow() == key) {
+            return Ok(hint);
+        }
+        let found = self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key));
+        if let Ok(at) = found {
+            self.last_found.set(at as u32);
+        }
+        found
     }
 
     /// The value under `key`.

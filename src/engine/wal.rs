@@ -133,7 +133,6 @@ impl Wal {
     }
 
     fn push(&mut self, record: Rc<WalRecord>) {
-        assert!(record.end > record.start(), "a record ends after it starts: LSNs only grow");
         self.end = record.end;
         self.end_chain = record.chain;
         self.next_xid = record.xid + 1;
@@ -172,7 +171,13 @@ impl Wal {
 
     /// [`Wal::records_from`], as shared records to send to a standby.
     pub fn shared_from(&self, from: Lsn) -> impl Iterator<Item = &Rc<WalRecord>> {
-        let first = self.records.partition_point(|r| r.start() < from);
+        // Records are contiguous, so the first one starting at or after `from` is the first
+        // ending past it, or the one after that when `from` falls inside it. Searching by the
+        // stored end computes one record's start, not one per probe.
+        let mut first = self.records.partition_point(|r| r.end <= from);
+        if self.records.get(first).is_some_and(|r| r.start() < from) {
+            first += 1;
+        }
         self.records.iter_from(first)
     }
 

@@ -17,10 +17,10 @@
 use std::rc::Rc;
 
 use super::super::commit::SyncCommit;
-use super::super::event::{ChangeOp, ChangeSummary, DisconnectReason, EventKind};
+use super::super::event::{ChangeSummary, DisconnectReason, EventKind};
 use super::super::link::{Direction, Flow};
 use super::super::node::{Job, NodeState, Receiver, Role};
-use super::super::sql::{Change, Commit};
+use super::super::sql::Commit;
 use super::super::wal::{Lsn, Wal, WalRecord};
 use super::super::{Millis, NodeId};
 use super::{Answer, Backup, Cluster, Payload, Timer, Walsender};
@@ -542,18 +542,5 @@ fn new_walsender(conn: u64, from: Lsn, target: Lsn, streaming: bool, now_ms: Mil
 /// A commit for the event log: its first change, and how many more.
 fn summarize(commit: &Commit) -> (Option<ChangeSummary>, u32) {
     let more = commit.changes.len().saturating_sub(1) as u32;
-    (commit.changes.first().map(summarize_change), more)
-}
-
-/// One change as the event log shows it, like a `pg_waldump` line.
-fn summarize_change(change: &Change) -> ChangeSummary {
-    let op = match change {
-        Change::CreateTable { .. } => ChangeOp::CreateTable,
-        Change::DropTable { .. } => ChangeOp::DropTable,
-        Change::CreateIndex { .. } => ChangeOp::CreateIndex,
-        Change::Insert { .. } => ChangeOp::Insert,
-        Change::Update { .. } => ChangeOp::Update,
-        Change::Delete { .. } => ChangeOp::Delete,
-    };
-    ChangeSummary { op, table: change.table().to_string(), data: change.data() }
+    (commit.changes.first().map(ChangeSummary::new), more)
 }

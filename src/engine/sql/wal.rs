@@ -181,16 +181,30 @@ impl Change {
     /// What the change carries besides its verb and table: the tuple(s) of a row change
     /// (`(1, 101, 19.99)`, `(…) -> (…)`), the definition of an index, nothing for table DDL.
     pub fn data(&self) -> String {
-        match self {
-            Change::CreateTable { .. } | Change::DropTable { .. } => String::new(),
+        self.data_display().to_string()
+    }
+
+    /// [`Change::data`] as a value to format, without building its string.
+    pub fn data_display(&self) -> ChangeData<'_> {
+        ChangeData(self)
+    }
+}
+
+/// A change's data, formatted on demand (see [`Change::data`]).
+pub struct ChangeData<'a>(&'a Change);
+
+impl fmt::Display for ChangeData<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Change::CreateTable { .. } | Change::DropTable { .. } => Ok(()),
             Change::CreateIndex { table, index } => {
-                format!("{} ON {table} ({})", index.name, index.columns.join(", "))
+                write!(f, "{} ON {table} ({})", index.name, index.columns.join(", "))
             }
-            Change::Insert { row, .. } => Tuple(row).to_string(),
+            Change::Insert { row, .. } => write!(f, "{}", Tuple(row)),
             Change::Update { before, after, .. } => {
-                format!("{} -> {}", Tuple(before), Tuple(after))
+                write!(f, "{} -> {}", Tuple(before), Tuple(after))
             }
-            Change::Delete { before, .. } => Tuple(before).to_string(),
+            Change::Delete { before, .. } => write!(f, "{}", Tuple(before)),
         }
     }
 }
