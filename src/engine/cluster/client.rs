@@ -180,33 +180,34 @@ impl Cluster {
     /// [`Cluster::take_finished`] once every statement is answered — at once for cheap
     /// statements on an idle node, later for slow ones or commits that wait for standbys.
     pub fn submit(&mut self, session: &str, target: Target, input: &str) -> OpId {
-        self.submit_op(session, target, input, Traffic::Client)
+        self.submit_op(session.to_string(), target, input.to_string(), Traffic::Client)
     }
 
     pub(super) fn submit_op(
         &mut self,
-        session: &str,
+        session: String,
         target: Target,
-        input: &str,
+        input: String,
         traffic: Traffic,
     ) -> OpId {
         let id = OpId(self.next_op);
         self.next_op += 1;
+        let (pending, error) = match sql::parse(&input) {
+            Ok(statements) => (VecDeque::from(statements), None),
+            Err(e) => (VecDeque::new(), Some(e.into())),
+        };
         let reply = Reply {
             op: id,
-            session: session.to_string(),
+            session,
             target,
-            input: input.to_string(),
+            input,
             submitted_ms: self.now_ms,
             done_ms: None,
-            statements: Vec::new(),
-            error: None,
+            // Most inputs are one statement: room for each answer up front, no regrowing.
+            statements: Vec::with_capacity(pending.len()),
+            error,
         };
-        let mut op = Op { reply, pending: VecDeque::new(), in_flight: None, parked: None, traffic };
-        match sql::parse(input) {
-            Ok(statements) => op.pending = statements.into(),
-            Err(e) => op.reply.error = Some(e.into()),
-        }
+        let op = Op { reply, pending, in_flight: None, parked: None, traffic };
         self.ops.insert(id, op);
         self.dispatch_next(id);
         id

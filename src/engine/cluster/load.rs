@@ -238,7 +238,7 @@ impl Cluster {
                 })
                 .collect();
             let sql = format!("INSERT INTO orders (user_id, amount) VALUES {}", values.join(", "));
-            self.submit_op(SETUP_SESSION, Target::Primary, &sql, Traffic::LoadSetup);
+            self.submit_op(SETUP_SESSION.into(), Target::Primary, sql, Traffic::LoadSetup);
         }
         // Traffic starts once the setup has run and reached every replica.
         let primary = self.node(self.primary());
@@ -282,7 +282,7 @@ impl Cluster {
         let sql = format!(
             "DELETE FROM orders WHERE created_at < NOW() - INTERVAL '{retain_ms} milliseconds'"
         );
-        self.submit_op(ARCHIVER_SESSION, Target::Primary, &sql, Traffic::Load(Kind::Archive));
+        self.submit_op(ARCHIVER_SESSION.into(), Target::Primary, sql, Traffic::Load(Kind::Archive));
         self.set_timer(Timer::LoadArchive, self.now_ms + archive_every_ms(retain_ms));
     }
 
@@ -354,7 +354,7 @@ impl Cluster {
         let session = format!("{LOAD_SESSION_PREFIX}{}", load.next_session % spec.sessions + 1);
         load.next_session += 1;
         load.stats.entry(kind).or_default().submitted += 1;
-        self.submit_op(&session, spec.target, &sql, Traffic::Load(kind));
+        self.submit_op(session, spec.target, sql, Traffic::Load(kind));
     }
 
     fn finish_load(&mut self) {
