@@ -662,7 +662,7 @@ impl Cluster {
                 let f = op.in_flight.as_ref().filter(|f| f.node == node && !f.cancelled)?;
                 let (_, end) = f.commit?;
                 let commit = f.result.as_ref()?.as_ref().ok()?.commit.as_ref()?;
-                Some((end, *id, commit))
+                Some((end, id, commit))
             })
             .collect();
         commits.sort_by_key(|(end, _, _)| *end);
@@ -864,7 +864,7 @@ impl Cluster {
                 && !op.traffic.quiet()
                 && (op.in_flight.is_some() || op.parked.is_some())
         });
-        let Some((&id, op)) = found else {
+        let Some((id, op)) = found else {
             return Err(Error::invalid(format!("{session} has no statement in progress")));
         };
         if op.parked.is_some() {
@@ -1184,7 +1184,7 @@ impl Cluster {
             .ops
             .iter()
             .filter(|(_, op)| op.in_flight.as_ref().is_some_and(|f| f.node == node))
-            .map(|(id, _)| *id)
+            .map(|(id, _)| id)
             .collect();
         for id in victims {
             self.complete_statement(id, Err(error.clone()));

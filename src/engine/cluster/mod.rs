@@ -46,11 +46,12 @@ mod faults;
 mod footprint;
 mod guc;
 mod load;
+mod optable;
 mod replication;
 mod router;
 mod status;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 
 pub use agenda::{Answer, Message, Payload, Timer};
@@ -225,7 +226,7 @@ pub struct Cluster {
     /// Base backups being taken, by the node they will restore.
     backups: VecMap<NodeId, Backup>,
     next_conn: u64,
-    ops: BTreeMap<OpId, client::Op>,
+    ops: optable::OpTable,
     /// Ops whose commit waits for its mode (`synchronous_commit`, semi-sync, `ryw=sync`).
     commit_waits: VecMap<OpId, ()>,
     /// Statements waiting for the row locks of an op whose commit waits, by that op.
@@ -281,7 +282,7 @@ impl Cluster {
             agenda: agenda::Agenda::default(),
             backups: VecMap::new(),
             next_conn: 1,
-            ops: BTreeMap::new(),
+            ops: optable::OpTable::default(),
             commit_waits: VecMap::new(),
             lock_waits: VecMap::new(),
             next_op: 1,
