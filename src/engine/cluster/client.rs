@@ -196,6 +196,9 @@ impl Cluster {
             Ok(statements) => (VecDeque::from(statements), None),
             Err(e) => (VecDeque::new(), Some(e.into())),
         };
+        if pending.iter().any(Statement::opens_transaction) {
+            self.sessions.get_or_default(&session).ever_began = true;
+        }
         let reply = Reply {
             op: id,
             session,
@@ -493,8 +496,12 @@ impl Cluster {
 
     fn route_routed(&mut self, session: &str, statement: &Statement) -> ReadRoute {
         // A session inside a transaction stays on the node that holds it.
-        let open =
-            self.members().find(|n| n.sessions.get(session).is_some_and(|s| s.in_transaction()));
+        let may_hold = self.sessions.get(session).is_some_and(|s| s.ever_began);
+        let open = may_hold
+            .then(|| {
+                self.members().find(|n| n.sessions.get(session).is_some_and(|s| s.in_transaction()))
+            })
+            .flatten();
         if let Some(node) = open {
             let why = format!("inside a transaction, which {} holds", node.id);
             return ReadRoute::Node(node.id, Some(why));

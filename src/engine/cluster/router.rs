@@ -154,6 +154,9 @@ pub struct ClientSession {
     pub gucs: VecMap<String, String>,
     /// The settings before the open transaction block's first `SET`, restored by `ROLLBACK`.
     pub gucs_before_txn: Option<(VecMap<String, String>, Option<SyncCommit>)>,
+    /// The session has sent a `BEGIN` (the only way a transaction block opens): until it
+    /// does, no node can hold a transaction of it, and the router need not ask each one.
+    pub ever_began: bool,
 }
 
 /// Where a commit ends in the WAL, and the timeline it was written on. A node has it once it

@@ -192,6 +192,12 @@ impl ParseCache {
 }
 
 impl Statement {
+    /// Whether it opens a transaction block (`BEGIN`, `START TRANSACTION`): the only way one
+    /// opens.
+    pub fn opens_transaction(&self) -> bool {
+        matches!(*self.kind, StatementKind::Begin)
+    }
+
     /// True for anything a hot standby must refuse: INSERT/UPDATE/DELETE/CREATE/DROP, and
     /// `EXPLAIN ANALYZE` of a write (it runs it).
     pub fn is_write(&self) -> bool {
