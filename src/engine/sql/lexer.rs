@@ -44,7 +44,7 @@ pub struct Token {
     pub kind: Kind,
     /// The text: as written for words, numbers and operators; the value for strings and
     /// quoted identifiers.
-    pub text: String,
+    pub text: Text,
     /// 0-based character position where it starts.
     pub pos: usize,
     /// 0-based character position just past its end (for `syntax error at end of input`).
@@ -67,8 +67,99 @@ impl Token {
         match self.kind {
             Kind::String => format!("'{}'", self.text.replace('\'', "''")),
             Kind::Quoted => format!("\"{}\"", self.text.replace('"', "\"\"")),
-            _ => self.text.clone(),
+            _ => self.text.to_string(),
         }
+    }
+}
+
+/// A token's text, kept inline when it is short (almost every token is: keywords, names,
+/// numbers, punctuation), so cutting a statement into tokens allocates only for long strings.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Text {
+    Inline { len: u8, bytes: [u8; Text::INLINE] },
+    Heap(Box<str>),
+}
+
+impl Text {
+    const INLINE: usize = 22;
+
+    /// The text of `chars`.
+    fn of_chars(chars: &[char]) -> Self {
+        let mut bytes = [0u8; Text::INLINE];
+        let mut len = 0;
+        for c in chars {
+            let width = c.len_utf8();
+            if len + width > Text::INLINE {
+                return Text::Heap(chars.iter().collect::<String>().into_boxed_str());
+            }
+            c.encode_utf8(&mut bytes[len..]);
+            len += width;
+        }
+        Text::Inline { len: len as u8, bytes }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            // Only ever filled with whole UTF-8 characters (of_chars and From<&str>).
+            Text::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            Text::Heap(text) => text,
+        }
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        match text.len() <= Text::INLINE {
+            true => {
+                let mut bytes = [0u8; Text::INLINE];
+                bytes[..text.len()].copy_from_slice(text.as_bytes());
+                Text::Inline { len: text.len() as u8, bytes }
+            }
+            false => Text::Heap(text.into()),
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        match text.len() <= Text::INLINE {
+            true => Text::from(text.as_str()),
+            false => Text::Heap(text.into_boxed_str()),
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -118,15 +209,15 @@ impl Lexer {
                 c if is_word_start(c) => self.word(start),
                 '(' | ')' | ',' | ';' | '[' | ']' | '.' => {
                     self.at += 1;
-                    self.push(Kind::Op, c.to_string(), start);
+                    self.push(Kind::Op, c.encode_utf8(&mut [0; 4]) as &str, start);
                 }
                 ':' if self.peek(1) == Some(':') => {
                     self.at += 2;
-                    self.push(Kind::Op, "::".to_string(), start);
+                    self.push(Kind::Op, "::", start);
                 }
                 ':' => {
                     self.at += 1;
-                    self.push(Kind::Op, ":".to_string(), start);
+                    self.push(Kind::Op, ":", start);
                 }
                 c if OPERATOR_CHARS.contains(c) => self.operator(start),
                 other => {
@@ -141,8 +232,8 @@ impl Lexer {
         self.chars.get(self.at + ahead).copied()
     }
 
-    fn push(&mut self, kind: Kind, text: String, pos: usize) {
-        self.tokens.push(Token { kind, text, pos, end: self.at });
+    fn push(&mut self, kind: Kind, text: impl Into<Text>, pos: usize) {
+        self.tokens.push(Token { kind, text: text.into(), pos, end: self.at });
     }
 
     fn line_comment(&mut self) {
@@ -264,7 +355,7 @@ impl Lexer {
             while self.peek(0).is_some_and(|c| c.is_ascii_digit()) {
                 self.at += 1;
             }
-            let text: String = self.chars[start..self.at].iter().collect();
+            let text = Text::of_chars(&self.chars[start..self.at]);
             self.push(Kind::Param, text, start);
             return Ok(());
         }
@@ -309,7 +400,7 @@ impl Lexer {
                 digits(self);
             }
         }
-        let text: String = self.chars[start..self.at].iter().collect();
+        let text = Text::of_chars(&self.chars[start..self.at]);
         self.push(Kind::Number, text, start);
     }
 
@@ -317,7 +408,7 @@ impl Lexer {
         while self.peek(0).is_some_and(is_word_char) {
             self.at += 1;
         }
-        let text: String = self.chars[start..self.at].iter().collect();
+        let text = Text::of_chars(&self.chars[start..self.at]);
         self.push(Kind::Word, text, start);
     }
 
@@ -341,7 +432,7 @@ impl Lexer {
                 len -= 1;
             }
         }
-        let text: String = run[..len].iter().collect();
+        let text = Text::of_chars(&run[..len]);
         self.at += len;
         self.push(Kind::Op, text, start);
     }
@@ -360,7 +451,24 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<(Kind, String)> {
-        tokenize(text).expect("lexes").into_iter().map(|t| (t.kind, t.text)).collect()
+        tokenize(text).expect("lexes").into_iter().map(|t| (t.kind, t.text.to_string())).collect()
+    }
+
+    #[test]
+    fn short_texts_stay_inline_and_long_ones_go_to_the_heap() {
+        let short = Text::of_chars(&"héllo_wörld".chars().collect::<Vec<_>>());
+        assert!(matches!(short, Text::Inline { .. }));
+        assert_eq!(short, "héllo_wörld");
+        let edge: String = "x".repeat(Text::INLINE);
+        assert!(matches!(Text::from(edge.as_str()), Text::Inline { .. }));
+        assert_eq!(Text::from(edge.as_str()), edge.as_str());
+        // A multi-byte character that would straddle the inline room goes to the heap whole.
+        let straddling: Vec<char> = "x".repeat(Text::INLINE - 1).chars().chain(['é']).collect();
+        let text = Text::of_chars(&straddling);
+        assert!(matches!(text, Text::Heap(_)));
+        assert_eq!(text.as_str(), straddling.iter().collect::<String>());
+        let long = tokenize(&format!("'{}'", "long ".repeat(20))).expect("lexes");
+        assert_eq!(long[0].text.len(), 100);
     }
 
     #[test]

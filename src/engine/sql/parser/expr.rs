@@ -159,7 +159,7 @@ impl Parser<'_> {
             }
             Kind::String => {
                 self.next();
-                Ok(Expr::Unknown { text: Value::text(token.text.clone()), pos: self.pos(token) })
+                Ok(Expr::Unknown { text: Value::text(token.text.as_str()), pos: self.pos(token) })
             }
             Kind::Param => {
                 Err(self.unsupported_at(format!("parameters ({})", token.text), Some(token)))
@@ -613,7 +613,7 @@ impl Parser<'_> {
         let negative = self.eat_op("-");
         let value = self.next().ok_or_else(|| self.unexpected())?;
         let mut text = match value.kind {
-            Kind::String | Kind::Number => value.text.clone(),
+            Kind::String | Kind::Number => value.text.to_string(),
             _ => return Err(self.unexpected()),
         };
         if negative {

@@ -311,7 +311,7 @@ impl<'a> Parser<'a> {
     fn name(&mut self) -> Result<Name> {
         let token = self.peek().ok_or_else(|| self.unexpected())?;
         let name = match token.kind {
-            Kind::Quoted => token.text.clone(),
+            Kind::Quoted => token.text.to_string(),
             Kind::Word if !is_reserved(&token.text) && !is_type_func_name(&token.text) => {
                 token.text.to_lowercase()
             }
@@ -325,7 +325,7 @@ impl<'a> Parser<'a> {
     fn label(&mut self) -> Result<String> {
         let token = self.peek().ok_or_else(|| self.unexpected())?;
         let label = match token.kind {
-            Kind::Quoted => token.text.clone(),
+            Kind::Quoted => token.text.to_string(),
             Kind::Word => token.text.to_lowercase(),
             _ => return Err(self.unexpected()),
         };

@@ -55,7 +55,7 @@ impl Parser<'_> {
         let start = token.pos;
         let mut name = match token.kind {
             Kind::Word if !super::is_reserved(&token.text) => token.text.to_lowercase(),
-            Kind::Quoted => token.text.clone(),
+            Kind::Quoted => token.text.to_string(),
             _ => return Err(self.unexpected()),
         };
         self.next();
@@ -205,7 +205,7 @@ impl Parser<'_> {
             self.peek().filter(|t| t.kind == Kind::String).ok_or_else(|| self.unexpected())?;
         self.next();
         self.tree = 2;
-        let text = Expr::Unknown { text: Value::text(token.text.clone()), pos: self.pos(token) };
+        let text = Expr::Unknown { text: Value::text(token.text.as_str()), pos: self.pos(token) };
         Ok(Expr::Cast { expr: Box::new(text), to })
     }
 }

@@ -164,14 +164,14 @@ impl Parser<'_> {
         let value = match token.kind {
             Kind::Number => format!("{sign}{}", token.text),
             _ if !sign.is_empty() => return Err(self.unexpected()),
-            Kind::String => token.text.clone(),
+            Kind::String => token.text.to_string(),
             Kind::Word
                 if ["on", "true", "false"].iter().any(|w| token.is_keyword(w))
                     || !is_reserved(&token.text) =>
             {
                 token.text.to_lowercase()
             }
-            Kind::Quoted => token.text.clone(),
+            Kind::Quoted => token.text.to_string(),
             _ => return Err(self.unexpected()),
         };
         self.at += 1;
