@@ -549,50 +549,48 @@ impl Expr {
 
 impl StatementKind {
     /// Tables named by the statement, in order of appearance, without duplicates.
-    pub fn tables(&self) -> Vec<String> {
-        let names: Vec<String> = match self {
-            StatementKind::CreateTable(c) => vec![c.name.name.clone()],
-            StatementKind::DropTable { names, .. } => {
-                names.iter().map(|n| n.name.clone()).collect()
+    pub fn tables(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::with_capacity(2);
+        match self {
+            StatementKind::CreateTable(c) => names.push(&c.name.name),
+            StatementKind::DropTable { names: dropped, .. } => {
+                names.extend(dropped.iter().map(|n| n.name.as_str()))
             }
-            StatementKind::CreateIndex(c) => vec![c.table.name.clone()],
+            StatementKind::CreateIndex(c) => names.push(&c.table.name),
             StatementKind::Insert(i) => {
-                let mut names = vec![i.table.name.clone()];
+                names.push(&i.table.name);
                 if let InsertSource::Select(select) = &i.source {
                     names.extend(select.tables());
                 }
-                names
             }
-            StatementKind::Update(u) => vec![u.table.name.name.clone()],
-            StatementKind::Delete(d) => vec![d.table.name.name.clone()],
-            StatementKind::Select(select) => select.tables(),
+            StatementKind::Update(u) => names.push(&u.table.name.name),
+            StatementKind::Delete(d) => names.push(&d.table.name.name),
+            StatementKind::Select(select) => names.extend(select.tables()),
             StatementKind::Explain(explain) => match &explain.write {
-                Some(write) => write.tables(),
-                None => explain.select.as_ref().map(Select::tables).unwrap_or_default(),
+                Some(write) => names.extend(write.tables()),
+                None => names.extend(explain.select.iter().flat_map(Select::tables)),
             },
             StatementKind::Begin
             | StatementKind::Commit
             | StatementKind::Rollback
-            | StatementKind::Utility(_) => Vec::new(),
-        };
+            | StatementKind::Utility(_) => {}
+        }
         // A statement names a handful of tables: dedupe in place, keeping the first of each.
-        let mut kept: Vec<String> = Vec::with_capacity(names.len());
-        for name in names {
-            if !kept.contains(&name) {
-                kept.push(name);
+        let mut seen = 0;
+        for at in 0..names.len() {
+            if !names[..seen].contains(&names[at]) {
+                names[seen] = names[at];
+                seen += 1;
             }
         }
-        kept
+        names.truncate(seen);
+        names
     }
 }
 
 impl Select {
     /// The tables in FROM and JOIN.
-    pub fn tables(&self) -> Vec<String> {
-        self.from
-            .iter()
-            .chain(self.join.as_ref().map(|j| &j.table))
-            .map(|t| t.name.name.clone())
-            .collect()
+    pub fn tables(&self) -> impl Iterator<Item = &str> {
+        self.from.iter().chain(self.join.as_ref().map(|j| &j.table)).map(|t| t.name.name.as_str())
     }
 }

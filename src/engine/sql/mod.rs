@@ -130,11 +130,11 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
     if let Some(statements) = PARSED.with(|cache| cache.borrow().get(sql)) {
         return Ok(statements.to_vec());
     }
-    let statements: Rc<[Statement]> = parser::parse(sql)?
+    let statements: Vec<Statement> = parser::parse(sql)?
         .into_iter()
         .map(|parsed| Statement {
             catalog: needs_catalog(&parsed.text),
-            tables: parsed.kind.tables().into(),
+            tables: shared_tables(&parsed.kind.tables()),
             kind: Rc::new(parsed.kind),
             text: parsed.text.into(),
             notices: parsed.notices,
@@ -142,13 +142,26 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
         .collect();
     // Writes are not kept: each INSERT of a load carries its own values.
     if !statements.iter().any(Statement::is_write) {
-        PARSED.with(|cache| cache.borrow_mut().insert(sql, &statements));
+        PARSED.with(|cache| cache.borrow_mut().insert(sql, &statements.clone().into()));
     }
-    Ok(statements.to_vec())
+    Ok(statements)
 }
 
 thread_local! {
     static PARSED: RefCell<ParseCache> = RefCell::default();
+    /// The table list of the last statement parsed: the next one usually names the same.
+    static LAST_TABLES: RefCell<Rc<[String]>> = RefCell::new(Rc::new([]));
+}
+
+/// `names` as a shared list, the last statement's own when it named the same tables.
+fn shared_tables(names: &[&str]) -> Rc<[String]> {
+    LAST_TABLES.with(|last| {
+        let mut last = last.borrow_mut();
+        if !last.iter().map(String::as_str).eq(names.iter().copied()) {
+            *last = names.iter().map(|n| n.to_string()).collect();
+        }
+        last.clone()
+    })
 }
 
 /// The statements of recently parsed texts, direct-mapped: a text has one slot, chosen by
