@@ -431,7 +431,7 @@ fn sync_visibility_seed(seed: u64) -> Result<(), String> {
         cluster.advance(rng.below_or_equal(400));
         for reply in cluster.take_finished() {
             let Some(statement) = reply.statements.first() else { continue };
-            match reply.session.as_str() {
+            match &*reply.session {
                 "alice" => {
                     alice_busy = false;
                     if statement.result.is_ok() {

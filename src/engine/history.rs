@@ -71,9 +71,6 @@ impl OpRecord {
     }
 }
 
-/// How many of the newest records [`History::session_name`] looks through.
-const SESSION_LOOKBACK: usize = 16;
-
 /// The bounded history.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
@@ -92,13 +89,6 @@ impl History {
         }
         self.records.push_back(record);
         self.next_id
-    }
-
-    /// A session's name for a new record: shared with a recent record of the same session
-    /// (sessions take turns, and a name is kept once, not once per record).
-    pub fn session_name(&self, name: &str) -> Rc<str> {
-        let recent = self.records.iter().rev().take(SESSION_LOOKBACK);
-        recent.map(|r| &r.session).find(|s| &***s == name).cloned().unwrap_or_else(|| name.into())
     }
 
     /// How many records were ever pushed (kept or dropped).
@@ -122,10 +112,10 @@ impl History {
 mod tests {
     use super::*;
 
-    fn record(history: &History, session: &str, rows: usize, value: Option<&str>) -> OpRecord {
+    fn record(session: &str, rows: usize, value: Option<&str>) -> OpRecord {
         OpRecord {
             id: 0,
-            session: history.session_name(session),
+            session: session.into(),
             node: NodeId(0),
             role: Role::Primary,
             sql: "SELECT 1".into(),
@@ -145,21 +135,13 @@ mod tests {
     }
 
     #[test]
-    fn records_share_their_sessions_name_and_say_their_answer_briefly() {
+    fn records_say_their_answer_briefly() {
         let mut history = History::default();
-        let first = record(&history, "alice", 3, None);
-        history.push(first);
-        for i in 0..5 {
-            let next = record(&history, &format!("load-{i}"), 1, Some("count = 0"));
-            history.push(next);
-        }
-        let again = record(&history, "alice", 0, None);
-        let kept = history.records().next().expect("pushed");
-        assert!(Rc::ptr_eq(&again.session, &kept.session), "one name for a session");
-        assert!(!Rc::ptr_eq(&record(&history, "bob", 0, None).session, &kept.session));
-        assert_eq!(kept.answer(), "3 rows");
-        assert_eq!(again.answer(), "0 rows");
-        assert_eq!(history.records().nth(1).map(OpRecord::answer), Some("count = 0".into()));
-        assert_eq!(record(&history, "x", 1, None).answer(), "1 row");
+        history.push(record("alice", 3, None));
+        history.push(record("load-1", 1, Some("count = 0")));
+        let kept: Vec<String> = history.records().map(OpRecord::answer).collect();
+        assert_eq!(kept, ["3 rows", "count = 0"]);
+        assert_eq!(record("alice", 0, None).answer(), "0 rows");
+        assert_eq!(record("x", 1, None).answer(), "1 row");
     }
 }

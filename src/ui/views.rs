@@ -99,7 +99,7 @@ pub fn sessions(
         .iter()
         .map(|name| {
             let last =
-                replies.iter().rev().filter(|r| r.session == *name).find_map(|r| {
+                replies.iter().rev().filter(|r| *r.session == **name).find_map(|r| {
                     Some((r.target, r.statements.last()?, r.op, r.statements.len() - 1))
                 });
             SessionView {
@@ -137,7 +137,7 @@ fn tables_of(sql: &str) -> Vec<String> {
 pub fn staleness(cluster: &Cluster, replies: &[Reply]) -> Staleness {
     let writes: Vec<SeenWrite> = replies
         .iter()
-        .flat_map(|r| r.statements.iter().map(move |s| (r.session.as_str(), s)))
+        .flat_map(|r| r.statements.iter().map(move |s| (&*r.session, s)))
         .filter(|(_, s)| s.result.is_ok())
         .filter_map(|(session, s)| {
             let commit = s.commit_lsn?;

@@ -77,7 +77,8 @@ impl StatementReply {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reply {
     pub op: OpId,
-    pub session: String,
+    /// Shared: every step of the op, and its history records, name the session.
+    pub session: Rc<str>,
     pub target: Target,
     pub input: String,
     pub submitted_ms: Millis,
@@ -180,12 +181,12 @@ impl Cluster {
     /// [`Cluster::take_finished`] once every statement is answered — at once for cheap
     /// statements on an idle node, later for slow ones or commits that wait for standbys.
     pub fn submit(&mut self, session: &str, target: Target, input: &str) -> OpId {
-        self.submit_op(session.to_string(), target, input.to_string(), Traffic::Client)
+        self.submit_op(session.into(), target, input.to_string(), Traffic::Client)
     }
 
     pub(super) fn submit_op(
         &mut self,
-        session: String,
+        session: Rc<str>,
         target: Target,
         input: String,
         traffic: Traffic,
@@ -197,7 +198,7 @@ impl Cluster {
             Err(e) => (VecDeque::new(), Some(e.into())),
         };
         if pending.iter().any(Statement::opens_transaction) {
-            self.sessions.get_or_default(&session).ever_began = true;
+            self.sessions.get_or_default(&*session).ever_began = true;
         }
         let reply = Reply {
             op: id,
@@ -241,7 +242,7 @@ impl Cluster {
         }
         let in_flight = self.ops.get(&op)?.in_flight.as_ref()?;
         if let Some(holder) = in_flight.lock_holder {
-            let owner = self.ops.get(&holder).map_or("", |h| h.reply.session.as_str());
+            let owner = self.ops.get(&holder).map_or("", |h| &*h.reply.session);
             return Some(format!(
                 "waiting for a row lock on {}: op {} ({owner}) wrote the row, and its commit still waits",
                 in_flight.node, holder.0
@@ -281,7 +282,7 @@ impl Cluster {
     ) -> Option<Option<(&'static str, &'static str)>> {
         self.ops.values().find_map(|op| {
             let in_flight = op.in_flight.as_ref().filter(|f| f.node == node)?;
-            (op.reply.session == session).then_some(if in_flight.waiting_since_ms.is_some() {
+            (*op.reply.session == *session).then_some(if in_flight.waiting_since_ms.is_some() {
                 Some(("IPC", "SyncRep"))
             } else if in_flight.lock_holder.is_some() {
                 Some(("Lock", "transactionid"))
@@ -460,7 +461,8 @@ impl Cluster {
         let target = self.endpoint.target;
         let detail = if node != target {
             let session = &op.reply.session;
-            let expires = self.sessions.get(session).and_then(|s| s.resolved).map(|r| r.expires_ms);
+            let expires =
+                self.sessions.get(&**session).and_then(|s| s.resolved).map(|r| r.expires_ms);
             format!(
                 "{session}'s cached answer for {name} still says {node}, which is {state}; {name} points to {target} now (the cached answer expires at {})",
                 expires.map_or("once its TTL runs out".to_string(), format_millis)
@@ -573,7 +575,7 @@ impl Cluster {
         let mut env = self.env_for(node_id);
         // Load traffic's answers are counted, not shown, unless the read cache keeps them.
         env.rows_unread = quiet && in_flight.cache_key.is_none();
-        let connection = self.nodes[node_id.0].sessions.get_or_default(&session);
+        let connection = self.nodes[node_id.0].sessions.get_or_default(&*session);
         connection.query = Some((statement.sql(), env.now));
         if statement.needs_catalog() {
             env.catalog = Some(Rc::new(self.catalog_for(node_id, &session)));
@@ -610,7 +612,7 @@ impl Cluster {
             self.waiting_commits(node_id, &session)
         };
         let node = &mut self.nodes[node_id.0];
-        let connection = node.sessions.get_or_default(&session);
+        let connection = node.sessions.get_or_default(&*session);
         let commits: Vec<&sql::Commit> = hidden.iter().map(|(_, commit)| commit).collect();
         let result = if hidden.is_empty() || connection.in_transaction() {
             node.db.execute(connection, &statement, &env)
@@ -664,7 +666,7 @@ impl Cluster {
         let mut commits: Vec<(Lsn, OpId, &sql::Commit)> = self
             .ops
             .iter()
-            .filter(|(_, op)| op.reply.session != reader)
+            .filter(|(_, op)| *op.reply.session != *reader)
             .filter_map(|(id, op)| {
                 let f = op.in_flight.as_ref().filter(|f| f.node == node && !f.cancelled)?;
                 let (_, end) = f.commit?;
@@ -867,7 +869,7 @@ impl Cluster {
     /// parked or sleeping statement fails with `canceling statement due to user request`.
     pub fn cancel(&mut self, session: &str) -> Result<(), Error> {
         let found = self.ops.iter().find(|(_, op)| {
-            op.reply.session == session
+            *op.reply.session == *session
                 && !op.traffic.quiet()
                 && (op.in_flight.is_some() || op.parked.is_some())
         });
@@ -1070,7 +1072,7 @@ impl Cluster {
     fn record_history(
         &mut self,
         reply: &StatementReply,
-        session: &str,
+        session: &Rc<str>,
         statement: &Statement,
         commit: Option<(u64, Lsn)>,
     ) {
@@ -1082,7 +1084,7 @@ impl Cluster {
         };
         self.history.push(OpRecord {
             id: 0,
-            session: self.history.session_name(session),
+            session: session.clone(),
             node: reply.node,
             role: reply.role,
             sql: statement.shared_sql(),

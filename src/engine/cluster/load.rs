@@ -13,6 +13,7 @@
 
 use crate::engine::vecmap::VecMap;
 use std::fmt::Write as _;
+use std::rc::Rc;
 
 use super::super::event::EventKind;
 use super::super::metrics::quantile;
@@ -151,6 +152,8 @@ pub struct LoadGen {
     pub started_ms: Millis,
     next_arrival_us: u64,
     next_session: usize,
+    /// `load-1`, `load-2`, …: made once, shared by every request of each session.
+    session_names: Vec<Rc<str>>,
     stats: VecMap<Kind, KindStats>,
     /// Requests answered per node.
     per_node: VecMap<String, u64>,
@@ -256,11 +259,14 @@ impl Cluster {
             duration_ms: spec.duration_ms,
         };
         self.events.push(self.now_ms, kind);
+        let session_names =
+            (1..=spec.sessions).map(|n| Rc::from(format!("{LOAD_SESSION_PREFIX}{n}"))).collect();
         self.load = Some(LoadGen {
             spec,
             started_ms: start_ms,
             next_arrival_us: start_ms * 1_000,
             next_session: 0,
+            session_names,
             stats: VecMap::new(),
             per_node: VecMap::new(),
             finished: false,
@@ -351,7 +357,7 @@ impl Cluster {
         };
         let load = self.load.as_mut().expect("running");
         load.next_arrival_us += gap_us;
-        let session = format!("{LOAD_SESSION_PREFIX}{}", load.next_session % spec.sessions + 1);
+        let session = load.session_names[load.next_session % load.session_names.len()].clone();
         load.next_session += 1;
         load.stats.entry(kind).or_default().submitted += 1;
         self.submit_op(session, spec.target, sql, Traffic::Load(kind));
@@ -383,5 +389,23 @@ impl Cluster {
         if let Some(last) = reply.statements.last() {
             *load.per_node.get_or_default(&*last.node.name()) += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ClusterConfig;
+
+    #[test]
+    fn a_load_sessions_requests_share_one_name() {
+        let mut cluster = Cluster::new(ClusterConfig { replicas: 1, ..ClusterConfig::default() });
+        let spec = LoadSpec { rate_per_s: 200, duration_ms: 3_000, ..LoadSpec::default() };
+        cluster.start_load(spec).expect("a valid load");
+        cluster.advance(5_000);
+        let names: Vec<&Rc<str>> =
+            cluster.history().records().map(|r| &r.session).filter(|s| &***s == "load-1").collect();
+        assert!(names.len() > 10, "load-1 sent requests: {}", names.len());
+        assert!(names.iter().all(|n| Rc::ptr_eq(n, names[0])), "one name, shared");
     }
 }

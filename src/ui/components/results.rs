@@ -46,7 +46,7 @@ pub fn results(props: &ResultsProps) -> Html {
 }
 
 fn pending_view(reply: &Reply, waiting: &str, on_cancel: &Callback<String>) -> Html {
-    let session = reply.session.clone();
+    let session = reply.session.to_string();
     let cancel = on_cancel.reform(move |_: MouseEvent| session.clone());
     html! {
         <div class="result pending" data-testid="pending">
@@ -70,7 +70,7 @@ fn reply_view(
     let marked = reply
         .statements
         .iter()
-        .any(|s| highlight.iter().any(|(who, at)| *who == reply.session && *at == s.sent_ms));
+        .any(|s| highlight.iter().any(|(who, at)| **who == *reply.session && *at == s.sent_ms));
     let via = match reply.target {
         Target::Router => format!("{} via router", reply.session),
         Target::Primary => format!("{} to the primary", reply.session),
