@@ -54,12 +54,12 @@ pub struct Token {
 impl Token {
     /// Whether it is the keyword `word` (a word, compared case-insensitively).
     pub fn is_keyword(&self, word: &str) -> bool {
-        self.kind == Kind::Word && self.text.eq_ignore_ascii_case(word)
+        self.kind == Kind::Word && self.text.as_bytes().eq_ignore_ascii_case(word.as_bytes())
     }
 
     /// Whether it is the operator or punctuation `op`.
     pub fn is_op(&self, op: &str) -> bool {
-        self.kind == Kind::Op && self.text == op
+        self.kind == Kind::Op && self.text.as_bytes() == op.as_bytes()
     }
 
     /// The token as PostgreSQL quotes it in `syntax error at or near "…"`.
@@ -98,6 +98,14 @@ impl Text {
         Text::Inline { len: len as u8, bytes }
     }
 
+    /// Its bytes, without the UTF-8 check [`Text::as_str`] makes (for comparisons).
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Text::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Text::Heap(text) => text.as_bytes(),
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         match self {
             // Only ever filled with whole UTF-8 characters (of_chars and From<&str>).
@@ -128,6 +136,12 @@ impl From<String> for Text {
             true => Text::from(text.as_str()),
             false => Text::Heap(text.into_boxed_str()),
         }
+    }
+}
+
+impl AsRef<[u8]> for Text {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
     }
 }
 

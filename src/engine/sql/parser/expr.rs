@@ -188,7 +188,7 @@ impl Parser<'_> {
     }
 
     fn word_primary(&mut self, token: &Token) -> Result<Expr> {
-        let folded = super::Folded::new(&token.text);
+        let folded = super::Folded::new(token.text.as_bytes());
         let word = folded.as_str();
         match word {
             "true" | "false" => {
@@ -553,7 +553,7 @@ impl Parser<'_> {
     fn match_test(&mut self, left: Expr) -> Result<Expr> {
         let negated = self.eat_keyword("not");
         let token = self.next().ok_or_else(|| self.unexpected())?;
-        let word = super::Folded::new(&token.text);
+        let word = super::Folded::new(token.text.as_bytes());
         let expr = Box::new(left);
         match word.as_str() {
             "between" => {
@@ -656,7 +656,7 @@ impl Parser<'_> {
 /// continue it.
 fn infix_of(token: &Token, next: Option<&Token>) -> Option<(Infix, u8)> {
     if token.kind == Kind::Word {
-        let word = super::Folded::new(&token.text);
+        let word = super::Folded::new(token.text.as_bytes());
         let operand_follows = next.is_some_and(starts_operand);
         let continues = match word.as_str() {
             "or" | "and" | "like" | "ilike" | "between" => operand_follows,

@@ -400,7 +400,7 @@ impl<'a> Parser<'a> {
 
     fn statement(&mut self) -> Result<StatementKind> {
         let first = self.peek().ok_or_else(|| self.unexpected())?;
-        let word = Folded::new(if first.kind == Kind::Word { &first.text } else { "" });
+        let word = Folded::new(if first.kind == Kind::Word { first.text.as_bytes() } else { b"" });
         let kind = match word.as_str() {
             "select" => StatementKind::Select(Box::new(self.query()?)),
             "insert" => self.insert()?,
@@ -1142,8 +1142,12 @@ pub(super) fn one_of(word: &str, keywords: &[&str]) -> bool {
 
 /// [`one_of`] for a list in ascending order, by binary search: a name is checked against
 /// the reserved words, the longest list, every time one is parsed.
-fn one_of_sorted(word: &str, sorted: &[&str]) -> bool {
-    word.len() <= LONGEST_KEYWORD && sorted.binary_search(&Folded::new(word).as_str()).is_ok()
+fn one_of_sorted(word: &[u8], sorted: &[&str]) -> bool {
+    if word.len() > LONGEST_KEYWORD {
+        return false;
+    }
+    let folded = Folded::new(word);
+    sorted.binary_search_by(|k| k.as_bytes().cmp(folded.as_bytes())).is_ok()
 }
 
 /// No keyword is longer (`current_timestamp`, `concurrently`, ...).
@@ -1158,15 +1162,25 @@ pub(super) struct Folded {
 }
 
 impl Folded {
-    pub(super) fn new(word: &str) -> Self {
+    pub(super) fn new(word: &[u8]) -> Self {
         let mut short = [0; 24];
         match short.get_mut(..word.len()) {
             Some(prefix) => {
-                prefix.copy_from_slice(word.as_bytes());
+                prefix.copy_from_slice(word);
                 prefix.make_ascii_lowercase();
                 Folded { short, len: word.len(), long: None }
             }
-            None => Folded { short, len: 0, long: Some(word.to_ascii_lowercase()) },
+            None => {
+                let long = String::from_utf8_lossy(word).to_ascii_lowercase();
+                Folded { short, len: 0, long: Some(long) }
+            }
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match &self.long {
+            Some(long) => long.as_bytes(),
+            None => &self.short[..self.len],
         }
     }
 
@@ -1262,8 +1276,8 @@ const RESERVED: &[&str] = &[
 ];
 
 /// Whether `word` is one of [`RESERVED`].
-pub(super) fn is_reserved(word: &str) -> bool {
-    one_of_sorted(word, RESERVED)
+pub(super) fn is_reserved(word: &(impl AsRef<[u8]> + ?Sized)) -> bool {
+    one_of_sorted(word.as_ref(), RESERVED)
 }
 
 /// Keywords that may not stand as a column label without `AS` (sorted).
@@ -1312,7 +1326,7 @@ const NOT_BARE: &[&str] = &[
 /// Whether a word may stand as a column label without `AS` (PostgreSQL's `BareColLabel`, as
 /// `pg_get_keywords()` lists them in PostgreSQL 15).
 pub(super) fn is_bare_label(word: &str) -> bool {
-    !one_of_sorted(word, NOT_BARE)
+    !one_of_sorted(word.as_bytes(), NOT_BARE)
 }
 
 /// Keywords that may name a type or a function but not a column or a table
@@ -1344,8 +1358,8 @@ const TYPE_FUNC_NAME: &[&str] = &[
 ];
 
 /// Whether `word` is one of [`TYPE_FUNC_NAME`].
-pub(super) fn is_type_func_name(word: &str) -> bool {
-    one_of_sorted(word, TYPE_FUNC_NAME)
+pub(super) fn is_type_func_name(word: &(impl AsRef<[u8]> + ?Sized)) -> bool {
+    one_of_sorted(word.as_ref(), TYPE_FUNC_NAME)
 }
 
 /// Words that end an item or a table reference rather than alias it (`FROM t JOIN u`).
