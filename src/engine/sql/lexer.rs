@@ -184,13 +184,37 @@ const OPERATOR_CHARS: &str = "+-*/<>=~!@#%^&|`?";
 const OPERATOR_SPECIAL: &str = "~!@#%^&|`?";
 
 /// Cuts `text` into tokens.
+#[cfg(test)]
 pub fn tokenize(text: &str) -> Result<Vec<Token>, SqlError> {
+    let mut tokens = Vec::new();
+    tokenize_into(text, &mut tokens)?;
+    Ok(tokens)
+}
+
+thread_local! {
+    /// The characters of the text being cut, kept between calls: every statement the
+    /// cluster runs is cut into tokens, and this saves allocating room for it each time.
+    static CHARS: std::cell::Cell<Vec<char>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The most room for characters kept between calls (a very long statement's is freed).
+const KEPT_CHARS: usize = 16 << 10;
+
+/// [`tokenize`] into `tokens` (cleared first), so a caller can reuse its room.
+pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) -> Result<(), SqlError> {
+    tokens.clear();
     // About one token for every four characters of SQL: room for most without regrowing.
-    let tokens = Vec::with_capacity(text.len() / 4 + 4);
-    // A char per byte at most: one allocation (collecting guesses a quarter and regrows).
-    let mut chars = Vec::with_capacity(text.len());
+    tokens.reserve(text.len() / 4 + 4);
+    let mut chars = CHARS.take();
+    chars.clear();
     chars.extend(text.chars());
-    Lexer { chars, at: 0, tokens }.run()
+    let mut lexer = Lexer { chars, at: 0, tokens: std::mem::take(tokens) };
+    let result = lexer.run();
+    *tokens = std::mem::take(&mut lexer.tokens);
+    if lexer.chars.capacity() <= KEPT_CHARS {
+        CHARS.set(lexer.chars);
+    }
+    result
 }
 
 struct Lexer {
@@ -200,7 +224,7 @@ struct Lexer {
 }
 
 impl Lexer {
-    fn run(mut self) -> Result<Vec<Token>, SqlError> {
+    fn run(&mut self) -> Result<(), SqlError> {
         while let Some(c) = self.peek(0) {
             let start = self.at;
             match c {
@@ -239,7 +263,7 @@ impl Lexer {
                 }
             }
         }
-        Ok(self.tokens)
+        Ok(())
     }
 
     fn peek(&self, ahead: usize) -> Option<char> {

@@ -27,7 +27,7 @@ mod utility;
 
 use super::ast::*;
 use super::error::SqlError;
-use super::lexer::{tokenize, Kind, Token};
+use super::lexer::{tokenize_into, Kind, Token};
 
 type Result<T> = std::result::Result<T, SqlError>;
 
@@ -58,7 +58,25 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
             ),
         ));
     }
-    let tokens = tokenize(sql)?;
+    // The tokens' room is kept between calls (taken, so a nested parse gets its own).
+    let mut tokens = TOKENS.take();
+    let parsed = tokenize_into(sql, &mut tokens).and_then(|()| parse_tokens(sql, &tokens));
+    tokens.clear();
+    if tokens.capacity() <= KEPT_TOKENS {
+        TOKENS.set(tokens);
+    }
+    parsed
+}
+
+/// The most room for tokens kept between calls (a very long statement's is freed).
+const KEPT_TOKENS: usize = 4 << 10;
+
+thread_local! {
+    static TOKENS: std::cell::Cell<Vec<Token>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The statements of `sql`, cut into `tokens`.
+fn parse_tokens(sql: &str, tokens: &[Token]) -> Result<Vec<Parsed>> {
     let char_starts = CharIndex::new(sql);
     let mut parsed = Vec::new();
     for statement in tokens.split(|t| t.is_op(";")).filter(|s| !s.is_empty()) {
