@@ -352,7 +352,7 @@ impl Cluster {
             self.route_waits.iter().map(|(id, (commit, _))| (*id, *commit)).collect();
         for (id, commit) in waits {
             let caught_up =
-                self.eligible_replicas().into_iter().find(|n| self.has_replayed(*n, commit));
+                self.eligible_replicas().iter().copied().find(|n| self.has_replayed(*n, commit));
             if let Some(node) = caught_up {
                 let waited_ms = self
                     .ops

@@ -222,7 +222,7 @@ impl Cluster {
 
     /// Replicas that may take reads now: up, not removed, not shunned for lag, and (under the
     /// `weights` policy) not weighted 0.
-    pub fn eligible_replicas(&self) -> Vec<NodeId> {
+    pub fn eligible_replicas(&self) -> NodeList {
         self.members()
             .filter(|n| n.role == Role::Replica && n.state == NodeState::Running)
             .map(|n| n.id)
@@ -266,9 +266,10 @@ impl Cluster {
                 return ReadRoute::Node(node, Some(format!("ryw=sticky: now pinned to {node}")));
             }
             Ryw::Lsn { .. } if state.last_commit.lsn > Lsn::START => {
-                let caught_up: Vec<NodeId> = self
+                let caught_up: NodeList = self
                     .eligible_replicas()
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .filter(|id| self.has_replayed(*id, state.last_commit))
                     .collect();
                 let why = |node| {
@@ -393,5 +394,33 @@ impl Cluster {
             .filter(|n| self.walsenders.get(&n.id).is_none_or(|w| w.replay_lsn < end))
             .map(|n| format!("{} ({})", n.id, n.receiver.as_str()))
             .collect()
+    }
+}
+
+/// Some of the cluster's nodes, kept inline: the router lists the replicas it may read from
+/// for every read, and a cluster has at most a primary and [`super::MAX_REPLICAS`] replicas.
+#[derive(Clone, Copy, Debug)]
+pub struct NodeList {
+    len: usize,
+    ids: [NodeId; super::MAX_REPLICAS + 1],
+}
+
+impl FromIterator<NodeId> for NodeList {
+    fn from_iter<I: IntoIterator<Item = NodeId>>(ids: I) -> Self {
+        let mut list = NodeList { len: 0, ids: [NodeId(0); super::MAX_REPLICAS + 1] };
+        for id in ids {
+            assert!(list.len < list.ids.len(), "a cluster has at most {} nodes", list.ids.len());
+            list.ids[list.len] = id;
+            list.len += 1;
+        }
+        list
+    }
+}
+
+impl std::ops::Deref for NodeList {
+    type Target = [NodeId];
+
+    fn deref(&self) -> &[NodeId] {
+        &self.ids[..self.len]
     }
 }

@@ -135,14 +135,20 @@ fn only_equalities_on(
     offset: usize,
     key_columns: &[usize],
 ) -> bool {
-    let mut columns: Vec<usize> = Vec::with_capacity(conjuncts.len());
-    for conjunct in conjuncts {
-        match exact_equality(table, conjunct, offset) {
-            Some(column) if !columns.contains(&column) => columns.push(column),
-            _ => return false,
-        }
+    // Each conjunct pins a different key column: one bit per key column seen.
+    if conjuncts.len() != key_columns.len() || key_columns.len() > 64 {
+        return false;
     }
-    columns.len() == key_columns.len() && key_columns.iter().all(|c| columns.contains(c))
+    let mut seen = 0u64;
+    for conjunct in conjuncts {
+        let Some(column) = exact_equality(table, conjunct, offset) else { return false };
+        let Some(at) = key_columns.iter().position(|c| *c == column) else { return false };
+        if seen & (1 << at) != 0 {
+            return false;
+        }
+        seen |= 1 << at;
+    }
+    true
 }
 
 /// The column of a `column = literal` conjunct whose literal already has the column's own
