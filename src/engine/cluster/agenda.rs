@@ -21,7 +21,8 @@
 
 use std::rc::Rc;
 
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 
 use super::super::wal::{Lsn, WalRecord};
 use super::super::{Millis, NodeId};
@@ -135,15 +136,47 @@ pub enum Due {
     Timer(Timer),
 }
 
+/// When something is due and when it was put on the agenda: the order things fire in.
+type Key = (Millis, u64);
+
 /// Messages on the wire and named timers, fired in (time, order put on the agenda) order.
+///
+/// Both are binary heaps (smallest key on top). A timer that is moved or cancelled leaves its
+/// old entry in the heap, stale: [`Agenda::timer_keys`] holds each set timer's one live key,
+/// and stale entries are skipped when they come up. Keys are unique, so the order is exactly
+/// that of a sorted map.
 #[derive(Clone, Debug, Default)]
 pub struct Agenda {
     /// Shared with snapshots of the cluster: a second of messages is on the wire at the
     /// default link delay, and a snapshot copies one pointer for each.
-    wire: BTreeMap<(Millis, u64), Rc<Message>>,
-    timers: BTreeMap<(Millis, u64), Timer>,
-    timer_keys: BTreeMap<Timer, (Millis, u64)>,
+    wire: BinaryHeap<Reverse<(Key, WireEntry)>>,
+    timers: BinaryHeap<Reverse<(Key, Timer)>>,
+    timer_keys: BTreeMap<Timer, Key>,
     next_seq: u64,
+}
+
+/// A message in the wire's heap, ordered by its key alone (keys are unique).
+#[derive(Clone, Debug)]
+struct WireEntry(Rc<Message>);
+
+impl PartialEq for WireEntry {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for WireEntry {}
+
+impl PartialOrd for WireEntry {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for WireEntry {
+    fn cmp(&self, _: &Self) -> std::cmp::Ordering {
+        std::cmp::Ordering::Equal
+    }
 }
 
 impl Agenda {
@@ -152,7 +185,7 @@ impl Agenda {
         assert!(message.sent_ms == now_ms, "a message is sent now");
         assert!(message.arrives_ms >= now_ms, "a message never arrives before it is sent");
         let key = (message.arrives_ms, self.seq());
-        self.wire.insert(key, Rc::new(message));
+        self.wire.push(Reverse((key, WireEntry(Rc::new(message)))));
     }
 
     /// Sets `timer` to fire at `at_ms`, replacing where it was set before (unchanged if it was
@@ -162,17 +195,14 @@ impl Agenda {
         if self.timer_keys.get(&timer).is_some_and(|(t, _)| *t == at_ms) {
             return;
         }
-        self.cancel_timer(timer);
         let key = (at_ms, self.seq());
-        self.timers.insert(key, timer);
+        self.timers.push(Reverse((key, timer)));
         self.timer_keys.insert(timer, key);
     }
 
     /// Unsets a timer (nothing happens if it was not set).
     pub fn cancel_timer(&mut self, timer: Timer) {
-        if let Some(key) = self.timer_keys.remove(&timer) {
-            self.timers.remove(&key);
-        }
+        self.timer_keys.remove(&timer);
     }
 
     /// When a timer will fire, if it is set.
@@ -180,10 +210,26 @@ impl Agenda {
         self.timer_keys.get(&timer).map(|(t, _)| *t)
     }
 
+    /// Whether a timer entry is the timer's live one (not moved or cancelled since).
+    fn is_live(&self, key: Key, timer: Timer) -> bool {
+        self.timer_keys.get(&timer) == Some(&key)
+    }
+
+    /// Drops stale timer entries from the top of the heap.
+    fn drop_stale_timers(&mut self) {
+        while let Some(Reverse((key, timer))) = self.timers.peek() {
+            if self.is_live(*key, *timer) {
+                return;
+            }
+            self.timers.pop();
+        }
+    }
+
     /// Takes the next thing due at or before `until_ms`, with its time.
     pub fn pop_due(&mut self, until_ms: Millis) -> Option<(Millis, Due)> {
-        let wire = self.wire.keys().next().copied();
-        let timer = self.timers.keys().next().copied();
+        self.drop_stale_timers();
+        let wire = self.wire.peek().map(|Reverse((key, _))| *key);
+        let timer = self.timers.peek().map(|Reverse((key, _))| *key);
         let next = match (wire, timer) {
             (Some(w), Some(t)) => w.min(t),
             (Some(w), None) => w,
@@ -194,24 +240,26 @@ impl Agenda {
             return None;
         }
         if Some(next) == wire {
-            let message = self.wire.remove(&next).expect("just seen");
+            let Reverse((_, WireEntry(message))) = self.wire.pop().expect("just seen");
             return Some((next.0, Due::Arrival(Rc::unwrap_or_clone(message))));
         }
-        let timer = self.timers.remove(&next).expect("just seen");
+        let Reverse((_, timer)) = self.timers.pop().expect("just seen");
         self.timer_keys.remove(&timer);
         Some((next.0, Due::Timer(timer)))
     }
 
     /// When the next thing is due.
     pub fn next_at(&self) -> Option<Millis> {
-        let wire = self.wire.keys().next().map(|k| k.0);
-        let timer = self.timers.keys().next().map(|k| k.0);
+        let wire = self.wire.peek().map(|Reverse((key, _))| key.0);
+        let timer = self.timer_keys.values().map(|key| key.0).min();
         wire.into_iter().chain(timer).min()
     }
 
     /// Messages on the wire, by arrival.
     pub fn in_flight(&self) -> impl Iterator<Item = &Message> {
-        self.wire.values().map(Rc::as_ref)
+        let mut wire: Vec<&(Key, WireEntry)> = self.wire.iter().map(|Reverse(e)| e).collect();
+        wire.sort_unstable_by_key(|(key, _)| *key);
+        wire.into_iter().map(|(_, WireEntry(message))| message.as_ref())
     }
 
     fn seq(&mut self) -> u64 {
