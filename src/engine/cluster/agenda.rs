@@ -305,6 +305,28 @@ mod tests {
     }
 
     #[test]
+    fn the_wire_lists_by_arrival_and_moved_timers_fire_once() {
+        let mut agenda = Agenda::default();
+        agenda.send(0, feedback(0, 9));
+        agenda.send(0, feedback(0, 3));
+        agenda.send(0, feedback(0, 6));
+        let arrivals: Vec<Millis> = agenda.in_flight().map(|m| m.arrives_ms).collect();
+        assert_eq!(arrivals, [3, 6, 9]);
+        // Moved back and forth: only the last setting fires, once.
+        agenda.set_timer(0, Timer::HealthCheck, 4);
+        agenda.set_timer(0, Timer::HealthCheck, 8);
+        agenda.set_timer(0, Timer::HealthCheck, 5);
+        assert_eq!(agenda.next_at(), Some(3));
+        let fired: Vec<(Millis, Due)> = std::iter::from_fn(|| agenda.pop_due(100)).collect();
+        let timers: Vec<Millis> =
+            fired.iter().filter(|(_, d)| matches!(d, Due::Timer(_))).map(|(t, _)| *t).collect();
+        assert_eq!(timers, [5]);
+        let times: Vec<Millis> = fired.iter().map(|(t, _)| *t).collect();
+        assert_eq!(times, [3, 5, 6, 9]);
+        assert_eq!(agenda.next_at(), None);
+    }
+
+    #[test]
     fn the_wire_lists_what_travels() {
         let mut agenda = Agenda::default();
         agenda.send(0, feedback(0, 7));
