@@ -171,6 +171,12 @@ impl<T: Clone, const N: usize> SharedDeque<T, N> {
         })
     }
 
+    /// The `i`th chunk's elements (the first chunk's not yet popped), if there is one.
+    pub fn chunk(&self, i: usize) -> Option<&[T]> {
+        let from = if i == 0 { self.head } else { 0 };
+        self.chunks.get(i).map(|chunk| &chunk[from..])
+    }
+
     /// The elements front to back.
     pub fn iter(&self) -> Iter<'_, T, N> {
         self.iter_from(0)

@@ -373,7 +373,8 @@ fn matching_rows<'a>(
     let scanned = scan(table, &pushed, 0, env)?;
     let filter = filter.filter(|_| !scanned.exact).map(Where::new);
     let mut out = Vec::new();
-    for (id, row) in scanned.rows(table) {
+    let column = filter.as_ref().map_or(0, Where::first_column);
+    for (id, row) in scanned.rows(table, column) {
         if filter.as_ref().map_or(Ok(true), |f| f.keeps(row, env))? {
             out.push((id, row));
         }

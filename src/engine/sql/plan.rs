@@ -61,10 +61,15 @@ pub enum Candidates<'t> {
 }
 
 impl<'t> Scan<'t> {
-    /// The candidate rows with their ids, read in place.
-    pub fn rows<'s>(&'s self, table: &'t Table) -> impl Iterator<Item = (RowId, &'t Row)> + 's {
+    /// The candidate rows with their ids, read in place, by a caller that reads their column
+    /// `column` first (a Seq Scan fetches it ahead).
+    pub fn rows<'s>(
+        &'s self,
+        table: &'t Table,
+        column: usize,
+    ) -> impl Iterator<Item = (RowId, &'t Row)> + 's {
         let (all, ids) = match &self.candidates {
-            Candidates::All => (Some(table.rows.iter()), None),
+            Candidates::All => (Some(table.rows.scan_reading(column)), None),
             Candidates::Ids(ids) => {
                 (None, Some(ids.iter().filter_map(|id| table.rows.get(id).map(|row| (*id, row)))))
             }

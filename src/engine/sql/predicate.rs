@@ -36,6 +36,11 @@ impl<'e> Where<'e> {
         Where { expr, comparisons }
     }
 
+    /// The column it reads first (the first comparison's; else the first column).
+    pub fn first_column(&self) -> usize {
+        self.comparisons.as_deref().and_then(<[_]>::first).map_or(0, |c| c.slot)
+    }
+
     /// Whether `row` passes: SQL's true (NULL and false do not), or the evaluator's error.
     pub fn keeps(&self, row: &[Value], env: &Env) -> Result<bool, SqlError> {
         if let Some(kept) = self.comparisons.as_deref().and_then(|c| compare_all(c, row)) {

@@ -225,19 +225,20 @@ impl<'a> Sources<'a> {
             return Ok((rows, Cost::default(), trace));
         };
         let (scanned, mut cost, mut trace) = scan_base(base, filter, env)?;
-        let base_rows = scanned.rows(base).map(|(_, row)| row);
         let Some((joined, kind, on)) = self.join else {
             // Filter before copying: only surviving rows are cloned.
-            let filter = filter.filter(|_| !scanned.exact);
-            let kept = keep_matching(base_rows, filter, env)?;
+            let filter = filter.filter(|_| !scanned.exact).map(Where::new);
+            let column = filter.as_ref().map_or(0, Where::first_column);
+            let base_rows = scanned.rows(base, column).map(|(_, row)| row);
+            let kept = keep_matching(base_rows, filter.as_ref(), env)?;
             trace.kept = kept.len() as u64;
             return Ok((kept.into_iter().cloned().collect(), cost, trace));
         };
         let on = bind(on, &self.scope, Clause::NoAggregates("JOIN conditions"))?;
-        let outer = base_rows.cloned().collect();
+        let outer = scanned.rows(base, 0).map(|(_, row)| row.clone()).collect();
         let (rows, join) = join_rows(outer, width, joined, kind, &on, &mut cost, env)?;
         trace.join = Some(join);
-        let kept = keep_matching(rows, filter, env)?;
+        let kept = keep_matching(rows, filter.map(Where::new).as_ref(), env)?;
         trace.kept = kept.len() as u64;
         Ok((kept, cost, trace))
     }
@@ -249,14 +250,18 @@ impl<'a> Sources<'a> {
         let (scanned, cost, mut trace) = scan_base(base, filter, env)?;
         trace.kept = match (&scanned.candidates, filter.filter(|_| !scanned.exact)) {
             (Candidates::Ids(ids), None) => {
-                debug_assert_eq!(scanned.rows(base).count(), ids.len(), "an index lists live rows");
+                debug_assert_eq!(
+                    scanned.rows(base, 0).count(),
+                    ids.len(),
+                    "an index lists live rows"
+                );
                 ids.len() as u64
             }
             (Candidates::All, None) => base.rows.len() as u64,
             (_, Some(filter)) => {
                 let filter = Where::new(filter);
                 let mut kept = 0;
-                for (_, row) in scanned.rows(base) {
+                for (_, row) in scanned.rows(base, filter.first_column()) {
                     kept += u64::from(filter.keeps(row, env)?);
                 }
                 kept
@@ -290,10 +295,10 @@ fn scan_base<'t>(
 /// The rows for which `filter` is true (all rows without a filter).
 fn keep_matching<R: AsRef<[Value]>>(
     rows: impl IntoIterator<Item = R>,
-    filter: Option<&Expr>,
+    filter: Option<&Where>,
     env: &Env,
 ) -> Result<Vec<R>> {
-    let Some(filter) = filter.map(Where::new) else { return Ok(rows.into_iter().collect()) };
+    let Some(filter) = filter else { return Ok(rows.into_iter().collect()) };
     let mut kept = Vec::new();
     for row in rows {
         if filter.keeps(row.as_ref(), env)? {
