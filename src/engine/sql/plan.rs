@@ -68,13 +68,31 @@ impl<'t> Scan<'t> {
         table: &'t Table,
         column: usize,
     ) -> impl Iterator<Item = (RowId, &'t Row)> + 's {
-        let (all, ids) = match &self.candidates {
-            Candidates::All => (Some(table.rows.scan_reading(column)), None),
+        match &self.candidates {
+            Candidates::All => Either::All(table.rows.scan_reading(column)),
             Candidates::Ids(ids) => {
-                (None, Some(ids.iter().filter_map(|id| table.rows.get(id).map(|row| (*id, row)))))
+                Either::Ids(ids.iter().filter_map(|id| table.rows.get(id).map(|row| (*id, row))))
             }
-        };
-        all.into_iter().flatten().chain(ids.into_iter().flatten())
+        }
+    }
+}
+
+/// One of a scan's two row iterators (one `match` a row, where chaining two optional
+/// iterators took several calls).
+enum Either<A, B> {
+    All(A),
+    Ids(B),
+}
+
+impl<A: Iterator, B: Iterator<Item = A::Item>> Iterator for Either<A, B> {
+    type Item = A::Item;
+
+    #[inline]
+    fn next(&mut self) -> Option<A::Item> {
+        match self {
+            Either::All(all) => all.next(),
+            Either::Ids(ids) => ids.next(),
+        }
     }
 }
 

@@ -42,6 +42,7 @@ impl<'e> Where<'e> {
     }
 
     /// Whether `row` passes: SQL's true (NULL and false do not), or the evaluator's error.
+    #[inline]
     pub fn keeps(&self, row: &[Value], env: &Env) -> Result<bool, SqlError> {
         if let Some(kept) = self.comparisons.as_deref().and_then(|c| compare_all(c, row)) {
             return Ok(kept);
