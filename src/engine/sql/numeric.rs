@@ -313,15 +313,39 @@ impl Numeric {
 
 impl Numeric {
     fn fmt_small(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let digits = self.mantissa.unsigned_abs().to_string();
-        let sign = if self.mantissa < 0 { "-" } else { "" };
+        // The digits of |mantissa| (at most 39), written from the back of a buffer on the
+        // stack: every INSERT's amount is formatted for the WAL's digest.
+        let mut buf = [b'0'; 40];
+        let mut at = buf.len();
+        let mut rest = self.mantissa.unsigned_abs();
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        let digits = std::str::from_utf8(&buf[at..]).map_err(|_| fmt::Error)?;
+        if self.mantissa < 0 {
+            f.write_str("-")?;
+        }
         let scale = self.scale as usize;
         if scale == 0 {
-            return write!(f, "{sign}{digits}");
+            return f.write_str(digits);
         }
-        let padded = format!("{digits:0>width$}", width = scale + 1);
-        let (int_part, frac_part) = padded.split_at(padded.len() - scale);
-        write!(f, "{sign}{int_part}.{frac_part}")
+        if digits.len() > scale {
+            let (int_part, frac_part) = digits.split_at(digits.len() - scale);
+            f.write_str(int_part)?;
+            f.write_str(".")?;
+            return f.write_str(frac_part);
+        }
+        // Below 1: `0.` and the digits padded to the scale (MAX_SCALE zeros at most).
+        f.write_str("0.")?;
+        for _ in digits.len()..scale {
+            f.write_str("0")?;
+        }
+        f.write_str(digits)
     }
 }
 
@@ -609,6 +633,24 @@ mod tests {
             for scale in [0, 1, 3] {
                 prop_assert_eq!(x.rescale(scale).to_string(), a.rescale(scale).expect("fits").to_string());
             }
+        }
+
+        /// Written as a string of its digits with the point inserted would write it.
+        #[test]
+        fn small_values_print_their_digits_with_the_point(m in any::<i128>(), scale in 0u32..=MAX_SCALE) {
+            let n = Numeric { mantissa: m, scale };
+            prop_assume!(n.long().is_none());
+            let digits = m.unsigned_abs().to_string();
+            let sign = if m < 0 { "-" } else { "" };
+            let scale = scale as usize;
+            let expected = if scale == 0 {
+                format!("{sign}{digits}")
+            } else {
+                let padded = format!("{digits:0>width$}", width = scale + 1);
+                let (int_part, frac_part) = padded.split_at(padded.len() - scale);
+                format!("{sign}{int_part}.{frac_part}")
+            };
+            prop_assert_eq!(n.to_string(), expected);
         }
 
         /// A value past 38 digits keeps its exact digits through a round trip and arithmetic.

@@ -256,14 +256,30 @@ fn parse_digits(text: &str, min_len: usize, max_len: usize) -> Option<i64> {
 }
 
 /// Writes `HH:MM:SS[.fff]` with trailing fractional zeros trimmed, as PostgreSQL does.
+/// `n` (0 to 99) as two ASCII digits: dates and clocks are written by hand, not through
+/// `{:02}` (every INSERT's timestamp is written for the WAL's digest).
+fn two_digits(n: i64) -> [u8; 2] {
+    debug_assert!((0..100).contains(&n), "{n} has two digits");
+    [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]
+}
+
 fn write_clock(f: &mut fmt::Formatter<'_>, ms: i64) -> fmt::Result {
     let (hours, rest) = (ms / MS_PER_HOUR, ms % MS_PER_HOUR);
     let (minutes, rest) = (rest / MS_PER_MINUTE, rest % MS_PER_MINUTE);
     let (seconds, millis) = (rest / MS_PER_SECOND, rest % MS_PER_SECOND);
-    write!(f, "{hours:02}:{minutes:02}:{seconds:02}")?;
+    if hours < 100 {
+        let [h, m, s] = [hours, minutes, seconds].map(two_digits);
+        let clock = [h[0], h[1], b':', m[0], m[1], b':', s[0], s[1]];
+        f.write_str(std::str::from_utf8(&clock).map_err(|_| fmt::Error)?)?;
+    } else {
+        write!(f, "{hours:02}:{minutes:02}:{seconds:02}")?;
+    }
     if millis != 0 {
-        let frac = format!("{millis:03}");
-        write!(f, ".{}", frac.trim_end_matches('0'))?;
+        // `.5`, `.25`, `.125`: three digits without their trailing zeros.
+        let digits = [millis / 100, millis / 10 % 10, millis % 10].map(|d| b'0' + d as u8);
+        let shown = 3 - digits.iter().rev().take_while(|d| **d == b'0').count();
+        f.write_str(".")?;
+        f.write_str(std::str::from_utf8(&digits[..shown]).map_err(|_| fmt::Error)?)?;
     }
     Ok(())
 }
@@ -272,7 +288,14 @@ impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let days = self.0.div_euclid(MS_PER_DAY);
         let (year, month, day) = civil_from_days(days);
-        write!(f, "{year:04}-{month:02}-{day:02} ")?;
+        if (0..10_000).contains(&year) {
+            let ([y0, y1], [y2, y3]) = (two_digits(year / 100), two_digits(year % 100));
+            let ([m0, m1], [d0, d1]) = (two_digits(month), two_digits(day));
+            let date = [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b' '];
+            f.write_str(std::str::from_utf8(&date).map_err(|_| fmt::Error)?)?;
+        } else {
+            write!(f, "{year:04}-{month:02}-{day:02} ")?;
+        }
         write_clock(f, self.0.rem_euclid(MS_PER_DAY))
     }
 }
@@ -447,6 +470,21 @@ impl fmt::Display for Interval {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_print_milliseconds_without_trailing_zeros() {
+        let at = |ms: i64| Timestamp(ms).to_string();
+        assert_eq!(at(0), "1970-01-01 00:00:00");
+        assert_eq!(at(500), "1970-01-01 00:00:00.5");
+        assert_eq!(at(1_250), "1970-01-01 00:00:01.25");
+        assert_eq!(at(3_723_007), "1970-01-01 01:02:03.007");
+        assert_eq!(at(-1), "1969-12-31 23:59:59.999");
+        assert_eq!(at(86_399_120), "1970-01-01 23:59:59.12");
+        assert_eq!(at(253_402_300_799_000), "9999-12-31 23:59:59");
+        assert_eq!(at(-62_135_596_800_000), "0001-01-01 00:00:00");
+        assert_eq!(at(-62_198_755_200_000), "-001-01-01 00:00:00", "past the fast path");
+        assert_eq!(at(253_402_300_800_000), "10000-01-01 00:00:00", "past the fast path");
+    }
 
     /// Fractions of a second round to the millisecond; at most nine digits are read.
     #[test]
