@@ -204,7 +204,7 @@ fn run(
     match kind {
         StatementKind::Select(select) => {
             let result = run_select(work, select, env)?;
-            let tag = format!("SELECT {}", result.rows.len() as u64 + result.unread);
+            let tag = counted_tag("SELECT ", result.rows.len() as u64 + result.unread);
             Ok((
                 Outcome {
                     tag,
@@ -299,16 +299,16 @@ fn run(
             };
             let mut sequences = SequenceSource { work: &mut work.sequences, shared };
             let effect = dml::insert(&work.tables, &mut sequences, insert, selected, env)?;
-            apply_effect(work, format!("INSERT 0 {}", effect.count), effect)
+            apply_effect(work, counted_tag("INSERT 0 ", effect.count as u64), effect)
         }
         StatementKind::Update(update) => {
             let mut sequences = SequenceSource { work: &mut work.sequences, shared };
             let effect = dml::update(&work.tables, &mut sequences, update, env)?;
-            apply_effect(work, format!("UPDATE {}", effect.count), effect)
+            apply_effect(work, counted_tag("UPDATE ", effect.count as u64), effect)
         }
         StatementKind::Delete(delete) => {
             let effect = dml::delete(&work.tables, delete, env)?;
-            apply_effect(work, format!("DELETE {}", effect.count), effect)
+            apply_effect(work, counted_tag("DELETE ", effect.count as u64), effect)
         }
         StatementKind::Begin | StatementKind::Commit | StatementKind::Rollback => {
             Ok((Outcome::tag(kind_tag(kind)), Vec::new()))
@@ -326,6 +326,26 @@ fn kind_tag(kind: &StatementKind) -> &'static str {
         StatementKind::Commit => "COMMIT",
         _ => "ROLLBACK",
     }
+}
+
+/// A command tag with its row count (`SELECT 10`, `INSERT 0 1`), written without format
+/// arguments: every statement gets one.
+fn counted_tag(verb: &str, count: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = count;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut tag = String::with_capacity(verb.len() + digits.len() - at);
+    tag.push_str(verb);
+    tag.extend(digits[at..].iter().map(|d| char::from(*d)));
+    tag
 }
 
 fn apply_effect(
@@ -355,4 +375,16 @@ fn apply(
         work.apply_change(change, *hint)?;
     }
     Ok((outcome, changes.into_iter().map(|(c, _)| c).collect()))
+}
+
+#[cfg(test)]
+mod tag_tests {
+    use super::counted_tag;
+
+    #[test]
+    fn tags_carry_their_counts() {
+        assert_eq!(counted_tag("SELECT ", 0), "SELECT 0");
+        assert_eq!(counted_tag("INSERT 0 ", 1), "INSERT 0 1");
+        assert_eq!(counted_tag("DELETE ", u64::MAX), format!("DELETE {}", u64::MAX));
+    }
 }

@@ -142,7 +142,7 @@ impl fmt::Display for Value {
             Value::Null => Ok(()),
             Value::Bool(true) => f.write_str("t"),
             Value::Bool(false) => f.write_str("f"),
-            Value::Int(i) => write!(f, "{i}"),
+            Value::Int(i) => write_int(f, *i),
             Value::Numeric(n) => write!(f, "{n}"),
             Value::Text(s) => f.write_str(s),
             Value::Timestamp(t) => write!(f, "{t}"),
@@ -150,6 +150,26 @@ impl fmt::Display for Value {
             Value::Interval(i) => write!(f, "{i}"),
         }
     }
+}
+
+/// `i` in decimal, as `{i}` writes it, from a buffer on the stack (without new format
+/// arguments: ints are the commonest value written out).
+fn write_int(f: &mut fmt::Formatter<'_>, i: i64) -> fmt::Result {
+    let mut buf = [b'-'; 20];
+    let mut at = buf.len();
+    let mut rest = i.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        at -= 1; // buf[at] is already '-'
+    }
+    f.write_str(std::str::from_utf8(&buf[at..]).map_err(|_| fmt::Error)?)
 }
 
 /// A value written as SQL would write it: `NULL`, `19.99`, `'it''s'`, `'2026-01-05 09:00:00'`
@@ -170,10 +190,17 @@ impl fmt::Display for SqlLiteral<'_> {
                 }
                 f.write_str("'")
             }
-            Value::Timestamp(t) => write!(f, "'{t}'"),
+            // Straight into the formatter (every WAL record is written out for its digest):
+            // none of these reads the formatter's width or flags, so no new arguments are
+            // needed to drop them.
+            Value::Timestamp(t) => {
+                f.write_str("'")?;
+                fmt::Display::fmt(t, f)?;
+                f.write_str("'")
+            }
             Value::Date(d) => write!(f, "'{}'", d.date_text()),
             Value::Interval(i) => write!(f, "'{i}'"),
-            other => write!(f, "{other}"),
+            other => fmt::Display::fmt(other, f),
         }
     }
 }
@@ -222,5 +249,29 @@ impl Key {
             .map(|v| if v.is_null() { "null".into() } else { v.to_string() })
             .collect();
         format!("({})", parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Ints and literals are written by hand as `{}` would write them.
+        #[test]
+        fn values_are_written_as_format_writes_them(i in any::<i64>(), ms in -1i64 << 45..1 << 45) {
+            prop_assert_eq!(Value::Int(i).to_string(), i.to_string());
+            prop_assert_eq!(SqlLiteral(&Value::Int(i)).to_string(), i.to_string());
+            let at = Timestamp(ms);
+            prop_assert_eq!(SqlLiteral(&Value::Timestamp(at)).to_string(), format!("'{at}'"));
+        }
+    }
+
+    #[test]
+    fn extreme_ints_are_written_whole() {
+        for i in [i64::MIN, i64::MAX, 0, -1, 10] {
+            assert_eq!(Value::Int(i).to_string(), i.to_string());
+        }
     }
 }

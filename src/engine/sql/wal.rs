@@ -171,7 +171,7 @@ impl fmt::Display for Tuple<'_> {
             if i > 0 {
                 f.write_str(", ")?;
             }
-            write!(f, "{}", SqlLiteral(value))?;
+            fmt::Display::fmt(&SqlLiteral(value), f)?;
         }
         f.write_str(")")
     }
