@@ -331,20 +331,11 @@ fn kind_tag(kind: &StatementKind) -> &'static str {
 /// A command tag with its row count (`SELECT 10`, `INSERT 0 1`), written without format
 /// arguments: every statement gets one.
 fn counted_tag(verb: &str, count: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = count;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    let mut tag = String::with_capacity(verb.len() + digits.len() - at);
+    let mut buf = [0; 40];
+    let digits = super::value::decimal_digits(count.into(), &mut buf);
+    let mut tag = String::with_capacity(verb.len() + digits.len());
     tag.push_str(verb);
-    tag.extend(digits[at..].iter().map(|d| char::from(*d)));
+    tag.push_str(digits);
     tag
 }
 

@@ -313,20 +313,9 @@ impl Numeric {
 
 impl Numeric {
     fn fmt_small(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The digits of |mantissa| (at most 39), written from the back of a buffer on the
-        // stack: every INSERT's amount is formatted for the WAL's digest.
-        let mut buf = [b'0'; 40];
-        let mut at = buf.len();
-        let mut rest = self.mantissa.unsigned_abs();
-        loop {
-            at -= 1;
-            buf[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        let digits = std::str::from_utf8(&buf[at..]).map_err(|_| fmt::Error)?;
+        // Every INSERT's amount is written out for the WAL's digest: no Strings.
+        let mut buf = [0; 40];
+        let digits = super::value::decimal_digits(self.mantissa.unsigned_abs(), &mut buf);
         if self.mantissa < 0 {
             f.write_str("-")?;
         }

@@ -152,12 +152,19 @@ impl fmt::Display for Value {
     }
 }
 
-/// `i` in decimal, as `{i}` writes it, from a buffer on the stack (without new format
-/// arguments: ints are the commonest value written out).
-fn write_int(f: &mut fmt::Formatter<'_>, i: i64) -> fmt::Result {
-    let mut buf = [b'-'; 20];
+/// `n`'s decimal digits, written into the back of `buf` (u128 has at most 39), as `{n}`
+/// writes them: numbers written out often (ints, numerics, command tags) are written without
+/// format arguments.
+pub fn decimal_digits(n: u128, buf: &mut [u8; 40]) -> &str {
     let mut at = buf.len();
-    let mut rest = i.unsigned_abs();
+    let mut rest = n;
+    // 128-bit division is slow; most numbers fit 64 bits, and the rest soon do.
+    while rest > u128::from(u64::MAX) {
+        at -= 1;
+        buf[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    let mut rest = rest as u64;
     loop {
         at -= 1;
         buf[at] = b'0' + (rest % 10) as u8;
@@ -166,10 +173,15 @@ fn write_int(f: &mut fmt::Formatter<'_>, i: i64) -> fmt::Result {
             break;
         }
     }
+    std::str::from_utf8(&buf[at..]).expect("ASCII digits")
+}
+
+/// `i` in decimal, as `{i}` writes it.
+fn write_int(f: &mut fmt::Formatter<'_>, i: i64) -> fmt::Result {
     if i < 0 {
-        at -= 1; // buf[at] is already '-'
+        f.write_str("-")?;
     }
-    f.write_str(std::str::from_utf8(&buf[at..]).map_err(|_| fmt::Error)?)
+    f.write_str(decimal_digits(i.unsigned_abs().into(), &mut [0; 40]))
 }
 
 /// A value written as SQL would write it: `NULL`, `19.99`, `'it''s'`, `'2026-01-05 09:00:00'`
@@ -268,8 +280,17 @@ mod tests {
         }
     }
 
+    proptest! {
+        #[test]
+        fn decimal_digits_are_what_format_writes(n in any::<u128>()) {
+            let mut buf = [0; 40];
+            prop_assert_eq!(decimal_digits(n, &mut buf), n.to_string());
+        }
+    }
+
     #[test]
     fn extreme_ints_are_written_whole() {
+        assert_eq!(decimal_digits(u128::MAX, &mut [0; 40]), u128::MAX.to_string());
         for i in [i64::MIN, i64::MAX, 0, -1, 10] {
             assert_eq!(Value::Int(i).to_string(), i.to_string());
         }
