@@ -86,19 +86,19 @@ pub fn check(history: &History, cluster: &Cluster) -> Vec<Finding> {
     let writes = acknowledged_writes(history);
     let mut last_read: BTreeMap<(&str, &str), &OpRecord> = BTreeMap::new();
     for record in history.records() {
-        if record.refused_read_only {
+        if record.refused_read_only() {
             findings.push(refused(record));
         }
         if let Some(finding) = split_brain_write(record, cluster) {
             findings.push(finding);
         }
-        if record.kind != OpKind::Read || record.error.is_some() {
+        if record.kind != OpKind::Read || record.error().is_some() {
             continue;
         }
         if let Some(finding) = missed_write(record, &writes, cluster) {
             findings.push(finding);
         }
-        for table in record.tables.iter() {
+        for table in record.tables() {
             let key = (&*record.session, table.as_str());
             if let Some(previous) = last_read.get(&key) {
                 if let Some(finding) = went_back(previous, record, table, &writes, cluster) {
@@ -120,7 +120,7 @@ pub fn check(history: &History, cluster: &Cluster) -> Vec<Finding> {
 fn acknowledged_writes(history: &History) -> Vec<AckedWrite<'_>> {
     history
         .records()
-        .filter(|r| r.kind == OpKind::Write && r.error.is_none())
+        .filter(|r| r.kind == OpKind::Write && r.error().is_none())
         .filter_map(|r| r.commit.map(|(_, end)| AckedWrite { record: r, end }))
         .collect()
 }
@@ -151,7 +151,7 @@ fn missed_write(read: &OpRecord, writes: &[AckedWrite<'_>], cluster: &Cluster) -
         format!(
             "#{} {} ({}) committed at {} on {} and was acknowledged at {}",
             write.record.id,
-            quote(&write.record.sql),
+            quote(write.record.sql()),
             write.record.session,
             write.end,
             write.record.node,
@@ -185,7 +185,7 @@ fn lost_before(read: &OpRecord, write: &AckedWrite<'_>, cluster: &Cluster) -> bo
 
 /// Where a read's source stood, when a timeline is why it could not have a write.
 fn timeline_fact(read: &OpRecord, who: &str, write: &AckedWrite<'_>, cluster: &Cluster) -> String {
-    let source = match read.cached_at_ms {
+    let source = match read.cached_at_ms() {
         Some(stored_ms) => format!(
             "was answered by the read cache with what {} returned at {}",
             read.node,
@@ -206,7 +206,7 @@ fn timeline_fact(read: &OpRecord, who: &str, write: &AckedWrite<'_>, cluster: &C
     format!(
         "#{} {} ({who} {}) began at {} and {source}, which was {} timeline {} at {}: {why}",
         read.id,
-        quote(&read.sql),
+        quote(read.sql()),
         read.session,
         format_millis(read.sent_ms),
         if read.timeline < write_timeline { "still on" } else { "on" },
@@ -228,11 +228,11 @@ fn on_other_branch(write: &OpRecord, read: &OpRecord, cluster: &Cluster) -> bool
 /// Where a read got its answer and how far that source had replayed.
 fn read_fact(read: &OpRecord, who: &str) -> String {
     let rows = read.answer();
-    match read.cached_at_ms {
+    match read.cached_at_ms() {
         Some(stored_ms) => format!(
             "#{} {} ({who} {}) began at {} and was answered by the read cache with what {} returned at {}, when it had replayed only to {}: {rows}",
             read.id,
-            quote(&read.sql),
+            quote(read.sql()),
             read.session,
             format_millis(read.sent_ms),
             read.node,
@@ -242,7 +242,7 @@ fn read_fact(read: &OpRecord, who: &str) -> String {
         None => format!(
             "#{} {} ({who} {}) began at {} on {}, which had replayed only to {}: {} returned {rows}",
             read.id,
-            quote(&read.sql),
+            quote(read.sql()),
             read.session,
             format_millis(read.sent_ms),
             read.node,
@@ -265,7 +265,7 @@ fn went_back(
         .iter()
         .filter(|w| !on_other_branch(w.record, earlier, cluster))
         .filter(|w| had_replayed(earlier, w, cluster) && !had_replayed(later, w, cluster))
-        .find(|w| w.record.tables.iter().any(|t| t == table))?;
+        .find(|w| w.record.tables().iter().any(|t| t == table))?;
     let where_later = if later.timeline < between.record.timeline {
         format!("which was still on timeline {} at {}", later.timeline, later.node_lsn)
     } else if later.timeline > between.record.timeline && between.end <= later.node_lsn {
@@ -277,7 +277,7 @@ fn went_back(
         format!(
             "#{} {} read {table} on {} at {}, which had replayed up to {}",
             earlier.id,
-            quote(&earlier.sql),
+            quote(earlier.sql()),
             earlier.node,
             format_millis(earlier.sent_ms),
             earlier.node_lsn
@@ -307,11 +307,11 @@ fn refused(record: &OpRecord) -> Finding {
         because: vec![format!(
             "#{} {} ({}) was sent to {}, a read-only standby, at {}: {}",
             record.id,
-            quote(&record.sql),
+            quote(record.sql()),
             record.session,
             record.node,
             format_millis(record.sent_ms),
-            record.error.as_deref().unwrap_or_default()
+            record.error().unwrap_or_default()
         )],
     }
 }
@@ -319,7 +319,7 @@ fn refused(record: &OpRecord) -> Finding {
 /// A write acknowledged on a timeline after a newer timeline had begun: the old primary was
 /// still taking writes while another node was primary.
 fn split_brain_write(record: &OpRecord, cluster: &Cluster) -> Option<Finding> {
-    if record.kind != OpKind::Write || record.error.is_some() {
+    if record.kind != OpKind::Write || record.error().is_some() {
         return None;
     }
     let (timeline, started_ms) = cluster.newer_timeline_before(record.timeline, record.done_ms)?;
@@ -327,7 +327,7 @@ fn split_brain_write(record: &OpRecord, cluster: &Cluster) -> Option<Finding> {
         format!(
             "#{} {} ({}) was acknowledged by {} on timeline {} at {}",
             record.id,
-            quote(&record.sql),
+            quote(record.sql()),
             record.session,
             record.node,
             record.timeline,
@@ -359,7 +359,7 @@ fn lost_writes(history: &History, cluster: &Cluster) -> Vec<Finding> {
                 .records()
                 .find(|r| r.commit == Some((ack.xid, ack.end)) && r.timeline == ack.timeline);
             let what = record.map_or("a write".to_string(), |r| {
-                format!("#{} {} ({})", r.id, quote(&r.sql), r.session)
+                format!("#{} {} ({})", r.id, quote(r.sql()), r.session)
             });
             let durability = if ack.mode == SyncCommit::Off {
                 "synchronous_commit = off: acknowledged before its WAL was flushed".to_string()
@@ -402,7 +402,7 @@ fn lost_writes(history: &History, cluster: &Cluster) -> Vec<Finding> {
 }
 
 fn shares_table(a: &OpRecord, b: &OpRecord) -> bool {
-    a.tables.iter().any(|t| b.tables.contains(t))
+    a.tables().iter().any(|t| b.tables().contains(t))
 }
 
 fn quote(sql: &str) -> String {

@@ -11,6 +11,7 @@ use std::rc::Rc;
 use super::shared::SharedDeque;
 
 use super::node::Role;
+use super::sql::Source;
 use super::wal::Lsn;
 use super::{Millis, NodeId};
 
@@ -28,7 +29,9 @@ pub enum OpKind {
     Other,
 }
 
-/// One answered statement.
+/// One answered statement. Kept small (the history holds 20 000 of them, and a rewind's
+/// snapshots each keep the ones answered since the snapshot before): the text and tables are
+/// the statement's own, shared, and what few answers have is boxed apart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpRecord {
     /// Position in the history (1, 2, ...), the id findings refer to.
@@ -36,10 +39,9 @@ pub struct OpRecord {
     pub session: Rc<str>,
     pub node: NodeId,
     pub role: Role,
-    pub sql: Rc<str>,
     pub kind: OpKind,
-    /// Tables the statement names.
-    pub tables: Rc<[String]>,
+    /// The statement's text and the tables it names.
+    source: Rc<Source>,
     pub sent_ms: Millis,
     pub done_ms: Millis,
     /// How far the node had replayed (a primary: its WAL end) when the statement ran.
@@ -47,24 +49,94 @@ pub struct OpRecord {
     /// For a write: its transaction id and where its commit record ends.
     pub commit: Option<(u64, Lsn)>,
     /// Rows a read returned.
-    pub rows: usize,
+    pub rows: u32,
+    /// The node's timeline when the statement ran (for a cached answer: when it was stored).
+    pub timeline: u64,
+    unusual: Option<Box<Unusual>>,
+}
+
+/// What few answers have: a single value, an error, or an answer from the read cache.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Unusual {
     /// What it returned when that was one value, briefly: `count = 0` (see [`OpRecord::answer`]).
     pub value: Option<Box<str>>,
     /// The error, if the statement failed.
-    pub error: Option<String>,
+    pub error: Option<Box<str>>,
     /// The failure was a write refused by a read-only standby.
     pub refused_read_only: bool,
-    /// The node's timeline when the statement ran (for a cached answer: when it was stored).
-    pub timeline: u64,
-    /// Answered by the read cache: when the answer was stored (`node` and `node_lsn` are the
-    /// node that produced it and how far it had replayed).
+    /// Answered by the read cache: when the answer was stored (the record's `node` and
+    /// `node_lsn` are the node that produced it and how far it had replayed).
     pub cached_at_ms: Option<Millis>,
 }
 
+/// Everything a record holds, for [`OpRecord::new`].
+pub struct Answered {
+    pub session: Rc<str>,
+    pub node: NodeId,
+    pub role: Role,
+    pub kind: OpKind,
+    pub source: Rc<Source>,
+    pub sent_ms: Millis,
+    pub done_ms: Millis,
+    pub node_lsn: Lsn,
+    pub commit: Option<(u64, Lsn)>,
+    pub rows: u32,
+    pub timeline: u64,
+    pub unusual: Unusual,
+}
+
 impl OpRecord {
+    /// A record (its id is given when the history keeps it).
+    pub fn new(answered: Answered) -> Self {
+        let Answered { session, node, role, kind, source, sent_ms, done_ms, node_lsn, .. } =
+            answered;
+        let unusual = (answered.unusual != Unusual::default()).then(|| Box::new(answered.unusual));
+        let (commit, rows, timeline) = (answered.commit, answered.rows, answered.timeline);
+        OpRecord {
+            id: 0,
+            session,
+            node,
+            role,
+            kind,
+            source,
+            sent_ms,
+            done_ms,
+            node_lsn,
+            commit,
+            rows,
+            timeline,
+            unusual,
+        }
+    }
+
+    /// The statement as the session sent it.
+    pub fn sql(&self) -> &str {
+        &self.source.text
+    }
+
+    /// Tables the statement names.
+    pub fn tables(&self) -> &[String] {
+        &self.source.tables
+    }
+
+    /// The error, if the statement failed.
+    pub fn error(&self) -> Option<&str> {
+        self.unusual.as_ref()?.error.as_deref()
+    }
+
+    /// The failure was a write refused by a read-only standby.
+    pub fn refused_read_only(&self) -> bool {
+        self.unusual.as_ref().is_some_and(|u| u.refused_read_only)
+    }
+
+    /// Answered by the read cache: when the answer was stored.
+    pub fn cached_at_ms(&self) -> Option<Millis> {
+        self.unusual.as_ref()?.cached_at_ms
+    }
+
     /// What it returned, briefly: `count = 0` for one value, else `3 rows`.
     pub fn answer(&self) -> String {
-        match &self.value {
+        match self.unusual.as_ref().and_then(|u| u.value.as_ref()) {
             Some(value) => value.to_string(),
             None => format!("{} row{}", self.rows, if self.rows == 1 { "" } else { "s" }),
         }
@@ -112,26 +184,21 @@ impl History {
 mod tests {
     use super::*;
 
-    fn record(session: &str, rows: usize, value: Option<&str>) -> OpRecord {
-        OpRecord {
-            id: 0,
+    fn record(session: &str, rows: u32, value: Option<&str>) -> OpRecord {
+        OpRecord::new(Answered {
             session: session.into(),
             node: NodeId(0),
             role: Role::Primary,
-            sql: "SELECT 1".into(),
             kind: OpKind::Read,
-            tables: Rc::from([]),
+            source: Rc::new(Source { text: "SELECT 1".into(), tables: Rc::from([]) }),
             sent_ms: 0,
             done_ms: 0,
             node_lsn: Lsn::START,
             commit: None,
             rows,
-            value: value.map(Into::into),
-            error: None,
-            refused_read_only: false,
             timeline: 1,
-            cached_at_ms: None,
-        }
+            unusual: Unusual { value: value.map(Into::into), ..Unusual::default() },
+        })
     }
 
     #[test]

@@ -204,12 +204,12 @@ impl Goal {
                 .iter()
                 .filter(|i| i.at_ms >= since_ms && i.at_ms <= run.now_ms())
                 .any(|i| has_words(&i.command.to_string(), words)),
-            Goal::Sql(text) => ops().any(|op| contains(&op.sql, text)),
+            Goal::Sql(text) => ops().any(|op| contains(op.sql(), text)),
             Goal::Op { write, on, text } => ops().any(|op| {
                 let kind = if *write { OpKind::Write } else { OpKind::Read };
                 op.kind == kind
                     && on.is_none_or(|role| op.role == role)
-                    && text.as_ref().is_none_or(|text| contains(&op.sql, text))
+                    && text.as_ref().is_none_or(|text| contains(op.sql(), text))
             }),
             Goal::CrashedPrimary => events().any(|e| match e.kind {
                 EventKind::Crashed { node, .. } => cluster.node(node).role == Role::Primary,
@@ -263,7 +263,7 @@ fn contains(text: &str, part: &str) -> bool {
 
 /// Statements sent since `since_ms` that succeeded, oldest first.
 fn answered_since(history: &History, since_ms: Millis) -> impl Iterator<Item = &OpRecord> {
-    history.records().filter(move |op| op.sent_ms >= since_ms && op.error.is_none())
+    history.records().filter(move |op| op.sent_ms >= since_ms && op.error().is_none())
 }
 
 /// Reads that came after their session's own write to the same table and saw it.
@@ -275,7 +275,7 @@ fn fresh_own_reads<'a>(ops: &'a [&'a OpRecord]) -> impl Iterator<Item = &'a OpRe
             write.session == read.session
                 && write.done_ms <= read.sent_ms
                 && write.id < read.id
-                && write.tables.iter().any(|t| read.tables.contains(t))
+                && write.tables().iter().any(|t| read.tables().contains(t))
                 && read.timeline == write.timeline
                 && read.node_lsn >= end
         })

@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use super::super::commit::{self, CommitWait, StandbyAck, SyncCommit};
 use super::super::event::EventKind;
-use super::super::history::{OpKind, OpRecord};
+use super::super::history::{Answered, OpKind, OpRecord, Unusual};
 use super::super::metrics::SlowQuery;
 use super::super::node::{Job, NodeState, Role};
 
@@ -1082,25 +1082,29 @@ impl Cluster {
             (None, true, "SELECT") => OpKind::Read,
             _ => OpKind::Other,
         };
-        self.history.push(OpRecord {
-            id: 0,
+        let unusual = Unusual {
+            value: reply.result.as_ref().ok().and_then(single_value),
+            error: reply.result.as_ref().err().map(|e| e.to_string().into()),
+            refused_read_only: matches!(reply.result, Err(Error::ReadOnly { .. })),
+            cached_at_ms: reply.cached_at_ms,
+        };
+        self.history.push(OpRecord::new(Answered {
             session: session.clone(),
             node: reply.node,
             role: reply.role,
-            sql: statement.shared_sql(),
             kind,
-            tables: statement.tables(),
+            source: statement.source(),
             sent_ms: reply.sent_ms,
             done_ms: reply.done_ms,
             node_lsn: reply.node_lsn,
             commit: commit.filter(|_| ok),
-            rows: reply.result.as_ref().map_or(0, |o| o.row_count() as usize),
-            value: reply.result.as_ref().ok().and_then(single_value),
-            error: reply.result.as_ref().err().map(|e| e.to_string()),
-            refused_read_only: matches!(reply.result, Err(Error::ReadOnly { .. })),
-            cached_at_ms: reply.cached_at_ms,
+            rows: reply
+                .result
+                .as_ref()
+                .map_or(0, |o| o.row_count().min(u64::from(u32::MAX)) as u32),
             timeline: reply.timeline,
-        });
+            unusual,
+        }));
     }
 
     /// Metrics, the slow-query log, and acknowledgement bookkeeping for one answer.

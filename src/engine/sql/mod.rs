@@ -110,13 +110,21 @@ pub struct Env {
 #[derive(Clone, Debug)]
 pub struct Statement {
     kind: Rc<StatementKind>,
-    text: Rc<str>,
-    /// The tables it names, worked out once (every answer's history record keeps them).
-    tables: Rc<[String]>,
+    /// Its text and the tables it names, worked out once (every answer's history record
+    /// keeps them).
+    source: Rc<Source>,
     /// The text names a `pg_` view or function or `current_setting` ([`needs_catalog`]).
     catalog: bool,
     /// Notices parsing raised, printed with the statement's answer.
     notices: Vec<String>,
+}
+
+/// A statement's text as the user wrote it (without the trailing `;`) and the tables it
+/// names, in order of appearance: what its answers' records keep of it.
+#[derive(Debug, PartialEq)]
+pub struct Source {
+    pub text: Rc<str>,
+    pub tables: Rc<[String]>,
 }
 
 /// Parses one or more `;`-separated statements. Empty input gives no statements.
@@ -134,9 +142,11 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
         .into_iter()
         .map(|parsed| Statement {
             catalog: needs_catalog(&parsed.text),
-            tables: shared_tables(&parsed.kind.tables()),
+            source: Rc::new(Source {
+                tables: shared_tables(&parsed.kind.tables()),
+                text: parsed.text.into(),
+            }),
             kind: Rc::new(parsed.kind),
-            text: parsed.text.into(),
             notices: parsed.notices,
         })
         .collect();
@@ -260,12 +270,12 @@ impl Statement {
 
     /// The statement's text as the user wrote it (without the trailing `;`).
     pub fn sql(&self) -> Rc<str> {
-        self.text.clone()
+        self.source.text.clone()
     }
 
-    /// [`Statement::sql`], shared rather than copied.
-    pub fn shared_sql(&self) -> Rc<str> {
-        self.text.clone()
+    /// Its text and tables, shared rather than copied.
+    pub fn source(&self) -> Rc<Source> {
+        self.source.clone()
     }
 
     /// Whether the statement may read the server's catalog (views, settings, recovery state).
@@ -288,6 +298,6 @@ impl Statement {
 
     /// The tables the statement names (for routing and logs), in order of appearance.
     pub fn tables(&self) -> Rc<[String]> {
-        self.tables.clone()
+        self.source.tables.clone()
     }
 }
