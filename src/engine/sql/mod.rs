@@ -53,6 +53,7 @@ mod numeric;
 mod outcome;
 mod parser;
 mod plan;
+mod postings;
 mod predicate;
 mod query;
 mod schema;

@@ -19,13 +19,13 @@
 //! `rows_scanned` counts the candidates read.
 
 use crate::engine::vecmap::VecMap;
-use std::borrow::Cow;
 use std::ops::Bound;
 
 use super::ast::{BinaryOp, Expr};
 use super::error::SqlError;
 use super::eval::{eval, is_constant};
 use super::outcome::Access;
+use super::postings::{IdIter, IdList};
 use super::schema::DataType;
 use super::storage::{Index, RowId, Table};
 use super::value::{Key, Row, Value};
@@ -55,9 +55,31 @@ pub struct Scan<'t> {
 pub enum Candidates<'t> {
     /// Every row, in storage order (a Seq Scan).
     All,
-    /// These rows, in this order (an Index Scan): one key's posting list, read in place, or
-    /// several keys' gathered.
-    Ids(Cow<'t, [RowId]>),
+    /// These rows, in this order (an Index Scan).
+    Ids(RowIds<'t>),
+}
+
+/// An Index Scan's rows: one key's posting list, read in place, or several keys' gathered.
+#[derive(Clone, Debug)]
+pub enum RowIds<'t> {
+    Posted(IdList<'t>),
+    Gathered(Vec<RowId>),
+}
+
+impl RowIds<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            RowIds::Posted(list) => list.len(),
+            RowIds::Gathered(ids) => ids.len(),
+        }
+    }
+
+    pub fn iter(&self) -> IdIter<'_> {
+        match self {
+            RowIds::Posted(list) => list.iter(),
+            RowIds::Gathered(ids) => IdIter::of(ids),
+        }
+    }
 }
 
 impl<'t> Scan<'t> {
@@ -71,7 +93,7 @@ impl<'t> Scan<'t> {
         match &self.candidates {
             Candidates::All => Either::All(table.rows.scan_reading(column)),
             Candidates::Ids(ids) => {
-                Either::Ids(ids.iter().filter_map(|id| table.rows.get(id).map(|row| (*id, row))))
+                Either::Ids(ids.iter().filter_map(|id| table.rows.get(&id).map(|row| (id, row))))
             }
         }
     }
@@ -136,7 +158,7 @@ pub fn scan<'t>(
             (index, probe_prefixes(index, &keys), length, keys.len() == 1)
         }
         Probe::Range(index, low, high) => {
-            (index, Cow::Owned(probe_range(index, &low, &high)), 1, false)
+            (index, RowIds::Gathered(probe_range(index, &low, &high)), 1, false)
         }
     };
     let key_columns: Vec<usize> = index.positions.iter().take(key_length).copied().collect();
@@ -200,8 +222,8 @@ fn exact_equality(table: &Table, conjunct: &Expr, offset: usize) -> Option<usize
 /// Rows whose index key starts with `prefix`, in key order.
 pub fn probe_prefix(index: &Index, prefix: &Key) -> Vec<RowId> {
     if prefix.0.len() == index.positions.len() {
-        // A whole key: its posting list, copied at once.
-        return index.ids_of(prefix).to_vec();
+        // A whole key: its posting list.
+        return index.ids_of(prefix).iter().collect();
     }
     let matches_prefix = |key: &[Value]| {
         key.len() >= prefix.0.len()
@@ -214,14 +236,14 @@ pub fn probe_prefix(index: &Index, prefix: &Key) -> Vec<RowId> {
         .collect()
 }
 
-fn probe_prefixes<'t>(index: &'t Index, keys: &[Key]) -> Cow<'t, [RowId]> {
+fn probe_prefixes<'t>(index: &'t Index, keys: &[Key]) -> RowIds<'t> {
     if let [key] = keys {
         if key.0.len() == index.positions.len() {
-            return Cow::Borrowed(index.ids_of(key));
+            return RowIds::Posted(index.ids_of(key));
         }
     }
     let unique: VecMap<&Key, ()> = keys.iter().map(|k| (k, ())).collect();
-    Cow::Owned(unique.keys().flat_map(|key| probe_prefix(index, key)).collect())
+    RowIds::Gathered(unique.keys().flat_map(|key| probe_prefix(index, key)).collect())
 }
 
 fn probe_range(index: &Index, low: &Bound<Value>, high: &Bound<Value>) -> Vec<RowId> {
