@@ -104,7 +104,7 @@ impl EventKind {
             E::RouterShunning { .. } | E::ReadWaitTimedOut { .. } | E::RefusedWrite { .. } => {
                 Category::Router
             }
-            E::SettingChanged { .. } => Category::Setting,
+            E::SettingChanged(_) => Category::Setting,
             E::LoadStarted { .. } | E::LoadStopped | E::LoadFinished { .. } => Category::Load,
             E::HealthCheckFailed { .. }
             | E::FailoverBlocked { .. }
@@ -134,7 +134,7 @@ pub enum EventKind {
     /// The primary committed a transaction and wrote it to its WAL.
     Committed { node: NodeId, xid: u64, end: Lsn, first: Option<ChangeSummary>, more: u32 },
     /// A commit was acknowledged to its client after waiting `latency_ms` for `waited_for`.
-    Acknowledged { node: NodeId, xid: u64, latency_ms: Millis, waited_for: CommitWait },
+    Acknowledged { node: NodeId, xid: u64, latency_ms: Millis, waited_for: Box<CommitWait> },
     /// The primary sent WAL records down a link.
     Sent { from: NodeId, to: NodeId, first_xid: u64, last_xid: u64, arrives_ms: Millis },
     /// A replica received the record and wrote and flushed it to its own WAL.
@@ -144,9 +144,9 @@ pub enum EventKind {
     /// A node refused a write because it is a read-only standby.
     RefusedWrite { node: NodeId, command: &'static str },
     /// A setting changed (cluster-wide, on one node or link, or the endpoint's).
-    SettingChanged { scope: SettingScope, name: &'static str, value: String },
+    SettingChanged(Box<SettingChange>),
     /// A node crashed, losing the WAL it had not flushed, if any.
-    Crashed { node: NodeId, lost: Option<LostWal> },
+    Crashed { node: NodeId, lost: Option<Box<LostWal>> },
     /// A node began restarting; it is up after crash recovery.
     Restarting { node: NodeId },
     /// A node finished starting and accepts connections.
@@ -198,7 +198,7 @@ pub enum EventKind {
     /// The leader lease expired but no replica may be promoted.
     FailoverBlocked { why: NoCandidate },
     /// The leader lease expired: the old primary is declared failed and a candidate chosen.
-    FailureDeclared { old: NodeId, ttl_ms: Millis, choice: CandidateChoice },
+    FailureDeclared { old: NodeId, ttl_ms: Millis, choice: Box<CandidateChoice> },
     /// A promotion by hand of a node with less WAL than another: what only the other has will
     /// be discarded when it follows.
     PromoteBehind { node: NodeId, end: Lsn, other: NodeId, other_end: Lsn },
@@ -246,17 +246,18 @@ pub enum EventKind {
 /// every commit logs one, and most are never read.
 #[derive(Clone, Debug)]
 pub struct ChangeSummary {
-    change: Change,
+    /// Boxed: an event stays small (the log keeps thousands; a snapshot its own copies).
+    change: Box<Change>,
 }
 
 impl ChangeSummary {
     pub fn new(change: &Change) -> Self {
-        Self { change: change.clone() }
+        Self { change: Box::new(change.clone()) }
     }
 
     /// What the change did.
     pub fn op(&self) -> ChangeOp {
-        match self.change {
+        match *self.change {
             Change::CreateTable { .. } => ChangeOp::CreateTable,
             Change::DropTable { .. } => ChangeOp::DropTable,
             Change::CreateIndex { .. } => ChangeOp::CreateIndex,
@@ -341,6 +342,21 @@ pub struct LostWal {
     pub last_xid: u64,
     pub start: Lsn,
     pub end: Lsn,
+}
+
+/// A setting's new value, where it applies.
+#[derive(Clone, Debug, PartialEq, Hash)]
+pub struct SettingChange {
+    pub scope: SettingScope,
+    pub name: &'static str,
+    pub value: String,
+}
+
+impl EventKind {
+    /// A setting changed.
+    pub fn setting(scope: SettingScope, name: &'static str, value: String) -> Self {
+        EventKind::SettingChanged(Box::new(SettingChange { scope, name, value }))
+    }
 }
 
 /// Why a replication connection broke, as PostgreSQL's logs put it.
@@ -473,10 +489,12 @@ impl fmt::Display for EventKind {
                 write!(f, "{node} replayed xid={xid} lsn={end} ({} after commit)", format_millis(*lag_ms))
             }
             RefusedWrite { node, command } => write!(f, "{node} refused {command}: read-only standby"),
-            SettingChanged { scope: SettingScope::Endpoint, name, value } => {
-                write!(f, "endpoint: {ENDPOINT_NAME} {name} = {value}")
-            }
-            SettingChanged { scope, name, value } => write!(f, "{scope}: {name} = {value}"),
+            SettingChanged(change) => match change.as_ref() {
+                SettingChange { scope: SettingScope::Endpoint, name, value } => {
+                    write!(f, "endpoint: {ENDPOINT_NAME} {name} = {value}")
+                }
+                SettingChange { scope, name, value } => write!(f, "{scope}: {name} = {value}"),
+            },
             Crashed { node, lost: None } => write!(f, "{node} CRASHED"),
             Crashed { node, lost: Some(lost) } => write!(
                 f,

@@ -178,8 +178,7 @@ impl Cluster {
             "off".to_string()
         };
         self.cache.reconfigure(config);
-        let kind =
-            EventKind::SettingChanged { scope: SettingScope::Router, name: "read cache", value };
+        let kind = EventKind::setting(SettingScope::Router, "read cache", value);
         self.events.push(self.now_ms, kind);
     }
 }

@@ -1154,7 +1154,12 @@ impl Cluster {
         });
         if !quiet {
             let waited_for = reply.waited_for.clone().unwrap_or_default();
-            let kind = EventKind::Acknowledged { node: reply.node, xid, latency_ms, waited_for };
+            let kind = EventKind::Acknowledged {
+                node: reply.node,
+                xid,
+                latency_ms,
+                waited_for: Box::new(waited_for),
+            };
             self.events.push(self.now_ms, kind);
         }
         if reply.node != self.primary() && !quiet {

@@ -52,11 +52,7 @@ impl Cluster {
     /// Sets how long clients cache the endpoint's answer.
     pub fn set_endpoint_ttl(&mut self, ttl_ms: Millis) {
         self.endpoint.ttl_ms = ttl_ms;
-        let kind = EventKind::SettingChanged {
-            scope: SettingScope::Endpoint,
-            name: "ttl",
-            value: format_millis(ttl_ms),
-        };
+        let kind = EventKind::setting(SettingScope::Endpoint, "ttl", format_millis(ttl_ms));
         self.events.push(self.now_ms, kind);
     }
 

@@ -268,7 +268,10 @@ impl Cluster {
         self.manager.no_candidate = None;
         self.manager.failed_at_ms = self.outage_start(old);
         let (ttl_ms, choice) = (self.manager.config.ttl_ms, self.candidate_choice(candidate));
-        self.events.push(self.now_ms, EventKind::FailureDeclared { old, ttl_ms, choice });
+        self.events.push(
+            self.now_ms,
+            EventKind::FailureDeclared { old, ttl_ms, choice: Box::new(choice) },
+        );
         self.fence_if_alive(old);
         self.begin_promotion(candidate);
     }

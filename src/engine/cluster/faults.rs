@@ -29,7 +29,7 @@ impl Cluster {
         node.queue.clear();
         node.sessions.clear();
         node.replay_busy = false;
-        self.events.push(self.now_ms, EventKind::Crashed { node: id, lost });
+        self.events.push(self.now_ms, EventKind::Crashed { node: id, lost: lost.map(Box::new) });
         self.fail_ops_on(id);
         if id == self.primary() && self.node(id).role == Role::Primary {
             for replica in self.replicas() {
@@ -262,7 +262,7 @@ impl Cluster {
     }
 
     fn note_setting(&mut self, node: NodeId, name: &'static str, value: String) {
-        let kind = EventKind::SettingChanged { scope: SettingScope::Node(node), name, value };
+        let kind = EventKind::setting(SettingScope::Node(node), name, value);
         self.events.push(self.now_ms, kind);
         self.reconcile();
     }

@@ -524,8 +524,7 @@ impl Cluster {
         let shown = status::apply_setting(&mut self.settings, name, value)?;
         self.metrics.slow_threshold_ms = self.settings.log_min_duration_statement_ms;
         let name = status::setting_name(name).expect("a setting that was just applied");
-        let kind =
-            EventKind::SettingChanged { scope: SettingScope::Cluster, name, value: shown.clone() };
+        let kind = EventKind::setting(SettingScope::Cluster, name, shown.clone());
         self.events.push(self.now_ms, kind);
         // A weaker mode may release waiting commits.
         self.reconcile();
