@@ -41,6 +41,10 @@ const firstRenderMs = Math.round(renders[renders.length >> 1]);
 console.log(`Browser (headless Chromium): first render, navigation to the diagram on screen: median ${firstRenderMs} ms of 5 fresh loads (target 300 ms)`);
 
 const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+// The wasm module's memory (it only grows: its size at the end is the peak).
+await page.addInitScript(() => {
+  addEventListener("TrunkApplicationStarted", (e) => { window.__wasmMemory = e.detail.wasm.memory; });
+});
 const opened = Date.now();
 await page.goto(url + link);
 await page.waitForFunction((m) => document.querySelector('[data-testid="scrub-time"]')?.innerText.endsWith(`of ${m}m00s`),
@@ -63,16 +67,20 @@ for (const share of [95, 50, 10, 75, 33, 90, 5, 60, 25, 99]) {
   jumps.push(took);
 }
 jumps.sort((a, b) => a - b);
+const memoryMib = await page.evaluate(() => window.__wasmMemory?.buffer.byteLength / 2 ** 20);
+const deviceMemory = await page.evaluate(() => navigator.deviceMemory ?? "not given");
 const figures = {
   browser_first_render_ms: firstRenderMs,
   browser_replay_minutes: minutes,
   browser_record_wall_s: recordS,
   browser_rewind_median_ms: Math.round(jumps[jumps.length >> 1]),
   browser_rewind_worst_ms: Math.round(jumps[jumps.length - 1]),
+  browser_wasm_memory_mib: Math.round(memoryMib),
 };
 console.log(`Browser (headless Chromium, wasm), the standard load for ${minutes} simulated minutes:`);
 console.log(`  ${recordS.toFixed(1).padStart(10)} s to open it as a link (replayed from the seed)`);
 console.log(`  rewind to any moment: median ${figures.browser_rewind_median_ms} ms, worst ${figures.browser_rewind_worst_ms} ms (10 jumps)`);
+console.log(`  wasm memory at the end: ${figures.browser_wasm_memory_mib} MiB (navigator.deviceMemory: ${deviceMemory} GiB)`);
 const out = path.resolve(import.meta.dirname, "../../target/bench.json");
 const previous = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, "utf8")) : {};
 fs.mkdirSync(path.dirname(out), { recursive: true });

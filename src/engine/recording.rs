@@ -19,6 +19,7 @@
 //!   seek(3.2s): clone the 2s snapshot, apply the 2.1s input, advance to 3.2s
 //! ```
 
+use std::cell::Cell;
 use std::fmt::Write as _;
 
 use super::cluster::Reply;
@@ -35,16 +36,35 @@ pub const FORMAT_VERSION: u32 = 1;
 /// The first line of an exported recording.
 const HEADER: &str = "# replica-playground recording";
 
-/// Snapshots are taken this often at first; the spacing doubles when they weigh too much.
-const SNAPSHOT_EVERY_MS: Millis = 1_000;
+/// Snapshots are taken this often at first; the spacing doubles when they weigh too much:
+/// 0.625, 1.25, 2.5, 5, 10 s... (the standard load's 10 minutes keep 5 s within the larger
+/// budget, so a rewind in the browser replays at most 5 s, about 70 ms).
+const SNAPSHOT_EVERY_MS: Millis = 625;
 
 /// At most this many snapshots are kept (every other one is dropped beyond it).
 const SNAPSHOTS_KEPT: usize = 1_200;
 
 /// What the snapshots may hold in all, as [`Footprint::weight_bytes`] estimates it; beyond it
 /// they are thinned out, so a long, write-heavy run rewinds more slowly rather than running
-/// the tab out of memory.
-const SNAPSHOT_BYTES_BUDGET: u64 = 128 << 20;
+/// the tab out of memory. The standard load's 10 minutes keep a snapshot every 16 s within
+/// this (a rewind replays up to 16 s), which a phone can hold.
+pub const SNAPSHOT_BUDGET_BYTES: u64 = 128 << 20;
+
+/// The budget for a machine with memory to spare (8 GiB or more): the standard load's
+/// 10 minutes keep a snapshot every 8 s, and any rewind takes under 100 ms.
+pub const LARGE_SNAPSHOT_BUDGET_BYTES: u64 = 256 << 20;
+
+thread_local! {
+    /// The budget of runs made from now on ([`set_snapshot_budget_for_new_runs`]).
+    static NEW_RUN_BUDGET_BYTES: Cell<u64> = const { Cell::new(SNAPSHOT_BUDGET_BYTES) };
+}
+
+/// Sets the snapshot budget of the runs made from now on in this thread (the page: from the
+/// device's memory, before it replays a link or a lesson). It changes how fast a rewind is,
+/// never what a run does.
+pub fn set_snapshot_budget_for_new_runs(bytes: u64) {
+    NEW_RUN_BUDGET_BYTES.with(|budget| budget.set(bytes));
+}
 
 /// One input, at the simulated time it was given.
 #[derive(Clone, Debug, PartialEq)]
@@ -153,24 +173,25 @@ struct Footprint {
 }
 
 /// A snapshot's own share of what it holds, beyond the snapshot before it: the cluster's
-/// small state, and the chunk pointers of every table and index, about a byte a row (see
-/// [`super::shared`]).
-const SNAPSHOT_FIXED_BYTES: u64 = 128 << 10;
-const SNAPSHOT_SPINE_BYTES_PER_ROW: u64 = 1;
+/// small state (messages in flight, timers, sessions, metrics: about 320 KiB under the
+/// standard load), and the chunk pointers of every table, index and log, about half a byte
+/// a row (see [`super::shared`]).
+const SNAPSHOT_FIXED_BYTES: u64 = 320 << 10;
+const SNAPSHOT_SPINE_ROWS_PER_BYTE: u64 = 2;
 /// And its own copies of the chunks changed in between: about this many bytes per byte of
-/// WAL (an insert copies its key's list of row ids in each index, and that list's leaf),
+/// WAL (an insert copies its key's chunk of row ids in each index, and that entry's leaf),
 /// measured with the standard load.
-const SNAPSHOT_COPY_BYTES_PER_WAL_BYTE: u64 = 8;
-/// Copies of changed chunks cannot hold more than every index's row ids once (8 bytes each)
-/// and their leaves: this many bytes a row.
-const SNAPSHOT_FULL_COPY_BYTES_PER_ROW: u64 = 9;
+const SNAPSHOT_COPY_BYTES_PER_WAL_BYTE: u64 = 7;
+/// Copies of changed chunks level off at about this many bytes a row, once every key's
+/// last chunk and every leaf has been copied.
+const SNAPSHOT_FULL_COPY_BYTES_PER_ROW: u64 = 5;
 /// And the records the bounded logs dropped since, which it alone still holds, up to the
-/// logs' whole length: a history record (192 bytes, and its one-value answer; its text and
-/// tables are its statement's and its session's name a recent record's, shared), an event.
-/// Calibrated with a counting allocator on the standard load's 10 minutes: its 19 snapshots,
-/// estimated at 119 MB, held 119 MB.
-const SNAPSHOT_HISTORY_RECORD_BYTES: u64 = 232;
-const SNAPSHOT_EVENT_BYTES: u64 = 104;
+/// logs' whole length: a history record (112 bytes, the text of a write, and the
+/// acknowledgement a write leaves for the invariants), an event (56 bytes, and a commit's
+/// first change). Calibrated with a counting allocator on the standard load: 1, 4, 8 and
+/// 16 s apart, each snapshot's estimate came within 10 % of what dropping it freed.
+const SNAPSHOT_HISTORY_RECORD_BYTES: u64 = 136;
+const SNAPSHOT_EVENT_BYTES: u64 = 60;
 
 impl Footprint {
     fn of(scenario: &Scenario) -> Self {
@@ -200,7 +221,7 @@ impl Footprint {
         let history = logged(self.history_records, before.history_records, HISTORY_CAPACITY);
         let events = logged(self.events, before.events, LOG_CAPACITY);
         let logs = history * SNAPSHOT_HISTORY_RECORD_BYTES + events * SNAPSHOT_EVENT_BYTES;
-        SNAPSHOT_FIXED_BYTES + self.rows * SNAPSHOT_SPINE_BYTES_PER_ROW + copied + logs
+        SNAPSHOT_FIXED_BYTES + self.rows / SNAPSHOT_SPINE_ROWS_PER_BYTE + copied + logs
     }
 }
 
@@ -219,6 +240,8 @@ pub struct Run {
     applied: usize,
     snapshots: Vec<Snapshot>,
     snapshot_every_ms: Millis,
+    /// What the snapshots may hold, estimated (see [`SNAPSHOT_BUDGET_BYTES`]).
+    snapshot_budget_bytes: u64,
     /// The recording as it was before the last branch dropped its later inputs, and the
     /// moment the branch began.
     undo: Option<(Recording, Millis)>,
@@ -246,6 +269,7 @@ impl Run {
             applied: 0,
             snapshots: vec![first],
             snapshot_every_ms: SNAPSHOT_EVERY_MS,
+            snapshot_budget_bytes: NEW_RUN_BUDGET_BYTES.with(Cell::get),
             undo: None,
         }
     }
@@ -467,8 +491,14 @@ impl Run {
         let (applied, footprint) = (self.applied, Footprint::of(&self.scenario));
         let scenario = self.scenario.clone();
         self.snapshots.push(Snapshot { at_ms: now_ms, applied, footprint, scenario });
+        self.thin_snapshots();
+    }
+
+    /// Halves the snapshots (and how often they are taken) until they fit their budget.
+    fn thin_snapshots(&mut self) {
         while self.snapshots.len() > SNAPSHOTS_KEPT
-            || (self.snapshots.len() > 1 && weight_bytes(&self.snapshots) > SNAPSHOT_BYTES_BUDGET)
+            || (self.snapshots.len() > 1
+                && weight_bytes(&self.snapshots) > self.snapshot_budget_bytes)
         {
             // Keep time 0 and every other one; snapshots come half as often from now on.
             self.snapshot_every_ms *= 2;
@@ -491,6 +521,14 @@ impl Run {
     /// their budget (`make bench` prints it next to the measured memory).
     pub fn snapshot_weight_bytes(&self) -> u64 {
         weight_bytes(&self.snapshots)
+    }
+
+    /// Sets what the snapshots may hold (the page gives a machine with memory to spare
+    /// [`LARGE_SNAPSHOT_BUDGET_BYTES`]): only how fast a rewind is depends on it, never what
+    /// the run does. A smaller budget thins the snapshots at once.
+    pub fn set_snapshot_budget(&mut self, bytes: u64) {
+        self.snapshot_budget_bytes = bytes;
+        self.thin_snapshots();
     }
 
     /// How many snapshots the run keeps, and how far apart.
@@ -636,7 +674,7 @@ mod tests {
         let before = Footprint { rows, wal_bytes: 1_000, ..Footprint::default() };
         let weight = |wal_bytes| Footprint { rows, wal_bytes, ..before }.weight_bytes(&before);
         let (quiet, busy, flood) = (weight(1_000), weight(11_000), weight(u64::from(u32::MAX)));
-        assert_eq!(quiet, SNAPSHOT_FIXED_BYTES + rows * SNAPSHOT_SPINE_BYTES_PER_ROW);
+        assert_eq!(quiet, SNAPSHOT_FIXED_BYTES + rows / SNAPSHOT_SPINE_ROWS_PER_BYTE);
         assert!(quiet < busy && busy < flood, "{quiet} < {busy} < {flood}");
         assert!(busy - quiet <= 10_000 * SNAPSHOT_COPY_BYTES_PER_WAL_BYTE);
         assert!(flood - quiet <= rows * SNAPSHOT_FULL_COPY_BYTES_PER_ROW);
@@ -649,10 +687,22 @@ mod tests {
         let mut run = play(&["load rate=200 read_ratio=0.5 duration=40s".to_string()]);
         run.advance(40_000);
         let (count, every_ms) = run.snapshots();
-        assert!(weight_bytes(&run.snapshots) <= SNAPSHOT_BYTES_BUDGET);
-        assert_eq!((count, every_ms), (41, SNAPSHOT_EVERY_MS), "light runs keep every second");
+        assert!(weight_bytes(&run.snapshots) <= SNAPSHOT_BUDGET_BYTES);
+        let every_step = 40_000 / SNAPSHOT_EVERY_MS as usize + 1;
+        assert_eq!((count, every_ms), (every_step, SNAPSHOT_EVERY_MS), "light runs keep them all");
         run.seek(12_345);
         assert_eq!(run.now_ms(), 12_345);
+        // A smaller budget thins the snapshots at once; the run itself is the same.
+        let mut small = run.clone();
+        small.set_snapshot_budget(weight_bytes(&run.snapshots) / 4);
+        let (fewer, apart_ms) = small.snapshots();
+        assert!(fewer < count / 2 && apart_ms >= 4 * SNAPSHOT_EVERY_MS, "{fewer} {apart_ms}");
+        assert!(weight_bytes(&small.snapshots) <= weight_bytes(&run.snapshots) / 4);
+        for at_ms in [31_999, 7_001, 40_000] {
+            run.seek(at_ms);
+            small.seek(at_ms);
+            assert_eq!(small.digest(), run.digest(), "at {at_ms} ms");
+        }
     }
 
     #[test]

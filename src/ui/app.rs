@@ -101,7 +101,10 @@ const THEMES: [Option<&str>; 3] = [None, Some("light"), Some("dark")];
 /// The whole page.
 #[function_component(App)]
 pub fn app() -> Html {
-    let model = use_reducer(Model::default);
+    let model = use_reducer(|| {
+        super::state::size_snapshots_for_device(browser::device_memory_gib());
+        Model::default()
+    });
     let options = use_memo((), |()| EmbedOptions::from_query(&browser::location_query()));
     let help = use_state(|| false);
     let theme = use_state(|| 0usize);

@@ -31,6 +31,13 @@ pub fn share_url(fragment: &str) -> Option<String> {
     Some(url)
 }
 
+/// The device's memory in GiB as the browser gives it (`navigator.deviceMemory`, Chromium
+/// only), if it does.
+pub fn device_memory_gib() -> Option<f64> {
+    let navigator = web_sys::window()?.navigator();
+    js_sys::Reflect::get(&navigator, &JsValue::from_str("deviceMemory")).ok()?.as_f64()
+}
+
 /// Puts text on the clipboard, if the browser lets the page.
 pub fn copy_to_clipboard(text: &str) {
     if let Some(window) = web_sys::window() {

@@ -25,7 +25,7 @@ use crate::engine::digest::format_digest;
 use crate::engine::event::{DemoteCause, EventKind};
 use crate::engine::link::Flow;
 use crate::engine::node::{NodeState, Receiver, Role};
-use crate::engine::recording::Run;
+use crate::engine::recording::{self, Run, LARGE_SNAPSHOT_BUDGET_BYTES, SNAPSHOT_BUDGET_BYTES};
 use crate::engine::{format_millis, share, Cluster, Millis, NodeId, Reply, Target};
 use crate::ui::components::FrontView;
 use crate::ui::guide::{Completed, Guide};
@@ -252,6 +252,21 @@ pub enum Action {
     RestoreProgress(String),
     /// An interview answer's experiment: open a lesson and play its first `steps` steps.
     Experiment { lesson: usize, steps: usize },
+}
+
+/// The snapshot budget for a device with `device_memory_gib` of memory (the browser's
+/// `navigator.deviceMemory`: Chromium gives it rounded down and capped at 8, other browsers
+/// do not say). From 8 GiB, the larger budget: rewinds twice as fast, for twice the memory.
+pub fn snapshot_budget_for(device_memory_gib: Option<f64>) -> u64 {
+    match device_memory_gib {
+        Some(gib) if gib >= 8.0 => LARGE_SNAPSHOT_BUDGET_BYTES,
+        _ => SNAPSHOT_BUDGET_BYTES,
+    }
+}
+
+/// Sizes the snapshots of every run the page makes from now on to this device's memory.
+pub fn size_snapshots_for_device(device_memory_gib: Option<f64>) {
+    recording::set_snapshot_budget_for_new_runs(snapshot_budget_for(device_memory_gib));
 }
 
 /// While the clock runs, the open lesson's steps are checked every this many frames.
@@ -958,6 +973,14 @@ mod tests {
 
     fn step(model: Rc<Model>, sim_ms: Millis) -> Rc<Model> {
         model.reduce(Action::Step { sim_ms })
+    }
+
+    #[test]
+    fn devices_with_memory_to_spare_keep_more_snapshots() {
+        assert_eq!(snapshot_budget_for(None), SNAPSHOT_BUDGET_BYTES, "a browser that does not say");
+        assert_eq!(snapshot_budget_for(Some(4.0)), SNAPSHOT_BUDGET_BYTES);
+        assert_eq!(snapshot_budget_for(Some(8.0)), LARGE_SNAPSHOT_BUDGET_BYTES);
+        assert_eq!(snapshot_budget_for(Some(f64::NAN)), SNAPSHOT_BUDGET_BYTES);
     }
 
     #[test]

@@ -15,7 +15,9 @@ use std::time::Instant;
 use replica_playground::bench_report;
 use replica_playground::engine::cluster::{CacheConfig, LoadSpec};
 use replica_playground::engine::command::{ClusterSpec, Command};
-use replica_playground::engine::recording::Run;
+use replica_playground::engine::recording::{
+    Run, LARGE_SNAPSHOT_BUDGET_BYTES, SNAPSHOT_BUDGET_BYTES,
+};
 use replica_playground::engine::{Cluster, ClusterConfig};
 
 /// The standard load, for `minutes` simulated minutes, keeping orders for `retain_minutes`.
@@ -40,7 +42,8 @@ pub fn run() {
         println!("(debug build: run `cargo run --release --bin replica-sim -- --bench` for real figures)");
     }
     for minutes in env_minutes("BENCH_REPLAY_MINUTES", "10") {
-        replay_and_rewind(minutes);
+        replay_and_rewind(minutes, LARGE_SNAPSHOT_BUDGET_BYTES);
+        replay_and_rewind(minutes, SNAPSHOT_BUDGET_BYTES);
     }
     read_cache();
     for minutes in env_minutes("BENCH_MEMORY_MINUTES", "10,60") {
@@ -51,9 +54,12 @@ pub fn run() {
     }
 }
 
-/// Records the standard load as a run, then rewinds to moments spread over it.
-fn replay_and_rewind(minutes: u64) {
+/// Records the standard load as a run whose snapshots may hold `budget_bytes`, then rewinds
+/// to moments spread over it. The page's budget is the larger one on a machine of 8 GiB or
+/// more, which the figures without a suffix are; `_small_budget` ones are the other's.
+fn replay_and_rewind(minutes: u64, budget_bytes: u64) {
     let mut run = Run::new(ClusterSpec { replicas: Some(3), ..ClusterSpec::default() });
+    run.set_snapshot_budget(budget_bytes);
     let load: Command =
         format!("load rate=1000 read_ratio=0.85 duration={minutes}m").parse().expect("valid");
     run.apply(&load).expect("the load starts");
@@ -73,7 +79,8 @@ fn replay_and_rewind(minutes: u64) {
     jumps_ms.sort_by(f64::total_cmp);
     let (median, worst) = (jumps_ms[jumps_ms.len() / 2], jumps_ms[jumps_ms.len() - 1]);
     let speed = (minutes * 60) as f64 / replay_s;
-    println!("Replay: the standard load (1 primary + 3 replicas, 1 000 statements/s, 85% reads), {minutes} simulated minutes, as a recording:");
+    let budget_mib = budget_bytes >> 20;
+    println!("Replay: the standard load (1 primary + 3 replicas, 1 000 statements/s, 85% reads), {minutes} simulated minutes, as a recording (snapshot budget {budget_mib} MiB):");
     println!(
         "  {replay_s:>10.1} s of wall time ({speed:.1} simulated s per wall s, snapshots included)"
     );
@@ -85,6 +92,15 @@ fn replay_and_rewind(minutes: u64) {
     println!(
         "  rewind to any moment: median {median:.0} ms, worst {worst:.0} ms (10 jumps, native)"
     );
+    if budget_bytes != LARGE_SNAPSHOT_BUDGET_BYTES {
+        bench_report::merge(&[
+            ("rewind_median_ms_small_budget", median.round()),
+            ("rewind_worst_ms_small_budget", worst.round()),
+            ("replay_snapshot_every_s_small_budget", (snapshot_every_ms / 1_000) as f64),
+            ("replay_snapshots_mib_small_budget", snapshots_mib.round()),
+        ]);
+        return;
+    }
     bench_report::merge(&[
         ("replay_minutes", minutes as f64),
         ("replay_wall_s", round1(replay_s)),
