@@ -46,12 +46,12 @@ const SNAPSHOTS_KEPT: usize = 1_200;
 
 /// What the snapshots may hold in all, as [`Footprint::weight_bytes`] estimates it; beyond it
 /// they are thinned out, so a long, write-heavy run rewinds more slowly rather than running
-/// the tab out of memory. The standard load's 10 minutes keep a snapshot every 16 s within
-/// this (a rewind replays up to 16 s), which a phone can hold.
+/// the tab out of memory. The standard load's 10 minutes keep a snapshot every 20 s within
+/// this (a rewind replays up to 20 s), which a phone can hold.
 pub const SNAPSHOT_BUDGET_BYTES: u64 = 128 << 20;
 
 /// The budget for a machine with memory to spare (8 GiB or more): the standard load's
-/// 10 minutes keep a snapshot every 8 s, and any rewind takes under 100 ms.
+/// 10 minutes keep a snapshot every 5 s, and any rewind takes under 100 ms.
 pub const LARGE_SNAPSHOT_BUDGET_BYTES: u64 = 256 << 20;
 
 thread_local! {

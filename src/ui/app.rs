@@ -102,7 +102,8 @@ const THEMES: [Option<&str>; 3] = [None, Some("light"), Some("dark")];
 #[function_component(App)]
 pub fn app() -> Html {
     let model = use_reducer(|| {
-        super::state::size_snapshots_for_device(browser::device_memory_gib());
+        let touch_first = browser::media_matches("(pointer: coarse)");
+        super::state::size_snapshots_for_device(browser::device_memory_gib(), touch_first);
         Model::default()
     });
     let options = use_memo((), |()| EmbedOptions::from_query(&browser::location_query()));
