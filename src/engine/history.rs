@@ -40,8 +40,9 @@ pub struct OpRecord {
     pub node: NodeId,
     pub role: Role,
     pub kind: OpKind,
-    /// The statement's text and the tables it names.
-    source: Rc<Source>,
+    /// The statement's text and the tables it names (read through [`OpRecord::sql`] and
+    /// [`OpRecord::tables`]).
+    pub(crate) source: Rc<Source>,
     pub sent_ms: Millis,
     pub done_ms: Millis,
     /// How far the node had replayed (a primary: its WAL end) when the statement ran.
@@ -52,7 +53,8 @@ pub struct OpRecord {
     pub rows: u32,
     /// The node's timeline when the statement ran (for a cached answer: when it was stored).
     pub timeline: u64,
-    unusual: Option<Box<Unusual>>,
+    /// What few answers have ([`Unusual::boxed`]), read through the methods below.
+    pub(crate) unusual: Option<Box<Unusual>>,
 }
 
 /// What few answers have: a single value, an error, or an answer from the read cache.
@@ -69,46 +71,14 @@ pub struct Unusual {
     pub cached_at_ms: Option<Millis>,
 }
 
-/// Everything a record holds, for [`OpRecord::new`].
-pub struct Answered {
-    pub session: Rc<str>,
-    pub node: NodeId,
-    pub role: Role,
-    pub kind: OpKind,
-    pub source: Rc<Source>,
-    pub sent_ms: Millis,
-    pub done_ms: Millis,
-    pub node_lsn: Lsn,
-    pub commit: Option<(u64, Lsn)>,
-    pub rows: u32,
-    pub timeline: u64,
-    pub unusual: Unusual,
+impl Unusual {
+    /// Boxed, or nothing when there is nothing unusual (most answers).
+    pub fn boxed(self) -> Option<Box<Unusual>> {
+        (self != Unusual::default()).then(|| Box::new(self))
+    }
 }
 
 impl OpRecord {
-    /// A record (its id is given when the history keeps it).
-    pub fn new(answered: Answered) -> Self {
-        let Answered { session, node, role, kind, source, sent_ms, done_ms, node_lsn, .. } =
-            answered;
-        let unusual = (answered.unusual != Unusual::default()).then(|| Box::new(answered.unusual));
-        let (commit, rows, timeline) = (answered.commit, answered.rows, answered.timeline);
-        OpRecord {
-            id: 0,
-            session,
-            node,
-            role,
-            kind,
-            source,
-            sent_ms,
-            done_ms,
-            node_lsn,
-            commit,
-            rows,
-            timeline,
-            unusual,
-        }
-    }
-
     /// The statement as the session sent it.
     pub fn sql(&self) -> &str {
         &self.source.text
@@ -185,7 +155,8 @@ mod tests {
     use super::*;
 
     fn record(session: &str, rows: u32, value: Option<&str>) -> OpRecord {
-        OpRecord::new(Answered {
+        OpRecord {
+            id: 0,
             session: session.into(),
             node: NodeId(0),
             role: Role::Primary,
@@ -197,8 +168,8 @@ mod tests {
             commit: None,
             rows,
             timeline: 1,
-            unusual: Unusual { value: value.map(Into::into), ..Unusual::default() },
-        })
+            unusual: Unusual { value: value.map(Into::into), ..Unusual::default() }.boxed(),
+        }
     }
 
     #[test]

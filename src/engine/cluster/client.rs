@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use super::super::commit::{self, CommitWait, StandbyAck, SyncCommit};
 use super::super::event::EventKind;
-use super::super::history::{Answered, OpKind, OpRecord, Unusual};
+use super::super::history::{OpKind, OpRecord, Unusual};
 use super::super::metrics::SlowQuery;
 use super::super::node::{Job, NodeState, Role};
 
@@ -1088,7 +1088,8 @@ impl Cluster {
             refused_read_only: matches!(reply.result, Err(Error::ReadOnly { .. })),
             cached_at_ms: reply.cached_at_ms,
         };
-        self.history.push(OpRecord::new(Answered {
+        self.history.push(OpRecord {
+            id: 0,
             session: session.clone(),
             node: reply.node,
             role: reply.role,
@@ -1103,8 +1104,8 @@ impl Cluster {
                 .as_ref()
                 .map_or(0, |o| o.row_count().min(u64::from(u32::MAX)) as u32),
             timeline: reply.timeline,
-            unusual,
-        }));
+            unusual: unusual.boxed(),
+        });
     }
 
     /// Metrics, the slow-query log, and acknowledgement bookkeeping for one answer.
