@@ -46,7 +46,10 @@ impl Ids {
                 *self = Ids::Many(Rc::new(Chunked { chunks: vec![Rc::new(pair)], len: 2 }));
             }
             Ids::Many(many) => {
-                if !many.contains(id) {
+                if many.last() < Some(id) {
+                    // The common case: a new row, the highest id yet.
+                    Rc::make_mut(many).append(id);
+                } else if !many.contains(id) {
                     Rc::make_mut(many).insert(id);
                 }
             }
@@ -79,6 +82,19 @@ impl Chunked {
     fn chunk_for(&self, id: RowId) -> usize {
         let at = self.chunks.partition_point(|c| c.last().is_some_and(|last| *last < id));
         at.min(self.chunks.len() - 1)
+    }
+
+    fn last(&self) -> Option<RowId> {
+        self.chunks.last()?.last().copied()
+    }
+
+    /// Adds an id above every id it holds: to the last chunk, or a new one when that is full.
+    fn append(&mut self, id: RowId) {
+        self.len += 1;
+        match self.chunks.last_mut() {
+            Some(last) if last.len() < CHUNK => Rc::make_mut(last).push(id),
+            _ => self.chunks.push(Rc::new(vec![id])),
+        }
     }
 
     fn contains(&self, id: RowId) -> bool {
