@@ -258,7 +258,7 @@ fn has_words(line: &str, words: &[String]) -> bool {
 
 /// Whether `text` contains `part`, in any case.
 fn contains(text: &str, part: &str) -> bool {
-    text.to_lowercase().contains(&part.to_lowercase())
+    text.to_ascii_lowercase().contains(&part.to_ascii_lowercase())
 }
 
 /// Statements sent since `since_ms` that succeeded, oldest first.

@@ -91,7 +91,7 @@ pub fn show_setting(settings: &Settings, name: &str) -> Result<String, Error> {
         "synchronous_standby_names" => settings.synchronous_standby_names.to_string(),
         "rpl_semi_sync_source_enabled" => on_off(settings.semi_sync.enabled),
         "Rpl_semi_sync_source_status" => {
-            on_off(settings.semi_sync.enabled && settings.semi_sync.active).to_uppercase()
+            on_off(settings.semi_sync.enabled && settings.semi_sync.active).to_ascii_uppercase()
         }
         "rpl_semi_sync_source_timeout" => format_millis(settings.semi_sync.timeout_ms),
         "rpl_semi_sync_source_wait_for_replica_count" => settings.semi_sync.wait_count.to_string(),

@@ -809,8 +809,8 @@ fn like(value: Value, pattern: Value, negated: bool, case_insensitive: bool) -> 
     }
     let (mut text, mut pattern) = (concat_text(&value), concat_text(&pattern));
     if case_insensitive {
-        text = text.to_lowercase();
-        pattern = pattern.to_lowercase();
+        text = super::functions::lowercase(&text);
+        pattern = super::functions::lowercase(&pattern);
     }
     let text: Vec<char> = text.chars().collect();
     let pattern: Vec<char> = pattern.chars().collect();

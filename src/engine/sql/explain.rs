@@ -881,7 +881,7 @@ impl Deparse<'_> {
         const SQL_KEYWORDS: &[&str] =
             &["current_timestamp", "current_user", "session_user", "localtimestamp", "user"];
         if args.is_empty() && SQL_KEYWORDS.contains(&name) {
-            return name.to_uppercase();
+            return name.to_ascii_uppercase();
         }
         let args: Vec<String> = args.iter().map(|a| self.text_operand(a)).collect();
         format!("{name}({})", args.join(", "))

@@ -184,7 +184,12 @@ fn single<I: Iterator<Item = char>>(mut chars: I) -> Option<char> {
 
 fn lower(args: &[Value], _: &Env) -> Result<Value, SqlError> {
     let text = args.first().map(text_arg).unwrap_or_default();
-    Ok(Value::text(map_case(&text, |c| single(c.to_lowercase()))))
+    Ok(Value::text(lowercase(&text)))
+}
+
+/// `text` in lower case, every alphabet's (as `lower()` and `ILIKE` fold it).
+pub(super) fn lowercase(text: &str) -> String {
+    map_case(text, |c| single(c.to_lowercase()))
 }
 
 fn upper(args: &[Value], _: &Env) -> Result<Value, SqlError> {

@@ -219,7 +219,7 @@ impl Parser<'_> {
             "current_time" | "localtime" => Err(self.unsupported_at(
                 format!(
                     "{} (the playground has timestamps and dates, not the time type)",
-                    word.to_uppercase()
+                    word.to_ascii_uppercase()
                 ),
                 Some(token),
             )),
@@ -232,7 +232,7 @@ impl Parser<'_> {
                 self.next();
                 if self.at_op("(") {
                     return Err(self.unsupported_at(
-                        format!("{} with a precision", word.to_uppercase()),
+                        format!("{} with a precision", word.to_ascii_uppercase()),
                         Some(token),
                     ));
                 }
@@ -247,8 +247,10 @@ impl Parser<'_> {
             "overlay" | "collation"
                 if self.peek_at(1).is_some_and(|t| t.is_op("(")) && self.special_syntax(word) =>
             {
-                Err(self
-                    .unsupported_at(format!("{}(... FROM ...)", word.to_uppercase()), Some(token)))
+                Err(self.unsupported_at(
+                    format!("{}(... FROM ...)", word.to_ascii_uppercase()),
+                    Some(token),
+                ))
             }
             _ if self.typed_literal_follows(word) => self.typed_literal(),
             _ => self.column_or_call(),
@@ -294,7 +296,7 @@ impl Parser<'_> {
             "extract" => {
                 let field = self.next().ok_or_else(|| self.unexpected())?;
                 let field = match field.kind {
-                    Kind::Word | Kind::String => field.text.to_lowercase(),
+                    Kind::Word | Kind::String => field.text.to_ascii_lowercase(),
                     _ => return Err(self.unexpected()),
                 };
                 self.expect_keyword("from")?;
@@ -539,7 +541,8 @@ impl Parser<'_> {
                         .iter()
                         .any(|w| t.is_keyword(w)) =>
                     {
-                        Err(self.unsupported_at(format!("IS {}", t.text.to_uppercase()), Some(t)))
+                        Err(self
+                            .unsupported_at(format!("IS {}", t.text.to_ascii_uppercase()), Some(t)))
                     }
                     _ => Err(self.unexpected()),
                 };
@@ -634,14 +637,14 @@ impl Parser<'_> {
         let interval = match unit {
             Some(unit) if Numeric::parse(&text).is_some() => {
                 if value.kind == Kind::Number {
-                    let unit = unit.text.to_lowercase();
+                    let unit = unit.text.to_ascii_lowercase();
                     self.notices.push(format!(
                         "NOTICE:  INTERVAL {text} {} is MySQL's syntax, which PostgreSQL rejects (syntax error at or near \"{}\"); PostgreSQL writes INTERVAL '{text} {unit}'",
-                        unit.to_uppercase(),
+                        unit.to_ascii_uppercase(),
                         value.text
                     ));
                 }
-                super::super::time::Interval::of_unit(&text, &unit.text.to_lowercase())
+                super::super::time::Interval::of_unit(&text, &unit.text.to_ascii_lowercase())
             }
             _ if value.kind == Kind::Number => return Err(self.unexpected()),
             _ => super::super::time::Interval::parse(&text),

@@ -331,7 +331,7 @@ impl<'a> Parser<'a> {
         let name = match token.kind {
             Kind::Quoted => token.text.to_string(),
             Kind::Word if !is_reserved(&token.text) && !is_type_func_name(&token.text) => {
-                token.text.to_lowercase()
+                token.text.to_ascii_lowercase()
             }
             _ => return Err(self.unexpected()),
         };
@@ -344,7 +344,7 @@ impl<'a> Parser<'a> {
         let token = self.peek().ok_or_else(|| self.unexpected())?;
         let label = match token.kind {
             Kind::Quoted => token.text.to_string(),
-            Kind::Word => token.text.to_lowercase(),
+            Kind::Word => token.text.to_ascii_lowercase(),
             _ => return Err(self.unexpected()),
         };
         self.at += 1;
@@ -479,13 +479,13 @@ impl<'a> Parser<'a> {
     fn other_statement(&self) -> SqlError {
         let mut words = Vec::new();
         for (i, token) in self.tokens.iter().take(5).enumerate() {
-            let word = token.text.to_lowercase();
+            let word = token.text.to_ascii_lowercase();
             let names_it =
                 token.kind == Kind::Word && (i == 0 || OBJECT_WORDS.contains(&word.as_str()));
             if !names_it {
                 break;
             }
-            words.push(word.to_uppercase());
+            words.push(word.to_ascii_uppercase());
         }
         SqlError::unsupported(words.join(" "))
     }
@@ -565,14 +565,14 @@ impl<'a> Parser<'a> {
             self.at = self.at.saturating_sub(1);
             return Err(self.unexpected());
         };
-        let name = token.text.to_lowercase();
+        let name = token.text.to_ascii_lowercase();
         let at = Some(token.pos + 1);
         // PostgreSQL's opt_boolean_or_string: TRUE, FALSE, ON, a non-reserved word, a string or
         // a number (`EXPLAIN (ANALYZE SELECT …` is a syntax error at SELECT).
         let is_value = |t: &Token| match t.kind {
             Kind::String | Kind::Number => true,
             Kind::Word => {
-                !is_reserved(&t.text.to_lowercase())
+                !is_reserved(&t.text.to_ascii_lowercase())
                     || t.is_keyword("true")
                     || t.is_keyword("false")
                     || t.is_keyword("on")
@@ -581,7 +581,7 @@ impl<'a> Parser<'a> {
         };
         let value = self.peek().filter(|t| is_value(t)).map(|t| {
             self.at += 1;
-            t.text.to_lowercase()
+            t.text.to_ascii_lowercase()
         });
         let flag = |value: &Option<String>| match value.as_deref() {
             None | Some("true" | "on" | "1") => Ok(Some(true)),
@@ -604,7 +604,7 @@ impl<'a> Parser<'a> {
                 return Err(SqlError::new("22023", message).at(at));
             }
             "verbose" | "buffers" | "wal" | "settings" | "generic_plan" | "memory" => {
-                let what = format!("EXPLAIN option {}", name.to_uppercase());
+                let what = format!("EXPLAIN option {}", name.to_ascii_uppercase());
                 return Err(self.unsupported_at(what, Some(token)));
             }
             _ => {
@@ -668,7 +668,7 @@ impl<'a> Parser<'a> {
                 .any(|w| token.is_keyword(w))
             {
                 return Err(self.unsupported_at(
-                    format!("CREATE TABLE ... {}", token.text.to_uppercase()),
+                    format!("CREATE TABLE ... {}", token.text.to_ascii_uppercase()),
                     Some(token),
                 ));
             }
@@ -946,7 +946,7 @@ impl<'a> Parser<'a> {
         if let Some(token) = self.peek() {
             for op in ["union", "intersect", "except"] {
                 if token.is_keyword(op) {
-                    return Err(self.unsupported_at(op.to_uppercase(), Some(token)));
+                    return Err(self.unsupported_at(op.to_ascii_uppercase(), Some(token)));
                 }
             }
         }

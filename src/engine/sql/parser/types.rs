@@ -54,7 +54,7 @@ impl Parser<'_> {
         let token = self.peek().ok_or_else(|| self.unexpected())?;
         let start = token.pos;
         let mut name = match token.kind {
-            Kind::Word if !super::is_reserved(&token.text) => token.text.to_lowercase(),
+            Kind::Word if !super::is_reserved(&token.text) => token.text.to_ascii_lowercase(),
             Kind::Quoted => token.text.to_string(),
             _ => return Err(self.unexpected()),
         };

@@ -144,8 +144,8 @@ impl Parser<'_> {
     fn setting_word(&mut self) -> Result<String> {
         let token = self.peek().ok_or_else(|| self.unexpected())?;
         let word = match token.kind {
-            Kind::Quoted => token.text.to_lowercase(),
-            Kind::Word if !is_reserved(&token.text) => token.text.to_lowercase(),
+            Kind::Quoted => token.text.to_ascii_lowercase(),
+            Kind::Word if !is_reserved(&token.text) => token.text.to_ascii_lowercase(),
             _ => return Err(self.unexpected()),
         };
         self.at += 1;
@@ -169,7 +169,7 @@ impl Parser<'_> {
                 if ["on", "true", "false"].iter().any(|w| token.is_keyword(w))
                     || !is_reserved(&token.text) =>
             {
-                token.text.to_lowercase()
+                token.text.to_ascii_lowercase()
             }
             Kind::Quoted => token.text.to_string(),
             _ => return Err(self.unexpected()),
