@@ -6,14 +6,15 @@
 
 use crate::engine::vecmap::VecMap;
 
-use crate::engine::cluster::{LoadGen, Payload};
+use crate::engine::cluster::{LoadGen, Message, Payload};
 use crate::engine::metrics::Series;
 use crate::engine::node::Role;
 use crate::engine::wal::Lsn;
 use crate::engine::{format_millis, Cluster, Millis, NodeId, OpId, Reply, StatementReply, Target};
 
-/// Messages drawn per link lane; the rest are counted.
-pub const DRAWN_PER_LANE: usize = 16;
+/// A lane with up to this many messages draws each; a busier one draws about this many, one
+/// per slice of send time, and counts the rest.
+pub const DRAWN_PER_LANE: usize = 10;
 
 /// How much history the charts show.
 pub const CHART_WINDOW_MS: Millis = 60_000;
@@ -21,6 +22,8 @@ pub const CHART_WINDOW_MS: Millis = 60_000;
 /// A message on the wire.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WireView {
+    /// Unique in the run: the diagram keys the message's circle by it.
+    pub id: u64,
     pub from: NodeId,
     pub to: NodeId,
     /// `wal`, `feedback`, `connect` or `answer`.
@@ -41,30 +44,68 @@ pub struct LaneView {
 
 /// Every message on the wire, by (sender, receiver).
 pub fn wire(cluster: &Cluster) -> VecMap<(NodeId, NodeId), LaneView> {
-    let mut lanes: VecMap<(NodeId, NodeId), LaneView> = VecMap::new();
-    for message in cluster.in_flight() {
-        let records = match &message.payload {
-            Payload::Wal { records } => records.len(),
-            _ => 0,
-        };
-        let lane = lanes.entry((message.from, message.to)).or_default();
-        lane.drawn.push(WireView {
-            from: message.from,
-            to: message.to,
-            kind: message.kind(),
-            bytes: message.bytes(),
-            records,
-            sent_ms: message.sent_ms,
-            arrives_ms: message.arrives_ms,
-        });
+    let mut lanes: VecMap<(NodeId, NodeId), Vec<(u64, &Message)>> = VecMap::new();
+    for (id, message) in cluster.in_flight_numbered() {
+        lanes.entry((message.from, message.to)).or_default().push((id, message));
     }
-    for lane in lanes.values_mut() {
-        // In arrival order: keep the latest sent, which are the ones still far from arriving.
-        let excess = lane.drawn.len().saturating_sub(DRAWN_PER_LANE);
-        lane.drawn.drain(..excess);
-        lane.more = excess;
+    let mut views = VecMap::new();
+    for (key, messages) in lanes.iter() {
+        views.insert(*key, thinned(messages));
     }
-    lanes
+    views
+}
+
+/// A lane's messages to draw: all of a quiet lane's, by arrival; a busy lane's thinned to one
+/// per slice of send time (the first sent in each), so the dots spread evenly along the link
+/// and each crosses all of it, frame after frame, at any rate (at 1 000 writes a second a new
+/// message every millisecond would otherwise push every dot off the drawing on every frame).
+/// Either way in the order they were sent.
+/// The slice is a power of two of milliseconds, about a [`DRAWN_PER_LANE`]th of the flight
+/// time, so it holds still while the link does. Only the drawn messages are described.
+fn thinned(messages: &[(u64, &Message)]) -> LaneView {
+    if messages.len() <= DRAWN_PER_LANE {
+        let mut drawn: Vec<WireView> = messages.iter().map(|(id, m)| wire_view(*id, m)).collect();
+        // A few: sorted by insertion, written out, which keeps another instance of the
+        // standard sort out of the bundle.
+        for i in 1..drawn.len() {
+            let mut j = i;
+            while j > 0 && (drawn[j - 1].sent_ms, drawn[j - 1].id) > (drawn[j].sent_ms, drawn[j].id)
+            {
+                drawn.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        return LaneView { drawn, more: 0 };
+    }
+    let flight_ms = messages.iter().map(|(_, m)| m.arrives_ms - m.sent_ms).max().unwrap_or(0);
+    let slice_ms = flight_ms.div_ceil(DRAWN_PER_LANE as Millis).max(1).next_power_of_two();
+    let mut firsts: VecMap<Millis, (Millis, u64, &Message)> = VecMap::new();
+    for &(id, m) in messages.iter() {
+        let first = firsts.entry(m.sent_ms / slice_ms).or_insert((m.sent_ms, id, m));
+        if (m.sent_ms, id) < (first.0, first.1) {
+            *first = (m.sent_ms, id, m);
+        }
+    }
+    // By slice, so in the order they were sent.
+    let drawn: Vec<WireView> = firsts.values().map(|(_, id, m)| wire_view(*id, m)).collect();
+    LaneView { more: messages.len() - drawn.len(), drawn }
+}
+
+fn wire_view(id: u64, message: &Message) -> WireView {
+    let records = match &message.payload {
+        Payload::Wal { records } => records.len(),
+        _ => 0,
+    };
+    WireView {
+        id,
+        from: message.from,
+        to: message.to,
+        kind: message.kind(),
+        bytes: message.bytes(),
+        records,
+        sent_ms: message.sent_ms,
+        arrives_ms: message.arrives_ms,
+    }
 }
 
 /// A client session as the diagram shows it.
@@ -169,7 +210,8 @@ pub fn staleness(cluster: &Cluster, replies: &[Reply]) -> Staleness {
 fn explain(cluster: &Cluster, reader: &str, read: &StatementReply, write: &SeenWrite) -> String {
     let whose =
         if write.session == reader { "your".to_string() } else { format!("{}'s", write.session) };
-    let verb = write.statement.sql.split_whitespace().next().unwrap_or("write").to_uppercase();
+    let verb =
+        write.statement.sql.split_whitespace().next().unwrap_or("write").to_ascii_uppercase();
     let source = match read.cached_at_ms {
         Some(at) => format!(
             "the cache held {}'s answer from t = {}, when it had replayed up to {}",
@@ -498,16 +540,39 @@ mod tests {
     }
 
     #[test]
-    fn a_busy_lane_draws_the_newest_and_counts_the_rest() {
+    fn a_quiet_lane_draws_every_message() {
         let mut cluster = cluster_with_table();
-        for i in 0..(DRAWN_PER_LANE + 4) {
+        for i in 0..DRAWN_PER_LANE {
             cluster.submit("alice", Target::Primary, &format!("INSERT INTO t VALUES ({i})"));
             cluster.advance(20);
         }
         let lane = &wire(&cluster)[&(NodeId(0), NodeId(1))];
-        assert_eq!(lane.drawn.len(), DRAWN_PER_LANE);
-        assert_eq!(lane.more, 4);
-        assert!(lane.drawn.windows(2).all(|w| w[0].arrives_ms <= w[1].arrives_ms));
+        assert_eq!((lane.drawn.len(), lane.more), (DRAWN_PER_LANE, 0));
+    }
+
+    #[test]
+    fn a_busy_lane_draws_one_message_per_slice_of_the_link_and_keeps_drawing_it() {
+        let mut cluster = cluster_with_table();
+        let insert = |cluster: &mut Cluster, i: usize| {
+            cluster.submit("alice", Target::Primary, &format!("INSERT INTO t VALUES ({i})"));
+            cluster.advance(5);
+        };
+        (0..300).for_each(|i| insert(&mut cluster, i));
+        let lane = wire(&cluster)[&(NodeId(0), NodeId(1))].clone();
+        let in_flight = lane.drawn.len() + lane.more;
+        assert!(in_flight > 150, "a second's WAL is on the link: {in_flight}");
+        assert!((DRAWN_PER_LANE - 2..=DRAWN_PER_LANE + 2).contains(&lane.drawn.len()), "{lane:?}");
+        let sent: Vec<Millis> = lane.drawn.iter().map(|m| m.sent_ms).collect();
+        // (The oldest slice is partly arrived: its first dot left now may be close to the next.)
+        let spread = sent.windows(2).skip(1).all(|w| w[1] - w[0] >= 32);
+        assert!(spread, "spread along the link: {sent:?}");
+        // Ten frames later the dots still on the link are the same messages.
+        (300..310).for_each(|i| insert(&mut cluster, i));
+        let later = &wire(&cluster)[&(NodeId(0), NodeId(1))];
+        let now_ms = cluster.now_ms();
+        for m in lane.drawn.iter().filter(|m| m.arrives_ms > now_ms) {
+            assert!(later.drawn.iter().any(|l| l.id == m.id), "{m:?} is still drawn");
+        }
     }
 
     #[test]

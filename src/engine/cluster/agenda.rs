@@ -262,6 +262,15 @@ impl Agenda {
         wire.into_iter().map(|(_, WireEntry(message))| message.as_ref())
     }
 
+    /// Messages on the wire in no particular order (the page draws thousands a frame: sorting
+    /// them all would be wasted), each with the number it was put on the agenda with: unique
+    /// in the run, so a drawing can follow one message from frame to frame.
+    pub fn in_flight_numbered(&self) -> impl Iterator<Item = (u64, &Message)> {
+        self.wire
+            .iter()
+            .map(|Reverse(((_, number), WireEntry(message)))| (*number, message.as_ref()))
+    }
+
     fn seq(&mut self) -> u64 {
         self.next_seq += 1;
         self.next_seq

@@ -495,6 +495,12 @@ impl Cluster {
         self.agenda.in_flight()
     }
 
+    /// What is on the wire, each message with a number unique in the run (see
+    /// [`agenda::Agenda::in_flight_numbered`]).
+    pub fn in_flight_numbered(&self) -> impl Iterator<Item = (u64, &Message)> {
+        self.agenda.in_flight_numbered()
+    }
+
     /// When a named timer will fire, if it is set (the failover manager's next health check,
     /// say).
     pub fn timer_at(&self, timer: Timer) -> Option<Millis> {

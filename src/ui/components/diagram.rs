@@ -11,7 +11,7 @@ use crate::engine::node::{NodeState, Receiver, Role};
 use crate::engine::{format_millis, Millis, NodeId};
 use crate::ui::browser;
 use crate::ui::geometry::{
-    self, ladder_scale, ladder_widths, Lane, Layout, Orientation, Point, Rect,
+    self, ladder_scale, ladder_widths, svg_number, Lane, Layout, Orientation, Point, Rect,
 };
 use crate::ui::state::{Action, NodeView};
 use crate::ui::views::{LaneView, ManagerView, SessionView, WireView};
@@ -85,8 +85,20 @@ pub fn diagram(props: &DiagramProps) -> Html {
     let clients = props.sessions.len() + usize::from(props.front.load.is_some());
     let layout = geometry::layout(clients, others.max(1), orientation);
     let nodes = placed(&props.nodes, &layout);
-    let leader = nodes.iter().find(|(n, _)| n.leader).cloned();
-    let rect_of = |id: NodeId| nodes.iter().find(|(n, _)| n.id == id).map(|(_, r)| *r);
+    let leader = nodes.iter().find(|(n, _)| n.leader);
+    let paths: Vec<WirePath> = match leader {
+        Some((leader, primary)) => nodes
+            .iter()
+            .filter(|(n, _)| !n.leader)
+            .map(|(replica, r)| WirePath {
+                leader: leader.id,
+                replica: replica.id,
+                down: geometry::lane(*primary, *r, Lane::Down),
+                up: geometry::lane(*primary, *r, Lane::Up),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let view_box = format!("0 0 {} {}", layout.width, layout.height);
     html! {
         // Between a phone and a laptop the landscape diagram keeps a legible size and scrolls
@@ -100,13 +112,27 @@ pub fn diagram(props: &DiagramProps) -> Html {
                     <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
                 </marker>
             </defs>
+            { diagram_body(props, &layout) }
+            { wire(props.now_ms, &props.lanes, &paths) }
+        </svg>
+        </div>
+    }
+}
+
+/// Everything but the messages on the wire.
+fn diagram_body(props: &DiagramProps, layout: &Layout) -> Html {
+    let nodes = placed(&props.nodes, layout);
+    let leader = nodes.iter().find(|(n, _)| n.leader).cloned();
+    let rect_of = |id: NodeId| nodes.iter().find(|(n, _)| n.id == id).map(|(_, r)| *r);
+    html! {
+        <g class="body">
             { endpoint_box(&props.front, layout.endpoint, rect_of(props.front.endpoint_target).map(|t| layout.endpoint_path(t))) }
             { manager_box(&props.manager, layout.manager, leader.as_ref().map(|(_, r)| layout.check_path(*r))) }
             { for nodes.iter().filter(|(n, _)| !n.leader).filter_map(|(replica, rect)| {
-                let (leader, primary_rect) = leader.as_ref()?;
-                Some(link(props.now_ms, leader.id, *primary_rect, replica, *rect, &props.lanes))
+                let (_, primary_rect) = leader.as_ref()?;
+                Some(link(*primary_rect, replica, *rect))
             }) }
-            { session_arrows(&props.sessions, &layout, &rect_of) }
+            { session_arrows(&props.sessions, layout, &rect_of) }
             { router_box(&props.front, layout.router) }
             { for props.sessions.iter().zip(&layout.clients).map(|(s, r)| session_box(s, *r)) }
             if let (Some((rate, sessions)), Some(rect)) = (props.front.load, layout.clients.get(props.sessions.len())) {
@@ -116,8 +142,42 @@ pub fn diagram(props: &DiagramProps) -> Html {
                 let marks = Marks { selected: props.selected == Some(node.id), highlighted: props.highlight.contains(&node.id) };
                 node_box(node, *rect, marks, &props.on_action)
             }) }
-        </svg>
-        </div>
+        </g>
+    }
+}
+
+/// A replica's link: where its two lanes run.
+struct WirePath {
+    leader: NodeId,
+    replica: NodeId,
+    down: geometry::Segment,
+    up: geometry::Segment,
+}
+
+/// The messages on the wire, each placed where it is now along its lane, over the boxes.
+fn wire(now_ms: Millis, lanes: &VecMap<(NodeId, NodeId), LaneView>, paths: &[WirePath]) -> Html {
+    let empty = LaneView::default();
+    html! {
+        <g class="wire">
+            { for paths.iter().map(|path| {
+                let wal = lanes.get(&(path.leader, path.replica)).unwrap_or(&empty);
+                let feedback = lanes.get(&(path.replica, path.leader)).unwrap_or(&empty);
+                let (down, up) = (path.down, path.up);
+                html! {
+                    <g class="lanes" data-testid="wire" data-replica={path.replica.name()}>
+                        <g class="msgs down">{ for wal.drawn.iter().map(|m| message(now_ms, m, down, wal.more == 0)) }</g>
+                        <g class="msgs up">{ for feedback.drawn.iter().map(|m| message(now_ms, m, up, feedback.more == 0)) }</g>
+                        // Near the replica, where the lanes are apart.
+                        if wal.more > 0 {
+                            <text x={svg_number(down.to.x - 46.0)} y={svg_number(down.to.y - 12.0)} class="more">
+                                {format!("+{}", wal.more)}
+                                <title>{format!("{} more messages on the wire than the dots drawn", wal.more)}</title>
+                            </text>
+                        }
+                    </g>
+                }
+            }) }
+        </g>
     }
 }
 
@@ -151,20 +211,16 @@ pub fn diagram_bar(props: &DiagramBarProps) -> Html {
 }
 
 fn text(p: Point, class: &'static str, content: String) -> Html {
-    html! { <text x={fmt(p.x)} y={fmt(p.y)} class={class}>{content}</text> }
-}
-
-fn fmt(v: f64) -> String {
-    format!("{v:.1}")
+    html! { <text x={svg_number(p.x)} y={svg_number(p.y)} class={class}>{content}</text> }
 }
 
 fn rect_el(r: Rect, class: Classes) -> Html {
-    html! { <rect x={fmt(r.x)} y={fmt(r.y)} width={fmt(r.w)} height={fmt(r.h)} rx="6" class={class} /> }
+    html! { <rect x={svg_number(r.x)} y={svg_number(r.y)} width={svg_number(r.w)} height={svg_number(r.h)} rx="6" class={class} /> }
 }
 
 fn line(a: Point, b: Point, class: Classes, arrow: bool) -> Html {
     html! {
-        <line x1={fmt(a.x)} y1={fmt(a.y)} x2={fmt(b.x)} y2={fmt(b.y)} class={class}
+        <line x1={svg_number(a.x)} y1={svg_number(a.y)} x2={svg_number(b.x)} y2={svg_number(b.y)} class={class}
             marker-end={arrow.then_some("url(#arrow)")} />
     }
 }
@@ -232,7 +288,7 @@ fn node_box(node: &NodeView, r: Rect, marks: Marks, on_action: &Callback<Action>
     // Drawn from its own corner and moved into place with a CSS transform, so that when the
     // roles swap (a promotion, a switchover) the box glides to its new place.
     let at = |dx: f64, dy: f64| Point { x: dx, y: dy };
-    let place = format!("transform: translate({}px, {}px)", fmt(r.x), fmt(r.y));
+    let place = format!("transform: translate({}px, {}px)", svg_number(r.x), svg_number(r.y));
     html! {
         <g key={node.name.clone()} class={class} style={place} data-testid="diagram-node"
             data-node={node.name.clone()} data-role={node.role.as_str()}
@@ -270,22 +326,15 @@ fn ladder(behind: [u64; 4], at: Point, width: f64) -> Html {
     html! {
         <g class="ladder" data-testid="ladder" data-behind={behind[3].to_string()}>
             <title>{title}</title>
-            <rect x={fmt(at.x)} y={fmt(at.y)} width={fmt(width)} height="6" class="ladder-track" />
+            <rect x={svg_number(at.x)} y={svg_number(at.y)} width={svg_number(width)} height="6" class="ladder-track" />
             { for (0..4).rev().map(|i| html! {
-                <rect x={fmt(at.x)} y={fmt(at.y)} width={fmt(widths[i])} height="6" class={format!("ladder-{}", names[i])} />
+                <rect x={svg_number(at.x)} y={svg_number(at.y)} width={svg_number(widths[i])} height="6" class={format!("ladder-{}", names[i])} />
             }) }
         </g>
     }
 }
 
-fn link(
-    now_ms: Millis,
-    leader: NodeId,
-    primary: Rect,
-    replica: &NodeView,
-    r: Rect,
-    lanes: &VecMap<(NodeId, NodeId), LaneView>,
-) -> Html {
+fn link(primary: Rect, replica: &NodeView, r: Rect) -> Html {
     let down = geometry::lane(primary, r, Lane::Down);
     let up = geometry::lane(primary, r, Lane::Up);
     let cut_down = replica.link_down == Some(Flow::Cut);
@@ -298,9 +347,6 @@ fn link(
         (false, true) => "✕ feedback cut".to_string(),
         (false, false) => delay,
     };
-    let empty = LaneView::default();
-    let wal = lanes.get(&(leader, replica.id)).unwrap_or(&empty);
-    let feedback = lanes.get(&(replica.id, leader)).unwrap_or(&empty);
     let mid = down.mid();
     html! {
         <g class="link" data-testid="link" data-replica={replica.name.clone()}
@@ -308,19 +354,16 @@ fn link(
             { line(down.from, down.to, lane_class(cut_down, "down"), true) }
             { line(up.from, up.to, lane_class(cut_up, "up"), true) }
             { text(Point { x: mid.x, y: mid.y - 8.0 }, "link-label", label) }
-            { for wal.drawn.iter().map(|m| message(now_ms, m, down)) }
-            { for feedback.drawn.iter().map(|m| message(now_ms, m, up)) }
-            if wal.more > 0 {
-                { text(Point { x: down.from.x + 18.0, y: down.from.y + 16.0 }, "more", format!("+{}", wal.more)) }
-            }
         </g>
     }
 }
 
-fn message(now_ms: Millis, m: &WireView, lane: geometry::Segment) -> Html {
+/// A message's circle, titled with what it carries on a quiet lane; on a busy one, where each
+/// circle stands for a slice of the stream and a new one appears every few frames, untitled.
+fn message(now_ms: Millis, m: &WireView, lane: geometry::Segment, titled: bool) -> Html {
     let p = lane.at(geometry::progress(now_ms as f64, m.sent_ms, m.arrives_ms));
     let radius = if m.kind == "wal" { 5.0 } else { 3.0 };
-    let title = match m.kind {
+    let title = titled.then(|| match m.kind {
         "wal" => format!(
             "WAL: {} record{}, {} bytes, arrives at {}",
             m.records,
@@ -329,11 +372,13 @@ fn message(now_ms: Millis, m: &WireView, lane: geometry::Segment) -> Html {
             format_millis(m.arrives_ms)
         ),
         kind => format!("{kind}: {} bytes, arrives at {}", m.bytes, format_millis(m.arrives_ms)),
-    };
+    });
+    // Unkeyed: as the stream moves on, the lane's circles are reused in order, and a frame
+    // changes one attribute of each, its position, instead of making and dropping circles.
     html! {
-        <circle cx={fmt(p.x)} cy={fmt(p.y)} r={fmt(radius)} class={classes!("msg", m.kind)}
-            data-testid="message" data-kind={m.kind}>
-            <title>{title}</title>
+        <circle transform={format!("translate({},{})", svg_number(p.x), svg_number(p.y))}
+            r={svg_number(radius)} class={classes!("msg", m.kind)} data-testid="message" data-kind={m.kind}>
+            if let Some(title) = title { <title>{title}</title> }
         </circle>
     }
 }
@@ -353,7 +398,7 @@ fn session_box(session: &SessionView, r: Rect) -> Html {
             { text(Point { x: r.x + 8.0, y: r.y + 13.0 }, "name", session.name.clone()) }
             { text(Point { x: r.x + 8.0, y: r.y + 25.0 }, "detail", answer) }
             if let Some((node, _)) = session.resolved {
-                <text x={fmt(r.x + 8.0)} y={fmt(r.y + 36.0)} class="tag" data-testid="cached-dns">
+                <text x={svg_number(r.x + 8.0)} y={svg_number(r.y + 36.0)} class="tag" data-testid="cached-dns">
                     <title>{"This client cached the endpoint's DNS answer: it keeps using that node until the TTL runs out"}</title>
                     {format!("dns → {node}")}
                 </text>
@@ -442,7 +487,7 @@ fn manager_box(manager: &ManagerView, r: Rect, check_path: Option<Vec<Point>>) -
             }
             { rect_el(r, classes!("box")) }
             { text(Point { x: r.x + 8.0, y: r.y + 17.0 }, "name", "failover manager".to_string()) }
-            <text x={fmt(r.x + 8.0)} y={fmt(r.y + 35.0)} class={classes!("detail", failing.then_some("tone-bad"))}
+            <text x={svg_number(r.x + 8.0)} y={svg_number(r.y + 35.0)} class={classes!("detail", failing.then_some("tone-bad"))}
                 data-testid="manager-summary">
                 { if failing { "✕ " } else { "" } }{manager.summary()}
             </text>
