@@ -18,7 +18,7 @@ use super::components::{
     SettingsPanel, Toolbar,
 };
 use super::embed::{self, EmbedOptions, HostMessage};
-use super::state::{Action, FrameBudget, Model};
+use super::state::{Action, FrameBudget, FrameMeter, Model, FRAME_PHASES};
 use crate::engine::share;
 
 /// The panels below the diagram and the console, as last cut from the engine.
@@ -71,6 +71,37 @@ impl Below {
     }
 }
 
+/// What the diagram's boxes and the console show, as last cut from the engine: the messages on
+/// the wire move on every frame, but the numbers in the boxes are read at 20 Hz.
+struct Stage {
+    nodes: Vec<super::state::NodeView>,
+    sessions: Vec<super::views::SessionView>,
+    manager: super::views::ManagerView,
+    front: super::components::FrontView,
+    acted: u64,
+}
+
+impl Stage {
+    fn cut(model: &Model) -> Self {
+        Stage {
+            nodes: model.node_views(),
+            sessions: model.session_views(),
+            manager: model.manager_view(),
+            front: model.front_view(),
+            acted: model.acted,
+        }
+    }
+
+    /// Cuts again after every action of the learner, whenever the clock is stopped, and while
+    /// it runs every STAGE_REFRESH_FRAMES frames, on frames the panels below leave alone.
+    fn refresh(&mut self, model: &Model, frame: u64) {
+        let due = frame % STAGE_REFRESH_FRAMES == 1;
+        if due || !model.running || model.acted != self.acted {
+            *self = Self::cut(model);
+        }
+    }
+}
+
 /// What a host page's message asks for.
 fn host_action(message: HostMessage) -> Action {
     match message {
@@ -90,10 +121,16 @@ const EVENTS_RENDERED: usize = 200;
 
 /// What the simulation may spend of each animation frame (16.7 ms at 60 Hz) at first, leaving
 /// the rest to drawing; it adapts to the frames the browser manages.
-const FRAME_BUDGET: FrameBudget = FrameBudget { now_ms: browser::now_ms, work_ms: 8.0 };
+const FRAME_BUDGET: FrameBudget =
+    FrameBudget { now_ms: browser::now_ms, work_ms: 6.0, script_ms: 10.0 };
 
-/// While the clock runs, the panels below are cut again every this many frames (4 a second).
+/// While the clock runs, the panels below are cut again every this many frames (4 a second),
+/// one panel at a time, on frames that are multiples of 3 ...
 const LOG_REFRESH_FRAMES: u64 = 15;
+
+/// ... and the diagram's boxes every this many frames (20 a second), on the frames after: so
+/// no frame pays for both, and the frame budget knows each kind of frame apart.
+const STAGE_REFRESH_FRAMES: u64 = FRAME_PHASES;
 
 /// The page's colour themes, in toggle order (None follows the system).
 const THEMES: [Option<&str>; 3] = [None, Some("light"), Some("dark")];
@@ -248,14 +285,17 @@ pub fn app() -> Html {
             }
         });
     }
+    // How long drawing takes after each tick: the frame budget leaves room for it.
+    let meter = use_mut_ref(FrameMeter::default);
     {
-        let dispatcher = model.dispatcher();
+        let (dispatcher, meter) = (model.dispatcher(), meter.clone());
         use_effect_with(model.running, move |running| {
             let frames = running.then(|| {
                 let mut budget = FRAME_BUDGET;
                 AnimationLoop::start(move |real_ms| {
-                    budget = budget.adapted(real_ms);
-                    dispatcher.dispatch(Action::Tick { real_ms, budget: Some(budget) })
+                    budget = budget.adapted(real_ms, meter.borrow().next_render_ms());
+                    dispatcher.dispatch(Action::Tick { real_ms, budget: Some(budget) });
+                    meter.borrow_mut().ticked(browser::now_ms());
                 })
             });
             move || drop(frames)
@@ -303,15 +343,22 @@ pub fn app() -> Html {
         let unfolded = unfolded.clone();
         use_effect_with((), move |()| browser::after_next_paint(move || unfolded.set(true)));
     }
-    let nodes = model.node_views();
     // The panels below the diagram and the console change on every frame under load, and
     // nobody reads them at 60 Hz: while the clock runs they are cut from the engine again
     // every LOG_REFRESH_FRAMES frames and after every action of the learner.
     let frame = use_mut_ref(|| 0u64);
     *frame.borrow_mut() += 1;
+    {
+        let frame = *frame.borrow();
+        use_effect(move || meter.borrow_mut().rendered(browser::now_ms(), frame));
+    }
     let below = use_mut_ref(|| Below::cut(&model));
     below.borrow_mut().refresh(&model, *frame.borrow());
     let below = below.borrow();
+    let stage = use_mut_ref(|| Stage::cut(&model));
+    stage.borrow_mut().refresh(&model, *frame.borrow());
+    let stage = stage.borrow();
+    let nodes = &stage.nodes;
     let events = below.events.clone();
     let dropped = model.cluster().events().dropped();
     let clock = model.clock_view();
@@ -337,8 +384,8 @@ pub fn app() -> Html {
             <main class="layout">
                 <section class="stage" aria-label="The cluster">
                     <Diagram now_ms={model.cluster().now_ms()} nodes={nodes.clone()} lanes={model.lanes()}
-                        sessions={model.session_views()} manager={model.manager_view()}
-                        front={model.front_view()} selected={model.selected} highlight={highlight_nodes} on_action={on_action.clone()} />
+                        sessions={stage.sessions.clone()} manager={stage.manager.clone()}
+                        front={stage.front.clone()} selected={model.selected} highlight={highlight_nodes} on_action={on_action.clone()} />
                     <DiagramBar nodes={nodes.len()} on_action={on_action.clone()} />
                     if let Some(node) = selected {
                         <NodePanel {node} {jitter_ms} {loss} {apply_delay_ms} on_action={on_action.clone()} />

@@ -48,7 +48,11 @@ pub const MAX_FRAME_MS: f64 = 100.0;
 pub struct FrameBudget {
     /// A wall clock in milliseconds (the browser's `performance.now()`).
     pub now_ms: fn() -> f64,
+    /// What the simulation may spend.
     pub work_ms: f64,
+    /// What the frame's script may spend in all, the simulation and the drawing after it: the
+    /// rest of the 16.7 ms is the browser's (style, layout, paint).
+    pub script_ms: f64,
 }
 
 impl PartialEq for FrameBudget {
@@ -65,16 +69,63 @@ impl std::fmt::Debug for FrameBudget {
 
 impl FrameBudget {
     /// The least and the most a frame may spend simulating.
-    pub const WORK_MS: std::ops::RangeInclusive<f64> = 4.0..=10.0;
+    pub const WORK_MS: std::ops::RangeInclusive<f64> = 1.0..=10.0;
+    /// The least and the most a frame's script may spend in all.
+    pub const SCRIPT_MS: std::ops::RangeInclusive<f64> = 5.0..=13.0;
 
-    /// The budget for the next frame, from how long the last one took: a frame that missed
-    /// its vertical sync (over 20 ms at 60 Hz) cuts the work by 30 %, one that made it adds
-    /// 0.02 ms. The work settles just under what leaves the browser time to draw every
-    /// frame, on a fast laptop and on a slow phone alike.
-    pub fn adapted(self, real_ms: f64) -> FrameBudget {
-        let work_ms = if real_ms > 20.0 { self.work_ms * 0.7 } else { self.work_ms + 0.02 };
-        let (least, most) = (*Self::WORK_MS.start(), *Self::WORK_MS.end());
-        FrameBudget { work_ms: work_ms.clamp(least, most), ..self }
+    /// The budget for the next frame, from how long the last one took and how long drawing
+    /// takes (`render_ms`, the heaviest recent frame of the same kind: see [`FrameMeter`]). A frame
+    /// that missed its vertical sync (over 20 ms at 60 Hz) cuts the script's share by 15 %,
+    /// one that made it adds 0.02 ms; the simulation gets what drawing leaves of it. So the
+    /// frames that also redraw a panel fit as well as the others, and the share settles just
+    /// under what leaves the browser time to paint, on a fast laptop and a slow phone alike.
+    pub fn adapted(self, real_ms: f64, render_ms: f64) -> FrameBudget {
+        let script_ms = if real_ms > 20.0 { self.script_ms * 0.85 } else { self.script_ms + 0.02 };
+        let script_ms = script_ms.clamp(*Self::SCRIPT_MS.start(), *Self::SCRIPT_MS.end());
+        let work_ms = (script_ms - render_ms).clamp(*Self::WORK_MS.start(), *Self::WORK_MS.end());
+        FrameBudget { work_ms, script_ms, ..self }
+    }
+}
+
+/// The page redraws different parts on successive frames, in a cycle this long (the panels
+/// below on the first, the diagram's boxes on the second, only what moves on the third):
+/// [`FrameMeter`] times each kind of frame apart.
+pub const FRAME_PHASES: u64 = 3;
+
+/// Frames of each phase whose drawing [`FrameMeter`] remembers.
+const RENDERS_KEPT: usize = 6;
+
+/// How long the page took to draw its last frames, from the end of the simulation's share
+/// to the end of the components' rendering, by phase.
+#[derive(Debug, Default)]
+pub struct FrameMeter {
+    ticked_at_ms: Option<f64>,
+    /// The page's count of its renders, as of the last one.
+    frame: u64,
+    renders_ms: [[f64; RENDERS_KEPT]; FRAME_PHASES as usize],
+    next: [usize; FRAME_PHASES as usize],
+}
+
+impl FrameMeter {
+    /// The clock's tick has been simulated; drawing starts.
+    pub fn ticked(&mut self, now_ms: f64) {
+        self.ticked_at_ms = Some(now_ms);
+    }
+
+    /// The page has rendered its `frame`th time (a render that no tick started is not timed).
+    pub fn rendered(&mut self, now_ms: f64, frame: u64) {
+        self.frame = frame;
+        if let Some(ticked_at_ms) = self.ticked_at_ms.take() {
+            let phase = (frame % FRAME_PHASES) as usize;
+            self.renders_ms[phase][self.next[phase]] = (now_ms - ticked_at_ms).max(0.0);
+            self.next[phase] = (self.next[phase] + 1) % RENDERS_KEPT;
+        }
+    }
+
+    /// How long the next frame's drawing may take: the heaviest recent frame of its phase.
+    pub fn next_render_ms(&self) -> f64 {
+        let phase = ((self.frame + 1) % FRAME_PHASES) as usize;
+        self.renders_ms[phase].iter().copied().fold(0.0, f64::max)
     }
 }
 
@@ -1039,7 +1090,7 @@ mod tests {
 
     #[test]
     fn a_frame_over_budget_drops_the_rest_and_the_page_learns_the_speed_it_reached() {
-        let budget = Some(FrameBudget { now_ms: slow_clock, work_ms: 8.0 });
+        let budget = Some(FrameBudget { now_ms: slow_clock, work_ms: 8.0, script_ms: 10.0 });
         let mut model = loaded(10.0);
         for _ in 0..60 {
             model = model.reduce(Action::Tick { real_ms: 100.0, budget });
@@ -1054,19 +1105,44 @@ mod tests {
 
     #[test]
     fn the_frame_budget_shrinks_after_a_missed_frame_and_grows_back_slowly() {
-        let budget = FrameBudget { now_ms: || 0.0, work_ms: 8.0 };
-        let missed = budget.adapted(33.3);
-        assert!((missed.work_ms - 5.6).abs() < 1e-9, "{}", missed.work_ms);
-        assert!((missed.adapted(16.7).work_ms - 5.62).abs() < 1e-9);
-        let floor = (0..20).fold(budget, |b, _| b.adapted(50.0));
-        assert_eq!(floor.work_ms, 4.0, "never below the floor");
-        let ceiling = (0..1_000).fold(budget, |b, _| b.adapted(16.7));
-        assert_eq!(ceiling.work_ms, 10.0, "never above the ceiling");
+        let budget = FrameBudget { now_ms: || 0.0, work_ms: 8.0, script_ms: 10.0 };
+        let missed = budget.adapted(33.3, 2.0);
+        assert!((missed.script_ms - 8.5).abs() < 1e-9, "{}", missed.script_ms);
+        assert!((missed.work_ms - 6.5).abs() < 1e-9, "drawing's 2 ms come off: {}", missed.work_ms);
+        assert!((missed.adapted(16.7, 2.0).work_ms - 6.52).abs() < 1e-9);
+        let floor = (0..20).fold(budget, |b, _| b.adapted(50.0, 2.0));
+        assert_eq!((floor.script_ms, floor.work_ms), (5.0, 3.0), "never below the floor");
+        let ceiling = (0..10_000).fold(budget, |b, _| b.adapted(16.7, 0.5));
+        assert_eq!((ceiling.script_ms, ceiling.work_ms), (13.0, 10.0), "nor above the ceiling");
+        let heavy = budget.adapted(16.7, 12.0);
+        assert_eq!(heavy.work_ms, 1.0, "a frame that only draws still simulates a little");
+    }
+
+    #[test]
+    fn the_frame_meter_expects_each_kind_of_frame_to_draw_as_long_as_it_did_lately() {
+        let mut meter = FrameMeter::default();
+        meter.rendered(5.0, 1);
+        assert_eq!(meter.next_render_ms(), 0.0, "a render no tick started is not timed");
+        let mut at_ms = 0.0;
+        let cost_ms = |frame: u64| [7.5, 4.0, 2.0][(frame % FRAME_PHASES) as usize];
+        for frame in 2..40 {
+            at_ms += 16.7;
+            meter.ticked(at_ms);
+            meter.rendered(at_ms + cost_ms(frame), frame);
+            if frame > 5 {
+                assert_eq!(meter.next_render_ms(), cost_ms(frame + 1), "after frame {frame}");
+            }
+        }
+        for frame in 40..(40 + FRAME_PHASES * RENDERS_KEPT as u64) {
+            meter.ticked(at_ms);
+            meter.rendered(at_ms + 1.0, frame);
+        }
+        assert_eq!(meter.next_render_ms(), 1.0, "a heavy frame is forgotten after a while");
     }
 
     #[test]
     fn slicing_a_frame_does_not_change_the_run() {
-        let unbounded = Some(FrameBudget { now_ms: || 0.0, work_ms: 1.0 });
+        let unbounded = Some(FrameBudget { now_ms: || 0.0, work_ms: 1.0, script_ms: 10.0 });
         let (mut whole, mut sliced) = (loaded(5.0), loaded(5.0));
         for _ in 0..30 {
             whole = whole.reduce(Action::Tick { real_ms: 33.0, budget: None });
