@@ -247,6 +247,9 @@ pub struct Run {
     /// The recording as it was before the last branch dropped its later inputs, and the
     /// moment the branch began.
     undo: Option<(Recording, Millis)>,
+    /// The scenario the last jump replaced, kept for [`Run::drop_replaced`]: freeing a
+    /// cluster of ten minutes takes a few milliseconds the jump need not wait for.
+    replaced: Option<Scenario>,
 }
 
 impl Default for Run {
@@ -273,6 +276,7 @@ impl Run {
             snapshot_every_ms: SNAPSHOT_EVERY_MS,
             snapshot_budget_bytes: NEW_RUN_BUDGET_BYTES.with(Cell::get),
             undo: None,
+            replaced: None,
         }
     }
 
@@ -445,8 +449,16 @@ impl Run {
             .rev()
             .find(|s| s.at_ms <= at_ms)
             .expect("the snapshot at time 0 is always kept");
-        self.scenario = snapshot.scenario.clone();
+        let replaced = std::mem::replace(&mut self.scenario, snapshot.scenario.clone());
+        // At most one is kept: an earlier one not freed yet is freed now.
+        self.replaced = Some(replaced);
         self.applied = snapshot.applied;
+    }
+
+    /// Frees the scenario the last jump replaced, if any (the page calls this once the jump
+    /// is on screen; nothing else needs it).
+    pub fn drop_replaced(&mut self) -> bool {
+        self.replaced.take().is_some()
     }
 
     /// Applies the recorded inputs due by `target_ms` (each after advancing to its time), then
@@ -585,6 +597,17 @@ mod tests {
             let _ = run.apply(&command); // a refused input (crash a crashed node) is not recorded
         }
         run
+    }
+
+    #[test]
+    fn a_jump_keeps_the_cluster_it_replaced_until_the_page_frees_it() {
+        let mut run = play(&["advance 3s".to_string()]);
+        assert!(!run.drop_replaced(), "nothing replaced yet");
+        run.seek(1_000);
+        let digest = run.cluster().digest();
+        assert!(run.drop_replaced(), "the cluster at 3 s was kept");
+        assert!(!run.drop_replaced(), "and freed once");
+        assert_eq!(run.cluster().digest(), digest, "freeing it changes nothing shown");
     }
 
     proptest! {

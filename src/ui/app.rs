@@ -285,6 +285,15 @@ pub fn app() -> Html {
             }
         });
     }
+    {
+        // A jump (rewind, undo) frees the cluster it replaced once the page shows the new one.
+        let model = model.clone();
+        use_effect_with(model.acted, move |_| {
+            browser::after_next_paint(move || {
+                model.drop_replaced();
+            })
+        });
+    }
     // How long drawing takes after each tick: the frame budget leaves room for it.
     let meter = use_mut_ref(FrameMeter::default);
     {

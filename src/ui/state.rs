@@ -361,6 +361,12 @@ impl Model {
         self.run.borrow()
     }
 
+    /// Frees what the last jump replaced (see [`Run::drop_replaced`]); called once the jump is
+    /// on screen. Whether there was anything.
+    pub fn drop_replaced(&self) -> bool {
+        self.run.borrow_mut().drop_replaced()
+    }
+
     /// The cluster, for reading.
     pub fn cluster(&self) -> Ref<'_, Cluster> {
         Ref::map(self.run.borrow(), Run::cluster)
