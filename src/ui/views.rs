@@ -224,7 +224,7 @@ fn explain(cluster: &Cluster, reader: &str, read: &StatementReply, write: &SeenW
     let node = cluster.nodes().get(read.node.0);
     let arrived = node.is_some_and(|n| n.timeline == read.timeline && n.replay_lsn >= write.commit);
     // The WAL message carrying it, if it is on the wire to that node now.
-    let carrying = cluster.in_flight().find(|m| {
+    let carrying = cluster.in_flight_numbered().map(|(_, m)| m).find(|m| {
         m.to == read.node
             && matches!(&m.payload, Payload::Wal { records } if records.iter().any(|r| r.end >= write.commit))
     });

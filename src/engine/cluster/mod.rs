@@ -489,13 +489,15 @@ impl Cluster {
         self.update_shunning();
     }
 
-    /// Messages on the wire right now: WAL going down links, feedback and connection traffic
-    /// coming up, each with its sender, receiver, size and send and arrival times.
+    /// Messages on the wire right now, by arrival (for tests).
+    #[cfg(test)]
     pub fn in_flight(&self) -> impl Iterator<Item = &Message> {
         self.agenda.in_flight()
     }
 
-    /// What is on the wire, each message with a number unique in the run (see
+    /// Messages on the wire right now: WAL going down links, feedback and connection traffic
+    /// coming up, each with its sender, receiver, size and send and arrival times, and a
+    /// number unique in the run; in no particular order (see
     /// [`agenda::Agenda::in_flight_numbered`]).
     pub fn in_flight_numbered(&self) -> impl Iterator<Item = (u64, &Message)> {
         self.agenda.in_flight_numbered()
