@@ -112,7 +112,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
                     <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
                 </marker>
             </defs>
-            { diagram_body(props, &layout) }
+            { diagram_body(props, &layout, &nodes) }
             { wire(props.now_ms, &props.lanes, &paths) }
         </svg>
         </div>
@@ -120,8 +120,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
 }
 
 /// Everything but the messages on the wire.
-fn diagram_body(props: &DiagramProps, layout: &Layout) -> Html {
-    let nodes = placed(&props.nodes, layout);
+fn diagram_body(props: &DiagramProps, layout: &Layout, nodes: &[(NodeView, Rect)]) -> Html {
     let leader = nodes.iter().find(|(n, _)| n.leader).cloned();
     let rect_of = |id: NodeId| nodes.iter().find(|(n, _)| n.id == id).map(|(_, r)| *r);
     html! {
