@@ -191,9 +191,23 @@ impl Cluster {
         input: String,
         traffic: Traffic,
     ) -> OpId {
+        let parsed = sql::parse(&input);
+        self.submit_parsed(session, target, input, parsed, traffic)
+    }
+
+    /// Submits an input already parsed (the load generator fills its INSERTs from a
+    /// [`sql::Template`]).
+    pub(super) fn submit_parsed(
+        &mut self,
+        session: Rc<str>,
+        target: Target,
+        input: String,
+        parsed: Result<Vec<Statement>, sql::SqlError>,
+        traffic: Traffic,
+    ) -> OpId {
         let id = OpId(self.next_op);
         self.next_op += 1;
-        let (pending, error) = match sql::parse(&input) {
+        let (pending, error) = match parsed {
             Ok(statements) => (VecDeque::from(statements), None),
             Err(e) => (VecDeque::new(), Some(e.into())),
         };

@@ -807,6 +807,14 @@ fn the_parse_cache_remembers_texts_that_do_not_write_and_never_changes_an_answer
         cache.get(&"x".repeat(ParseCache::LONGEST_TEXT + 1)).is_none(),
         "long texts are not kept"
     );
+    // The load's point reads for its thousand users: nearly all stay (a set holds four).
+    let read = |user: usize| format!("SELECT * FROM orders WHERE user_id = {user}");
+    let mut cache = ParseCache::default();
+    for user in 1..=1_000 {
+        cache.insert(&read(user), &statements);
+    }
+    let kept = (1..=1_000).filter(|&user| cache.get(&read(user)).is_some()).count();
+    assert!(kept >= 990, "{kept} of 1000 kept");
 }
 
 #[test]
