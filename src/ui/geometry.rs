@@ -105,6 +105,22 @@ impl Segment {
         }
     }
 
+    /// Where a short label for the segment's end stands (10 px type), off the segment: just
+    /// before `to`, on the side it does not come from. A flat segment (landscape: across to a
+    /// replica's left edge) has it above `to`, or below when the segment comes down; a steep
+    /// one (portrait: down to a replica's top edge) beside `to`, away from where it comes
+    /// from. The flag says whether the label ends at the point (else it starts there).
+    pub fn label_end(self) -> (Point, bool) {
+        let (dx, dy) = (self.to.x - self.from.x, self.to.y - self.from.y);
+        if dy.abs() > dx.abs() {
+            let ends_here = dx > 0.0;
+            let x = if ends_here { self.to.x - 6.0 } else { self.to.x + 6.0 };
+            return (Point { x, y: self.to.y - 6.0 }, ends_here);
+        }
+        let y = if dy > 1.0 { self.to.y + 14.0 } else { self.to.y - 7.0 };
+        (Point { x: self.to.x - 5.0, y }, true)
+    }
+
     /// The same segment moved `by` to its left (negative: right), looking from `from` to `to`.
     pub fn offset(self, by: f64) -> Segment {
         let (dx, dy) = (self.to.x - self.from.x, self.to.y - self.from.y);
@@ -380,6 +396,21 @@ mod tests {
 
     fn overlaps(a: Rect, b: Rect) -> bool {
         a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h
+    }
+
+    #[test]
+    fn a_lane_end_label_stays_off_its_lane() {
+        let lane = |from: (f64, f64)| Segment {
+            from: Point { x: from.0, y: from.1 },
+            to: Point { x: 100.0, y: 100.0 },
+        };
+        // Landscape: across to the replica's left edge, from below, level, from above.
+        assert_eq!(lane((30.0, 160.0)).label_end(), (Point { x: 95.0, y: 93.0 }, true));
+        assert_eq!(lane((50.0, 100.0)).label_end(), (Point { x: 95.0, y: 93.0 }, true));
+        assert_eq!(lane((30.0, 40.0)).label_end(), (Point { x: 95.0, y: 114.0 }, true));
+        // Portrait: down to the replica's top edge, from the left, from the right.
+        assert_eq!(lane((80.0, 20.0)).label_end(), (Point { x: 94.0, y: 94.0 }, true));
+        assert_eq!(lane((120.0, 20.0)).label_end(), (Point { x: 106.0, y: 94.0 }, false));
     }
 
     #[test]

@@ -162,13 +162,15 @@ fn wire(now_ms: Millis, lanes: &VecMap<(NodeId, NodeId), LaneView>, paths: &[Wir
                 let wal = lanes.get(&(path.leader, path.replica)).unwrap_or(&empty);
                 let feedback = lanes.get(&(path.replica, path.leader)).unwrap_or(&empty);
                 let (down, up) = (path.down, path.up);
+                let (more_at, more_ends_there) = down.label_end();
                 html! {
                     <g class="lanes" data-testid="wire" data-replica={path.replica.name()}>
                         <g class="msgs down">{ for wal.drawn.iter().map(|m| message(now_ms, m, down, wal.more == 0)) }</g>
                         <g class="msgs up">{ for feedback.drawn.iter().map(|m| message(now_ms, m, up, feedback.more == 0)) }</g>
-                        // Near the replica, where the lanes are apart.
+                        // Just before the replica, on the side its lane does not come from.
                         if wal.more > 0 {
-                            <text x={svg_number(down.to.x - 46.0)} y={svg_number(down.to.y - 12.0)} class="more">
+                            <text x={svg_number(more_at.x)} y={svg_number(more_at.y)} class="more"
+                                text-anchor={if more_ends_there { "end" } else { "start" }}>
                                 {format!("+{}", wal.more)}
                                 <title>{format!("{} more messages on the wire than the dots drawn", wal.more)}</title>
                             </text>
