@@ -126,6 +126,13 @@ test("traffic ×10 on five replicas at 10× speed: every chart shows data, and f
   await page.click('[data-testid="load-start"]');
   await page.click('[data-testid="traffic-x10"]');
   await page.selectOption('[data-testid="speed"]', "10");
+  // The same page idle (paused) first: what an on-time frame reads with rAF's 0.1 ms steps.
+  const idle = await page.evaluate(() => new Promise((done) => {
+    const deltas = []; let last = performance.now();
+    const tick = (now) => { deltas.push(now - last); last = now; if (deltas.length < 90) requestAnimationFrame(tick); else done(deltas); };
+    requestAnimationFrame(tick);
+  }));
+  const idleSorted = idle.slice(1).sort((a, b) => a - b);
   // Watch frames and long tasks while 30 simulated seconds pass at 10×.
   await page.evaluate(() => {
     window.__frames = []; window.__long = [];
@@ -154,6 +161,7 @@ test("traffic ×10 on five replicas at 10× speed: every chart shows data, and f
     frames: perf.frames.length, frame_p50_ms: pick(0.5), frame_p95_ms: pick(0.95), frame_max_ms: sorted.at(-1),
     // rAF times come in 0.1 ms steps, so a frame on time reads 16.6–16.8 ms: a missed vsync is over 20.
     missed_frames: perf.frames.filter((ms) => ms > 20).length,
+    idle_frame_p50_ms: idleSorted[idleSorted.length >> 1], idle_frame_p95_ms: idleSorted[Math.floor(0.95 * idleSorted.length)],
     long_tasks: perf.long.length, long_task_max_ms: Math.max(0, ...perf.long),
     wall_s: wallSeconds, achieved_speed: Math.round(300 / wallSeconds) / 10, toolbar_says: achievedShown,
   };
