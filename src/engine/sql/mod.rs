@@ -187,26 +187,28 @@ struct ParseCache {
     slots: Vec<Option<ParsedText>>,
 }
 
-/// A text and its statements.
-type ParsedText = (Box<str>, Rc<[Statement]>);
+/// A text's hash, the text and its statements. The hash is compared first: the load's texts
+/// differ only in their last few characters.
+type ParsedText = (u64, Box<str>, Rc<[Statement]>);
 
 impl ParseCache {
     const SLOTS: usize = 4_096;
     const WAYS: usize = 4;
     const LONGEST_TEXT: usize = 1_024;
 
-    /// Where the set of slots `sql` may be kept starts.
-    fn set(sql: &str) -> usize {
+    /// The text's hash, and where the set of slots it may be kept in starts.
+    fn hash_and_set(sql: &str) -> (u64, usize) {
         let mut hasher = StableHasher::default();
         hasher.write(sql.as_bytes());
-        let sets = (Self::SLOTS / Self::WAYS) as u64;
-        (hasher.finish() % sets) as usize * Self::WAYS
+        let (hash, sets) = (hasher.finish(), (Self::SLOTS / Self::WAYS) as u64);
+        (hash, (hash % sets) as usize * Self::WAYS)
     }
 
     fn get(&self, sql: &str) -> Option<Rc<[Statement]>> {
-        let set = Self::set(sql);
+        let (hash, set) = Self::hash_and_set(sql);
         let ways = self.slots.get(set..set + Self::WAYS)?;
-        ways.iter().flatten().find(|(text, _)| **text == *sql).map(|(_, s)| s.clone())
+        let mut kept = ways.iter().flatten();
+        kept.find(|(h, text, _)| *h == hash && **text == *sql).map(|(_, _, s)| s.clone())
     }
 
     fn insert(&mut self, sql: &str, statements: &Rc<[Statement]>) {
@@ -216,11 +218,11 @@ impl ParseCache {
         if self.slots.is_empty() {
             self.slots = std::iter::repeat_with(|| None).take(Self::SLOTS).collect();
         }
-        let set = Self::set(sql);
+        let (hash, set) = Self::hash_and_set(sql);
         let ways = &mut self.slots[set..set + Self::WAYS];
         // Newest first: the oldest moves to the end, and is replaced.
         ways.rotate_right(1);
-        ways[0] = Some((sql.into(), statements.clone()));
+        ways[0] = Some((hash, sql.into(), statements.clone()));
     }
 }
 
