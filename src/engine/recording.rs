@@ -51,8 +51,8 @@ const SNAPSHOTS_KEPT: usize = 1_200;
 pub const SNAPSHOT_BUDGET_BYTES: u64 = 128 << 20;
 
 /// The budget for a machine with memory to spare (8 GiB or more): the standard load's
-/// 10 minutes keep a snapshot every 5 s (`make bench`: rewinds of 45–50 ms natively and
-/// 75–115 ms in headless Chromium on a 2-core machine, render included).
+/// 10 minutes keep a snapshot every 5 s (`make bench`: rewinds of 45–60 ms natively and
+/// 50–110 ms in headless Chromium on a 2-core machine, render included).
 pub const LARGE_SNAPSHOT_BUDGET_BYTES: u64 = 256 << 20;
 
 thread_local! {
