@@ -37,8 +37,8 @@ pub const FORMAT_VERSION: u32 = 1;
 const HEADER: &str = "# replica-playground recording";
 
 /// Snapshots are taken this often at first; the spacing doubles when they weigh too much:
-/// 0.625, 1.25, 2.5, 5, 10 s... (the standard load's 10 minutes keep 5 s within the larger
-/// budget, so a rewind replays at most 5 s of it).
+/// 0.625, 1.25, 2.5, 5, 10 s... (the standard load's 10 minutes keep 2.5 s within the larger
+/// budget, so a rewind replays at most 2.5 s of it).
 const SNAPSHOT_EVERY_MS: Millis = 625;
 
 /// At most this many snapshots are kept (every other one is dropped beyond it).
@@ -51,9 +51,10 @@ const SNAPSHOTS_KEPT: usize = 1_200;
 pub const SNAPSHOT_BUDGET_BYTES: u64 = 128 << 20;
 
 /// The budget for a machine with memory to spare (8 GiB or more): the standard load's
-/// 10 minutes keep a snapshot every 5 s (`make bench`: rewinds of 45–60 ms natively and
-/// 50–110 ms in headless Chromium on a 2-core machine, render included).
-pub const LARGE_SNAPSHOT_BUDGET_BYTES: u64 = 256 << 20;
+/// 10 minutes keep a snapshot every 2.5 s, holding about 300 MiB (a rewind replays at most
+/// 2.5 s of it; with 256 MiB they were 5 s apart, and rewinds in headless Chromium on a 2-core
+/// machine took 50–110 ms, render included).
+pub const LARGE_SNAPSHOT_BUDGET_BYTES: u64 = 320 << 20;
 
 thread_local! {
     /// The budget of runs made from now on ([`set_snapshot_budget_for_new_runs`]).
@@ -174,10 +175,10 @@ struct Footprint {
 }
 
 /// A snapshot's own share of what it holds, beyond the snapshot before it: the cluster's
-/// small state (messages in flight, timers, sessions, metrics: about 320 KiB under the
+/// small state (messages in flight, timers, sessions, metrics: about 224 KiB under the
 /// standard load), and the chunk pointers of every table, index and log, about half a byte
 /// a row (see [`super::shared`]).
-const SNAPSHOT_FIXED_BYTES: u64 = 320 << 10;
+const SNAPSHOT_FIXED_BYTES: u64 = 224 << 10;
 const SNAPSHOT_SPINE_ROWS_PER_BYTE: u64 = 2;
 /// And its own copies of the chunks changed in between: about this many bytes per byte of
 /// WAL (an insert copies its key's chunk of row ids in each index, and that entry's leaf),
@@ -191,7 +192,9 @@ const SNAPSHOT_FULL_COPY_BYTES_PER_ROW: u64 = 5;
 /// acknowledgement a write leaves for the invariants), an event (56 bytes, and a commit's
 /// first change). Calibrated with a counting allocator on the standard load: snapshots 1, 4,
 /// 8 and 16 s apart, each estimated within ~10 % of what dropping it freed; the 10-minute
-/// run's snapshots 32 s apart held 80.5 MiB, estimated at 73.8.
+/// run's snapshots 32 s apart held 80.5 MiB, estimated at 73.8. Recalibrated on the whole
+/// 10-minute run: its snapshots 5, 2.5 and 1.25 s apart held 218, 302 and 419 MiB; with
+/// 320 KiB fixed they were estimated at 229, 331 and 467, with 224 KiB at 218, 308 and 422.
 const SNAPSHOT_HISTORY_RECORD_BYTES: u64 = 136;
 const SNAPSHOT_EVENT_BYTES: u64 = 60;
 

@@ -79,6 +79,7 @@ fn replay_and_rewind(minutes: u64, budget_bytes: u64) {
     jumps_ms.sort_by(f64::total_cmp);
     let (median, worst) = (jumps_ms[jumps_ms.len() / 2], jumps_ms[jumps_ms.len() - 1]);
     let speed = (minutes * 60) as f64 / replay_s;
+    let every_s = snapshot_every_ms as f64 / 1_000.0;
     let budget_mib = budget_bytes >> 20;
     println!("Replay: the standard load (1 primary + 3 replicas, 1 000 statements/s, 85% reads), {minutes} simulated minutes, as a recording (snapshot budget {budget_mib} MiB):");
     println!(
@@ -86,8 +87,7 @@ fn replay_and_rewind(minutes: u64, budget_bytes: u64) {
     );
     let resident = resident_mib.map_or(String::new(), |mib| format!(", {mib:.0} MiB resident"));
     println!(
-        "  {snapshots} snapshots, {} s apart, holding ~{snapshots_mib:.0} MiB{resident}",
-        snapshot_every_ms / 1_000
+        "  {snapshots} snapshots, {every_s} s apart, holding ~{snapshots_mib:.0} MiB{resident}"
     );
     println!(
         "  rewind to any moment: median {median:.0} ms, worst {worst:.0} ms (10 jumps, native)"
@@ -96,7 +96,7 @@ fn replay_and_rewind(minutes: u64, budget_bytes: u64) {
         bench_report::merge(&[
             ("rewind_median_ms_small_budget", median.round()),
             ("rewind_worst_ms_small_budget", worst.round()),
-            ("replay_snapshot_every_s_small_budget", (snapshot_every_ms / 1_000) as f64),
+            ("replay_snapshot_every_s_small_budget", every_s),
             ("replay_snapshots_mib_small_budget", snapshots_mib.round()),
         ]);
         return;
@@ -108,7 +108,7 @@ fn replay_and_rewind(minutes: u64, budget_bytes: u64) {
         ("rewind_median_ms", median.round()),
         ("rewind_worst_ms", worst.round()),
         ("replay_snapshots", snapshots as f64),
-        ("replay_snapshot_every_s", (snapshot_every_ms / 1_000) as f64),
+        ("replay_snapshot_every_s", every_s),
         ("replay_snapshots_mib", snapshots_mib.round()),
     ]);
 }
