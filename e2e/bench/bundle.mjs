@@ -9,7 +9,8 @@ const root = path.resolve(import.meta.dirname, "../..");
 const dist = path.join(root, "dist");
 const budget = JSON.parse(fs.readFileSync(path.join(root, "bundle-budget.json"), "utf8"));
 const sizes = {};
-for (const file of fs.readdirSync(dist)) {
+// Every file, wasm-bindgen's snippets/ (small JavaScript modules the wasm imports) included.
+for (const file of fs.readdirSync(dist, { recursive: true })) {
   const kind = path.extname(file).slice(1);
   if (!["wasm", "js", "css"].includes(kind)) continue;
   const gzipped = zlib.gzipSync(fs.readFileSync(path.join(dist, file)), { level: 9 }).length;

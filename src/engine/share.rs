@@ -2,14 +2,21 @@
 //!
 //! A link carries the run's [recording](super::recording) as its exported script, so opening
 //! it replays the exact run and stops at the same moment. The script is compressed with raw
-//! DEFLATE (`miniz_oxide`) and written in unpadded base64url (`base64`), behind a format
-//! version, in the fragment — which browsers never send to a server:
+//! DEFLATE and written in unpadded base64url (`base64`), behind a format version, in the
+//! fragment — which browsers never send to a server:
 //!
 //! ```text
 //!   https://…/replica/#run=v1.7Vbfb9owEH7nr7jxsJdJJAESFh6mbtK0_QHTpL1UJjHBauJkPgNl…
 //!                           │  └─ base64url(deflate(script))
 //!                           └─ format version
 //! ```
+//!
+//! DEFLATE itself is the platform's: natively `miniz_oxide` ([`encode`], [`decode`]); the
+//! page calls neither but the browser's own `CompressionStream("deflate-raw")`, so the
+//! linker leaves miniz_oxide out of the bundle (its compressor and decompressor were 18.5 kB
+//! of it, gzip). Both write and read the same raw DEFLATE, so a link made in either opens in
+//! the other. Everything around it —
+//! the version, base64url, the size limit, the messages — is here, shared by both.
 //!
 //! Decoding never trusts the text: a damaged, truncated or future-version link is an error that
 //! says what is wrong, and a payload that inflates past [`MAX_SCRIPT_BYTES`] is refused.
@@ -26,15 +33,14 @@ pub const FRAGMENT_KEY: &str = "run";
 /// The most script text a link may inflate to.
 pub const MAX_SCRIPT_BYTES: usize = 1 << 20;
 
-/// A script as a link payload: `v1.` and the compressed, base64url-encoded text.
-pub fn encode(script: &str) -> String {
-    let deflated = miniz_oxide::deflate::compress_to_vec(script.as_bytes(), 10);
+/// A payload of DEFLATE data: `v1.` and the data, base64url-encoded.
+pub fn payload_of_deflated(deflated: &[u8]) -> String {
     format!("v{FORMAT_VERSION}.{}", URL_SAFE_NO_PAD.encode(deflated))
 }
 
-/// The URL fragment for a script (without the `#`).
-pub fn fragment(script: &str) -> String {
-    format!("{FRAGMENT_KEY}={}", encode(script))
+/// The URL fragment (without the `#`) of a payload.
+pub fn fragment_of_payload(payload: &str) -> String {
+    format!("{FRAGMENT_KEY}={payload}")
 }
 
 /// The payload of a URL fragment (`#run=…` or `run=…`), if it carries one.
@@ -45,9 +51,12 @@ pub fn payload_of(fragment: &str) -> Option<&str> {
         .find_map(|part| part.strip_prefix(FRAGMENT_KEY).and_then(|rest| rest.strip_prefix('=')))
 }
 
-/// The script a link payload carries.
-pub fn decode(payload: &str) -> Result<String, Error> {
-    let damaged = |why: &str| Error::invalid(format!("this link is damaged: {why}"));
+fn damaged(why: &str) -> Error {
+    Error::invalid(format!("this link is damaged: {why}"))
+}
+
+/// The DEFLATE data a link payload carries, its format version checked.
+pub fn deflated_of(payload: &str) -> Result<Vec<u8>, Error> {
     let (version, data) =
         payload.split_once('.').ok_or_else(|| damaged("it has no format version"))?;
     let version: u32 = version
@@ -62,19 +71,48 @@ pub fn decode(payload: &str) -> Result<String, Error> {
     if version == 0 {
         return Err(damaged("its format version is not readable"));
     }
-    let deflated = URL_SAFE_NO_PAD.decode(data.trim()).map_err(|e| {
-        damaged(&format!("it is not base64url ({e}); was it cut short when copied?"))
-    })?;
-    let script = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, MAX_SCRIPT_BYTES)
+    URL_SAFE_NO_PAD
+        .decode(data.trim())
+        .map_err(|e| damaged(&format!("it is not base64url ({e}); was it cut short when copied?")))
+}
+
+/// The error for DEFLATE data that does not inflate.
+pub fn corrupt() -> Error {
+    damaged("its compressed data ends early or is corrupt; was it cut short when copied?")
+}
+
+/// The error for DEFLATE data that inflates past [`MAX_SCRIPT_BYTES`].
+pub fn too_big() -> Error {
+    damaged("it holds more than a recording can be")
+}
+
+/// The script of inflated link data.
+pub fn script_of_inflated(inflated: Vec<u8>) -> Result<String, Error> {
+    if inflated.len() > MAX_SCRIPT_BYTES {
+        return Err(too_big());
+    }
+    String::from_utf8(inflated).map_err(|_| damaged("its text is not UTF-8"))
+}
+
+/// A script as a link payload: `v1.` and the compressed, base64url-encoded text.
+pub fn encode(script: &str) -> String {
+    payload_of_deflated(&miniz_oxide::deflate::compress_to_vec(script.as_bytes(), 10))
+}
+
+/// The URL fragment for a script (without the `#`).
+pub fn fragment(script: &str) -> String {
+    fragment_of_payload(&encode(script))
+}
+
+/// The script a link payload carries.
+pub fn decode(payload: &str) -> Result<String, Error> {
+    let deflated = deflated_of(payload)?;
+    let inflated = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, MAX_SCRIPT_BYTES)
         .map_err(|e| match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-                damaged("it holds more than a recording can be")
-            }
-            _ => damaged(
-                "its compressed data ends early or is corrupt; was it cut short when copied?",
-            ),
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => too_big(),
+            _ => corrupt(),
         })?;
-    String::from_utf8(script).map_err(|_| damaged("its text is not UTF-8"))
+    script_of_inflated(inflated)
 }
 
 #[cfg(test)]

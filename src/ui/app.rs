@@ -18,6 +18,7 @@ use super::components::{
     SettingsPanel, Toolbar,
 };
 use super::embed::{self, EmbedOptions, HostMessage};
+use super::link;
 use super::state::{Action, FrameBudget, FrameMeter, Model, FRAME_PHASES};
 use crate::engine::share;
 
@@ -135,6 +136,34 @@ const STAGE_REFRESH_FRAMES: u64 = FRAME_PHASES;
 /// The page's colour themes, in toggle order (None follows the system).
 const THEMES: [Option<&str>; 3] = [None, Some("light"), Some("dark")];
 
+/// The URL's parameters that act on the run: lesson, speed, autoplay; what was not
+/// understood (`errors`, and a lesson id that is not one) says so in a notice.
+fn apply_url_options(
+    dispatcher: &UseReducerDispatcher<Model>,
+    options: &EmbedOptions,
+    errors: &[String],
+    lessons: &[crate::lessons::Lesson],
+) {
+    let mut errors = errors.to_vec();
+    if let Some(id) = &options.lesson {
+        match crate::lessons::position(lessons, id) {
+            Ok(index) => dispatcher.dispatch(Action::OpenLesson(index)),
+            Err(error) => errors.push(error.to_string()),
+        }
+    }
+    if let Some(speed) = options.speed {
+        dispatcher.dispatch(Action::SetSpeed(speed));
+    }
+    if let Some(play) = options.autoplay {
+        dispatcher.dispatch(Action::SetRunning(play));
+    }
+    if !errors.is_empty() {
+        let text =
+            format!("Some of the page's parameters were not understood: {}", errors.join("; "));
+        dispatcher.dispatch(Action::Notice(text));
+    }
+}
+
 /// The whole page.
 #[function_component(App)]
 pub fn app() -> Html {
@@ -147,44 +176,34 @@ pub fn app() -> Html {
     let help = use_state(|| false);
     let theme = use_state(|| 0usize);
     {
-        // A share link: open the run it carries (a broken one says why, over a fresh cluster).
-        let dispatcher = model.dispatcher();
+        // A share link opens the run it carries (a broken one says why, over a fresh cluster);
+        // then the URL's parameters apply — lesson, speed, autoplay — and what was not
+        // understood says so. The link is decompressed asynchronously, so they wait for it.
+        let (dispatcher, options, lessons) =
+            (model.dispatcher(), options.clone(), model.guide.lessons.clone());
         use_effect_with((), move |()| {
             let fragment = browser::location_fragment().unwrap_or_default();
-            if let Some(payload) = share::payload_of(&fragment) {
-                let action = match share::decode(payload) {
-                    Ok(script) => Action::Open { script, from: "link" },
-                    Err(error) => Action::Notice(format!("Could not open the link: {error}")),
-                };
-                dispatcher.dispatch(action);
+            let payload = share::payload_of(&fragment).map(str::to_string);
+            let apply = move |dispatcher: UseReducerDispatcher<Model>| {
+                apply_url_options(&dispatcher, &options.0, &options.1, &lessons)
+            };
+            match payload {
+                Some(payload) => yew::platform::spawn_local(async move {
+                    dispatcher.dispatch(link::open(&payload).await);
+                    apply(dispatcher);
+                }),
+                None => apply(dispatcher),
             }
         });
     }
     {
-        // The URL's parameters: lesson, speed, autoplay; what was not understood says so.
-        let (dispatcher, options, lessons) =
-            (model.dispatcher(), options.clone(), model.guide.lessons.clone());
-        use_effect_with((), move |()| {
-            let (options, errors) = &*options;
-            let mut errors = errors.clone();
-            if let Some(id) = &options.lesson {
-                match crate::lessons::position(&lessons, id) {
-                    Ok(index) => dispatcher.dispatch(Action::OpenLesson(index)),
-                    Err(error) => errors.push(error.to_string()),
-                }
-            }
-            if let Some(speed) = options.speed {
-                dispatcher.dispatch(Action::SetSpeed(speed));
-            }
-            if let Some(play) = options.autoplay {
-                dispatcher.dispatch(Action::SetRunning(play));
-            }
-            if !errors.is_empty() {
-                let text = format!(
-                    "Some of the page's parameters were not understood: {}",
-                    errors.join("; ")
-                );
-                dispatcher.dispatch(Action::Notice(text));
+        // A share link asked for: the browser compresses the run's script.
+        let dispatcher = model.dispatcher();
+        use_effect_with(model.share_request.clone(), move |request| {
+            if let Some((_, script)) = request.clone() {
+                yew::platform::spawn_local(async move {
+                    dispatcher.dispatch(link::make(&script).await);
+                });
             }
         });
     }

@@ -329,3 +329,71 @@ pub fn store(key: &str, value: &str) {
         let _ = storage.set_item(key, value);
     }
 }
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export async function deflateRaw(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+export async function inflateRaw(bytes, limit) {
+  const reader = new Blob([bytes]).stream()
+    .pipeThrough(new DecompressionStream("deflate-raw")).getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const whole = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, at);
+    at += chunk.length;
+  }
+  return whole;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = deflateRaw)]
+    fn deflate_raw_promise(bytes: &[u8]) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = inflateRaw)]
+    fn inflate_raw_promise(bytes: &[u8], limit: u32) -> js_sys::Promise;
+}
+
+/// Whether the browser compresses and decompresses DEFLATE itself (`CompressionStream`:
+/// Chromium 103, Firefox 113, Safari 16.4 and later).
+pub fn has_deflate() -> bool {
+    let global = js_sys::global();
+    ["CompressionStream", "DecompressionStream"]
+        .iter()
+        .all(|name| js_sys::Reflect::has(&global, &JsValue::from_str(name)).unwrap_or(false))
+}
+
+/// `bytes` compressed as raw DEFLATE by the browser, or why it could not.
+pub async fn deflate_raw(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let deflated = wasm_bindgen_futures::JsFuture::from(deflate_raw_promise(bytes)).await;
+    deflated.map(|d| js_sys::Uint8Array::new(&d).to_vec()).map_err(|e| js_error_text(&e))
+}
+
+/// Raw DEFLATE data inflated by the browser: None past `limit` bytes, an error when it is not
+/// DEFLATE data (or ends early).
+pub async fn inflate_raw(bytes: &[u8], limit: usize) -> Result<Option<Vec<u8>>, String> {
+    let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+    let inflated = wasm_bindgen_futures::JsFuture::from(inflate_raw_promise(bytes, limit)).await;
+    let inflated = inflated.map_err(|e| js_error_text(&e))?;
+    Ok((!inflated.is_undefined()).then(|| js_sys::Uint8Array::new(&inflated).to_vec()))
+}
+
+/// What a JavaScript exception says.
+fn js_error_text(error: &JsValue) -> String {
+    match error.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.message()),
+        None => error.as_string().unwrap_or_else(|| "an unknown error".to_string()),
+    }
+}

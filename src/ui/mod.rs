@@ -16,6 +16,7 @@ pub mod components;
 pub mod embed;
 pub mod geometry;
 pub mod guide;
+pub mod link;
 pub mod state;
 pub mod views;
 

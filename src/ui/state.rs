@@ -26,7 +26,7 @@ use crate::engine::event::{DemoteCause, EventKind};
 use crate::engine::link::Flow;
 use crate::engine::node::{NodeState, Receiver, Role};
 use crate::engine::recording::{self, Run, LARGE_SNAPSHOT_BUDGET_BYTES, SNAPSHOT_BUDGET_BYTES};
-use crate::engine::{format_millis, share, Cluster, Millis, NodeId, Reply, Target};
+use crate::engine::{format_millis, Cluster, Millis, NodeId, Reply, Target};
 use crate::ui::components::FrontView;
 use crate::ui::guide::{Completed, Guide};
 use crate::ui::views::{self, ChartsView, LaneView, LoadView, ManagerView, SessionView};
@@ -206,6 +206,10 @@ pub struct Model {
     pub sessions: Vec<String>,
     /// The URL fragment of a share link made by the last action (`run=v1.…`).
     pub share: Option<String>,
+    /// A script to make a share link of, asked for by the last action (with a number that
+    /// differs per click): the page compresses it with the browser's own DEFLATE, then gives
+    /// [`Action::Shared`].
+    pub share_request: Option<(u64, Rc<str>)>,
     /// A script to download, made by the last action (with a number that differs per click).
     pub download: Option<(u64, Rc<str>)>,
     /// An action while rewound dropped this many later inputs (undo restores them).
@@ -279,8 +283,10 @@ pub enum Action {
     UndoBranch,
     /// Replace the run with a recording (a share link's script, an imported file).
     Open { script: String, from: &'static str },
-    /// Make a share link of the run.
+    /// Make a share link of the run (asks the page to compress it: [`Model::share_request`]).
     Share,
+    /// The share link made: its URL fragment (`run=v1.…`).
+    Shared(String),
     /// Download the run as a scenario script.
     Export,
     /// Show a message (a component's own refusal, say).
@@ -349,6 +355,7 @@ impl Model {
             session: SESSIONS[0].to_string(),
             sessions: SESSIONS.iter().map(|s| s.to_string()).collect(),
             share: None,
+            share_request: None,
             download: None,
             branched: None,
             guide: Guide::default(),
@@ -696,6 +703,7 @@ impl Reducible for Model {
             session: self.session.clone(),
             sessions: self.sessions.clone(),
             share: None,
+            share_request: None,
             download: None,
             branched: self.branched,
             guide: self.guide.clone(),
@@ -778,10 +786,8 @@ impl Reducible for Model {
                 next.running = false;
             }
             Action::Open { script, from } => Model::open(&mut next, &script, from),
-            Action::Share => {
-                let script = self.export();
-                next.share = Some(share::fragment(&script));
-            }
+            Action::Share => next.share_request = Some((next.version, Rc::from(self.export()))),
+            Action::Shared(fragment) => next.share = Some(fragment),
             Action::Export => next.download = Some((next.version, Rc::from(self.export()))),
             Action::Notice(text) => next.notice = Some(text),
             Action::Dismiss => {
@@ -1027,6 +1033,7 @@ impl NodeView {
 mod tests {
     use super::*;
     use crate::engine::command::NodeRef;
+    use crate::engine::share;
 
     fn run(model: Rc<Model>, target: Target, sql: &str) -> Rc<Model> {
         model.reduce(Action::Run { target, sql: sql.to_string() })
@@ -1313,6 +1320,8 @@ mod tests {
         let model = run(model, Target::Router, "INSERT INTO t VALUES (1)");
         let model = step(model, 400);
         let model = model.reduce(Action::Share);
+        let (_, asked) = model.share_request.clone().expect("a link to make");
+        let model = model.reduce(Action::Shared(share::fragment(&asked)));
         let fragment = model.share.clone().expect("a link");
         let script =
             share::decode(share::payload_of(&fragment).expect("a payload")).expect("decodes");
