@@ -265,12 +265,20 @@ pub fn insert(
         };
         targets.truncate(width.unwrap_or(targets.len()));
     }
+    // String literals read as their columns' types, checked before anything runs; the values
+    // read are stored below as they are (None: the expression is evaluated there).
+    let mut read_literals: Vec<Vec<Option<Value>>> = Vec::new();
     if let InsertSource::Values(rows) = &stmt.source {
-        // A row of the wrong width fails on its width below, as in PostgreSQL.
-        for row in rows.iter().filter(|row| row.len() == targets.len()) {
-            for (expr, target) in row.iter().zip(&targets) {
-                check_unknown(expr, &table.schema.columns[*target].data_type)?;
+        for row in rows {
+            // A row of the wrong width fails on its width below, as in PostgreSQL.
+            if row.len() != targets.len() {
+                read_literals.push(Vec::new());
+                continue;
             }
+            let read = row.iter().zip(&targets).map(|(expr, target)| {
+                check_unknown(expr, &table.schema.columns[*target].data_type)
+            });
+            read_literals.push(read.collect::<Result<_>>()?);
         }
     }
     let (selected, source_cost) = match selected {
@@ -284,9 +292,15 @@ pub fn insert(
         }
         SourceRows::Exprs(rows) => rows
             .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|e| e.as_ref().map(|e| eval(e, &[], env)).transpose())
+            .enumerate()
+            .map(|(r, row)| {
+                let read = read_literals.get_mut(r);
+                let mut read = read.map(std::mem::take).unwrap_or_default().into_iter();
+                row.iter()
+                    .map(|e| match (read.next().flatten(), e) {
+                        (Some(value), _) => Ok(Some(value)),
+                        (None, e) => e.as_ref().map(|e| eval(e, &[], env)).transpose(),
+                    })
                     .collect::<Result<_>>()
             })
             .collect::<Result<_>>()?,

@@ -165,15 +165,17 @@ pub fn bind(expr: &Expr, scope: &Scope, clause: Clause) -> Result<Expr> {
 /// as PostgreSQL does when it coerces an `unknown` literal while analysing the statement:
 /// `WHERE user_id = 'abc'` fails even on an empty table. Only the input is checked here; a
 /// length or precision limit is checked where the value is stored (with no position).
-pub fn check_unknown(expr: &Expr, to: &DataType) -> Result<()> {
-    let Expr::Unknown { text, pos } = expr else { return Ok(()) };
+/// Returns the value read, when the literal was read as another type than text (an INSERT
+/// stores it rather than reading the text twice).
+pub fn check_unknown(expr: &Expr, to: &DataType) -> Result<Option<Value>> {
+    let Expr::Unknown { text, pos } = expr else { return Ok(None) };
     let input = match to {
         DataType::Numeric(_) => DataType::Numeric(None),
         // Any text reads as text (a varchar's length is checked where it is stored).
-        DataType::Text | DataType::Varchar(_) => return Ok(()),
+        DataType::Text | DataType::Varchar(_) => return Ok(None),
         other => other.clone(),
     };
-    input.cast(text.clone()).map(drop).map_err(|e| e.at(pos.0))
+    input.cast(text.clone()).map(Some).map_err(|e| e.at(pos.0))
 }
 
 /// Checks a string literal cast to a type (`'abc'::integer`, `DATE 'x'`), and those an
@@ -189,7 +191,7 @@ fn check_unknown_operands(expr: &Expr, scope: &Scope, clause: Clause) -> Result<
             Some(op) => unknown_operand_type(op, known),
             None => Some(known),
         };
-        as_type.map_or(Ok(()), |as_type| check_unknown(unknown, &as_type))
+        as_type.map_or(Ok(()), |as_type| check_unknown(unknown, &as_type).map(drop))
     };
     match expr {
         Expr::Binary { op, left, right } => {
@@ -201,7 +203,7 @@ fn check_unknown_operands(expr: &Expr, scope: &Scope, clause: Clause) -> Result<
             check(low, expr, None)?;
             check(high, expr, None)
         }
-        Expr::Cast { expr, to } => check_unknown(expr, to),
+        Expr::Cast { expr, to } => check_unknown(expr, to).map(drop),
         _ => Ok(()),
     }
 }

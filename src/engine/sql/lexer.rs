@@ -86,6 +86,13 @@ impl Text {
     /// The text of `chars`.
     fn of_chars(chars: &[char]) -> Self {
         let mut bytes = [0u8; Text::INLINE];
+        if chars.len() <= Text::INLINE && chars.iter().all(char::is_ascii) {
+            // Most tokens: one byte a character, copied without encoding each.
+            for (byte, c) in bytes.iter_mut().zip(chars) {
+                *byte = *c as u8;
+            }
+            return Text::Inline { len: chars.len() as u8, bytes };
+        }
         let mut len = 0;
         for c in chars {
             let width = c.len_utf8();
@@ -207,7 +214,12 @@ pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) -> Result<(), SqlError
     tokens.reserve(text.len() / 4 + 4);
     let mut chars = CHARS.take();
     chars.clear();
-    chars.extend(text.chars());
+    if text.is_ascii() {
+        // Most SQL: a byte a character, which extends without decoding or a check per push.
+        chars.extend(text.bytes().map(char::from));
+    } else {
+        chars.extend(text.chars());
+    }
     let mut lexer = Lexer { chars, at: 0, tokens: std::mem::take(tokens) };
     let result = lexer.run();
     *tokens = std::mem::take(&mut lexer.tokens);
@@ -312,6 +324,17 @@ impl Lexer {
     /// `'…'` (at the quote), with backslash escapes for `E'…'`.
     fn string(&mut self, start: usize, escapes: bool) -> Result<(), SqlError> {
         self.at += 1; // the opening quote
+                      // Most strings hold no quote and no escape: their characters are the value.
+        let rest = &self.chars[self.at..];
+        let plain = rest.iter().position(|&c| c == '\'' || (escapes && c == '\\'));
+        if let Some(end) =
+            plain.filter(|&end| rest[end] == '\'' && rest.get(end + 1) != Some(&'\''))
+        {
+            let text = Text::of_chars(&rest[..end]);
+            self.at += end + 1;
+            self.push(Kind::String, text, start);
+            return Ok(());
+        }
         let mut value = String::new();
         loop {
             match self.peek(0) {
@@ -480,8 +503,12 @@ fn is_word_start(c: char) -> bool {
     c.is_alphabetic() || c == '_'
 }
 
+#[inline]
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || c == '$'
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    }
+    c.is_alphanumeric()
 }
 
 #[cfg(test)]
@@ -507,6 +534,17 @@ mod tests {
         assert_eq!(text.as_str(), straddling.iter().collect::<String>());
         let long = tokenize(&format!("'{}'", "long ".repeat(20))).expect("lexes");
         assert_eq!(long[0].text.len(), 100);
+    }
+
+    #[test]
+    fn plain_strings_read_as_those_with_quotes_or_escapes_do() {
+        use Kind::*;
+        let strings = kinds("'héllo', 'a''', '''', E'x', E'a\\'b', '', 'ascii and more'");
+        let values: Vec<&str> =
+            strings.iter().filter(|(k, _)| *k == String).map(|(_, t)| t.as_str()).collect();
+        assert_eq!(values, ["héllo", "a'", "'", "x", "a'b", "", "ascii and more"]);
+        assert!(tokenize("SELECT 'abc").is_err(), "unterminated");
+        assert!(tokenize("SELECT 'abc''").is_err(), "a doubled quote does not end it");
     }
 
     #[test]

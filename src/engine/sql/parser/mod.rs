@@ -1158,14 +1158,42 @@ pub(super) fn one_of(word: &str, keywords: &[&str]) -> bool {
     keywords.iter().any(|k| k.eq_ignore_ascii_case(word))
 }
 
-/// [`one_of`] for a list in ascending order, by binary search: a name is checked against
-/// the reserved words, the longest list, every time one is parsed.
-fn one_of_sorted(word: &[u8], sorted: &[&str]) -> bool {
-    if word.len() > LONGEST_KEYWORD {
-        return false;
+/// A keyword list in ascending order, searched by binary search: a name is checked against
+/// the reserved words, the longest list, every time one is parsed. Most names (tables,
+/// columns) are ruled out before any search, because no keyword of their length starts
+/// with their letter.
+struct Keywords {
+    sorted: &'static [&'static str],
+    /// Bit `letter - 'a'` of `starts[n]`: a keyword of `n` bytes starts with that letter.
+    starts: [u32; LONGEST_KEYWORD + 1],
+}
+
+impl Keywords {
+    const fn new(sorted: &'static [&'static str]) -> Self {
+        let mut starts = [0; LONGEST_KEYWORD + 1];
+        let mut i = 0;
+        while i < sorted.len() {
+            let word = sorted[i].as_bytes();
+            assert!(!word.is_empty() && word.len() <= LONGEST_KEYWORD);
+            assert!(word[0].is_ascii_lowercase(), "keywords start with a lower-case letter");
+            starts[word.len()] |= 1 << (word[0] - b'a');
+            i += 1;
+        }
+        Keywords { sorted, starts }
     }
-    let folded = Folded::new(word);
-    sorted.binary_search_by(|k| k.as_bytes().cmp(folded.as_bytes())).is_ok()
+
+    /// Whether `word` is one of them, compared without allocating.
+    fn contains(&self, word: &[u8]) -> bool {
+        let (Some(first), Some(starts)) = (word.first(), self.starts.get(word.len())) else {
+            return false;
+        };
+        let letter = first.to_ascii_lowercase().wrapping_sub(b'a');
+        if letter >= 26 || starts & (1 << letter) == 0 {
+            return false;
+        }
+        let folded = Folded::new(word);
+        self.sorted.binary_search_by(|k| k.as_bytes().cmp(folded.as_bytes())).is_ok()
+    }
 }
 
 /// No keyword is longer (`current_timestamp`, `concurrently`, ...).
@@ -1292,10 +1320,12 @@ const RESERVED: &[&str] = &[
     "window",
     "with",
 ];
+/// [`RESERVED`], searchable.
+static RESERVED_KEYWORDS: Keywords = Keywords::new(RESERVED);
 
 /// Whether `word` is one of [`RESERVED`].
 pub(super) fn is_reserved(word: &(impl AsRef<[u8]> + ?Sized)) -> bool {
-    one_of_sorted(word.as_ref(), RESERVED)
+    RESERVED_KEYWORDS.contains(word.as_ref())
 }
 
 /// Keywords that may not stand as a column label without `AS` (sorted).
@@ -1340,11 +1370,13 @@ const NOT_BARE: &[&str] = &[
     "without",
     "year",
 ];
+/// [`NOT_BARE`], searchable.
+static NOT_BARE_KEYWORDS: Keywords = Keywords::new(NOT_BARE);
 
 /// Whether a word may stand as a column label without `AS` (PostgreSQL's `BareColLabel`, as
 /// `pg_get_keywords()` lists them in PostgreSQL 15).
 pub(super) fn is_bare_label(word: &str) -> bool {
-    !one_of_sorted(word.as_bytes(), NOT_BARE)
+    !NOT_BARE_KEYWORDS.contains(word.as_bytes())
 }
 
 /// Keywords that may name a type or a function but not a column or a table
@@ -1374,10 +1406,12 @@ const TYPE_FUNC_NAME: &[&str] = &[
     "tablesample",
     "verbose",
 ];
+/// [`TYPE_FUNC_NAME`], searchable.
+static TYPE_FUNC_NAME_KEYWORDS: Keywords = Keywords::new(TYPE_FUNC_NAME);
 
 /// Whether `word` is one of [`TYPE_FUNC_NAME`].
 pub(super) fn is_type_func_name(word: &(impl AsRef<[u8]> + ?Sized)) -> bool {
-    one_of_sorted(word.as_ref(), TYPE_FUNC_NAME)
+    TYPE_FUNC_NAME_KEYWORDS.contains(word.as_ref())
 }
 
 /// Words that end an item or a table reference rather than alias it (`FROM t JOIN u`).

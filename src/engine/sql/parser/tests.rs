@@ -355,4 +355,13 @@ fn keyword_lists_searched_by_halves_are_sorted_and_short() {
     assert!(is_type_func_name("JOIN") && !is_type_func_name("orders"));
     assert!(!is_bare_label("FROM") && is_bare_label("total"));
     assert!(!is_reserved(&"a".repeat(LONGEST_KEYWORD + 1)));
+    // Every keyword passes the first-letter filter, in any case; near misses do not match.
+    for word in RESERVED {
+        assert!(is_reserved(word) && is_reserved(&word.to_uppercase()), "{word}");
+        assert!(!is_reserved(&format!("{word}x")) && !is_reserved(&format!("_{word}")));
+    }
+    for word in TYPE_FUNC_NAME {
+        assert!(is_type_func_name(&word.to_uppercase()), "{word}");
+    }
+    assert!(!is_reserved("") && !is_reserved("1select") && !is_reserved("sélect"));
 }
