@@ -63,6 +63,11 @@ test("a share link opens the same run at the same moment in a fresh page", async
   assert.ok(link.length < 2000, `a short link: ${link.length} characters`);
   t.diagnostic(`the failover story's link: ${link.length} characters`);
   assert.match(await a.innerText('[data-testid="recording"]'), /copied · \d+ characters/);
+  // The browser deflated it; replica-sim inflates it with miniz_oxide to the same run.
+  const native = execFileSync("cargo", ["run", "--quiet", "--locked", "--bin", "replica-sim", "--", "--link", link],
+    { cwd: path.resolve(import.meta.dirname, ".."), encoding: "utf8" });
+  const nativeDigest = native.match(/# digest ([0-9a-f]{16}) at t = [\d.]+s\n$/)?.[1];
+  assert.equal(nativeDigest, await digest(a), "the page's link replays natively to the same digest");
 
   const { page: b, errors: errorsB } = await openApp(app.browser, link);
   const moment = await a.innerText('[data-testid="scrub-time"]');
