@@ -5,13 +5,14 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { launch, screenshot, shots } from "./harness.mjs";
 
 const dist = path.resolve(import.meta.dirname, "..", "dist");
 const BASE = "/course/replica/";
 const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".svg": "image/svg+xml" };
 
-function hostPage(port, query) {
+function hostPage(port, query, onReadySend) {
   return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Course: replication</title><link rel="icon" href="data:,"></head>
 <body><h1>Lesson 11: replication</h1>
 <iframe id="widget" src="${BASE}?${query}" width="800" height="580" title="replica-playground"></iframe>
@@ -21,15 +22,21 @@ function hostPage(port, query) {
     if (e.origin === "http://127.0.0.1:${port}" && e.data && String(e.data.type).startsWith("replica-playground:")) window.__messages.push(e.data);
   });
   window.send = (message) => document.getElementById("widget").contentWindow.postMessage(message, "http://127.0.0.1:${port}");
+  // A host that acts the moment it hears "ready" (the test sets what it sends).
+  window.addEventListener("message", (e) => {
+    if (e.data?.type === "replica-playground:ready" && window.onReadySend) window.send(window.onReadySend);
+  });
+  window.onReadySend = ${JSON.stringify(onReadySend ?? null)};
 </script></body></html>`;
 }
 
 let server, port, browser;
 let query = "";
+let onReadySend = null;
 before(async () => {
   server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    if (urlPath === "/host.html") return res.writeHead(200, { "content-type": types[".html"] }).end(hostPage(port, query));
+    if (urlPath === "/host.html") return res.writeHead(200, { "content-type": types[".html"] }).end(hostPage(port, query, onReadySend));
     if (!urlPath.startsWith(BASE)) return res.writeHead(404).end("not found");
     const rest = urlPath.slice(BASE.length) || "index.html";
     const file = path.join(dist, rest);
@@ -46,8 +53,9 @@ after(async () => {
   server?.close();
 });
 
-async function openHost(q) {
+async function openHost(q, sendOnReady = null) {
   query = q;
+  onReadySend = sendOnReady;
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   const problems = [];
   page.on("response", (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
@@ -82,6 +90,21 @@ test("served under a sub-path and framed 800×580 by a course page: it loads wit
   await page.evaluate(() => window.send({ type: "replica-playground:play" }));
   await frame.locator('[data-testid="play-toggle"]:has-text("Pause")').waitFor();
   await screenshot(page, "30-embedded-host-page");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("framed with a share link, the host's first message applies to the link's run", async () => {
+  // The link is read asynchronously (the browser inflates it): "ready" must wait for it, or
+  // the host's script would run on a fresh cluster the link then replaces.
+  const script = "cluster replicas=1\nsql: CREATE TABLE t (a INT)\nadvance 2s\n";
+  const link = `run=v1.${zlib.deflateRawSync(Buffer.from(script)).toString("base64url")}`;
+  const { page, frame, problems } = await openHost(`embed=1&autoplay=0&origin=http://127.0.0.1:${port}#${link}`,
+    { type: "replica-playground:run-script", script: "sql: INSERT INTO t VALUES (1)\nadvance 3s" });
+  await page.waitForFunction(() => window.__messages.some((m) => m.type === "replica-playground:ready"));
+  await frame.locator('[data-testid="clock"]:has-text("t = 5")').waitFor();
+  assert.equal(await frame.locator('[data-testid="diagram-node"]').count(), 2, "the link's cluster: a primary and one replica");
+  assert.deepEqual((await messages(page)).filter((m) => m.type === "replica-playground:error"), []);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -175,17 +175,22 @@ pub fn app() -> Html {
     let options = use_memo((), |()| EmbedOptions::from_query(&browser::location_query()));
     let help = use_state(|| false);
     let theme = use_state(|| 0usize);
+    // The run the URL asks for is open (a link is read asynchronously): the host hears
+    // "ready" only then, so what it sends applies to that run.
+    let started = use_state(|| false);
     {
         // A share link opens the run it carries (a broken one says why, over a fresh cluster);
         // then the URL's parameters apply — lesson, speed, autoplay — and what was not
         // understood says so. The link is decompressed asynchronously, so they wait for it.
         let (dispatcher, options, lessons) =
             (model.dispatcher(), options.clone(), model.guide.lessons.clone());
+        let started = started.setter();
         use_effect_with((), move |()| {
             let fragment = browser::location_fragment().unwrap_or_default();
             let payload = share::payload_of(&fragment).map(str::to_string);
             let apply = move |dispatcher: UseReducerDispatcher<Model>| {
-                apply_url_options(&dispatcher, &options.0, &options.1, &lessons)
+                apply_url_options(&dispatcher, &options.0, &options.1, &lessons);
+                started.set(true);
             };
             match payload {
                 Some(payload) => yew::platform::spawn_local(async move {
@@ -233,10 +238,11 @@ pub fn app() -> Html {
         }
     });
     {
-        // The host page drives the playground with postMessage.
+        // The host page drives the playground with postMessage, once the run is open.
         let (dispatcher, host) = (model.dispatcher(), host.clone());
-        use_effect_with((), move |()| {
-            let listener = (*host).clone().and_then(|origin| {
+        use_effect_with(*started, move |started| {
+            let origin = (*host).clone().filter(|_| *started);
+            let listener = origin.and_then(|origin| {
                 browser::post_to_host(&origin, "replica-playground:ready", &[]);
                 let reply_to = origin.clone();
                 browser::listen_messages(origin, move |(kind, speed, script)| {
