@@ -15,8 +15,8 @@
 //! page calls neither but the browser's own `CompressionStream("deflate-raw")`, so the
 //! linker leaves miniz_oxide out of the bundle (its compressor and decompressor were 18.5 kB
 //! of it, gzip). Both write and read the same raw DEFLATE, so a link made in either opens in
-//! the other. Everything around it —
-//! the version, base64url, the size limit, the messages — is here, shared by both.
+//! the other. Everything around it — the version, base64url, the size limit, the messages —
+//! is here, shared by both.
 //!
 //! Decoding never trusts the text: a damaged, truncated or future-version link is an error that
 //! says what is wrong, and a payload that inflates past [`MAX_SCRIPT_BYTES`] is refused.

@@ -1,9 +1,9 @@
 //! # The browser, at arm's length
 //!
 //! The few things the page asks of the browser besides drawing — its address (a share link's
-//! fragment), the clipboard, a download, a file the learner picked — in small functions the
-//! components call from their effects and handlers. None of them panics: a browser that says
-//! no (no clipboard permission, say) is simply not used.
+//! fragment), DEFLATE for that link, the clipboard, a download, a file the learner picked —
+//! in small functions the components call from their effects and handlers. None of them
+//! panics: a browser that says no (no clipboard permission, say) is simply not used.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
