@@ -72,9 +72,12 @@ impl SequenceSource<'_> {
                 format!("nextval: reached maximum value of sequence \"{name}\" ({last})"),
             )
         })?;
-        self.work.insert(name.to_string(), next);
-        if let Some(shared) = self.shared.as_mut().filter(|s| s.contains_key(name)) {
-            shared.insert(name.to_string(), next);
+        match self.work.get_mut(name) {
+            Some(last) => *last = next,
+            None => _ = self.work.insert(name.to_string(), next),
+        }
+        if let Some(shared) = self.shared.as_mut().and_then(|s| s.get_mut(name)) {
+            *shared = next;
         }
         Ok(next)
     }
@@ -131,11 +134,14 @@ fn default_value(
 
 /// Checks new row images against unique indexes: the table's other rows
 /// (`replaced` rows excepted) and each other.
-fn check_unique(table: &Table, rows: &[&Row], replaced: &[RowId]) -> Result<()> {
+fn check_unique<R: AsRef<[Value]>>(table: &Table, rows: &[R], replaced: &[RowId]) -> Result<()> {
     let mut batch: BTreeSet<(usize, Key)> = BTreeSet::new();
-    for row in rows {
+    for row in rows.iter().map(AsRef::as_ref) {
         if let Some((index, key)) = table.unique_conflict(row, replaced) {
             return Err(unique_violation(index, &key));
+        }
+        if rows.len() == 1 {
+            break; // a single row cannot clash with itself
         }
         for (i, index) in table.indexes.iter().enumerate().filter(|(_, i)| i.schema.unique) {
             let key = index.key_of(row);
@@ -148,11 +154,11 @@ fn check_unique(table: &Table, rows: &[&Row], replaced: &[RowId]) -> Result<()> 
 }
 
 /// RETURNING rows evaluated on the given row images.
-fn returning(
+fn returning<R: AsRef<[Value]>>(
     items: &[SelectItem],
     table: &Table,
     visible: &str,
-    rows: &[&Row],
+    rows: &[R],
     env: &Env,
 ) -> Result<(Vec<String>, Vec<Row>)> {
     if items.is_empty() {
@@ -165,7 +171,9 @@ fn returning(
     }
     let out = rows
         .iter()
-        .map(|row| expanded.iter().map(|(e, _)| eval(e, row, env)).collect::<Result<Row>>())
+        .map(|row| {
+            expanded.iter().map(|(e, _)| eval(e, row.as_ref(), env)).collect::<Result<Row>>()
+        })
         .collect::<Result<_>>()?;
     Ok((expanded.into_iter().map(|(_, n)| n).collect(), out))
 }
@@ -265,45 +273,22 @@ pub fn insert(
         };
         targets.truncate(width.unwrap_or(targets.len()));
     }
-    // String literals read as their columns' types, checked before anything runs; the values
-    // read are stored below as they are (None: the expression is evaluated there).
-    let mut read_literals: Vec<Vec<Option<Value>>> = Vec::new();
-    if let InsertSource::Values(rows) = &stmt.source {
-        for row in rows {
-            // A row of the wrong width fails on its width below, as in PostgreSQL.
-            if row.len() != targets.len() {
-                read_literals.push(Vec::new());
-                continue;
-            }
-            let read = row.iter().zip(&targets).map(|(expr, target)| {
-                check_unknown(expr, &table.schema.columns[*target].data_type)
-            });
-            read_literals.push(read.collect::<Result<_>>()?);
-        }
-    }
     let (selected, source_cost) = match selected {
         Some((rows, cost)) => (Some(rows), cost),
         None => (None, Cost::default()),
     };
-    let source = insert_source(stmt, selected, targets.len())?;
-    let source_rows: Vec<Vec<Option<Value>>> = match source {
-        SourceRows::Values(rows) => {
-            rows.into_iter().map(|r| r.iter().cloned().map(Some).collect()).collect()
-        }
-        SourceRows::Exprs(rows) => rows
-            .iter()
-            .enumerate()
-            .map(|(r, row)| {
-                let read = read_literals.get_mut(r);
-                let mut read = read.map(std::mem::take).unwrap_or_default().into_iter();
-                row.iter()
-                    .map(|e| match (read.next().flatten(), e) {
-                        (Some(value), _) => Ok(Some(value)),
-                        (None, e) => e.as_ref().map(|e| eval(e, &[], env)).transpose(),
-                    })
-                    .collect::<Result<_>>()
-            })
-            .collect::<Result<_>>()?,
+    let source_rows = match (&stmt.source, selected) {
+        (InsertSource::Values(rows), None) => values_rows(table, &targets, stmt, rows, env)?,
+        (_, selected) => match insert_source(stmt, selected, targets.len())? {
+            SourceRows::Values(rows) => {
+                rows.into_iter().map(|r| r.iter().cloned().map(Some).collect()).collect()
+            }
+            SourceRows::Exprs(rows) => rows
+                .iter()
+                .map(|row| row.iter().map(|e| e.as_ref().map(|e| eval(e, &[], env)).transpose()))
+                .map(|row| row.collect::<Result<_>>())
+                .collect::<Result<_>>()?,
+        },
     };
     // PostgreSQL coerces the given values while analysing the statement, before any default
     // (a serial's nextval) runs: a value of the wrong type consumes no sequence number.
@@ -315,14 +300,8 @@ pub fn insert(
     for values in given {
         new_rows.push(build_row(&table.schema, values, sequences, env)?);
     }
-    check_unique(table, &new_rows.iter().collect::<Vec<_>>(), &[])?;
-    let (columns, rows) = returning(
-        &stmt.returning,
-        table,
-        &table.schema.name,
-        &new_rows.iter().collect::<Vec<_>>(),
-        env,
-    )?;
+    check_unique(table, &new_rows, &[])?;
+    let (columns, rows) = returning(&stmt.returning, table, &table.schema.name, &new_rows, env)?;
     let count = new_rows.len();
     let name = table.schema.name.clone();
     let changes = new_rows
@@ -337,7 +316,44 @@ pub fn insert(
     Ok(Effect { changes, columns, rows, cost, count })
 }
 
-/// One full row from the targeted values plus defaults.
+/// The values of `VALUES` rows, per row and target (None: the column's default). String
+/// literals are read as their columns' types first, before anything runs (PostgreSQL reads
+/// them while analysing the statement); then every row is bound, its width checked, and
+/// its other expressions evaluated.
+fn values_rows(
+    table: &Table,
+    targets: &[usize],
+    stmt: &Insert,
+    rows: &[Vec<Expr>],
+    env: &Env,
+) -> Result<Vec<Vec<Option<Value>>>> {
+    let mut cells = Vec::with_capacity(rows.len());
+    for row in rows {
+        // A row of the wrong width fails on its width below, as in PostgreSQL.
+        if row.len() != targets.len() {
+            cells.push(Vec::new());
+            continue;
+        }
+        let read = row
+            .iter()
+            .zip(targets)
+            .map(|(expr, target)| check_unknown(expr, &table.schema.columns[*target].data_type));
+        cells.push(read.collect::<Result<Vec<_>>>()?);
+    }
+    let SourceRows::Exprs(bound) = insert_source(stmt, None, targets.len())? else {
+        unreachable!("VALUES rows bind to expressions")
+    };
+    // Every row has its targets' width now: the literals read stay, the rest is evaluated.
+    for (row, exprs) in cells.iter_mut().zip(&bound) {
+        for (cell, expr) in row.iter_mut().zip(exprs) {
+            if cell.is_none() {
+                *cell = expr.as_ref().map(|e| eval(e, &[], env)).transpose()?;
+            }
+        }
+    }
+    Ok(cells)
+}
+
 /// One row's given values, coerced to their columns' types, by column position (None: the
 /// column's default).
 fn coerce_given(
@@ -354,23 +370,23 @@ fn coerce_given(
     Ok(by_position)
 }
 
-/// A new row from its coerced given values, the rest filled with defaults.
+/// A new row from its coerced given values (one per column), the rest filled with defaults
+/// in column order.
 fn build_row(
     schema: &TableSchema,
-    given: Vec<Option<Value>>,
+    mut given: Vec<Option<Value>>,
     sequences: &mut SequenceSource,
     env: &Env,
 ) -> Result<Row> {
-    let mut row = Vec::with_capacity(schema.columns.len());
-    for (column, value) in schema.columns.iter().zip(given) {
-        let value = match value {
-            Some(value) => value,
-            None => column_value(column, None, sequences, env)?,
-        };
-        row.push(value);
+    for (column, value) in schema.columns.iter().zip(&mut given) {
+        if value.is_none() {
+            *value = Some(column_value(column, None, sequences, env)?);
+        }
     }
+    // Collected straight into the shared row: one allocation, no intermediate vector.
+    let row: Row = given.into_iter().map(|v| v.unwrap_or(Value::Null)).collect();
     check_not_null(schema, &row)?;
-    Ok(row.into())
+    Ok(row)
 }
 
 // ----- UPDATE / DELETE -----

@@ -240,7 +240,7 @@ impl Lexer {
         while let Some(c) = self.peek(0) {
             let start = self.at;
             match c {
-                c if c.is_whitespace() => self.at += 1,
+                ' ' | '\t' | '\n' | '\r' => self.at += 1,
                 '-' if self.peek(1) == Some('-') => self.line_comment(),
                 '/' if self.peek(1) == Some('*') => self.block_comment()?,
                 '\'' => self.string(start, false)?,
@@ -270,6 +270,9 @@ impl Lexer {
                     self.push(Kind::Op, ":", start);
                 }
                 c if OPERATOR_CHARS.contains(c) => self.operator(start),
+                // Other white space (form feed, vertical tab, Unicode spaces), tested last:
+                // the test costs a call, and the common spaces are matched first.
+                c if c.is_whitespace() => self.at += 1,
                 other => {
                     return Err(SqlError::syntax_near(&other.to_string()).at(Some(start + 1)));
                 }
@@ -278,6 +281,7 @@ impl Lexer {
         Ok(())
     }
 
+    #[inline(always)]
     fn peek(&self, ahead: usize) -> Option<char> {
         self.chars.get(self.at + ahead).copied()
     }
@@ -503,7 +507,7 @@ fn is_word_start(c: char) -> bool {
     c.is_alphabetic() || c == '_'
 }
 
-#[inline]
+#[inline(always)]
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_' || c == '$';

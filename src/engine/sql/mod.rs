@@ -138,7 +138,9 @@ pub struct Source {
 /// Parsing is a pure function of the text, so recent answers are remembered
 /// ([`ParseCache`]): the load generator sends the same few hundred texts again and again.
 pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
-    if let Some(statements) = PARSED.with(|cache| cache.borrow().get(sql)) {
+    // A text that starts with a write is never kept: no need to look for it.
+    let cached = (!starts_with_write(sql)).then(|| PARSED.with(|cache| cache.borrow().get(sql)));
+    if let Some(statements) = cached.flatten() {
         return Ok(statements.to_vec());
     }
     let statements: Vec<Statement> = parser::parse(sql)?
@@ -158,6 +160,13 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
         PARSED.with(|cache| cache.borrow_mut().insert(sql, &statements.clone().into()));
     }
     Ok(statements)
+}
+
+/// Whether the text's first word is `INSERT`, `UPDATE` or `DELETE` (any case).
+fn starts_with_write(sql: &str) -> bool {
+    let text = sql.trim_start().as_bytes();
+    let word = &text[..text.iter().position(|b| !b.is_ascii_alphabetic()).unwrap_or(text.len())];
+    [&b"insert"[..], b"update", b"delete"].iter().any(|w| word.eq_ignore_ascii_case(w))
 }
 
 thread_local! {

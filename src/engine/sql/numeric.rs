@@ -116,10 +116,17 @@ impl Numeric {
         }
         let scale = frac_part.len() as i64 - i64::from(exponent);
         let small = || {
-            let mut mantissa: i128 = 0;
-            for b in int_part.bytes().chain(frac_part.bytes()) {
-                mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
-            }
+            let digits = int_part.bytes().chain(frac_part.bytes());
+            let mut mantissa: i128 = if int_part.len() + frac_part.len() <= 19 {
+                // Fits a u64 (below 10^19): no 128-bit multiply per digit.
+                i128::from(digits.fold(0u64, |n, b| n * 10 + u64::from(b - b'0')))
+            } else {
+                let mut mantissa: i128 = 0;
+                for b in digits {
+                    mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+                }
+                mantissa
+            };
             if negative {
                 mantissa = -mantissa;
             }

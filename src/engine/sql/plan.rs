@@ -223,7 +223,7 @@ fn exact_equality(table: &Table, conjunct: &Expr, offset: usize) -> Option<usize
 pub fn probe_prefix(index: &Index, prefix: &Key) -> Vec<RowId> {
     if prefix.0.len() == index.positions.len() {
         // A whole key: its posting list.
-        return index.ids_of(prefix).iter().collect();
+        return index.ids_of(&prefix.0).iter().collect();
     }
     let matches_prefix = |key: &[Value]| {
         key.len() >= prefix.0.len()
@@ -239,7 +239,7 @@ pub fn probe_prefix(index: &Index, prefix: &Key) -> Vec<RowId> {
 fn probe_prefixes<'t>(index: &'t Index, keys: &[Key]) -> RowIds<'t> {
     if let [key] = keys {
         if key.0.len() == index.positions.len() {
-            return RowIds::Posted(index.ids_of(key));
+            return RowIds::Posted(index.ids_of(&key.0));
         }
     }
     let unique: VecMap<&Key, ()> = keys.iter().map(|k| (k, ())).collect();

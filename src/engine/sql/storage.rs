@@ -191,6 +191,37 @@ impl PartialEq for Rows {
     }
 }
 
+/// NULL, for a key column a row is too short to hold.
+const NULL: &Value = &Value::Null;
+
+/// A row's key in one index ([`Index::key_in`]).
+pub enum RowKey<'r> {
+    /// The row's own value, for a one-column index.
+    One(&'r Value),
+    /// Copies of the row's values, for a multi-column index.
+    Many(Vec<Value>),
+}
+
+impl RowKey<'_> {
+    /// The key's values, in the index's column order.
+    pub fn values(&self) -> &[Value] {
+        match self {
+            RowKey::One(one) => std::slice::from_ref(*one),
+            RowKey::Many(many) => many,
+        }
+    }
+
+    /// True if any part is NULL: such keys never collide in a unique index.
+    pub fn has_null(&self) -> bool {
+        self.values().iter().any(Value::is_null)
+    }
+
+    /// The key as an owned [`Key`] (for an error's detail line).
+    pub fn to_key(&self) -> Key {
+        Key(self.values().to_vec())
+    }
+}
+
 /// An index key as stored: one value inline (the common single-column
 /// index, no allocation), several boxed.
 #[derive(Clone, Debug)]
@@ -285,7 +316,17 @@ impl Index {
 
     /// The key a row has in this index.
     pub fn key_of(&self, row: &[Value]) -> Key {
-        Key(self.positions.iter().map(|&p| row.get(p).cloned().unwrap_or(Value::Null)).collect())
+        Key(self.key_in(row).values().to_vec())
+    }
+
+    /// The key a row has in this index, borrowed from the row when the index has one column
+    /// (most do): finding, adding and removing a row's entry copies nothing then.
+    pub fn key_in<'r>(&self, row: &'r [Value]) -> RowKey<'r> {
+        let cell = |p: usize| row.get(p).unwrap_or(NULL);
+        match self.positions.as_slice() {
+            [one] => RowKey::One(cell(*one)),
+            many => RowKey::Many(many.iter().map(|&p| cell(p).clone()).collect()),
+        }
     }
 
     /// Rows whose key is at least `low`, in key order, as (key, row id).
@@ -299,8 +340,8 @@ impl Index {
     }
 
     /// The rows holding exactly `key`, in id order.
-    pub fn ids_of(&self, key: &Key) -> IdList<'_> {
-        let entry = self.find(&key.0).ok().and_then(|at| self.entries.get_at(at));
+    pub fn ids_of(&self, key: &[Value]) -> IdList<'_> {
+        let entry = self.find(key).ok().and_then(|at| self.entries.get_at(at));
         entry.map_or(IdList::EMPTY, |e| e.ids.list())
     }
 
@@ -318,23 +359,22 @@ impl Index {
         }
     }
 
-    /// True if some row holds `key`, other than those in `ignore`.
     /// Whether a row other than those in `ignore` (sorted) has `key`.
-    fn holds(&self, key: &Key, ignore: &[RowId]) -> bool {
+    fn holds(&self, key: &[Value], ignore: &[RowId]) -> bool {
         self.ids_of(key).iter().any(|id| ignore.binary_search(&id).is_err())
     }
 
-    fn insert(&mut self, key: Key, id: RowId) {
-        match self.find(&key.0) {
+    fn insert(&mut self, key: &[Value], id: RowId) {
+        match self.find(key) {
             Ok(at) => self.entries.get_mut_at(at).expect("found").ids.insert(id),
             Err(_) => {
-                self.entries.insert(Entry { key: StoredKey::new(&key.0), ids: Ids::One(id) });
+                self.entries.insert(Entry { key: StoredKey::new(key), ids: Ids::One(id) });
             }
         }
     }
 
-    fn remove(&mut self, key: &Key, id: RowId) {
-        let Ok(at) = self.find(&key.0) else { return };
+    fn remove(&mut self, key: &[Value], id: RowId) {
+        let Ok(at) = self.find(key) else { return };
         if self.entries.get_mut_at(at).expect("found").ids.remove(id) {
             self.entries.remove_at(at);
         }
@@ -399,7 +439,7 @@ impl Table {
         let matches = |id: &RowId| self.rows.get(id).is_some_and(|row| **row == *before);
         let index = self.indexes.iter().find(|i| i.schema.unique).or(self.indexes.first());
         match index {
-            Some(index) => index.ids_of(&index.key_of(before)).iter().find(matches),
+            Some(index) => index.ids_of(index.key_in(before).values()).iter().find(matches),
             None => self.rows.keys().find(matches),
         }
     }
@@ -408,8 +448,8 @@ impl Table {
         let id = self.next_row_id;
         self.next_row_id += 1;
         for index in &mut self.indexes {
-            let key = index.key_of(&row);
-            index.insert(key, id);
+            let key = index.key_in(&row);
+            index.insert(key.values(), id);
         }
         self.rows.push(id, row);
         id
@@ -419,10 +459,10 @@ impl Table {
         let Some(old) = self.rows.replace(id, row.clone()) else { return };
         let new = &row;
         for index in &mut self.indexes {
-            let (old_key, new_key) = (index.key_of(&old), index.key_of(new));
-            if old_key.0 != new_key.0 {
-                index.remove(&old_key, id);
-                index.insert(new_key, id);
+            let (old_key, new_key) = (index.key_in(&old), index.key_in(new));
+            if old_key.values() != new_key.values() {
+                index.remove(old_key.values(), id);
+                index.insert(new_key.values(), id);
             }
         }
     }
@@ -430,8 +470,8 @@ impl Table {
     fn delete_row(&mut self, id: RowId) {
         let Some(old) = self.rows.remove(id) else { return };
         for index in &mut self.indexes {
-            let key = index.key_of(&old);
-            index.remove(&key, id);
+            let key = index.key_in(&old);
+            index.remove(key.values(), id);
         }
     }
 
@@ -440,7 +480,7 @@ impl Table {
         let mut index = Index::new(schema.clone(), &self.schema);
         for (id, row) in self.rows.iter() {
             let key = index.key_of(row);
-            if schema.unique && !key.has_null() && index.holds(&key, &[]) {
+            if schema.unique && !key.has_null() && index.holds(&key.0, &[]) {
                 return Err(SqlError::new(
                     "23505",
                     format!("could not create unique index \"{}\"", schema.name),
@@ -451,7 +491,7 @@ impl Table {
                     key.display_tuple()
                 )));
             }
-            index.insert(key, id);
+            index.insert(&key.0, id);
         }
         self.schema.indexes.push(schema);
         self.indexes.push(index);
@@ -461,9 +501,9 @@ impl Table {
     /// The first unique index a row would violate, with the offending key.
     pub fn unique_conflict(&self, row: &[Value], ignore: &[RowId]) -> Option<(&Index, Key)> {
         self.indexes.iter().filter(|i| i.schema.unique).find_map(|index| {
-            let key = index.key_of(row);
-            let clash = !key.has_null() && index.holds(&key, ignore);
-            clash.then_some((index, key))
+            let key = index.key_in(row);
+            let clash = !key.has_null() && index.holds(key.values(), ignore);
+            clash.then(|| (index, key.to_key()))
         })
     }
 
@@ -630,9 +670,9 @@ impl Database {
             };
             let Some(table) = self.tables.get(&**table) else { continue };
             for index in table.indexes.iter().filter(|i| i.schema.unique) {
-                let key = index.key_of(row);
-                if !key.has_null() && index.ids_of(&key).len() > 1 {
-                    return Err(unique_violation(index, &key));
+                let key = index.key_in(row);
+                if !key.has_null() && index.ids_of(key.values()).len() > 1 {
+                    return Err(unique_violation(index, &key.to_key()));
                 }
             }
         }
@@ -704,20 +744,20 @@ mod tests {
     fn an_index_keeps_each_keys_rows_in_id_order_as_one_entry() {
         let mut index = index();
         for (id, user) in [(5, 2), (1, 7), (9, 2), (3, 2), (4, 7), (3, 2)] {
-            index.insert(key(user), id);
+            index.insert(&key(user).0, id);
         }
         assert_eq!(index.entries.len(), 2, "one entry per key");
         assert_eq!(rows(&index), [(2, 3), (2, 5), (2, 9), (7, 1), (7, 4)]);
-        assert_eq!(index.ids_of(&key(2)).iter().collect::<Vec<_>>(), [3, 5, 9]);
-        assert_eq!(index.ids_of(&key(3)).len(), 0);
+        assert_eq!(index.ids_of(&key(2).0).iter().collect::<Vec<_>>(), [3, 5, 9]);
+        assert_eq!(index.ids_of(&key(3).0).len(), 0);
         let from_7: Vec<RowId> = index.entries_from(&key(3).0).map(|(_, id)| id).collect();
         assert_eq!(from_7, [1, 4]);
 
-        index.remove(&key(2), 5);
-        index.remove(&key(2), 42); // not there: nothing happens
-        index.remove(&key(7), 1);
+        index.remove(&key(2).0, 5);
+        index.remove(&key(2).0, 42); // not there: nothing happens
+        index.remove(&key(7).0, 1);
         assert!(matches!(index.entries.get_at((0, 1)).map(|e| &e.ids), Some(Ids::One(4))));
-        index.remove(&key(7), 4);
+        index.remove(&key(7).0, 4);
         assert_eq!(rows(&index), [(2, 3), (2, 9)]);
         assert_eq!(index.entries.len(), 1, "a key with no rows left is gone");
     }
@@ -726,12 +766,12 @@ mod tests {
     fn a_snapshot_of_an_index_keeps_its_rows_while_the_index_changes() {
         let mut index = index();
         for id in 0..200 {
-            index.insert(key(i64::try_from(id % 10).expect("small")), id);
+            index.insert(&key(i64::try_from(id % 10).expect("small")).0, id);
         }
         let snapshot = index.clone();
         let before = rows(&snapshot);
-        index.insert(key(3), 500);
-        index.remove(&key(4), 4);
+        index.insert(&key(3).0, 500);
+        index.remove(&key(4).0, 4);
         assert_eq!(rows(&snapshot), before);
         assert_eq!(rows(&index).len(), before.len());
         assert_ne!(index, snapshot);

@@ -98,20 +98,23 @@ impl Timestamp {
         let invalid = || SqlError::invalid_datetime("timestamp", text);
         let out_of_range =
             || SqlError::new("22008", format!("date/time field value out of range: \"{text}\""));
-        let trimmed = text.trim();
-        // Bytes, not chars: the separators are ASCII (a char-set search decodes every char).
-        let (date, time) = match trimmed.bytes().position(|b| b == b' ' || b == b'T') {
-            Some(at) => (&trimmed[..at], trimmed[at + 1..].trim()),
-            None => (trimmed, ""),
+        // Most text is the form PostgreSQL prints: its fields are read by position.
+        let fixed = fixed_fields(text);
+        let (date, time) = match fixed {
+            Some(_) => ("", ""),
+            None => split_date_time(text),
         };
-        let (year, month, day) = parse_date(date).ok_or_else(invalid)?;
+        let (year, month, day) = match fixed {
+            Some((date, _)) => date,
+            None => parse_date(date).ok_or_else(invalid)?,
+        };
         if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
             return Err(out_of_range().hint("Perhaps you need a different \"datestyle\" setting."));
         }
-        let (hours, minutes, seconds_ms) = if time.is_empty() {
-            (0, 0, 0)
-        } else {
-            clock_fields(strip_offset(time)).ok_or_else(invalid)?
+        let (hours, minutes, seconds_ms) = match fixed {
+            Some((_, clock)) => clock,
+            None if time.is_empty() => (0, 0, 0),
+            None => clock_fields(strip_offset(time)).ok_or_else(invalid)?,
         };
         let midnight_after = hours == 24 && minutes == 0 && seconds_ms == 0;
         if (hours > 23 && !midnight_after) || minutes > 59 || seconds_ms >= MS_PER_MINUTE {
@@ -196,6 +199,41 @@ impl Timestamp {
     }
 }
 
+/// The date and the clock of text in the form PostgreSQL prints, `2026-01-05 09:00:00` with
+/// an optional fraction of a second: (year, month, day) and (hours, minutes, milliseconds).
+/// None for any other form.
+type Fields = ((i64, i64, i64), (i64, i64, i64));
+fn fixed_fields(text: &str) -> Option<Fields> {
+    let b = text.as_bytes();
+    let separators = [(4, b'-'), (7, b'-'), (10, b' '), (13, b':'), (16, b':')];
+    let fraction = b.len() > 19 && b[19] == b'.';
+    if (b.len() != 19 && !fraction) || separators.iter().any(|&(at, sep)| b[at] != sep) {
+        return None;
+    }
+    let number = |from: usize, to: usize| {
+        b[from..to]
+            .iter()
+            .try_fold(0, |n, &d| d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0')))
+    };
+    let date = (number(0, 4)?, number(5, 7)?, number(8, 10)?);
+    // Byte 17 is a digit (checked first), so a character starts there.
+    let seconds_ms = match fraction {
+        true => number(17, 19).and_then(|_| parse_seconds(&text[17..]))?,
+        false => number(17, 19)? * MS_PER_SECOND,
+    };
+    Some((date, (number(11, 13)?, number(14, 16)?, seconds_ms)))
+}
+
+/// The date and the time (empty if none) of a timestamp's text, trimmed.
+fn split_date_time(text: &str) -> (&str, &str) {
+    let trimmed = text.trim();
+    // Bytes, not chars: the separators are ASCII (a char-set search decodes every char).
+    match trimmed.bytes().position(|b| b == b' ' || b == b'T') {
+        Some(at) => (&trimmed[..at], trimmed[at + 1..].trim()),
+        None => (trimmed, ""),
+    }
+}
+
 fn parse_date(date: &str) -> Option<(i64, i64, i64)> {
     let mut parts = date.split('-');
     let year = parse_digits(parts.next()?, 1, 4)?;
@@ -246,13 +284,11 @@ fn parse_seconds(text: &str) -> Option<i64> {
     Some(seconds * MS_PER_SECOND + (tenths_of_ms + 5) / 10)
 }
 
+/// `text` as a number, if it is `min_len` to `max_len` ASCII digits (at most 6: no overflow).
 fn parse_digits(text: &str, min_len: usize, max_len: usize) -> Option<i64> {
+    debug_assert!(max_len <= 6, "{max_len} digits fit an i64 unchecked");
     let ok = (min_len..=max_len).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
-    if ok {
-        text.parse().ok()
-    } else {
-        None
-    }
+    ok.then(|| text.bytes().fold(0, |n, digit| n * 10 + i64::from(digit - b'0')))
 }
 
 /// Writes `HH:MM:SS[.fff]` with trailing fractional zeros trimmed, as PostgreSQL does.
@@ -470,6 +506,53 @@ impl fmt::Display for Interval {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_printed_form_reads_as_any_other_form_does() {
+        // A leading space takes the general path; the fixed form's fast path must agree.
+        let both = |text: &str| (Timestamp::parse(text), Timestamp::parse(&format!(" {text}")));
+        let texts = [
+            "2026-01-05 09:00:00",
+            "1999-12-31 23:59:59",
+            "2024-02-29 12:34:56",
+            "2026-02-29 00:00:00",
+            "2026-02-30 00:00:00",
+            "2026-13-01 00:00:00",
+            "2026-00-10 00:00:00",
+            "2026-01-00 00:00:00",
+            "2026-01-05 24:00:00",
+            "2026-01-05 24:00:01",
+            "2026-01-05 23:60:00",
+            "2026-01-05 23:59:60",
+            "0000-01-05 09:00:00",
+            "9999-01-05 09:00:00",
+            "2026-01-05 9:00:00a",
+            "2026-01-05 09:01:26.4",
+            "2026-01-05 09:01:26.123456",
+            "2026-01-05 09:01:26.99951",
+            "2026-01-05 23:59:59.9999",
+            "2026-01-05 09:01:26.",
+            "2026-01-05 09:01:26.1234567891",
+            "2026-01-05 09:01:26.12x",
+            "2026-01-05 09:01:26+02",
+            "2026-01-05 09:01:26.5Z",
+            "2026-01-0x 09:00:00",
+            "2026/01/05 09:00:00",
+        ];
+        for text in texts {
+            match both(text) {
+                (Ok(fast), Ok(general)) => assert_eq!(fast, general, "{text}"),
+                (Err(fast), Err(general)) => {
+                    // The message quotes the text: the general path's has the space.
+                    let quoted = format!("\"{text}\"");
+                    let message = general.message.replace(&format!("\" {text}\""), &quoted);
+                    assert_eq!((fast.code, fast.message), (general.code, message), "{text}");
+                }
+                (fast, general) => panic!("{text}: {fast:?} but {general:?}"),
+            }
+        }
+        assert_eq!(fixed_fields("2026-01-05T09:00:00"), None, "only the printed form");
+    }
 
     #[test]
     fn timestamps_print_milliseconds_without_trailing_zeros() {

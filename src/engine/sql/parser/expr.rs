@@ -694,24 +694,26 @@ fn infix_of(token: &Token, next: Option<&Token>) -> Option<(Infix, u8)> {
         return None;
     }
     let binary = |op, power| Some((Infix::Binary(op), power));
-    match token.text.as_str() {
-        "=" => binary(BinaryOp::Eq, COMPARE),
-        "<>" | "!=" => binary(BinaryOp::NotEq, COMPARE),
-        "<" => binary(BinaryOp::Lt, COMPARE),
-        "<=" => binary(BinaryOp::LtEq, COMPARE),
-        ">" => binary(BinaryOp::Gt, COMPARE),
-        ">=" => binary(BinaryOp::GtEq, COMPARE),
-        "||" => binary(BinaryOp::Concat, OTHER),
-        "+" => binary(BinaryOp::Add, ADD),
-        "-" => binary(BinaryOp::Sub, ADD),
-        "*" => binary(BinaryOp::Mul, MUL),
-        "/" => binary(BinaryOp::Div, MUL),
-        "%" => binary(BinaryOp::Mod, MUL),
-        "^" => Some((Infix::Unsupported("^".into()), POW)),
-        "::" => Some((Infix::Cast, UNARY + 1)),
-        "[" => Some((Infix::Unsupported("[] (arrays)".into()), UNARY + 2)),
-        "(" | ")" | "," | ";" | "." | "]" | ":" => None,
-        other => Some((Infix::Unsupported(other.to_string()), OTHER)),
+    // Byte patterns: a match on `&str` compares the text with each arm in turn, and this
+    // runs after every operand (most often to find a `,` or a `)`).
+    match token.text.as_bytes() {
+        [b'(' | b')' | b',' | b';' | b'.' | b']' | b':'] => None,
+        [b'='] => binary(BinaryOp::Eq, COMPARE),
+        [b'<', b'>'] | [b'!', b'='] => binary(BinaryOp::NotEq, COMPARE),
+        [b'<'] => binary(BinaryOp::Lt, COMPARE),
+        [b'<', b'='] => binary(BinaryOp::LtEq, COMPARE),
+        [b'>'] => binary(BinaryOp::Gt, COMPARE),
+        [b'>', b'='] => binary(BinaryOp::GtEq, COMPARE),
+        [b'|', b'|'] => binary(BinaryOp::Concat, OTHER),
+        [b'+'] => binary(BinaryOp::Add, ADD),
+        [b'-'] => binary(BinaryOp::Sub, ADD),
+        [b'*'] => binary(BinaryOp::Mul, MUL),
+        [b'/'] => binary(BinaryOp::Div, MUL),
+        [b'%'] => binary(BinaryOp::Mod, MUL),
+        [b'^'] => Some((Infix::Unsupported("^".into()), POW)),
+        [b':', b':'] => Some((Infix::Cast, UNARY + 1)),
+        [b'['] => Some((Infix::Unsupported("[] (arrays)".into()), UNARY + 2)),
+        _ => Some((Infix::Unsupported(token.text.to_string()), OTHER)),
     }
 }
 
@@ -725,7 +727,11 @@ fn starts_operand(token: &Token) -> bool {
 }
 
 fn is_comparison(token: &Token) -> bool {
-    token.kind == Kind::Op && ["=", "<>", "!=", "<", "<=", ">", ">="].contains(&token.text.as_str())
+    token.kind == Kind::Op
+        && matches!(
+            token.text.as_bytes(),
+            [b'=' | b'<' | b'>'] | [b'<', b'>'] | [b'!' | b'<' | b'>', b'=']
+        )
 }
 
 fn is_interval_unit(word: &str) -> bool {

@@ -27,7 +27,7 @@ mod utility;
 
 use super::ast::*;
 use super::error::SqlError;
-use super::lexer::{tokenize_into, Kind, Token};
+use super::lexer::{tokenize_into, Kind, Text, Token};
 
 type Result<T> = std::result::Result<T, SqlError>;
 
@@ -330,8 +330,8 @@ impl<'a> Parser<'a> {
         let token = self.peek().ok_or_else(|| self.unexpected())?;
         let name = match token.kind {
             Kind::Quoted => token.text.to_string(),
-            Kind::Word if !is_reserved(&token.text) && !is_type_func_name(&token.text) => {
-                token.text.to_ascii_lowercase()
+            Kind::Word if !is_reserved_or_type_func_name(token.text.as_bytes()) => {
+                lower_case(&token.text)
             }
             _ => return Err(self.unexpected()),
         };
@@ -374,7 +374,9 @@ impl<'a> Parser<'a> {
     /// `(a, b, …)`: a parenthesized list of names.
     fn name_list(&mut self) -> Result<Vec<Name>> {
         self.expect_op("(")?;
-        let mut names = vec![self.name()?];
+        // Room for a few without regrowing (`vec![first]` would regrow at the second).
+        let mut names = Vec::with_capacity(4);
+        names.push(self.name()?);
         while self.eat_op(",") {
             names.push(self.name()?);
         }
@@ -856,7 +858,8 @@ impl<'a> Parser<'a> {
     /// `(a, DEFAULT, …)` in `VALUES`.
     fn values_row(&mut self) -> Result<Vec<Expr>> {
         self.expect_op("(")?;
-        let mut row = vec![self.value_expr()?];
+        let mut row = Vec::with_capacity(4);
+        row.push(self.value_expr()?);
         while self.eat_op(",") {
             row.push(self.value_expr()?);
         }
@@ -1159,41 +1162,80 @@ pub(super) fn one_of(word: &str, keywords: &[&str]) -> bool {
 }
 
 /// A keyword list in ascending order, searched by binary search: a name is checked against
-/// the reserved words, the longest list, every time one is parsed. Most names (tables,
-/// columns) are ruled out before any search, because no keyword of their length starts
-/// with their letter.
+/// the reserved words, the longest list, every time one is parsed. Almost every name (tables,
+/// columns) is ruled out before any search by a Bloom filter: a bit per hash of the folded
+/// word, set for each keyword's.
 struct Keywords {
     sorted: &'static [&'static str],
-    /// Bit `letter - 'a'` of `starts[n]`: a keyword of `n` bytes starts with that letter.
-    starts: [u32; LONGEST_KEYWORD + 1],
+    /// Bit `hash % FILTER_BITS` is set for each keyword's [`fold_hash`].
+    filter: [u64; FILTER_BITS / 64],
+}
+
+/// The filter's size: with a few dozen keywords, about one name in a hundred passes it.
+const FILTER_BITS: usize = 4_096;
+
+/// FNV-1a of `word` in ASCII lower case (a `const fn`: the filters are built at compile time).
+const fn fold_hash(word: &[u8]) -> usize {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < word.len() {
+        hash = (hash ^ word[i].to_ascii_lowercase() as u64).wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    (hash >> 32) as usize % FILTER_BITS
 }
 
 impl Keywords {
     const fn new(sorted: &'static [&'static str]) -> Self {
-        let mut starts = [0; LONGEST_KEYWORD + 1];
+        let mut filter = [0; FILTER_BITS / 64];
         let mut i = 0;
         while i < sorted.len() {
             let word = sorted[i].as_bytes();
             assert!(!word.is_empty() && word.len() <= LONGEST_KEYWORD);
             assert!(word[0].is_ascii_lowercase(), "keywords start with a lower-case letter");
-            starts[word.len()] |= 1 << (word[0] - b'a');
+            let bit = fold_hash(word);
+            filter[bit / 64] |= 1 << (bit % 64);
             i += 1;
         }
-        Keywords { sorted, starts }
+        Keywords { sorted, filter }
     }
 
     /// Whether `word` is one of them, compared without allocating.
     fn contains(&self, word: &[u8]) -> bool {
-        let (Some(first), Some(starts)) = (word.first(), self.starts.get(word.len())) else {
-            return false;
-        };
-        let letter = first.to_ascii_lowercase().wrapping_sub(b'a');
-        if letter >= 26 || starts & (1 << letter) == 0 {
+        self.contains_hashed(word, fold_hash(word))
+    }
+
+    /// [`Keywords::contains`], given the word's [`fold_hash`] (to test it against two lists).
+    fn contains_hashed(&self, word: &[u8], hash: usize) -> bool {
+        if word.is_empty() || word.len() > LONGEST_KEYWORD || !self.may_contain(hash) {
             return false;
         }
         let folded = Folded::new(word);
         self.sorted.binary_search_by(|k| k.as_bytes().cmp(folded.as_bytes())).is_ok()
     }
+
+    /// False when the filter rules out a word of this [`fold_hash`].
+    fn may_contain(&self, hash: usize) -> bool {
+        self.filter[hash / 64] & (1 << (hash % 64)) != 0
+    }
+}
+
+/// Whether a word may not stand as a column or table name: a reserved keyword, or one that
+/// may name only a type or a function. (Hashed once for both lists: every name asks.)
+fn is_reserved_or_type_func_name(word: &[u8]) -> bool {
+    let hash = fold_hash(word);
+    RESERVED_KEYWORDS.contains_hashed(word, hash)
+        || TYPE_FUNC_NAME_KEYWORDS.contains_hashed(word, hash)
+}
+
+/// A word folded to lower case, as PostgreSQL folds unquoted names (ASCII letters only).
+fn lower_case(word: &Text) -> String {
+    let bytes = word.as_bytes();
+    if bytes.is_ascii() {
+        // No UTF-8 check: each byte is a character.
+        return bytes.iter().map(|b| char::from(b.to_ascii_lowercase())).collect();
+    }
+    word.as_str().to_ascii_lowercase()
 }
 
 /// No keyword is longer (`current_timestamp`, `concurrently`, ...).
