@@ -131,15 +131,15 @@ impl Catalog {
 /// Whether a statement's text may need the catalog: it names a `pg_` view or function, or
 /// `current_setting`. A false positive only costs building the catalog.
 pub fn needs_catalog(sql: &str) -> bool {
-    // Every statement is asked this: look closer only where a `p` or a `c` starts.
+    // Every statement is asked this: look closer only at underscores (both names hold one).
     let bytes = sql.as_bytes();
-    let starts = |at: usize, word: &[u8]| {
-        bytes.get(at..at + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word))
+    let holds_at = |start: Option<usize>, word: &[u8]| {
+        let range = start.map(|start| start..start + word.len());
+        range.and_then(|r| bytes.get(r)).is_some_and(|w| w.eq_ignore_ascii_case(word))
     };
-    (0..bytes.len()).any(|at| match bytes[at].to_ascii_lowercase() {
-        b'p' => starts(at, b"pg_"),
-        b'c' => starts(at, b"current_setting"),
-        _ => false,
+    let underscores = bytes.iter().enumerate().filter(|(_, &b)| b == b'_');
+    underscores.map(|(at, _)| at).any(|at| {
+        holds_at(at.checked_sub(2), b"pg_") || holds_at(at.checked_sub(7), b"current_setting")
     })
 }
 

@@ -58,8 +58,14 @@ impl Token {
     }
 
     /// Whether it is the operator or punctuation `op`.
+    #[inline]
     pub fn is_op(&self, op: &str) -> bool {
-        self.kind == Kind::Op && self.text.as_bytes() == op.as_bytes()
+        // Most operators asked about are one byte: compared without a call to memcmp.
+        self.kind == Kind::Op
+            && match (self.text.as_bytes(), op.as_bytes()) {
+                ([text], [op]) => text == op,
+                (text, op) => text == op,
+            }
     }
 
     /// The token as PostgreSQL quotes it in `syntax error at or near "…"`.
@@ -86,12 +92,17 @@ impl Text {
     /// The text of `chars`.
     fn of_chars(chars: &[char]) -> Self {
         let mut bytes = [0u8; Text::INLINE];
-        if chars.len() <= Text::INLINE && chars.iter().all(char::is_ascii) {
-            // Most tokens: one byte a character, copied without encoding each.
-            for (byte, c) in bytes.iter_mut().zip(chars) {
-                *byte = *c as u8;
+        if chars.len() <= Text::INLINE {
+            // Most tokens: one byte a character, copied (in one pass) without encoding each.
+            let mut ascii = true;
+            for (byte, &c) in bytes.iter_mut().zip(chars) {
+                *byte = c as u8;
+                ascii &= c.is_ascii();
             }
-            return Text::Inline { len: chars.len() as u8, bytes };
+            if ascii {
+                return Text::Inline { len: chars.len() as u8, bytes };
+            }
+            bytes = [0u8; Text::INLINE];
         }
         let mut len = 0;
         for c in chars {
@@ -103,6 +114,14 @@ impl Text {
             len += width;
         }
         Text::Inline { len: len as u8, bytes }
+    }
+
+    /// One ASCII character.
+    fn ascii(byte: u8) -> Self {
+        debug_assert!(byte.is_ascii());
+        let mut bytes = [0u8; Text::INLINE];
+        bytes[0] = byte;
+        Text::Inline { len: 1, bytes }
     }
 
     /// Its bytes, without the UTF-8 check [`Text::as_str`] makes (for comparisons).
@@ -259,7 +278,7 @@ impl Lexer {
                 c if is_word_start(c) => self.word(start),
                 '(' | ')' | ',' | ';' | '[' | ']' | '.' => {
                     self.at += 1;
-                    self.push(Kind::Op, c.encode_utf8(&mut [0; 4]) as &str, start);
+                    self.push(Kind::Op, Text::ascii(c as u8), start);
                 }
                 ':' if self.peek(1) == Some(':') => {
                     self.at += 2;

@@ -149,7 +149,7 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
             catalog: needs_catalog(&parsed.text),
             source: Rc::new(Source {
                 tables: shared_tables(&parsed.kind.tables()),
-                text: parsed.text.into(),
+                text: parsed.text,
             }),
             kind: Rc::new(parsed.kind),
             notices: parsed.notices,

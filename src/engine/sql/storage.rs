@@ -259,6 +259,8 @@ impl Entry {
     #[inline]
     fn cmp_key(&self, key: &[Value]) -> Ordering {
         match (&self.key, key) {
+            // The common key (a serial id, a user id), compared here rather than by a call.
+            (StoredKey::One(Value::Int(one)), [Value::Int(other)]) => one.cmp(other),
             (StoredKey::One(one), [other]) => one.total_cmp(other),
             (stored, key) => compare_keys(stored.values(), key),
         }

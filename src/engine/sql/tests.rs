@@ -827,6 +827,10 @@ fn statements_know_whether_they_ask_the_catalog_and_keep_their_text() {
         ("SELECT * FROM orders WHERE note = 'p'", false),
         ("SELECT currency FROM pgx", false),
         ("SELECT 'ÄpfelC'", false),
+        ("_pg_ at the start, pg_", true),
+        ("SELECT user_id, created_at FROM pg", false),
+        ("SELECT é_current_settin", false),
+        ("_", false),
     ] {
         assert_eq!(needs_catalog(sql), asks, "{sql}");
     }

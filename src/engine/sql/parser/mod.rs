@@ -27,7 +27,7 @@ mod utility;
 
 use super::ast::*;
 use super::error::SqlError;
-use super::lexer::{tokenize_into, Kind, Text, Token};
+use super::lexer::{tokenize_into, Kind, Token};
 
 type Result<T> = std::result::Result<T, SqlError>;
 
@@ -43,14 +43,14 @@ pub const MAX_STATEMENT_CHARS: usize = 1_000_000;
 /// raised (a MySQL-ism the playground accepts, say).
 pub struct Parsed {
     pub kind: StatementKind,
-    pub text: String,
+    pub text: std::rc::Rc<str>,
     pub notices: Vec<String>,
 }
 
 /// Parses one or more `;`-separated statements. Empty statements are skipped.
 pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
-    let chars = sql.chars().count();
-    if chars > MAX_STATEMENT_CHARS {
+    // A text of no more bytes than that has no more characters either: not counted.
+    if sql.len() > MAX_STATEMENT_CHARS && sql.chars().count() > MAX_STATEMENT_CHARS {
         return Err(SqlError::new(
             "54000",
             format!(
@@ -82,8 +82,10 @@ fn parse_tokens(sql: &str, tokens: &[Token]) -> Result<Vec<Parsed>> {
     for statement in tokens.split(|t| t.is_op(";")).filter(|s| !s.is_empty()) {
         let (first, last) = (&statement[0], &statement[statement.len() - 1]);
         let mut parser = Parser::new(statement, first.pos, last.end);
+        // In ASCII text a character's position is its byte offset: words are read from it.
+        parser.ascii_source = char_starts.bytes.is_none().then_some(sql);
         let kind = parser.statement()?;
-        let text = char_starts.slice(sql, first.pos, last.end).to_string();
+        let text = char_starts.slice(sql, first.pos, last.end).into();
         parsed.push(Parsed { kind, text, notices: parser.notices });
     }
     Ok(parsed)
@@ -130,6 +132,9 @@ pub(super) struct Parser<'a> {
     deferred: Option<SqlError>,
     /// `NOTICE:` lines for the statement's output.
     notices: Vec<String>,
+    /// The whole input, when it is ASCII: a word token's text is the slice its positions
+    /// give (read without the UTF-8 check a token's own text needs).
+    ascii_source: Option<&'a str>,
 }
 
 /// Words that start a valid PostgreSQL statement the playground does not model.
@@ -224,7 +229,18 @@ const OBJECT_WORDS: &[&str] = &[
 
 impl<'a> Parser<'a> {
     pub(super) fn new(tokens: &'a [Token], base: usize, end: usize) -> Self {
-        Self { tokens, at: 0, base, end, depth: 0, tree: 0, deferred: None, notices: Vec::new() }
+        let notices = Vec::new();
+        Self {
+            tokens,
+            at: 0,
+            base,
+            end,
+            depth: 0,
+            tree: 0,
+            deferred: None,
+            notices,
+            ascii_source: None,
+        }
     }
 
     // ----- the cursor -----
@@ -331,7 +347,13 @@ impl<'a> Parser<'a> {
         let name = match token.kind {
             Kind::Quoted => token.text.to_string(),
             Kind::Word if !is_reserved_or_type_func_name(token.text.as_bytes()) => {
-                lower_case(&token.text)
+                match self.ascii_source.and_then(|sql| sql.get(token.pos..token.end)) {
+                    Some(word) => {
+                        debug_assert_eq!(word, &*token.text, "a word's text is as written");
+                        word.to_ascii_lowercase()
+                    }
+                    None => token.text.to_ascii_lowercase(),
+                }
             }
             _ => return Err(self.unexpected()),
         };
@@ -1226,16 +1248,6 @@ fn is_reserved_or_type_func_name(word: &[u8]) -> bool {
     let hash = fold_hash(word);
     RESERVED_KEYWORDS.contains_hashed(word, hash)
         || TYPE_FUNC_NAME_KEYWORDS.contains_hashed(word, hash)
-}
-
-/// A word folded to lower case, as PostgreSQL folds unquoted names (ASCII letters only).
-fn lower_case(word: &Text) -> String {
-    let bytes = word.as_bytes();
-    if bytes.is_ascii() {
-        // No UTF-8 check: each byte is a character.
-        return bytes.iter().map(|b| char::from(b.to_ascii_lowercase())).collect();
-    }
-    word.as_str().to_ascii_lowercase()
 }
 
 /// No keyword is longer (`current_timestamp`, `concurrently`, ...).

@@ -39,7 +39,7 @@ fn precedence_follows_postgresql() {
 #[test]
 fn statements_split_at_semicolons_with_their_own_text() {
     let parsed = parse("  BEGIN; INSERT INTO t VALUES (1) ;; COMMIT").expect("parses");
-    let texts: Vec<&str> = parsed.iter().map(|p| p.text.as_str()).collect();
+    let texts: Vec<&str> = parsed.iter().map(|p| &*p.text).collect();
     assert_eq!(texts, vec!["BEGIN", "INSERT INTO t VALUES (1)", "COMMIT"]);
 }
 
