@@ -134,9 +134,9 @@ fn default_value(
 
 /// Checks new row images against unique indexes: the table's other rows
 /// (`replaced` rows excepted) and each other.
-fn check_unique<R: AsRef<[Value]>>(table: &Table, rows: &[R], replaced: &[RowId]) -> Result<()> {
+fn check_unique(table: &Table, rows: &[&Row], replaced: &[RowId]) -> Result<()> {
     let mut batch: BTreeSet<(usize, Key)> = BTreeSet::new();
-    for row in rows.iter().map(AsRef::as_ref) {
+    for row in rows {
         if let Some((index, key)) = table.unique_conflict(row, replaced) {
             return Err(unique_violation(index, &key));
         }
@@ -154,11 +154,11 @@ fn check_unique<R: AsRef<[Value]>>(table: &Table, rows: &[R], replaced: &[RowId]
 }
 
 /// RETURNING rows evaluated on the given row images.
-fn returning<R: AsRef<[Value]>>(
+fn returning(
     items: &[SelectItem],
     table: &Table,
     visible: &str,
-    rows: &[R],
+    rows: &[&Row],
     env: &Env,
 ) -> Result<(Vec<String>, Vec<Row>)> {
     if items.is_empty() {
@@ -300,8 +300,9 @@ pub fn insert(
     for values in given {
         new_rows.push(build_row(&table.schema, values, sequences, env)?);
     }
-    check_unique(table, &new_rows, &[])?;
-    let (columns, rows) = returning(&stmt.returning, table, &table.schema.name, &new_rows, env)?;
+    let images: Vec<&Row> = new_rows.iter().collect();
+    check_unique(table, &images, &[])?;
+    let (columns, rows) = returning(&stmt.returning, table, &table.schema.name, &images, env)?;
     let count = new_rows.len();
     let name = table.schema.name.clone();
     let changes = new_rows

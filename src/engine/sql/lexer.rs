@@ -300,7 +300,6 @@ impl Lexer {
         Ok(())
     }
 
-    #[inline(always)]
     fn peek(&self, ahead: usize) -> Option<char> {
         self.chars.get(self.at + ahead).copied()
     }
