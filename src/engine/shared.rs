@@ -345,7 +345,18 @@ impl<T: Ord + Clone> SharedSet<T> {
 
     /// Adds `value`; false if an equal element is there already.
     pub fn insert(&mut self, value: T) -> bool {
-        let (leaf, offset) = self.seek(|e| *e < value);
+        let at = self.seek(|e| *e < value);
+        if self.get_at(at) == Some(&value) {
+            return false;
+        }
+        self.insert_at(at, value);
+        true
+    }
+
+    /// Adds `value` at the position [`SharedSet::seek`] found for it, where no equal element
+    /// is (so a caller that has sought already does not seek again).
+    pub fn insert_at(&mut self, (leaf, offset): (usize, usize), value: T) {
+        debug_assert!(self.get_at((leaf, offset)).is_none_or(|next| value < *next), "in order");
         if leaf == self.leaves.len() {
             // Past the end: the ascending keys of a serial column fill whole leaves.
             match self.leaves.last_mut() {
@@ -355,9 +366,6 @@ impl<T: Ord + Clone> SharedSet<T> {
                 _ => self.leaves.push(Rc::new(vec![value])),
             }
         } else {
-            if self.leaves[leaf][offset] == value {
-                return false;
-            }
             let elements = unshare(&mut self.leaves[leaf], 1);
             elements.insert(offset, value);
             if elements.len() > LEAF_MAX {
@@ -366,7 +374,6 @@ impl<T: Ord + Clone> SharedSet<T> {
             }
         }
         self.len += 1;
-        true
     }
 
     /// Removes the element equal to `value`; false if there is none.

@@ -369,8 +369,8 @@ impl Index {
     fn insert(&mut self, key: &[Value], id: RowId) {
         match self.find(key) {
             Ok(at) => self.entries.get_mut_at(at).expect("found").ids.insert(id),
-            Err(_) => {
-                self.entries.insert(Entry { key: StoredKey::new(key), ids: Ids::One(id) });
+            Err(at) => {
+                self.entries.insert_at(at, Entry { key: StoredKey::new(key), ids: Ids::One(id) });
             }
         }
     }
