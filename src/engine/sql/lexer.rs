@@ -213,7 +213,7 @@ const OPERATOR_SPECIAL: &str = "~!@#%^&|`?";
 #[cfg(test)]
 pub fn tokenize(text: &str) -> Result<Vec<Token>, SqlError> {
     let mut tokens = Vec::new();
-    tokenize_into(text, &mut tokens)?;
+    tokenize_into(text, text.is_ascii(), &mut tokens)?;
     Ok(tokens)
 }
 
@@ -227,13 +227,15 @@ thread_local! {
 const KEPT_CHARS: usize = 16 << 10;
 
 /// [`tokenize`] into `tokens` (cleared first), so a caller can reuse its room.
-pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) -> Result<(), SqlError> {
+/// `ascii` says whether `text` is ASCII (the caller has asked already).
+pub fn tokenize_into(text: &str, ascii: bool, tokens: &mut Vec<Token>) -> Result<(), SqlError> {
+    debug_assert_eq!(ascii, text.is_ascii());
     tokens.clear();
     // About one token for every four characters of SQL: room for most without regrowing.
     tokens.reserve(text.len() / 4 + 4);
     let mut chars = CHARS.take();
     chars.clear();
-    if text.is_ascii() {
+    if ascii {
         // Most SQL: a byte a character, which extends without decoding or a check per push.
         chars.extend(text.bytes().map(char::from));
     } else {

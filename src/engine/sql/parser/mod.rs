@@ -60,7 +60,9 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     }
     // The tokens' room is kept between calls (taken, so a nested parse gets its own).
     let mut tokens = TOKENS.take();
-    let parsed = tokenize_into(sql, &mut tokens).and_then(|()| parse_tokens(sql, &tokens));
+    let ascii = sql.is_ascii();
+    let parsed =
+        tokenize_into(sql, ascii, &mut tokens).and_then(|()| parse_tokens(sql, ascii, &tokens));
     tokens.clear();
     if tokens.capacity() <= KEPT_TOKENS {
         TOKENS.set(tokens);
@@ -76,8 +78,8 @@ thread_local! {
 }
 
 /// The statements of `sql`, cut into `tokens`.
-fn parse_tokens(sql: &str, tokens: &[Token]) -> Result<Vec<Parsed>> {
-    let char_starts = CharIndex::new(sql);
+fn parse_tokens(sql: &str, ascii: bool, tokens: &[Token]) -> Result<Vec<Parsed>> {
+    let char_starts = CharIndex::new(sql, ascii);
     let mut parsed = Vec::new();
     for statement in tokens.split(|t| t.is_op(";")).filter(|s| !s.is_empty()) {
         let (first, last) = (&statement[0], &statement[statement.len() - 1]);
@@ -98,8 +100,9 @@ struct CharIndex {
 }
 
 impl CharIndex {
-    fn new(text: &str) -> Self {
-        if text.is_ascii() {
+    /// `ascii`: whether `text` is ASCII.
+    fn new(text: &str, ascii: bool) -> Self {
+        if ascii {
             return Self { bytes: None };
         }
         let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
