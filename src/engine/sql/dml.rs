@@ -171,9 +171,7 @@ fn returning(
     }
     let out = rows
         .iter()
-        .map(|row| {
-            expanded.iter().map(|(e, _)| eval(e, row.as_ref(), env)).collect::<Result<Row>>()
-        })
+        .map(|row| expanded.iter().map(|(e, _)| eval(e, row, env)).collect::<Result<Row>>())
         .collect::<Result<_>>()?;
     Ok((expanded.into_iter().map(|(_, n)| n).collect(), out))
 }

@@ -85,7 +85,7 @@ fn parse_tokens(sql: &str, ascii: bool, tokens: &[Token]) -> Result<Vec<Parsed>>
         let (first, last) = (&statement[0], &statement[statement.len() - 1]);
         let mut parser = Parser::new(statement, first.pos, last.end);
         // In ASCII text a character's position is its byte offset: words are read from it.
-        parser.ascii_source = char_starts.bytes.is_none().then_some(sql);
+        parser.ascii_source = ascii.then_some(sql);
         let kind = parser.statement()?;
         let text = char_starts.slice(sql, first.pos, last.end).into();
         parsed.push(Parsed { kind, text, notices: parser.notices });
@@ -232,7 +232,6 @@ const OBJECT_WORDS: &[&str] = &[
 
 impl<'a> Parser<'a> {
     pub(super) fn new(tokens: &'a [Token], base: usize, end: usize) -> Self {
-        let notices = Vec::new();
         Self {
             tokens,
             at: 0,
@@ -241,7 +240,7 @@ impl<'a> Parser<'a> {
             depth: 0,
             tree: 0,
             deferred: None,
-            notices,
+            notices: Vec::new(),
             ascii_source: None,
         }
     }
