@@ -18,6 +18,11 @@
 //!
 //! Every token records the character (not byte) position it starts at, 0-based in the whole
 //! input, for PostgreSQL's error positions.
+//!
+//! The lexer reads bytes (a character is decoded only where a byte is not ASCII), and a token's
+//! text borrows the input wherever it is written as is: only strings and quoted identifiers
+//! with a doubled quote or an escape own their value. Positions are byte offsets while
+//! cutting, turned into character positions at the end when the input is not ASCII.
 
 use super::error::SqlError;
 
@@ -38,20 +43,20 @@ pub enum Kind {
     Op,
 }
 
-/// One token.
+/// One token; its text may borrow the input `'a`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Token {
+pub struct Token<'a> {
     pub kind: Kind,
     /// The text: as written for words, numbers and operators; the value for strings and
     /// quoted identifiers.
-    pub text: Text,
+    pub text: Text<'a>,
     /// 0-based character position where it starts.
     pub pos: usize,
     /// 0-based character position just past its end (for `syntax error at end of input`).
     pub end: usize,
 }
 
-impl Token {
+impl Token<'_> {
     /// Whether it is the keyword `word` (a word, compared case-insensitively).
     pub fn is_keyword(&self, word: &str) -> bool {
         self.kind == Kind::Word && self.text.as_bytes().eq_ignore_ascii_case(word.as_bytes())
@@ -78,100 +83,30 @@ impl Token {
     }
 }
 
-/// A token's text, kept inline when it is short (almost every token is: keywords, names,
-/// numbers, punctuation), so cutting a statement into tokens allocates only for long strings.
+/// A token's text: a slice of the input (almost every token: keywords, names, numbers,
+/// punctuation, plain strings), or a value of its own (a string with `''` or escapes).
 #[derive(Clone, PartialEq, Eq)]
-pub enum Text {
-    Inline { len: u8, bytes: [u8; Text::INLINE] },
-    Heap(Box<str>),
+pub enum Text<'a> {
+    Input(&'a str),
+    Owned(Box<str>),
 }
 
-impl Text {
-    const INLINE: usize = 22;
-
-    /// The text of `chars`.
-    fn of_chars(chars: &[char]) -> Self {
-        let mut bytes = [0u8; Text::INLINE];
-        if chars.len() <= Text::INLINE {
-            // Most tokens: one byte a character, copied (in one pass) without encoding each.
-            let mut ascii = true;
-            for (byte, &c) in bytes.iter_mut().zip(chars) {
-                *byte = c as u8;
-                ascii &= c.is_ascii();
-            }
-            if ascii {
-                return Text::Inline { len: chars.len() as u8, bytes };
-            }
-            bytes = [0u8; Text::INLINE];
-        }
-        let mut len = 0;
-        for c in chars {
-            let width = c.len_utf8();
-            if len + width > Text::INLINE {
-                return Text::Heap(chars.iter().collect::<String>().into_boxed_str());
-            }
-            c.encode_utf8(&mut bytes[len..]);
-            len += width;
-        }
-        Text::Inline { len: len as u8, bytes }
-    }
-
-    /// One ASCII character.
-    fn ascii(byte: u8) -> Self {
-        debug_assert!(byte.is_ascii());
-        let mut bytes = [0u8; Text::INLINE];
-        bytes[0] = byte;
-        Text::Inline { len: 1, bytes }
-    }
-
-    /// Its bytes, without the UTF-8 check [`Text::as_str`] makes (for comparisons).
-    pub fn as_bytes(&self) -> &[u8] {
-        match self {
-            Text::Inline { len, bytes } => &bytes[..usize::from(*len)],
-            Text::Heap(text) => text.as_bytes(),
-        }
-    }
-
+impl Text<'_> {
     pub fn as_str(&self) -> &str {
         match self {
-            // Only ever filled with whole UTF-8 characters (of_chars and From<&str>).
-            Text::Inline { len, bytes } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
-            }
-            Text::Heap(text) => text,
+            Text::Input(text) => text,
+            Text::Owned(text) => text,
         }
     }
 }
 
-impl From<&str> for Text {
-    fn from(text: &str) -> Self {
-        match text.len() <= Text::INLINE {
-            true => {
-                let mut bytes = [0u8; Text::INLINE];
-                bytes[..text.len()].copy_from_slice(text.as_bytes());
-                Text::Inline { len: text.len() as u8, bytes }
-            }
-            false => Text::Heap(text.into()),
-        }
-    }
-}
-
-impl From<String> for Text {
-    fn from(text: String) -> Self {
-        match text.len() <= Text::INLINE {
-            true => Text::from(text.as_str()),
-            false => Text::Heap(text.into_boxed_str()),
-        }
-    }
-}
-
-impl AsRef<[u8]> for Text {
+impl AsRef<[u8]> for Text<'_> {
     fn as_ref(&self) -> &[u8] {
         self.as_bytes()
     }
 }
 
-impl std::ops::Deref for Text {
+impl std::ops::Deref for Text<'_> {
     type Target = str;
 
     fn deref(&self) -> &str {
@@ -179,167 +114,203 @@ impl std::ops::Deref for Text {
     }
 }
 
-impl PartialEq<str> for Text {
+impl PartialEq<str> for Text<'_> {
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other
     }
 }
 
-impl PartialEq<&str> for Text {
+impl PartialEq<&str> for Text<'_> {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
     }
 }
 
-impl std::fmt::Debug for Text {
+impl std::fmt::Debug for Text<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
-impl std::fmt::Display for Text {
+impl std::fmt::Display for Text<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-/// Characters PostgreSQL builds operators from.
-const OPERATOR_CHARS: &str = "+-*/<>=~!@#%^&|`?";
+/// Bytes PostgreSQL builds operators from.
+const OPERATOR_BYTES: &[u8] = b"+-*/<>=~!@#%^&|`?";
 
-/// Characters that let a multi-character operator end in `+` or `-`.
-const OPERATOR_SPECIAL: &str = "~!@#%^&|`?";
+/// Bytes that let a multi-character operator end in `+` or `-`.
+const OPERATOR_SPECIAL: &[u8] = b"~!@#%^&|`?";
 
 /// Cuts `text` into tokens.
 #[cfg(test)]
-pub fn tokenize(text: &str) -> Result<Vec<Token>, SqlError> {
+pub fn tokenize(text: &str) -> Result<Vec<Token<'_>>, SqlError> {
     let mut tokens = Vec::new();
     tokenize_into(text, text.is_ascii(), &mut tokens)?;
     Ok(tokens)
 }
 
-thread_local! {
-    /// The characters of the text being cut, kept between calls: every statement the
-    /// cluster runs is cut into tokens, and this saves allocating room for it each time.
-    static CHARS: std::cell::Cell<Vec<char>> = const { std::cell::Cell::new(Vec::new()) };
-}
-
-/// The most room for characters kept between calls (a very long statement's is freed).
-const KEPT_CHARS: usize = 16 << 10;
-
-/// [`tokenize`] into `tokens` (cleared first), so a caller can reuse its room.
-/// `ascii` says whether `text` is ASCII (the caller has asked already).
-pub fn tokenize_into(text: &str, ascii: bool, tokens: &mut Vec<Token>) -> Result<(), SqlError> {
+/// [`tokenize`] into `tokens` (cleared first). `ascii` says whether `text` is ASCII (the
+/// caller has asked already).
+pub fn tokenize_into<'a>(
+    text: &'a str,
+    ascii: bool,
+    tokens: &mut Vec<Token<'a>>,
+) -> Result<(), SqlError> {
     debug_assert_eq!(ascii, text.is_ascii());
     tokens.clear();
     // About one token for every four characters of SQL: room for most without regrowing.
     tokens.reserve(text.len() / 4 + 4);
-    let mut chars = CHARS.take();
-    chars.clear();
-    if ascii {
-        // Most SQL: a byte a character, which extends without decoding or a check per push.
-        chars.extend(text.bytes().map(char::from));
-    } else {
-        chars.extend(text.chars());
-    }
-    let mut lexer = Lexer { chars, at: 0, tokens: std::mem::take(tokens) };
+    let mut lexer =
+        Lexer { text, bytes: text.as_bytes(), ascii, at: 0, tokens: std::mem::take(tokens) };
     let result = lexer.run();
-    *tokens = std::mem::take(&mut lexer.tokens);
-    if lexer.chars.capacity() <= KEPT_CHARS {
-        CHARS.set(lexer.chars);
+    *tokens = lexer.tokens;
+    if !ascii {
+        count_characters(text, tokens);
     }
     result
 }
 
-struct Lexer {
-    chars: Vec<char>,
-    at: usize,
-    tokens: Vec<Token>,
+/// Turns the tokens' byte offsets into character positions (in order: each counts on from
+/// the last).
+fn count_characters(text: &str, tokens: &mut [Token]) {
+    let (mut byte, mut chars) = (0, 0);
+    let mut to_chars = |offset: usize| {
+        chars += text[byte..offset].chars().count();
+        byte = offset;
+        chars
+    };
+    for token in tokens {
+        token.pos = to_chars(token.pos);
+        token.end = to_chars(token.end);
+    }
 }
 
-impl Lexer {
+struct Lexer<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    ascii: bool,
+    /// Byte offset of the next character (always at a character's start).
+    at: usize,
+    tokens: Vec<Token<'a>>,
+}
+
+impl<'a> Lexer<'a> {
     fn run(&mut self) -> Result<(), SqlError> {
-        while let Some(c) = self.peek(0) {
+        while let Some(b) = self.byte(0) {
             let start = self.at;
-            match c {
-                ' ' | '\t' | '\n' | '\r' => self.at += 1,
-                '-' if self.peek(1) == Some('-') => self.line_comment(),
-                '/' if self.peek(1) == Some('*') => self.block_comment()?,
-                '\'' => self.string(start, false)?,
-                'e' | 'E' if self.peek(1) == Some('\'') => {
+            match b {
+                // Form feed and vertical tab are white space to PostgreSQL as well.
+                b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => self.at += 1,
+                b'-' if self.byte(1) == Some(b'-') => self.line_comment(),
+                b'/' if self.byte(1) == Some(b'*') => self.block_comment()?,
+                b'\'' => self.string(start, false)?,
+                b'e' | b'E' if self.byte(1) == Some(b'\'') => {
                     self.at += 1;
                     self.string(start, true)?;
                 }
-                'n' | 'N' if self.peek(1) == Some('\'') => {
+                b'n' | b'N' if self.byte(1) == Some(b'\'') => {
                     self.at += 1; // N'…': a national character string, the same value here
                     self.string(start, false)?;
                 }
-                '"' => self.quoted_identifier(start)?,
-                '$' => self.dollar(start)?,
-                c if c.is_ascii_digit() => self.number(start),
-                '.' if self.peek(1).is_some_and(|c| c.is_ascii_digit()) => self.number(start),
-                c if is_word_start(c) => self.word(start),
-                '(' | ')' | ',' | ';' | '[' | ']' | '.' => {
+                b'"' => self.quoted_identifier(start)?,
+                b'$' => self.dollar(start)?,
+                b'0'..=b'9' => self.number(start),
+                b'.' if self.byte(1).is_some_and(|b| b.is_ascii_digit()) => self.number(start),
+                b'a'..=b'z' | b'A'..=b'Z' | b'_' => self.word(start),
+                b'(' | b')' | b',' | b';' | b'[' | b']' | b'.' => {
                     self.at += 1;
-                    self.push(Kind::Op, Text::ascii(c as u8), start);
+                    self.push(Kind::Op, start);
                 }
-                ':' if self.peek(1) == Some(':') => {
-                    self.at += 2;
-                    self.push(Kind::Op, "::", start);
+                b':' => {
+                    self.at += if self.byte(1) == Some(b':') { 2 } else { 1 };
+                    self.push(Kind::Op, start);
                 }
-                ':' => {
-                    self.at += 1;
-                    self.push(Kind::Op, ":", start);
-                }
-                c if OPERATOR_CHARS.contains(c) => self.operator(start),
-                // Other white space (form feed, vertical tab, Unicode spaces), tested last:
-                // the test costs a call, and the common spaces are matched first.
-                c if c.is_whitespace() => self.at += 1,
-                other => {
-                    return Err(SqlError::syntax_near(&other.to_string()).at(Some(start + 1)));
-                }
+                b if OPERATOR_BYTES.contains(&b) => self.operator(start),
+                b if b.is_ascii() => return Err(self.unexpected(char::from(b), start)),
+                _ => self.non_ascii(start)?,
             }
         }
         Ok(())
     }
 
-    fn peek(&self, ahead: usize) -> Option<char> {
-        self.chars.get(self.at + ahead).copied()
+    /// A character that is not ASCII: a letter starts a word; other white space (Unicode
+    /// spaces) is skipped.
+    fn non_ascii(&mut self, start: usize) -> Result<(), SqlError> {
+        let c = self.char_here().expect("the lexer stops only at a character's start");
+        if c.is_alphabetic() {
+            self.word(start);
+        } else if c.is_whitespace() {
+            self.at += c.len_utf8();
+        } else {
+            return Err(self.unexpected(c, start));
+        }
+        Ok(())
     }
 
-    fn push(&mut self, kind: Kind, text: impl Into<Text>, pos: usize) {
-        self.tokens.push(Token { kind, text: text.into(), pos, end: self.at });
+    fn unexpected(&self, c: char, start: usize) -> SqlError {
+        SqlError::syntax_near(&c.to_string()).at(Some(self.char_pos(start) + 1))
+    }
+
+    fn byte(&self, ahead: usize) -> Option<u8> {
+        self.bytes.get(self.at + ahead).copied()
+    }
+
+    /// The character at the next byte.
+    fn char_here(&self) -> Option<char> {
+        self.text.get(self.at..).and_then(|rest| rest.chars().next())
+    }
+
+    /// The character position of byte offset `offset` (for errors, which stop the lexer).
+    fn char_pos(&self, offset: usize) -> usize {
+        match self.ascii {
+            true => offset,
+            false => self.text[..offset].chars().count(),
+        }
+    }
+
+    /// A token of the input from `start` to the next byte.
+    fn push(&mut self, kind: Kind, start: usize) {
+        let text = Text::Input(&self.text[start..self.at]);
+        self.push_text(kind, text, start);
+    }
+
+    fn push_text(&mut self, kind: Kind, text: Text<'a>, start: usize) {
+        self.tokens.push(Token { kind, text, pos: start, end: self.at });
     }
 
     fn line_comment(&mut self) {
-        while self.peek(0).is_some_and(|c| c != '\n') {
-            self.at += 1;
-        }
+        let rest = &self.bytes[self.at..];
+        self.at += rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
     }
 
     fn block_comment(&mut self) -> Result<(), SqlError> {
         let start = self.at;
         let mut depth = 0usize;
         loop {
-            match (self.peek(0), self.peek(1)) {
-                (Some('/'), Some('*')) => {
+            match (self.byte(0), self.byte(1)) {
+                (Some(b'/'), Some(b'*')) => {
                     depth += 1;
                     self.at += 2;
                 }
-                (Some('*'), Some('/')) => {
+                (Some(b'*'), Some(b'/')) => {
                     depth -= 1;
                     self.at += 2;
                     if depth == 0 {
                         return Ok(());
                     }
                 }
+                // Bytes of a multi-byte character are never `/` or `*`: stepped over one by one.
                 (Some(_), _) => self.at += 1,
                 (None, _) => {
-                    let near: String = self.chars[start..].iter().take(40).collect();
+                    let near: String = self.text[start..].chars().take(40).collect();
                     return Err(SqlError::new(
                         "42601",
                         format!("unterminated /* comment at or near \"{near}\""),
                     )
-                    .at(Some(start + 1)));
+                    .at(Some(self.char_pos(start) + 1)));
                 }
             }
         }
@@ -348,186 +319,171 @@ impl Lexer {
     /// `'…'` (at the quote), with backslash escapes for `E'…'`.
     fn string(&mut self, start: usize, escapes: bool) -> Result<(), SqlError> {
         self.at += 1; // the opening quote
-                      // Most strings hold no quote and no escape: their characters are the value.
-        let rest = &self.chars[self.at..];
-        let plain = rest.iter().position(|&c| c == '\'' || (escapes && c == '\\'));
-        if let Some(end) =
-            plain.filter(|&end| rest[end] == '\'' && rest.get(end + 1) != Some(&'\''))
-        {
-            let text = Text::of_chars(&rest[..end]);
-            self.at += end + 1;
-            self.push(Kind::String, text, start);
-            return Ok(());
-        }
-        let mut value = String::new();
-        loop {
-            match self.peek(0) {
-                None => return Err(self.unterminated("quoted string", start)),
-                Some('\'') if self.peek(1) == Some('\'') => {
-                    value.push('\'');
-                    self.at += 2;
-                }
-                Some('\'') => {
-                    self.at += 1;
-                    break;
-                }
-                Some('\\') if escapes => {
-                    self.at += 1;
-                    let Some(escaped) = self.peek(0) else {
-                        return Err(self.unterminated("quoted string", start));
-                    };
-                    self.at += 1;
-                    value.push(match escaped {
-                        'n' => '\n',
-                        't' => '\t',
-                        'r' => '\r',
-                        'b' => '\u{8}',
-                        'f' => '\u{c}',
-                        other => other,
-                    });
-                }
-                Some(c) => {
-                    value.push(c);
-                    self.at += 1;
-                }
-            }
-        }
-        self.push(Kind::String, value, start);
+        let value =
+            self.quoted(b'\'', escapes).ok_or_else(|| self.unterminated("quoted string", start))?;
+        self.push_text(Kind::String, value, start);
         Ok(())
     }
 
+    /// The value of a quoted text whose opening `quote` was read, up to its closing one: a
+    /// doubled quote is one, and with `escapes` a backslash escapes the character after it.
+    /// None if it does not end. Most hold neither: their value is a slice of the input.
+    fn quoted(&mut self, quote: u8, escapes: bool) -> Option<Text<'a>> {
+        let mut owned: Option<String> = None;
+        let mut run = self.at; // where the text not yet copied starts
+        loop {
+            let special = |b: &u8| *b == quote || (escapes && *b == b'\\');
+            let found = self.at + self.bytes[self.at..].iter().position(special)?;
+            let doubled = self.bytes.get(found + 1) == Some(&quote);
+            if self.bytes[found] == quote && !doubled {
+                self.at = found + 1;
+                let last = &self.text[run..found];
+                return Some(match owned {
+                    None => Text::Input(last),
+                    Some(mut value) => {
+                        value.push_str(last);
+                        Text::Owned(value.into_boxed_str())
+                    }
+                });
+            }
+            let copied = owned.get_or_insert_with(String::new);
+            if self.bytes[found] == quote {
+                copied.push_str(&self.text[run..=found]); // the text and one quote
+                self.at = found + 2;
+            } else {
+                copied.push_str(&self.text[run..found]);
+                self.at = found + 1;
+                let escaped = self.char_here()?;
+                self.at += escaped.len_utf8();
+                copied.push(match escaped {
+                    'n' => '\n',
+                    't' => '\t',
+                    'r' => '\r',
+                    'b' => '\u{8}',
+                    'f' => '\u{c}',
+                    other => other,
+                });
+            }
+            run = self.at;
+        }
+    }
+
     fn unterminated(&self, what: &str, start: usize) -> SqlError {
-        let near: String = self.chars[start..].iter().take(40).collect();
+        let near: String = self.text[start..].chars().take(40).collect();
         SqlError::new("42601", format!("unterminated {what} at or near \"{near}\""))
-            .at(Some(start + 1))
+            .at(Some(self.char_pos(start) + 1))
     }
 
     fn quoted_identifier(&mut self, start: usize) -> Result<(), SqlError> {
         self.at += 1;
-        let mut name = String::new();
-        loop {
-            match self.peek(0) {
-                None => return Err(self.unterminated("quoted identifier", start)),
-                Some('"') if self.peek(1) == Some('"') => {
-                    name.push('"');
-                    self.at += 2;
-                }
-                Some('"') => {
-                    self.at += 1;
-                    break;
-                }
-                Some(c) => {
-                    name.push(c);
-                    self.at += 1;
-                }
-            }
-        }
+        let name = self
+            .quoted(b'"', false)
+            .ok_or_else(|| self.unterminated("quoted identifier", start))?;
         if name.is_empty() {
             return Err(SqlError::new(
                 "42601",
                 "zero-length delimited identifier at or near \"\"\"\"",
             )
-            .at(Some(start + 1)));
+            .at(Some(self.char_pos(start) + 1)));
         }
-        self.push(Kind::Quoted, name, start);
+        self.push_text(Kind::Quoted, name, start);
         Ok(())
     }
 
     /// `$1` (a parameter), or a dollar-quoted string `$$…$$` / `$tag$…$tag$`.
     fn dollar(&mut self, start: usize) -> Result<(), SqlError> {
-        if self.peek(1).is_some_and(|c| c.is_ascii_digit()) {
+        if self.byte(1).is_some_and(|b| b.is_ascii_digit()) {
             self.at += 1;
-            while self.peek(0).is_some_and(|c| c.is_ascii_digit()) {
-                self.at += 1;
-            }
-            let text = Text::of_chars(&self.chars[start..self.at]);
-            self.push(Kind::Param, text, start);
+            self.skip_digits();
+            self.push(Kind::Param, start);
             return Ok(());
         }
-        let mut tag_end = self.at + 1;
-        while self.chars.get(tag_end).is_some_and(|c| is_word_char(*c) && *c != '$') {
-            tag_end += 1;
+        self.at += 1;
+        while let Some(c) = self.char_here().filter(|&c| is_word_char(c) && c != '$') {
+            self.at += c.len_utf8();
         }
-        if self.chars.get(tag_end) != Some(&'$') {
-            return Err(SqlError::syntax_near("$").at(Some(start + 1)));
+        if self.byte(0) != Some(b'$') {
+            return Err(SqlError::syntax_near("$").at(Some(self.char_pos(start) + 1)));
         }
-        let tag: Vec<char> = self.chars[start..=tag_end].to_vec();
-        self.at = tag_end + 1;
-        let body_start = self.at;
-        while self.at + tag.len() <= self.chars.len() {
-            if self.chars[self.at..self.at + tag.len()] == tag[..] {
-                let value: String = self.chars[body_start..self.at].iter().collect();
-                self.at += tag.len();
-                self.push(Kind::String, value, start);
-                return Ok(());
+        let tag = &self.text[start..=self.at];
+        let body = self.at + 1;
+        match self.text[body..].find(tag) {
+            Some(length) => {
+                self.at = body + length + tag.len();
+                let value = Text::Input(&self.text[body..body + length]);
+                self.push_text(Kind::String, value, start);
+                Ok(())
             }
+            None => {
+                self.at = self.text.len();
+                Err(self.unterminated("dollar-quoted string", start))
+            }
+        }
+    }
+
+    fn skip_digits(&mut self) {
+        while self.byte(0).is_some_and(|b| b.is_ascii_digit()) {
             self.at += 1;
         }
-        self.at = self.chars.len();
-        Err(self.unterminated("dollar-quoted string", start))
     }
 
     fn number(&mut self, start: usize) {
-        let digits = |lexer: &mut Lexer| {
-            while lexer.peek(0).is_some_and(|c| c.is_ascii_digit()) {
-                lexer.at += 1;
-            }
-        };
-        digits(self);
-        if self.peek(0) == Some('.') && self.peek(1) != Some('.') {
+        self.skip_digits();
+        if self.byte(0) == Some(b'.') && self.byte(1) != Some(b'.') {
             self.at += 1;
-            digits(self);
+            self.skip_digits();
         }
-        if matches!(self.peek(0), Some('e' | 'E')) {
-            let sign = usize::from(matches!(self.peek(1), Some('+' | '-')));
-            if self.peek(1 + sign).is_some_and(|c| c.is_ascii_digit()) {
+        if matches!(self.byte(0), Some(b'e' | b'E')) {
+            let sign = usize::from(matches!(self.byte(1), Some(b'+' | b'-')));
+            if self.byte(1 + sign).is_some_and(|b| b.is_ascii_digit()) {
                 self.at += 1 + sign;
-                digits(self);
+                self.skip_digits();
             }
         }
-        let text = Text::of_chars(&self.chars[start..self.at]);
-        self.push(Kind::Number, text, start);
+        self.push(Kind::Number, start);
     }
 
     fn word(&mut self, start: usize) {
-        while self.peek(0).is_some_and(is_word_char) {
-            self.at += 1;
+        loop {
+            match self.byte(0) {
+                Some(b) if b.is_ascii_alphanumeric() || b == b'_' || b == b'$' => self.at += 1,
+                Some(b) if !b.is_ascii() => {
+                    match self.char_here().filter(|c| c.is_alphanumeric()) {
+                        Some(c) => self.at += c.len_utf8(),
+                        None => break,
+                    }
+                }
+                _ => break,
+            }
         }
-        let text = Text::of_chars(&self.chars[start..self.at]);
-        self.push(Kind::Word, text, start);
+        self.push(Kind::Word, start);
     }
 
     fn operator(&mut self, start: usize) {
         let mut end = self.at;
-        while self.chars.get(end).is_some_and(|c| OPERATOR_CHARS.contains(*c)) {
+        while self.bytes.get(end).is_some_and(|b| OPERATOR_BYTES.contains(b)) {
             // A comment starts inside the run: the operator ends before it.
-            let next = self.chars.get(end + 1).copied();
+            let next = self.bytes.get(end + 1).copied();
             if end > self.at
-                && matches!((self.chars[end], next), ('-', Some('-')) | ('/', Some('*')))
+                && matches!((self.bytes[end], next), (b'-', Some(b'-')) | (b'/', Some(b'*')))
             {
                 break;
             }
             end += 1;
         }
         // A multi-character operator ends in + or - only if it holds a special character.
-        let run = &self.chars[self.at..end];
+        let run = &self.bytes[self.at..end];
         let mut len = run.len();
-        if len > 1 && !run.iter().any(|c| OPERATOR_SPECIAL.contains(*c)) {
-            while len > 1 && matches!(run[len - 1], '+' | '-') {
+        if len > 1 && !run.iter().any(|b| OPERATOR_SPECIAL.contains(b)) {
+            while len > 1 && matches!(run[len - 1], b'+' | b'-') {
                 len -= 1;
             }
         }
-        let text = Text::of_chars(&run[..len]);
         self.at += len;
-        self.push(Kind::Op, text, start);
+        self.push(Kind::Op, start);
     }
 }
 
-fn is_word_start(c: char) -> bool {
-    c.is_alphabetic() || c == '_'
-}
-
-#[inline(always)]
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_' || c == '$';
@@ -544,20 +500,53 @@ mod tests {
     }
 
     #[test]
-    fn short_texts_stay_inline_and_long_ones_go_to_the_heap() {
-        let short = Text::of_chars(&"héllo_wörld".chars().collect::<Vec<_>>());
-        assert!(matches!(short, Text::Inline { .. }));
-        assert_eq!(short, "héllo_wörld");
-        let edge: String = "x".repeat(Text::INLINE);
-        assert!(matches!(Text::from(edge.as_str()), Text::Inline { .. }));
-        assert_eq!(Text::from(edge.as_str()), edge.as_str());
-        // A multi-byte character that would straddle the inline room goes to the heap whole.
-        let straddling: Vec<char> = "x".repeat(Text::INLINE - 1).chars().chain(['é']).collect();
-        let text = Text::of_chars(&straddling);
-        assert!(matches!(text, Text::Heap(_)));
-        assert_eq!(text.as_str(), straddling.iter().collect::<String>());
-        let long = tokenize(&format!("'{}'", "long ".repeat(20))).expect("lexes");
+    fn texts_written_as_they_are_borrow_the_input() {
+        let tokens = tokenize("SELECT 'héllo', \"Ñame\", $t$x$t$, 'it''s', E'a\\nb', \"a\"\"b\"")
+            .expect("lexes");
+        let borrowed: Vec<bool> = tokens
+            .iter()
+            .filter(|t| t.kind != Kind::Op)
+            .map(|t| matches!(t.text, Text::Input(_)))
+            .collect();
+        assert_eq!(borrowed, [true, true, true, true, false, false, false]);
+        let text = format!("'{}'", "long ".repeat(20));
+        let long = tokenize(&text).expect("lexes");
         assert_eq!(long[0].text.len(), 100);
+    }
+
+    #[test]
+    fn text_that_is_not_ascii_is_cut_by_characters() {
+        use Kind::*;
+        assert_eq!(
+            kinds("SELECT ñame, $é$dollar é$é$, 'ü''x', E'\\é', \"Ωmega\" FROM t\u{a0}AS x"),
+            vec![
+                (Word, "SELECT".into()),
+                (Word, "ñame".into()),
+                (Op, ",".into()),
+                (String, "dollar é".into()),
+                (Op, ",".into()),
+                (String, "ü'x".into()),
+                (Op, ",".into()),
+                (String, "é".into()),
+                (Op, ",".into()),
+                (Quoted, "Ωmega".into()),
+                (Word, "FROM".into()),
+                (Word, "t".into()),
+                (Word, "AS".into()),
+                (Word, "x".into()),
+            ]
+        );
+        let tokens = tokenize("é1 'ü' ü").expect("lexes");
+        let spans: Vec<(usize, usize)> = tokens.iter().map(|t| (t.pos, t.end)).collect();
+        assert_eq!(spans, [(0, 2), (3, 6), (7, 8)]);
+        let error = tokenize("SELECT 'é', €").expect_err("not a token");
+        assert_eq!(
+            (error.message.as_str(), error.position),
+            ("syntax error at or near \"€\"", Some(13))
+        );
+        let error = tokenize("SELECT 'é', 'open").expect_err("unterminated");
+        assert_eq!(error.position, Some(13));
+        assert_eq!(kinds("a\u{b}\u{c}b"), vec![(Word, "a".into()), (Word, "b".into())]);
     }
 
     #[test]

@@ -58,34 +58,19 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
             ),
         ));
     }
-    // The tokens' room is kept between calls (taken, so a nested parse gets its own).
-    let mut tokens = TOKENS.take();
     let ascii = sql.is_ascii();
-    let parsed =
-        tokenize_into(sql, ascii, &mut tokens).and_then(|()| parse_tokens(sql, ascii, &tokens));
-    tokens.clear();
-    if tokens.capacity() <= KEPT_TOKENS {
-        TOKENS.set(tokens);
-    }
-    parsed
-}
-
-/// The most room for tokens kept between calls (a very long statement's is freed).
-const KEPT_TOKENS: usize = 4 << 10;
-
-thread_local! {
-    static TOKENS: std::cell::Cell<Vec<Token>> = const { std::cell::Cell::new(Vec::new()) };
+    let mut tokens = Vec::new();
+    tokenize_into(sql, ascii, &mut tokens)?;
+    parse_tokens(sql, ascii, &tokens)
 }
 
 /// The statements of `sql`, cut into `tokens`.
-fn parse_tokens(sql: &str, ascii: bool, tokens: &[Token]) -> Result<Vec<Parsed>> {
+fn parse_tokens(sql: &str, ascii: bool, tokens: &[Token<'_>]) -> Result<Vec<Parsed>> {
     let char_starts = CharIndex::new(sql, ascii);
     let mut parsed = Vec::new();
     for statement in tokens.split(|t| t.is_op(";")).filter(|s| !s.is_empty()) {
         let (first, last) = (&statement[0], &statement[statement.len() - 1]);
         let mut parser = Parser::new(statement, first.pos, last.end);
-        // In ASCII text a character's position is its byte offset: words are read from it.
-        parser.ascii_source = ascii.then_some(sql);
         let kind = parser.statement()?;
         let text = char_starts.slice(sql, first.pos, last.end).into();
         parsed.push(Parsed { kind, text, notices: parser.notices });
@@ -120,7 +105,7 @@ impl CharIndex {
 
 /// A cursor over one statement's tokens.
 pub(super) struct Parser<'a> {
-    tokens: &'a [Token],
+    tokens: &'a [Token<'a>],
     at: usize,
     /// Character position (whole input) where the statement starts.
     base: usize,
@@ -135,9 +120,6 @@ pub(super) struct Parser<'a> {
     deferred: Option<SqlError>,
     /// `NOTICE:` lines for the statement's output.
     notices: Vec<String>,
-    /// The whole input, when it is ASCII: a word token's text is the slice its positions
-    /// give (read without the UTF-8 check a token's own text needs).
-    ascii_source: Option<&'a str>,
 }
 
 /// Words that start a valid PostgreSQL statement the playground does not model.
@@ -231,31 +213,21 @@ const OBJECT_WORDS: &[&str] = &[
 ];
 
 impl<'a> Parser<'a> {
-    pub(super) fn new(tokens: &'a [Token], base: usize, end: usize) -> Self {
-        Self {
-            tokens,
-            at: 0,
-            base,
-            end,
-            depth: 0,
-            tree: 0,
-            deferred: None,
-            notices: Vec::new(),
-            ascii_source: None,
-        }
+    pub(super) fn new(tokens: &'a [Token<'a>], base: usize, end: usize) -> Self {
+        Self { tokens, at: 0, base, end, depth: 0, tree: 0, deferred: None, notices: Vec::new() }
     }
 
     // ----- the cursor -----
 
-    fn peek(&self) -> Option<&'a Token> {
+    fn peek(&self) -> Option<&'a Token<'a>> {
         self.tokens.get(self.at)
     }
 
-    fn peek_at(&self, ahead: usize) -> Option<&'a Token> {
+    fn peek_at(&self, ahead: usize) -> Option<&'a Token<'a>> {
         self.tokens.get(self.at + ahead)
     }
 
-    fn next(&mut self) -> Option<&'a Token> {
+    fn next(&mut self) -> Option<&'a Token<'a>> {
         let token = self.tokens.get(self.at);
         self.at += usize::from(token.is_some());
         token
@@ -349,13 +321,7 @@ impl<'a> Parser<'a> {
         let name = match token.kind {
             Kind::Quoted => token.text.to_string(),
             Kind::Word if !is_reserved_or_type_func_name(token.text.as_bytes()) => {
-                match self.ascii_source.and_then(|sql| sql.get(token.pos..token.end)) {
-                    Some(word) => {
-                        debug_assert_eq!(word, &*token.text, "a word's text is as written");
-                        word.to_ascii_lowercase()
-                    }
-                    None => token.text.to_ascii_lowercase(),
-                }
+                token.text.to_ascii_lowercase()
             }
             _ => return Err(self.unexpected()),
         };
