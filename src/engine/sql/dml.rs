@@ -28,7 +28,7 @@ use super::outcome::{Access, Cost};
 use super::plan::scan;
 use super::predicate::Where;
 use super::query::{expand_items, table_scope};
-use super::schema::{ColumnSchema, IndexSchema, TableSchema};
+use super::schema::{ColumnSchema, DataType, IndexSchema, TableSchema};
 use super::storage::{unique_violation, Database, RowId, Table};
 use super::value::{Key, Row, Value};
 use super::wal::Change;
@@ -275,25 +275,26 @@ pub fn insert(
         Some((rows, cost)) => (Some(rows), cost),
         None => (None, Cost::default()),
     };
-    let source_rows = match (&stmt.source, selected) {
+    let width = table.schema.columns.len();
+    let mut given: Vec<Vec<Option<Value>>> = match (&stmt.source, selected) {
         (InsertSource::Values(rows), None) => values_rows(table, &targets, stmt, rows, env)?,
         (_, selected) => match insert_source(stmt, selected, targets.len())? {
-            SourceRows::Values(rows) => {
-                rows.into_iter().map(|r| r.iter().cloned().map(Some).collect()).collect()
-            }
+            SourceRows::Values(rows) => rows
+                .into_iter()
+                .map(|row| by_position(width, &targets, row.iter().cloned().map(Some)))
+                .collect(),
             SourceRows::Exprs(rows) => rows
                 .iter()
                 .map(|row| row.iter().map(|e| e.as_ref().map(|e| eval(e, &[], env)).transpose()))
-                .map(|row| row.collect::<Result<_>>())
+                .map(|row| Ok(by_position(width, &targets, row.collect::<Result<Vec<_>>>()?)))
                 .collect::<Result<_>>()?,
         },
     };
     // PostgreSQL coerces the given values while analysing the statement, before any default
     // (a serial's nextval) runs: a value of the wrong type consumes no sequence number.
-    let given: Vec<Vec<Option<Value>>> = source_rows
-        .into_iter()
-        .map(|values| coerce_given(&table.schema, &targets, values))
-        .collect::<Result<_>>()?;
+    for row in &mut given {
+        coerce_given(&table.schema, &targets, row)?;
+    }
     let mut new_rows = Vec::with_capacity(given.len());
     for values in given {
         new_rows.push(build_row(&table.schema, values, sequences, env)?);
@@ -315,10 +316,11 @@ pub fn insert(
     Ok(Effect { changes, columns, rows, cost, count })
 }
 
-/// The values of `VALUES` rows, per row and target (None: the column's default). String
-/// literals are read as their columns' types first, before anything runs (PostgreSQL reads
-/// them while analysing the statement); then every row is bound, its width checked, and
-/// its other expressions evaluated.
+/// The values of `VALUES` rows, per row and column position (None: the column's default).
+/// Literals are read first, string literals as their columns' types, before anything runs
+/// (PostgreSQL reads them while analysing the statement); then, unless every value was a
+/// literal or DEFAULT, every row is bound, its width checked, and its other expressions
+/// evaluated.
 fn values_rows(
     table: &Table,
     targets: &[usize],
@@ -326,47 +328,74 @@ fn values_rows(
     rows: &[Vec<Expr>],
     env: &Env,
 ) -> Result<Vec<Vec<Option<Value>>>> {
+    let columns = &table.schema.columns;
     let mut cells = Vec::with_capacity(rows.len());
+    let mut all_read = true;
     for row in rows {
         // A row of the wrong width fails on its width below, as in PostgreSQL.
         if row.len() != targets.len() {
             cells.push(Vec::new());
+            all_read = false;
             continue;
         }
-        let read = row
-            .iter()
-            .zip(targets)
-            .map(|(expr, target)| check_unknown(expr, &table.schema.columns[*target].data_type));
-        cells.push(read.collect::<Result<Vec<_>>>()?);
+        let mut read = vec![None; columns.len()];
+        for (expr, &target) in row.iter().zip(targets) {
+            read[target] = literal_value(expr, &columns[target].data_type)?;
+            all_read &= read[target].is_some() || matches!(expr, Expr::Default);
+        }
+        cells.push(read);
+    }
+    if all_read {
+        return Ok(cells);
     }
     let SourceRows::Exprs(bound) = insert_source(stmt, None, targets.len())? else {
         unreachable!("VALUES rows bind to expressions")
     };
     // Every row has its targets' width now: the literals read stay, the rest is evaluated.
     for (row, exprs) in cells.iter_mut().zip(&bound) {
-        for (cell, expr) in row.iter_mut().zip(exprs) {
-            if cell.is_none() {
-                *cell = expr.as_ref().map(|e| eval(e, &[], env)).transpose()?;
+        for (&target, expr) in targets.iter().zip(exprs) {
+            if row[target].is_none() {
+                row[target] = expr.as_ref().map(|e| eval(e, &[], env)).transpose()?;
             }
         }
     }
     Ok(cells)
 }
 
-/// One row's given values, coerced to their columns' types, by column position (None: the
-/// column's default).
-fn coerce_given(
-    schema: &TableSchema,
-    targets: &[usize],
-    values: Vec<Option<Value>>,
-) -> Result<Vec<Option<Value>>> {
-    let mut by_position = vec![None; schema.columns.len()];
-    for (position, value) in targets.iter().copied().zip(values) {
-        let column = &schema.columns[position];
-        by_position[position] =
-            value.map(|v| column.data_type.assign(v, &column.name)).transpose()?;
+/// The value of a literal given for a column of type `to` (a string literal read as that
+/// type); None for any other expression.
+fn literal_value(expr: &Expr, to: &DataType) -> Result<Option<Value>> {
+    match expr {
+        Expr::Literal(value) => Ok(Some(value.clone())),
+        Expr::Unknown { text, .. } => {
+            Ok(Some(check_unknown(expr, to)?.unwrap_or_else(|| text.clone())))
+        }
+        _ => Ok(None),
     }
-    Ok(by_position)
+}
+
+/// One row's values given for `targets`, placed by column position in a row of `width`.
+fn by_position(
+    width: usize,
+    targets: &[usize],
+    values: impl IntoIterator<Item = Option<Value>>,
+) -> Vec<Option<Value>> {
+    let mut row = vec![None; width];
+    for (&position, value) in targets.iter().zip(values) {
+        row[position] = value;
+    }
+    row
+}
+
+/// Coerces one row's given values (by column position) to their columns' types.
+fn coerce_given(schema: &TableSchema, targets: &[usize], row: &mut [Option<Value>]) -> Result<()> {
+    for &position in targets {
+        if let Some(value) = row[position].take() {
+            let column = &schema.columns[position];
+            row[position] = Some(column.data_type.assign(value, &column.name)?);
+        }
+    }
+    Ok(())
 }
 
 /// A new row from its coerced given values (one per column), the rest filled with defaults
