@@ -161,8 +161,9 @@ pub fn tokenize_into<'a>(
 ) -> Result<(), SqlError> {
     debug_assert_eq!(ascii, text.is_ascii());
     tokens.clear();
-    // About one token for every four characters of SQL: room for most without regrowing.
-    tokens.reserve(text.len() / 4 + 4);
+    // About one token for every five or six characters of SQL: room for most without
+    // regrowing, and for a short statement's few enough to come from malloc's fast cache.
+    tokens.reserve(text.len() / 6 + 4);
     let mut lexer =
         Lexer { text, bytes: text.as_bytes(), ascii, at: 0, tokens: std::mem::take(tokens) };
     let result = lexer.run();
