@@ -16,13 +16,14 @@ CHROMIUM := /usr/bin/chromium
 
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: help run test setup check-tools lint unit build e2e bench clean
+.PHONY: help run test setup check-tools lint unit build e2e bench fuzz clean
 .PHONY: tool-wasm-target tool-trunk tool-wasm-bindgen tool-node tool-npm-packages tool-chromium
 
 help:
 	@echo "make run    serve the playground at http://127.0.0.1:8080"
 	@echo "make test   fmt, clippy, native tests, release wasm build, browser e2e"
 	@echo "make bench  print the performance figures (engine vs SQLite, replay, memory, bundle)"
+	@echo "make fuzz   hunt for panics for longer: the SQL engine, the command language, share links"
 
 run: setup
 	cargo fetch --locked
@@ -55,6 +56,26 @@ bench: setup build
 	cargo test --locked --release --test long_run -- --ignored
 	node e2e/bench/bundle.mjs --json
 	node e2e/bench/browser.mjs
+
+# Fuzzing for longer than make test's bounded runs. First the property tests that hunt for
+# panics (SQL, the differential parser oracle, the command language, share links), with
+# FUZZ_CASES cases each, on the stable toolchain; then, where a nightly toolchain and
+# cargo-fuzz are installed, each cargo-fuzz target for FUZZ_SECONDS.
+FUZZ_CASES ?= 1000000
+FUZZ_SECONDS ?= 300
+FUZZ_TESTS := sql_never_panics our_grammar_is_postgresql garbage_is_refused_by_both \
+  every_command_reads_back_from_its_line any_line_parses_or_is_refused \
+  any_payload_decodes_or_is_refused
+
+fuzz:
+	FUZZ_CASES=$(FUZZ_CASES) cargo test --locked --release --lib -- $(FUZZ_TESTS)
+	@if rustup toolchain list | grep -q '^nightly' && cargo +nightly fuzz --version >/dev/null 2>&1; then \
+	  for target in sql_never_panics command_parse share_link; do \
+	    (cd fuzz && cargo +nightly fuzz run $$target -- -max_total_time=$(FUZZ_SECONDS)); \
+	  done; \
+	else \
+	  echo "cargo-fuzz targets skipped: they need a nightly toolchain and 'cargo install cargo-fuzz'"; \
+	fi
 
 clean:
 	rm -rf dist target/e2e

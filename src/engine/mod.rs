@@ -98,6 +98,13 @@ pub fn format_millis(ms: Millis) -> String {
 
 pub use command::parse::parse_millis;
 
+/// Cases for a property test that hunts for panics: `default` in `make test`, or `FUZZ_CASES`
+/// when it is set (`make fuzz` runs far more).
+#[cfg(test)]
+pub(crate) fn fuzz_cases(default: u32) -> u32 {
+    std::env::var("FUZZ_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(default)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -149,7 +149,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(Config { cases: 2_000, failure_persistence: None, ..Config::default() })]
+        #![proptest_config(Config { cases: crate::engine::fuzz_cases(2_000), failure_persistence: None, ..Config::default() })]
 
         /// Random, mutated and truncated payloads never panic.
         #[test]

@@ -223,7 +223,7 @@ fn load_options() -> impl Strategy<Value = LoadOptions> {
 }
 
 proptest! {
-    #![proptest_config(Config { cases: 5_000, failure_persistence: None, ..Config::default() })]
+    #![proptest_config(Config { cases: crate::engine::fuzz_cases(5_000), failure_persistence: None, ..Config::default() })]
 
     /// `parse(display(c)) == c` for every command.
     #[test]

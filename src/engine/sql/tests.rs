@@ -528,7 +528,7 @@ mod properties {
     }
 
     proptest! {
-        #![proptest_config(Config { cases: 10_000, failure_persistence: None, ..Config::default() })]
+        #![proptest_config(Config { cases: crate::engine::fuzz_cases(10_000), failure_persistence: None, ..Config::default() })]
 
         /// Random and mutated SQL never panics, and its WAL always replays.
         #[test]

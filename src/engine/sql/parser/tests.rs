@@ -303,7 +303,7 @@ mod differential {
         // new corner found by a random run should not make CI flaky (`PROPTEST_RNG_SEED=…`
         // explores others).
         #![proptest_config(Config {
-            cases: 3_000,
+            cases: crate::engine::fuzz_cases(3_000),
             failure_persistence: None,
             rng_seed: std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).map_or(RngSeed::Fixed(20_261_201), RngSeed::Fixed),
             ..Config::default()
