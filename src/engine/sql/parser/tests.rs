@@ -331,10 +331,14 @@ mod differential {
     }
 }
 
+/// Not a check but a tool: writes 3 000 statements of the differential grammar to the file
+/// `DUMP_SQL` names, one a line, to run through a real PostgreSQL (`psql -f`):
+/// `DUMP_SQL=/tmp/grammar.sql cargo test -- --ignored dump_generated_statements`.
 #[test]
-fn zz_dump_generated() {
+#[ignore = "a tool: writes generated statements to $DUMP_SQL"]
+fn dump_generated_statements() {
     use proptest::strategy::{Strategy, ValueTree};
-    let Ok(path) = std::env::var("DUMP_SQL") else { return };
+    let path = std::env::var("DUMP_SQL").expect("DUMP_SQL names the file to write");
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let mut out = String::new();
     for _ in 0..3000 {
